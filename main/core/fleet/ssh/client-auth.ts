@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import type { ConnectConfig } from 'ssh2';
+// ssh2 is CommonJS: Node only detects some named exports (not `utils`), so go through the default export.
+import ssh2 from 'ssh2';
+import { AppError } from '../../../../shared/errors';
+import type { SshTarget } from './target';
+import { describeTarget } from './target';
+
+export type AuthConfig = Pick<
+  ConnectConfig,
+  'privateKey' | 'passphrase' | 'agent' | 'password' | 'tryKeyboard'
+>;
+
+/**
+ * Resolves the credentials before any network traffic, so a missing key file or a forgotten passphrase is
+ * reported as exactly that instead of a generic "authentication failed" from the server.
+ */
+export async function loadAuth(target: SshTarget): Promise<AuthConfig> {
+  const auth = target.auth;
+  switch (auth.kind) {
+    case 'key':
+      return {
+        privateKey: await readPrivateKey(target, auth.privateKeyPath, auth.passphrase),
+        passphrase: auth.passphrase,
+      };
+    case 'agent': {
+      const socket = auth.socket ?? process.env['SSH_AUTH_SOCK'];
+      if (socket === undefined || socket === '') {
+        throw new AppError(
+          'AUTH_FAILED',
+          `No SSH agent for ${describeTarget(target)}: SSH_AUTH_SOCK is not set. Start ssh-agent and add your key, or use a key file.`,
+          { reason: 'no-agent' },
+        );
+      }
+      return { agent: socket };
+    }
+    case 'password':
+      // Many devices disable "password" but allow keyboard-interactive (PAM); answer its prompts with it too.
+      return { password: auth.password, tryKeyboard: true };
+  }
+}
+
+async function readPrivateKey(
+  target: SshTarget,
+  path: string,
+  passphrase: string | undefined,
+): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new AppError(
+        'FILE_NOT_FOUND',
+        `The private key ${path} for ${describeTarget(target)} does not exist. Choose an existing key file.`,
+        { path },
+      );
+    }
+    throw new AppError(
+      'FILE_UNREADABLE',
+      `The private key ${path} for ${describeTarget(target)} cannot be read (${code ?? String(err)}). Check the path and its permissions.`,
+      { path },
+    );
+  }
+  const parsed = ssh2.utils.parseKey(bytes, passphrase);
+  if (parsed instanceof Error) {
+    const message = parsed.message;
+    if (/no passphrase given/i.test(message)) {
+      throw new AppError('AUTH_FAILED', `The private key ${path} is encrypted. Enter its passphrase.`, {
+        reason: 'passphrase-required',
+        path,
+      });
+    }
+    if (/bad passphrase|integrity check failed|decrypt/i.test(message)) {
+      throw new AppError(
+        'AUTH_FAILED',
+        `The passphrase for the private key ${path} is wrong. Enter it again.`,
+        {
+          reason: 'bad-passphrase',
+          path,
+        },
+      );
+    }
+    throw new AppError(
+      'AUTH_FAILED',
+      `${path} is not a private key EdgeFleet can use (${message}). Use an OpenSSH, PEM or PuTTY private key.`,
+      { reason: 'invalid-key', path },
+    );
+  }
+  if (!parsed.isPrivateKey()) {
+    throw new AppError(
+      'AUTH_FAILED',
+      `${path} is a public key. Choose the private key file (usually the same name without .pub).`,
+      { reason: 'invalid-key', path },
+    );
+  }
+  return bytes;
+}

@@ -1,0 +1,28 @@
+import * as ort from 'onnxruntime-node';
+import { AppError } from '../../../shared/errors';
+
+export const onnxRuntimeVersion: string = ort.env.versions.node ?? 'unknown';
+
+/**
+ * Loads the model into an ONNX Runtime session and releases it: the runtime every variant is benchmarked and
+ * deployed with must accept it. Optimization is off so the check costs little and changes nothing.
+ */
+export async function assertLoadsInOrt(bytes: Uint8Array): Promise<void> {
+  let session: ort.InferenceSession | undefined;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      graphOptimizationLevel: 'disabled',
+      logSeverityLevel: 3,
+      intraOpNumThreads: 1,
+    });
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 500);
+    throw new AppError(
+      'MODEL_UNSUPPORTED',
+      `ONNX Runtime ${onnxRuntimeVersion} cannot load this model: ${reason}. ` +
+        'Check the model with onnx.checker, or re-export it with a supported opset.',
+    );
+  } finally {
+    await session?.release();
+  }
+}

@@ -1,0 +1,14 @@
+import { createTheme, Table, type MantineThemeOverride } from '@mantine/core';
+
+/** Dense desktop look: small controls and tight tables; focus rings for keyboard users only. */
+export const theme: MantineThemeOverride = createTheme({
+  primaryColor: 'teal',
+  defaultRadius: 'sm',
+  focusRing: 'auto',
+  fontFamily:
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Ubuntu, Cantarell, "Helvetica Neue", sans-serif',
+  fontFamilyMonospace: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+  components: {
+    Table: Table.extend({ defaultProps: { verticalSpacing: 4, horizontalSpacing: 'sm', fz: 'sm' } }),
+  },
+});

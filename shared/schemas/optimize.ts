@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16']);
+export type OptimizeMethod = z.infer<typeof optimizeMethodSchema>;
+
+/** Op types or node names to leave in float. */
+const excludeSchema = z.array(z.string().min(1).max(256)).max(10_000).default([]);
+
+export const int8DynamicConfigSchema = z
+  .object({
+    /** One weight scale per output column of MatMul/Gemm (MatMulInteger takes a per-column B zero point). */
+    perChannel: z.boolean().default(false),
+    /** ConvInteger is slow in ONNX Runtime and refuses per-channel zero points: off by default. */
+    includeConv: z.boolean().default(false),
+    exclude: excludeSchema,
+  })
+  .strict();
+export type Int8DynamicConfig = z.infer<typeof int8DynamicConfigSchema>;
+
+export const calibratorSchema = z.enum(['minmax', 'percentile', 'entropy']);
+export type Calibrator = z.infer<typeof calibratorSchema>;
+
+export const int8StaticConfigSchema = z
+  .object({
+    calibrator: calibratorSchema.default('minmax'),
+    /** For the percentile calibrator. */
+    percentile: z.number().min(90).max(100).default(99.999),
+    /** Per output channel weight scales (needs opset ≥ 13). */
+    perChannel: z.boolean().default(false),
+    /** int8 symmetric activations instead of asymmetric uint8. */
+    symmetricActivations: z.boolean().default(false),
+    exclude: excludeSchema,
+  })
+  .strict();
+export type Int8StaticConfig = z.infer<typeof int8StaticConfigSchema>;
+
+export const fp16ConfigSchema = z
+  .object({
+    /** Keep graph inputs/outputs float32 with Casts at the edges. */
+    keepIoTypes: z.boolean().default(true),
+    /** Op types that stay float32 (default: the ones known to break or lose accuracy in fp16). */
+    blockList: z.array(z.string()).optional(),
+    exclude: excludeSchema,
+  })
+  .strict();
+export type Fp16Config = z.infer<typeof fp16ConfigSchema>;
+
+export const imagePreprocessSchema = z
+  .object({
+    /** [height, width]; default: the model input's static H and W. */
+    resize: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
+    layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+    channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
+    /** Pixel values are multiplied by this first (e.g. 1/255). */
+    scale: z.number().default(1 / 255),
+    mean: z.array(z.number()).default([0, 0, 0]),
+    std: z.array(z.number()).default([1, 1, 1]),
+  })
+  .strict();
+export type ImagePreprocess = z.infer<typeof imagePreprocessSchema>;
+
+/**
+ * Where calibration or evaluation samples come from. `path` is a folder of .npy files (one per sample, or one
+ * subfolder per input), a single .npy (leading sample axis), or a folder of images.
+ */
+export const dataSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('npy'), path: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('images'), path: z.string().min(1), preprocess: imagePreprocessSchema }).strict(),
+  z
+    .object({
+      kind: z.literal('random'),
+      count: z.number().int().positive().max(10_000).default(32),
+      seed: z.number().int().default(1),
+    })
+    .strict(),
+]);
+export type DataSpec = z.infer<typeof dataSpecSchema>;
+
+export const outputFidelitySchema = z.object({
+  name: z.string(),
+  sqnrDb: z.number().nullable(),
+  cosine: z.number().nullable(),
+  maxAbsError: z.number(),
+  meanAbsError: z.number(),
+  /** Share of samples whose arg-max agrees, when the output looks like class scores; else null. */
+  top1Agreement: z.number().nullable(),
+});
+export type OutputFidelity = z.infer<typeof outputFidelitySchema>;
+
+export const tensorFidelitySchema = z.object({
+  /** The float tensor in the parent model that was quantized. */
+  name: z.string(),
+  /** Op type of the node producing it (or 'input'). */
+  producer: z.string(),
+  sqnrDb: z.number().nullable(),
+});
+export type TensorFidelity = z.infer<typeof tensorFidelitySchema>;
+
+export const fidelityReportSchema = z.object({
+  samples: z.number().int(),
+  /** 'held-out' = the calibration samples not used to calibrate; 'eval' = --eval data; 'random' = made up. */
+  source: z.enum(['held-out', 'eval', 'random', 'calibration']),
+  outputs: z.array(outputFidelitySchema),
+  /** Accuracy against labels, when the data carried labels. */
+  accuracy: z.object({ parent: z.number(), variant: z.number(), samples: z.number().int() }).nullable(),
+  /** Quantized activations, worst first: where the error comes from. */
+  tensors: z.array(tensorFidelitySchema),
+  sizeBytes: z.object({ parent: z.number().int(), variant: z.number().int(), ratio: z.number() }),
+  /** Median ORT latency (ms), both models timed in the same process, interleaved. */
+  latencyMs: z.object({ parent: z.number(), variant: z.number(), ratio: z.number(), runs: z.number().int() }),
+  warnings: z.array(z.string()),
+});
+export type FidelityReport = z.infer<typeof fidelityReportSchema>;
+
+export const passReportSchema = z.object({
+  method: optimizeMethodSchema,
+  /** Nodes rewritten, by op type. */
+  converted: z.record(z.string(), z.number().int()),
+  /** Nodes left as they were, with the reason (excluded, unsupported, non-constant weight …). */
+  skipped: z.array(z.object({ node: z.string(), opType: z.string(), reason: z.string() })),
+  calibration: z
+    .object({
+      calibrator: calibratorSchema,
+      samples: z.number().int(),
+      tensors: z.number().int(),
+      dataSha256: z.string(),
+      random: z.boolean(),
+    })
+    .nullable(),
+  warnings: z.array(z.string()),
+  durationMs: z.number(),
+});
+export type PassReport = z.infer<typeof passReportSchema>;
+
+export const variantReportSchema = z.object({
+  pass: passReportSchema,
+  fidelity: fidelityReportSchema,
+});
+export type VariantReport = z.infer<typeof variantReportSchema>;
+
+/** What a variant records of how it was made: enough to make it again. */
+export const recipeSchema = z.object({
+  method: optimizeMethodSchema,
+  config: z.record(z.string(), z.unknown()),
+  parentSha256: z.string(),
+  calibration: z.object({ spec: dataSpecSchema, sha256: z.string(), samples: z.number().int() }).nullable(),
+  evaluation: z.object({ spec: dataSpecSchema, sha256: z.string(), samples: z.number().int() }).nullable(),
+  onnxRuntimeVersion: z.string(),
+  edgefleetVersion: z.string(),
+});
+export type Recipe = z.infer<typeof recipeSchema>;
+
+/** Which pass, with its options (defaults filled in by the schema). */
+export const methodOptionsSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('int8-dynamic'), config: int8DynamicConfigSchema.default(int8DynamicConfigSchema.parse({})) }),
+  z.object({ method: z.literal('int8-static'), config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})) }),
+  z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
+]);
+export type MethodOptions = z.infer<typeof methodOptionsSchema>;
+
+/** A full optimization request as the core takes it (data given by path). */
+export const optimizeRequestSchema = z.object({
+  model: z.string().min(1),
+  name: z.string().optional(),
+  options: methodOptionsSchema,
+  calibration: dataSpecSchema.optional(),
+  evaluation: dataSpecSchema.optional(),
+});
+export type OptimizeRequest = z.infer<typeof optimizeRequestSchema>;
