@@ -42,18 +42,29 @@ describe('edgefleet CLI', () => {
 
     const again = json(['models', 'import', modelPath]);
     expect(again.code).toBe(0);
-    expect(importResultSchema.parse(JSON.parse(again.stdout))).toEqual({ model: result.model, existed: true });
+    expect(importResultSchema.parse(JSON.parse(again.stdout))).toEqual({
+      model: result.model,
+      existed: true,
+    });
 
     const list = json(['models', 'list']);
     expect(list.code).toBe(0);
-    expect(z.array(modelSchema).parse(JSON.parse(list.stdout)).map((m) => m.id)).toEqual([result.model.id]);
+    expect(
+      z
+        .array(modelSchema)
+        .parse(JSON.parse(list.stdout))
+        .map((m) => m.id),
+    ).toEqual([result.model.id]);
 
     const shown = json(['models', 'show', 'cnn']);
     expect(modelSchema.parse(JSON.parse(shown.stdout)).id).toBe(result.model.id);
 
     const removed = json(['models', 'rm', result.model.id]);
     expect(removed.code).toBe(0);
-    expect(removeResultSchema.parse(JSON.parse(removed.stdout))).toEqual({ id: result.model.id, fileDeleted: true });
+    expect(removeResultSchema.parse(JSON.parse(removed.stdout))).toEqual({
+      id: result.model.id,
+      fileDeleted: true,
+    });
     expect(JSON.parse(json(['models', 'list']).stdout)).toEqual([]);
   });
 

@@ -172,7 +172,11 @@ describe('web host', () => {
       send('/api/upload', {
         method: 'POST',
         body,
-        headers: { ...auth(), 'x-edgefleet-file-name': encodeURIComponent(name), 'x-edgefleet-upload-group': group },
+        headers: {
+          ...auth(),
+          'x-edgefleet-file-name': encodeURIComponent(name),
+          'x-edgefleet-upload-group': group,
+        },
       }).then((r) => JSON.parse(r.body) as { ok: boolean; value: { fileRef: string; sizeBytes: number } });
     const first = await upload('calib/x/001.npy', 'new', 'aaaa');
     expect(first.ok).toBe(true);

@@ -65,7 +65,9 @@ export type ImagePreprocess = z.infer<typeof imagePreprocessSchema>;
  */
 export const dataSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('npy'), path: z.string().min(1) }).strict(),
-  z.object({ kind: z.literal('images'), path: z.string().min(1), preprocess: imagePreprocessSchema }).strict(),
+  z
+    .object({ kind: z.literal('images'), path: z.string().min(1), preprocess: imagePreprocessSchema })
+    .strict(),
   z
     .object({
       kind: z.literal('random'),
@@ -152,8 +154,14 @@ export type Recipe = z.infer<typeof recipeSchema>;
 
 /** Which pass, with its options (defaults filled in by the schema). */
 export const methodOptionsSchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('int8-dynamic'), config: int8DynamicConfigSchema.default(int8DynamicConfigSchema.parse({})) }),
-  z.object({ method: z.literal('int8-static'), config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})) }),
+  z.object({
+    method: z.literal('int8-dynamic'),
+    config: int8DynamicConfigSchema.default(int8DynamicConfigSchema.parse({})),
+  }),
+  z.object({
+    method: z.literal('int8-static'),
+    config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})),
+  }),
   z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
 ]);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;

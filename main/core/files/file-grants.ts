@@ -29,7 +29,13 @@ export class FileGrants {
 
   async grantPath(path: string): Promise<PickedFile> {
     const info = await stat(path);
-    return this.add({ path, fileName: basename(path), sizeBytes: info.size, staged: false, group: info.isDirectory() });
+    return this.add({
+      path,
+      fileName: basename(path),
+      sizeBytes: info.size,
+      staged: false,
+      group: info.isDirectory(),
+    });
   }
 
   /**
@@ -45,7 +51,11 @@ export class FileGrants {
     // A single file keeps only its base name; a folder's files keep their (checked) relative paths.
     const relative =
       opts.group === undefined
-        ? [basename(fileName.replace(/\\/g, '/')).replace(/[^\w.\- ]/g, '_').slice(0, 200) || 'upload.onnx']
+        ? [
+            basename(fileName.replace(/\\/g, '/'))
+              .replace(/[^\w.\- ]/g, '_')
+              .slice(0, 200) || 'upload.onnx',
+          ]
         : safeRelativePath(fileName);
     let groupRef: string | undefined;
     let dir: string;
@@ -55,7 +65,8 @@ export class FileGrants {
     } else {
       groupRef = opts.group;
       const grant = this.grants.get(groupRef);
-      if (!grant?.group) throw new AppError('NOT_FOUND', 'That upload folder is no longer available. Upload it again.');
+      if (!grant?.group)
+        throw new AppError('NOT_FOUND', 'That upload folder is no longer available. Upload it again.');
       dir = grant.path;
     }
     const path = join(dir, ...relative);
@@ -84,10 +95,17 @@ export class FileGrants {
       return this.add({ path, fileName: basename(path), sizeBytes: size, staged: true, group: false });
     }
     if (groupRef === undefined) {
-      return this.add({ path: dir, fileName: relative[0] ?? 'upload', sizeBytes: size, staged: true, group: true });
+      return this.add({
+        path: dir,
+        fileName: relative[0] ?? 'upload',
+        sizeBytes: size,
+        staged: true,
+        group: true,
+      });
     }
     const grant = this.grants.get(groupRef);
-    if (!grant) throw new AppError('NOT_FOUND', 'That upload folder is no longer available. Upload it again.');
+    if (!grant)
+      throw new AppError('NOT_FOUND', 'That upload folder is no longer available. Upload it again.');
     grant.sizeBytes += size;
     return { fileRef: groupRef, fileName: grant.fileName, sizeBytes: grant.sizeBytes };
   }
@@ -105,7 +123,8 @@ export class FileGrants {
     const grant = this.grants.get(fileRef);
     if (!grant) return;
     this.grants.delete(fileRef);
-    if (grant.staged) await rm(grant.group ? grant.path : join(grant.path, '..'), { recursive: true, force: true });
+    if (grant.staged)
+      await rm(grant.group ? grant.path : join(grant.path, '..'), { recursive: true, force: true });
   }
 
   async releaseAll(): Promise<void> {

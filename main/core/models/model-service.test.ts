@@ -47,13 +47,17 @@ describe('model library', () => {
     const path = join(work, 'cnn.onnx');
     const bytes = await writeTestModel(buildSmallCnn(), path);
     const phases: string[] = [];
-    const { model, existed } = await services.models.importFile(path, { onProgress: (p) => phases.push(p.phase) });
+    const { model, existed } = await services.models.importFile(path, {
+      onProgress: (p) => phases.push(p.phase),
+    });
     expect(existed).toBe(false);
     expect(model.name).toBe('cnn');
     expect(model.sizeBytes).toBe(bytes.byteLength);
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(model.summary.inputs).toEqual([{ name: 'input', elemType: 'float32', shape: [1, 3, 32, 32] }]);
-    expect(model.summary.opHistogram.map((o) => o.opType)).toEqual(expect.arrayContaining(['Conv', 'Relu', 'Gemm']));
+    expect(model.summary.opHistogram.map((o) => o.opType)).toEqual(
+      expect.arrayContaining(['Conv', 'Relu', 'Gemm']),
+    );
     expect(storeFiles()).toEqual([`${model.sha256}.onnx`]);
     expect(readFileSync(services.models.pathOf(model)).equals(Buffer.from(bytes))).toBe(true);
     expect(services.models.list()).toEqual([model]);
@@ -101,7 +105,9 @@ describe('model library', () => {
     const reference = await runOrt(encodeModel(buildSmallCnn()), feeds);
     expect(Object.keys(stored)).toEqual(Object.keys(reference));
     for (const name of Object.keys(reference)) {
-      expect(Buffer.from(stored[name]?.bytes ?? []).equals(Buffer.from(reference[name]?.bytes ?? []))).toBe(true);
+      expect(Buffer.from(stored[name]?.bytes ?? []).equals(Buffer.from(reference[name]?.bytes ?? []))).toBe(
+        true,
+      );
     }
     // The external data file is left where it was: import copies, never moves.
     expect(readdirSync(join(work, 'ext')).sort()).toEqual(['small-cnn.onnx', 'small-cnn.onnx.data']);
@@ -118,7 +124,11 @@ describe('model library', () => {
 
     const cases: [string, ErrorCode, () => Promise<string>][] = [
       ['an empty file', 'FILE_EMPTY', async () => write('empty.onnx', new Uint8Array())],
-      ['a text file', 'MODEL_INVALID', async () => write('notes.onnx', Buffer.from('hello, this is not a model\n'))],
+      [
+        'a text file',
+        'MODEL_INVALID',
+        async () => write('notes.onnx', Buffer.from('hello, this is not a model\n')),
+      ],
       [
         'a truncated model',
         'MODEL_INVALID',
@@ -127,7 +137,11 @@ describe('model library', () => {
           return write('half.onnx', bytes.subarray(0, Math.floor(bytes.length / 2)));
         },
       ],
-      ['a model with an unknown opset domain', 'UNKNOWN_OPSET_DOMAIN', async () => write('dom.onnx', encodeModel(unknownDomain()))],
+      [
+        'a model with an unknown opset domain',
+        'UNKNOWN_OPSET_DOMAIN',
+        async () => write('dom.onnx', encodeModel(unknownDomain())),
+      ],
       [
         'a model whose external data is missing',
         'EXTERNAL_DATA_MISSING',
@@ -176,7 +190,9 @@ describe('model library', () => {
     const { model } = await services.models.importFile(path);
     await writeTestModel(buildSmallCnn(9), join(work, 'variant.onnx'));
     const { model: variant } = await services.models.importFile(join(work, 'variant.onnx'));
-    services.db.prepare('UPDATE models SET parent_id = ?, method = ? WHERE id = ?').run(model.id, 'test', variant.id);
+    services.db
+      .prepare('UPDATE models SET parent_id = ?, method = ? WHERE id = ?')
+      .run(model.id, 'test', variant.id);
 
     const err = await expectCode(services.models.remove(model.id), 'MODEL_IN_USE');
     expect(err.message).toContain('variant');
