@@ -14,7 +14,7 @@ const common = {
 const esm = (entry, outfile) => build({ ...common, format: 'esm', entryPoints: [entry], outfile });
 
 // Worker threads start from files beside the bundle that starts them (main/core/workers/start-worker.ts).
-const workers = {};
+const workers = { 'optimize-worker': 'main/core/optimize/optimize-worker.ts' };
 
 await Promise.all([
   esm('main/electron/main.ts', 'dist/electron/main.js'),

@@ -12,7 +12,42 @@ import {
   jobHandleSchema,
   jobIdSchema,
   jobProgressSchema,
+  jobStateSchema,
 } from './schemas/jobs';
+import { imagePreprocessSchema, methodOptionsSchema } from './schemas/optimize';
+import {
+  deployOptionsSchema,
+  deployPreviewSchema,
+  deploymentReportSchema,
+  deploymentSchema,
+  deviceReleaseSchema,
+  driftReportSchema,
+} from './schemas/deploy';
+import {
+  deviceInputSchema,
+  devicePatchSchema,
+  deviceRefSchema,
+  deviceSchema,
+  deviceTagSchema,
+  exportFormatSchema,
+  exportResultSchema,
+  hostKeyScanSchema,
+  importFormatSchema,
+  importReportSchema,
+  probeOutcomeSchema,
+  secretKindSchema,
+  statusOutcomeSchema,
+  targetsSchema,
+  trustOutcomeSchema,
+} from './schemas/fleet';
+import {
+  benchReportSchema,
+  benchResultSchema,
+  benchTargetKindSchema,
+  hardwareProfileIdSchema,
+  hardwareProfileSchema,
+  profileImportResultSchema,
+} from './schemas/bench';
 
 /**
  * A file the user chose (native dialog) or uploaded (web console). The renderer never sends paths:
@@ -27,7 +62,58 @@ export const pickedFileSchema = z.object({
 });
 export type PickedFile = z.infer<typeof pickedFileSchema>;
 
+/** Calibration or evaluation data chosen in the UI: a picked/uploaded file or folder, or random data. */
+export const dataInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('npy'), fileRef: fileRefSchema }).strict(),
+  z.object({ kind: z.literal('images'), fileRef: fileRefSchema, preprocess: imagePreprocessSchema }).strict(),
+  z
+    .object({
+      kind: z.literal('random'),
+      count: z.number().int().positive().max(10_000).default(32),
+      seed: z.number().int().default(1),
+    })
+    .strict(),
+]);
+export type DataInput = z.infer<typeof dataInputSchema>;
+
 const empty = z.object({}).strict();
+
+/** Free dimension name or input name → value(s) for a benchmark (symbolic dims, or an input's whole shape). */
+const benchDimName = z.string().min(1).max(256);
+
+/**
+ * A benchmark from the UI: measure on this machine (`local`) and/or on fleet devices over SSH, estimate on
+ * hardware profiles. One stop rule at most: `iterations` or `durationS` (default: 2 s, at least 10 runs).
+ */
+export const benchRunParamsSchema = z
+  .object({
+    models: z.array(modelRefSchema).min(1, 'pick at least one model').max(64),
+    profiles: z.union([z.literal('all'), z.array(hardwareProfileIdSchema).max(256)]).optional(),
+    /** Measure on this machine. Default true. */
+    local: z.boolean().optional(),
+    devices: z.array(deviceRefSchema).max(32).optional(),
+    iterations: z.number().int().positive().max(1_000_000).optional(),
+    durationS: z.number().positive().max(3600).optional(),
+    threads: z.number().int().positive().max(1024).optional(),
+    dims: z.record(benchDimName, z.number().int().positive().max(1_000_000)).optional(),
+    shapes: z
+      .record(benchDimName, z.array(z.number().int().positive().max(1_000_000)).min(1).max(16))
+      .optional(),
+  })
+  .strict()
+  .refine((p) => p.iterations === undefined || p.durationS === undefined, {
+    message: 'give iterations or durationS, not both',
+    path: ['durationS'],
+  })
+  .refine(
+    (p) =>
+      p.local !== false ||
+      p.profiles === 'all' ||
+      (p.profiles?.length ?? 0) > 0 ||
+      (p.devices?.length ?? 0) > 0,
+    { message: 'nothing to run: measure locally, or pick profiles or devices', path: ['local'] },
+  );
+export type BenchRunParams = z.infer<typeof benchRunParamsSchema>;
 
 type MethodSpec = {
   params: z.ZodType;
@@ -64,13 +150,201 @@ export const contract = {
     result: jobHandleSchema,
     job: importResultSchema,
   },
+  'files.pickData': {
+    params: z.object({ kind: z.enum(['file', 'folder']) }).strict(),
+    result: pickedFileSchema.nullable(),
+  },
+  'optimize.run': {
+    params: z
+      .object({
+        model: modelRefSchema,
+        name: modelNameSchema.optional(),
+        options: methodOptionsSchema,
+        calibration: dataInputSchema.optional(),
+        evaluation: dataInputSchema.optional(),
+      })
+      .strict(),
+    result: jobHandleSchema,
+    job: importResultSchema,
+  },
   'models.remove': {
     params: z.object({ ref: modelRefSchema }).strict(),
     result: removeResultSchema,
   },
+  'jobs.get': {
+    params: z.object({ jobId: jobIdSchema }).strict(),
+    result: jobStateSchema,
+  },
   'jobs.cancel': {
     params: z.object({ jobId: jobIdSchema }).strict(),
     result: z.object({ cancelled: z.boolean() }),
+  },
+  // Device inventory. Targets are device names, `tag:<tag>`, or `all`.
+  'devices.list': {
+    params: z.object({ tag: deviceTagSchema.optional() }).strict(),
+    result: z.array(deviceSchema),
+  },
+  'devices.get': {
+    params: z.object({ ref: deviceRefSchema }).strict(),
+    result: deviceSchema,
+  },
+  'devices.add': {
+    params: deviceInputSchema,
+    result: deviceSchema,
+  },
+  'devices.update': {
+    params: z.object({ ref: deviceRefSchema, patch: devicePatchSchema }).strict(),
+    result: deviceSchema,
+  },
+  'devices.remove': {
+    params: z.object({ ref: deviceRefSchema }).strict(),
+    result: z.object({ id: z.string(), name: z.string() }),
+  },
+  'devices.tag': {
+    params: z
+      .object({
+        refs: targetsSchema,
+        add: z.array(deviceTagSchema).optional(),
+        remove: z.array(deviceTagSchema).optional(),
+      })
+      .strict(),
+    result: z.array(deviceSchema),
+  },
+  /** Every key the targets present, to show before trusting; pins nothing. */
+  'devices.scanHostKeys': {
+    params: z.object({ targets: targetsSchema }).strict(),
+    result: jobHandleSchema,
+    job: z.array(hostKeyScanSchema),
+  },
+  /** Pins the presented keys; with `fingerprints`, only keys whose fingerprint the user approved. */
+  'devices.trust': {
+    params: z
+      .object({
+        targets: targetsSchema,
+        fingerprints: z.array(z.string().min(1).max(100)).max(10_000).optional(),
+      })
+      .strict(),
+    result: z.array(trustOutcomeSchema),
+  },
+  'devices.probe': {
+    params: z.object({ targets: targetsSchema }).strict(),
+    result: jobHandleSchema,
+    job: z.array(probeOutcomeSchema),
+  },
+  'devices.status': {
+    params: z.object({ targets: targetsSchema }).strict(),
+    result: jobHandleSchema,
+    job: z.array(statusOutcomeSchema),
+  },
+  /** A password or key passphrase for this session only (asked when SECRET_REQUIRED says so). */
+  'devices.provideSecret': {
+    params: z
+      .object({ ref: deviceRefSchema, kind: secretKindSchema, secret: z.string().min(1).max(4096) })
+      .strict(),
+    result: z.object({ ok: z.literal(true) }),
+  },
+  /** Rejected rows fail the call with IMPORT_INVALID (details.report), nothing written, unless skipInvalid. */
+  'devices.import': {
+    params: z
+      .object({
+        fileRef: fileRefSchema,
+        format: importFormatSchema.optional(),
+        skipInvalid: z.boolean().optional(),
+      })
+      .strict(),
+    result: importReportSchema,
+  },
+  'devices.export': {
+    params: z.object({ format: exportFormatSchema, tag: deviceTagSchema.optional() }).strict(),
+    result: exportResultSchema,
+  },
+  // Benchmarks: measured (this machine, devices) and estimated (hardware profiles); every figure is stored.
+  'bench.run': {
+    params: benchRunParamsSchema,
+    result: jobHandleSchema,
+    job: benchReportSchema,
+  },
+  /** Stored results, newest first. */
+  'bench.results': {
+    params: z
+      .object({
+        model: modelRefSchema.optional(),
+        target: z
+          .object({ kind: benchTargetKindSchema, id: z.string().min(1).max(256) })
+          .strict()
+          .optional(),
+        limit: z.number().int().positive().max(10_000).optional(),
+      })
+      .strict(),
+    result: z.array(benchResultSchema),
+  },
+  /** Built-in and imported profiles ("this-machine" is measured on request: profiles.get). */
+  'profiles.list': {
+    params: empty,
+    result: z.array(hardwareProfileSchema),
+  },
+  /** One profile; "this-machine" calibrates this computer with ORT micro-runs (seconds) or reuses a recent one. */
+  'profiles.get': {
+    params: z.object({ id: hardwareProfileIdSchema }).strict(),
+    result: hardwareProfileSchema,
+  },
+  /** A JSON or YAML file of user profiles; a bad file fails with PROFILE_INVALID (details.issues: path, message). */
+  'profiles.import': {
+    params: z.object({ fileRef: fileRefSchema }).strict(),
+    result: profileImportResultSchema,
+  },
+  'profiles.remove': {
+    params: z.object({ id: hardwareProfileIdSchema }).strict(),
+    result: z.object({ id: z.string() }),
+  },
+  /** What a deploy would do, from the database alone (no SSH): what each target runs now, what would change. */
+  'deploy.preview': {
+    params: z
+      .object({ model: modelRefSchema, targets: targetsSchema, options: deployOptionsSchema.optional() })
+      .strict(),
+    result: deployPreviewSchema,
+  },
+  'deploy.run': {
+    params: z
+      .object({ model: modelRefSchema, targets: targetsSchema, options: deployOptionsSchema.optional() })
+      .strict(),
+    result: jobHandleSchema,
+    job: deploymentReportSchema,
+  },
+  /** What runs where, per device and model. */
+  'deploy.status': {
+    params: z.object({ device: z.string().min(1).max(256).optional() }).strict(),
+    result: z.array(deviceReleaseSchema),
+  },
+  'deploy.history': {
+    params: z
+      .object({
+        limit: z.number().int().min(1).max(1000).optional(),
+        device: z.string().min(1).max(256).optional(),
+      })
+      .strict(),
+    result: z.array(deploymentSchema),
+  },
+  'deploy.report': {
+    params: z.object({ id: z.string().min(1).max(64) }).strict(),
+    result: deploymentReportSchema,
+  },
+  'deploy.drift': {
+    params: z.object({ targets: targetsSchema, reconcile: z.boolean().optional() }).strict(),
+    result: jobHandleSchema,
+    job: driftReportSchema,
+  },
+  'deploy.rollback': {
+    params: z
+      .object({
+        targets: targetsSchema,
+        model: z.string().min(1).max(256).optional(),
+        toRelease: z.string().min(1).max(256).optional(),
+        options: deployOptionsSchema.optional(),
+      })
+      .strict(),
+    result: jobHandleSchema,
+    job: deploymentReportSchema,
   },
 } satisfies Record<string, MethodSpec>;
 

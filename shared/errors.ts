@@ -32,6 +32,12 @@ export const errorCodes = {
   TIMEOUT: 'input',
   REMOTE_COMMAND_FAILED: 'input',
   FINGERPRINT_MISMATCH: 'input',
+  /** A device needs a password or key passphrase that was not given in this session (never stored). */
+  SECRET_REQUIRED: 'input',
+  /** A device is the jump host of others: remove or re-point those first. */
+  DEVICE_IN_USE: 'input',
+  /** An inventory import had rejected rows; nothing was written (details.report says why per row). */
+  IMPORT_INVALID: 'input',
   /** Calibration/evaluation data: a corrupt or unsupported .npy/image/labels file. */
   DATA_INVALID: 'input',
   /** Calibration/evaluation data whose dtype or shape does not fit the model's input. */
@@ -39,6 +45,42 @@ export const errorCodes = {
   /** A data folder with no samples in it. */
   DATA_EMPTY: 'input',
   CALIBRATION_REQUIRED: 'input',
+  /** A quantization pass found no node it can quantize (or all were excluded). */
+  NOTHING_TO_QUANTIZE: 'input',
+  /** The model already holds QuantizeLinear/DequantizeLinear, QLinear… or integer (MatMulInteger…) nodes. */
+  ALREADY_QUANTIZED: 'input',
+  /** The model's default-domain opset is too old for what was asked (QDQ ≥ 10, per-channel ≥ 13). */
+  OPSET_TOO_OLD: 'input',
+  /** The FP16 pass found no float32 tensor it may convert (none, or all excluded/blocked). */
+  NOTHING_TO_CONVERT: 'input',
+  /** A device has no ONNX Runtime EdgeFleet can drive (python3 + onnxruntime, node + onnxruntime-node, perf_test). */
+  NO_RUNTIME: 'input',
+  /** The benchmark process could not load or run the model (ORT's message is in the text). */
+  BENCH_FAILED: 'input',
+  /** The benchmark did not finish in time and was stopped. */
+  BENCH_TIMEOUT: 'input',
+  /** The benchmark process ran out of memory (or past the memory limit it was given). */
+  BENCH_OUT_OF_MEMORY: 'input',
+  /** A model input has a symbolic or unknown dimension without a value: give it with --dim or --shape. */
+  DIM_REQUIRED: 'input',
+  /** A hardware profile (file or field) is not valid; the message names the field and the reason. */
+  PROFILE_INVALID: 'input',
+  /** Deploy: a device cannot take the release (no write permission, no sha256 tool, no `mv -T`). */
+  PREFLIGHT_FAILED: 'input',
+  /** Deploy: the device has less free space than 2 × the file size plus the margin. */
+  INSUFFICIENT_DISK: 'input',
+  /** Deploy: the file on the device (or the local artifact) does not have the expected sha256. */
+  CHECKSUM_MISMATCH: 'input',
+  /** Deploy: the device's restart command failed after the switch (the device was switched back). */
+  RESTART_FAILED: 'input',
+  /** Deploy: the health-check command kept failing after the switch (the device was switched back). */
+  HEALTH_CHECK_FAILED: 'input',
+  /** Deploy: a device was not attempted because the rollout stopped (canary or failure threshold). */
+  DEPLOY_STOPPED: 'input',
+  /** Rollback: the release to go back to is not on the device (or there is no previous release). */
+  RELEASE_NOT_FOUND: 'input',
+  /** Deploy: the process running a deployment died (crash, kill); a drift check shows what devices run. */
+  DEPLOY_INTERRUPTED: 'internal',
   INTERNAL: 'internal',
 } as const;
 

@@ -2,7 +2,12 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { AppError } from '../../shared/errors';
 import { reportError, type CliIo, type GlobalOptions } from './cli-context';
+import { registerDeviceCommands } from './commands/devices';
+import { registerBenchCommand } from './commands/bench';
+import { registerDeployCommands } from './commands/deploy';
 import { registerModelCommands } from './commands/models';
+import { registerOptimizeCommand } from './commands/optimize';
+import { registerProfileCommands } from './commands/profiles';
 
 /** Parses argv and runs one command; resolves to the process exit code (0 ok, 1 refused, 2 usage, 3 internal). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -18,6 +23,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const globals = () => program.opts<GlobalOptions>();
   // Subcommands inherit exitOverride and the output settings from the program (commander copies them).
   registerModelCommands(program, globals, io, (code) => (exitCode = code));
+  registerDeviceCommands(program, globals, io, (code) => (exitCode = code));
+  registerOptimizeCommand(program, globals, io, (code) => (exitCode = code));
+  registerProfileCommands(program, globals, io, (code) => (exitCode = code));
+  registerBenchCommand(program, globals, io, (code) => (exitCode = code));
+  registerDeployCommands(program, globals, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

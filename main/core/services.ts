@@ -1,14 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { BenchRepository, BenchService, ProfileRepository } from './bench';
 import { openDatabase, type Database } from './db/open-database';
+import { DeployService } from './deploy/deploy-service';
 import { FileGrants } from './files/file-grants';
+import { DeviceRepository, FleetService, type SecretStore } from './fleet/fleet-service';
 import { JobManager } from './jobs/job-manager';
 import { createFileLogger, type Logger } from './logger';
 import { ModelRepository } from './models/model-repository';
 import { ModelService } from './models/model-service';
 import { ModelStore } from './store/model-store';
+import { OptimizeService } from './optimize/optimize-service';
 
-export type ServicesOptions = { dataDir: string; logger?: Logger };
+export type ServicesOptions = {
+  dataDir: string;
+  logger?: Logger;
+  /** Where device passwords given at use are kept (Electron: safeStorage); default memory only. */
+  secrets?: SecretStore;
+};
 
 export type Services = {
   dataDir: string;
@@ -16,13 +25,18 @@ export type Services = {
   db: Database;
   store: ModelStore;
   models: ModelService;
+  optimize: OptimizeService;
+  fleet: FleetService;
+  bench: BenchService;
+  /** Deploy core: rollouts, rollback, drift, tracking (main/core/deploy/fleet-deploy.ts maps names onto it). */
+  deploy: DeployService;
   jobs: JobManager;
   files: FileGrants;
   close(): Promise<void>;
 };
 
 /** Everything the app does, in plain Node: the Electron shell, the web host and the CLI all start here. */
-export function createServices({ dataDir, logger }: ServicesOptions): Services {
+export function createServices({ dataDir, logger, secrets }: ServicesOptions): Services {
   mkdirSync(dataDir, { recursive: true });
   const log = logger ?? createFileLogger(dataDir);
   const db = openDatabase(join(dataDir, 'edgefleet.db'));
@@ -30,12 +44,42 @@ export function createServices({ dataDir, logger }: ServicesOptions): Services {
   const jobs = new JobManager();
   const files = new FileGrants(join(dataDir, 'tmp', 'uploads'));
   const models = new ModelService(new ModelRepository(db), store, log);
+  const optimize = new OptimizeService(models, join(dataDir, 'tmp'), log);
+  const fleet = new FleetService(new DeviceRepository(db), {
+    logger: log,
+    ...(secrets === undefined ? {} : { secrets }),
+  });
+  const bench = new BenchService(
+    models,
+    new BenchRepository(db),
+    new ProfileRepository(db),
+    join(dataDir, 'tmp'),
+    log,
+    {
+      devices: (ref) => {
+        const device = fleet.get(ref);
+        return {
+          name: device.name,
+          target: fleet.sshTarget(device),
+          deployRoot: device.deployRoot,
+          facts: device.probe?.facts ?? null,
+          profileId: device.profile,
+        };
+      },
+    },
+  );
+  // Opening marks deployments a dead process left running as interrupted.
+  const deploy = DeployService.open(db, { logger: log });
   return {
     dataDir,
     logger: log,
     db,
     store,
     models,
+    optimize,
+    fleet,
+    bench,
+    deploy,
     jobs,
     files,
     async close() {

@@ -66,6 +66,14 @@ async function start(): Promise<void> {
         });
         return result.canceled ? null : (result.filePaths[0] ?? null);
       },
+      async pickData(kind) {
+        const result = await dialog.showOpenDialog({
+          title: kind === 'folder' ? 'Choose a folder of samples' : 'Choose a .npy file of samples',
+          properties: [kind === 'folder' ? 'openDirectory' : 'openFile'],
+          filters: kind === 'folder' ? [] : [{ name: 'NumPy arrays', extensions: ['npy'] }],
+        });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
     }),
     svc.logger,
   );

@@ -1,15 +1,31 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { AppError } from '../../shared/errors';
+import type { DataInput } from '../../shared/contract';
+import type { DataSpec } from '../../shared/schemas/optimize';
 import type { Services } from '../core/services';
 import { onnxRuntimeVersion } from '../core/runtime/ort-load-check';
 import type { Handlers } from './dispatcher';
+import { jobProgress } from '../core/fleet/fleet-service';
+import { createBenchHandlers } from './bench-handlers';
+import { createDeployHandlers } from './deploy-handlers';
 
 /** What differs between the desktop shell and the web console. */
 export type Shell = {
   kind: 'electron' | 'web';
   /** A native "open file" dialog; absent in the web console, where the UI uploads instead. */
   pickModelFile?: () => Promise<string | null>;
+  /** A native dialog for calibration/evaluation data: one file, or a folder. */
+  pickData?: (kind: 'file' | 'folder') => Promise<string | null>;
 };
+
+/** Turns the UI's data choice (file references) into the core's data spec (paths). */
+function toDataSpec(files: Services['files'], input: DataInput | undefined): DataSpec | undefined {
+  if (!input || input.kind === 'random') return input;
+  const { path } = files.resolve(input.fileRef);
+  return input.kind === 'npy'
+    ? { kind: 'npy', path }
+    : { kind: 'images', path, preprocess: input.preprocess };
+}
 
 export function createHandlers(services: Services, shell: Shell): Handlers {
   const { models, jobs, files } = services;
@@ -26,6 +42,31 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       }
       const path = await shell.pickModelFile();
       return path === null ? null : files.grantPath(path);
+    },
+    'files.pickData': async ({ kind }) => {
+      if (!shell.pickData) {
+        throw new AppError('BAD_REQUEST', 'No file dialog in the web console: upload the data instead.');
+      }
+      const path = await shell.pickData(kind);
+      return path === null ? null : files.grantPath(path);
+    },
+    'optimize.run': ({ model, name, options, calibration, evaluation }) => {
+      const request = {
+        model,
+        name,
+        options,
+        calibration: toDataSpec(files, calibration),
+        evaluation: toDataSpec(files, evaluation),
+      };
+      const refs = [calibration, evaluation].flatMap((d) => (d && d.kind !== 'random' ? [d.fileRef] : []));
+      const { jobId } = jobs.start('optimize.run', async ({ signal, progress }) => {
+        try {
+          return await services.optimize.optimize(request, { signal, onProgress: progress });
+        } finally {
+          await Promise.all(refs.map((ref) => files.releaseIfStaged(ref)));
+        }
+      });
+      return { jobId };
     },
     'models.list': () => models.list(),
     'models.get': ({ ref }) => models.get(ref),
@@ -46,6 +87,64 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       return { jobId };
     },
     'models.remove': ({ ref }) => models.remove(ref),
+    'jobs.get': ({ jobId }) => jobs.state(jobId),
     'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'devices.list': ({ tag }) => services.fleet.list(tag === undefined ? {} : { tag }),
+    'devices.get': ({ ref }) => services.fleet.get(ref),
+    'devices.add': (input) => services.fleet.add(input),
+    'devices.update': ({ ref, patch }) => services.fleet.update(ref, patch),
+    'devices.remove': ({ ref }) => services.fleet.remove(ref),
+    'devices.tag': ({ refs, add, remove }) =>
+      services.fleet.tag(refs, {
+        ...(add === undefined ? {} : { add }),
+        ...(remove === undefined ? {} : { remove }),
+      }),
+    'devices.scanHostKeys': ({ targets }) => {
+      const devices = services.fleet.resolve(targets);
+      const { jobId } = jobs.start('devices.scanHostKeys', ({ signal, progress }) =>
+        services.fleet.scanHostKeys(
+          devices.map((d) => d.id),
+          { signal, onProgress: jobProgress('scan', progress) },
+        ),
+      );
+      return { jobId };
+    },
+    'devices.trust': ({ targets, fingerprints }) => services.fleet.trust(targets, fingerprints),
+    'devices.probe': ({ targets }) => {
+      // Resolved now, so a typo fails the call itself instead of a job.
+      const devices = services.fleet.resolve(targets);
+      const { jobId } = jobs.start('devices.probe', ({ signal, progress }) =>
+        services.fleet.probe(
+          devices.map((d) => d.id),
+          { signal, onProgress: jobProgress('probe', progress) },
+        ),
+      );
+      return { jobId };
+    },
+    'devices.status': ({ targets }) => {
+      const devices = services.fleet.resolve(targets);
+      const { jobId } = jobs.start('devices.status', ({ signal, progress }) =>
+        services.fleet.status(
+          devices.map((d) => d.id),
+          { signal, onProgress: jobProgress('status', progress) },
+        ),
+      );
+      return { jobId };
+    },
+    'devices.provideSecret': ({ ref, kind, secret }) => {
+      services.fleet.provideSecret(ref, kind, secret);
+      return { ok: true as const };
+    },
+    'devices.import': async ({ fileRef, format, skipInvalid }) => {
+      const file = files.resolve(fileRef);
+      try {
+        return await services.fleet.importFile(file.path, format, { skipInvalid: skipInvalid === true });
+      } finally {
+        await files.release(fileRef);
+      }
+    },
+    'devices.export': ({ format, tag }) => services.fleet.export(format, tag === undefined ? {} : { tag }),
+    ...createBenchHandlers(services),
+    ...createDeployHandlers(services),
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16']);
 export type OptimizeMethod = z.infer<typeof optimizeMethodSchema>;
 
-/** Op types or node names to leave in float. */
+/** Op types, node names, or names of tensors whose producing nodes stay in float. */
 const excludeSchema = z.array(z.string().min(1).max(256)).max(10_000).default([]);
 
 export const int8DynamicConfigSchema = z
@@ -94,6 +94,8 @@ export const tensorFidelitySchema = z.object({
   name: z.string(),
   /** Op type of the node producing it (or 'input'). */
   producer: z.string(),
+  /** Name of the producing node, when it has one (else exclude the node by this tensor's name). */
+  node: z.string().nullable(),
   sqnrDb: z.number().nullable(),
 });
 export type TensorFidelity = z.infer<typeof tensorFidelitySchema>;

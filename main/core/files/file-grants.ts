@@ -127,6 +127,14 @@ export class FileGrants {
       await rm(grant.group ? grant.path : join(grant.path, '..'), { recursive: true, force: true });
   }
 
+  /**
+   * After a job used the file: staged uploads are deleted (the page uploads again for a re-run), while files the
+   * user picked in a native dialog stay granted so the same choice can be used again.
+   */
+  async releaseIfStaged(fileRef: string): Promise<void> {
+    if (this.grants.get(fileRef)?.staged) await this.release(fileRef);
+  }
+
   async releaseAll(): Promise<void> {
     await Promise.all([...this.grants.keys()].map((ref) => this.release(ref)));
   }

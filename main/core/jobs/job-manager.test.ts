@@ -26,6 +26,33 @@ describe('JobManager', () => {
     expect(jobs.runningCount).toBe(0);
   });
 
+  it('remembers the state of running and finished jobs for clients that missed events', async () => {
+    const jobs = new JobManager();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { jobId, done } = jobs.start('test', async ({ progress }) => {
+      progress({ phase: 'working', percent: 10 });
+      await gate;
+      return 'ok';
+    });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(jobs.state(jobId)).toEqual({
+      status: 'running',
+      kind: 'test',
+      progress: { phase: 'working', percent: 10 },
+    });
+    release();
+    await done;
+    expect(jobs.state(jobId)).toEqual({ status: 'done', kind: 'test', result: 'ok' });
+    const failed = jobs.start('test', async () => {
+      throw new AppError('MODEL_INVALID', 'bad');
+    });
+    await failed.done;
+    expect(jobs.state(failed.jobId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_INVALID' } });
+    expect(jobs.state('j_nope')).toEqual({ status: 'unknown' });
+  });
+
   it('reports failures with their error code', async () => {
     const jobs = new JobManager();
     const events = record(jobs);
@@ -67,5 +94,46 @@ describe('JobManager', () => {
     const events = record(jobs);
     await jobs.start('test', async () => 1).done;
     expect(events.map((e) => e.name)).toEqual(['job.done']);
+  });
+});
+
+describe('JobManager progress', () => {
+  it('sends every phase change but thins out a flood of updates within a phase', async () => {
+    const jobs = new JobManager();
+    const events = record(jobs);
+    const { done } = jobs.start('test', async ({ progress }) => {
+      for (let i = 0; i < 1000; i++) progress({ phase: 'calibrating', percent: i / 10 });
+      progress({ phase: 'evaluating', percent: 99 });
+      progress({ phase: 'evaluating', percent: 100 });
+      return null;
+    });
+    await done;
+    const phases = events.filter((e) => e.name === 'job.progress').map((e) => e.payload);
+    expect(phases.length).toBeLessThan(20);
+    expect(phases.map((p) => ('phase' in p ? p.phase : ''))).toEqual(
+      expect.arrayContaining(['calibrating', 'evaluating']),
+    );
+    expect(phases.at(-1)).toMatchObject({ phase: 'evaluating', percent: 100 });
+  });
+});
+
+describe('JobManager progress details', () => {
+  it('thins each part of a job on its own, so no device of a rollout goes silent', async () => {
+    const jobs = new JobManager();
+    const events = record(jobs);
+    const { done } = jobs.start('test', async ({ progress }) => {
+      for (let i = 0; i < 300; i++) {
+        for (const device of ['a', 'b', 'c']) {
+          progress({ phase: 'upload', percent: i / 3, detail: { key: device, bytesSent: i } });
+        }
+      }
+      return null;
+    });
+    await done;
+    const keys = events.flatMap((e) =>
+      e.name === 'job.progress' && e.payload.detail ? [e.payload.detail.key] : [],
+    );
+    expect(new Set(keys)).toEqual(new Set(['a', 'b', 'c']));
+    expect(keys.length).toBeLessThan(60);
   });
 });

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { AnyEvent } from '../../../shared/contract';
-import { AppError, toAppError } from '../../../shared/errors';
+import { AppError, toAppError, type AppErrorData } from '../../../shared/errors';
 
-export type ProgressReport = { phase: string; percent: number | null; message?: string };
+export type ProgressReport = {
+  phase: string;
+  percent: number | null;
+  message?: string;
+  /** Structured progress of one part of the job (e.g. one device of a rollout), for live per-part rows. */
+  detail?: { key: string; [field: string]: unknown };
+};
 export type JobContext = {
   signal: AbortSignal;
   progress(report: ProgressReport): void;
@@ -10,6 +16,19 @@ export type JobContext = {
 export type JobRunner<T> = (ctx: JobContext) => Promise<T>;
 
 type Listener = (event: AnyEvent) => void;
+
+/** What a client that missed events (a dropped WebSocket) can still learn about a job. */
+export type JobState =
+  | { status: 'running'; kind: string; progress: ProgressReport | null }
+  | { status: 'done'; kind: string; result: unknown }
+  | { status: 'failed'; kind: string; error: AppErrorData }
+  | { status: 'unknown' };
+
+/** The least time between two progress events of one job within a phase. */
+const progressIntervalMs = 100;
+
+/** Finished jobs are remembered this long for `state()`. */
+const keepFinishedMs = 10 * 60_000;
 
 /** Throws CANCELLED when the signal is aborted: call between steps of long work. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
@@ -21,7 +40,11 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
  * The manager knows nothing of transports: hosts subscribe and forward events.
  */
 export class JobManager {
-  private readonly running = new Map<string, { kind: string; controller: AbortController }>();
+  private readonly running = new Map<
+    string,
+    { kind: string; controller: AbortController; progress: ProgressReport | null }
+  >();
+  private readonly finished = new Map<string, JobState & { at: number }>();
   private readonly listeners = new Set<Listener>();
 
   subscribe(listener: Listener): () => void {
@@ -32,21 +55,47 @@ export class JobManager {
   start<T>(kind: string, run: JobRunner<T>): { jobId: string; done: Promise<void> } {
     const jobId = `j_${randomBytes(8).toString('hex')}`;
     const controller = new AbortController();
-    this.running.set(jobId, { kind, controller });
+    const entry = { kind, controller, progress: null as ProgressReport | null };
+    this.running.set(jobId, entry);
+    // Per stream (the job, or one part of it such as a device): last phase and when it last went out.
+    const streams = new Map<string, { phase: string; sentAt: number }>();
     const progress = (r: ProgressReport) => {
       if (controller.signal.aborted) return;
+      // A pass may report every sample; a UI needs ~10 updates a second, and every change of phase.
+      const now = performance.now();
+      const key = r.detail?.key ?? '';
+      const last = streams.get(key);
+      entry.progress = r;
+      if (last && last.phase === r.phase && r.percent !== 100 && now - last.sentAt < progressIntervalMs)
+        return;
+      streams.set(key, { phase: r.phase, sentAt: now });
       this.emit({ name: 'job.progress', payload: { jobId, kind, ...r } });
     };
     // Started on the next tick so the caller has the job id before any event.
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => run({ signal: controller.signal, progress }))
       .then(
-        (result) => this.emit({ name: 'job.done', payload: { jobId, kind, result } }),
-        (err: unknown) =>
-          this.emit({ name: 'job.failed', payload: { jobId, kind, error: toAppError(err).toData() } }),
-      )
-      .finally(() => this.running.delete(jobId));
+        (result) => {
+          this.remember(jobId, { status: 'done', kind, result });
+          this.emit({ name: 'job.done', payload: { jobId, kind, result } });
+        },
+        (err: unknown) => {
+          const error = toAppError(err).toData();
+          this.remember(jobId, { status: 'failed', kind, error });
+          this.emit({ name: 'job.failed', payload: { jobId, kind, error } });
+        },
+      );
     return { jobId, done };
+  }
+
+  /** The job's state now: for clients that reconnect and may have missed its events. */
+  state(jobId: string): JobState {
+    const running = this.running.get(jobId);
+    if (running) return { status: 'running', kind: running.kind, progress: running.progress };
+    const finished = this.finished.get(jobId);
+    if (!finished) return { status: 'unknown' };
+    const { at: _at, ...state } = finished;
+    return state;
   }
 
   cancel(jobId: string): boolean {
@@ -63,6 +112,13 @@ export class JobManager {
 
   get runningCount(): number {
     return this.running.size;
+  }
+
+  private remember(jobId: string, state: JobState): void {
+    this.running.delete(jobId);
+    const now = Date.now();
+    for (const [id, old] of this.finished) if (now - old.at > keepFinishedMs) this.finished.delete(id);
+    this.finished.set(jobId, { ...state, at: now });
   }
 
   private emit(event: AnyEvent): void {

@@ -23,7 +23,12 @@ export function decodeModel(bytes: Uint8Array, sourceName?: string): ModelProto 
   }
   let model: ModelProto;
   try {
-    model = fromBinary(ModelProtoSchema, bytes);
+    // A Node Buffer would make every bytes field a Buffer, whose slice() is a view, not a copy: decode from a
+    // plain Uint8Array over the same memory instead.
+    const plain = Buffer.isBuffer(bytes)
+      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      : bytes;
+    model = fromBinary(ModelProtoSchema, plain);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new AppError(

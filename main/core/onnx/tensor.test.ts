@@ -177,3 +177,23 @@ describe('typedArrayToTensor', () => {
     }
   });
 });
+
+describe('tensors decoded from a Node Buffer', () => {
+  it('read the same values as from a Uint8Array (Buffer.slice is a view, not a copy)', () => {
+    const values = Float32Array.of(1.5, -2.25, 3.125);
+    const bytes = encodeModel(
+      createModelBuilder()
+        .input('x', DT.FLOAT, [3])
+        .output('y', DT.FLOAT, [3])
+        .initializer('w', DT.FLOAT, [3], values)
+        .node('Add', ['x', 'w'], ['y'])
+        .build(),
+    );
+    // An odd offset inside a larger Buffer, as the pool hands out small reads.
+    const pooled = Buffer.alloc(bytes.length + 3);
+    pooled.set(bytes, 3);
+    const model = decodeModel(pooled.subarray(3));
+    const w = model.graph?.initializer[0];
+    expect(w && Array.from(tensorToTypedArray(w) as Float32Array)).toEqual(Array.from(values));
+  });
+});

@@ -270,7 +270,7 @@ export function tensorToTypedArray(t: TensorProto): TensorTypedArray {
       );
     }
     // slice() copies into a new ArrayBuffer at offset 0: aligned, and detached from the model's bytes.
-    return viewAs(spec.kind, t.rawData.slice().buffer);
+    return viewAs(spec.kind, Uint8Array.prototype.slice.call(t.rawData).buffer);
   }
   const fromTypedField = typedFieldValues(t, spec.kind);
   if (fromTypedField.length !== count) {

@@ -1,14 +1,19 @@
-import * as ort from 'onnxruntime-node';
+import { createRequire } from 'node:module';
+import type { InferenceSession } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
 
-export const onnxRuntimeVersion: string = ort.env.versions.node ?? 'unknown';
+// Read from the package file: loading the native runtime costs most of a CLI command's start-up.
+export const onnxRuntimeVersion: string = (
+  createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }
+).version;
 
 /**
  * Loads the model into an ONNX Runtime session and releases it: the runtime every variant is benchmarked and
  * deployed with must accept it. Optimization is off so the check costs little and changes nothing.
  */
 export async function assertLoadsInOrt(bytes: Uint8Array): Promise<void> {
-  let session: ort.InferenceSession | undefined;
+  const ort = await import('onnxruntime-node');
+  let session: InferenceSession | undefined;
   try {
     session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: 'disabled',

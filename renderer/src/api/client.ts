@@ -14,7 +14,7 @@ import { AppError, toAppError } from '../../../shared/errors';
 import { unwrap } from '../../../shared/result';
 import { createElectronTransport, getBridge } from './electron-transport';
 import { createJobStore, type JobStore } from './job-store';
-import type { Transport } from './transport';
+import type { Transport, UploadOptions } from './transport';
 import { createWebTransport } from './web-transport';
 
 export type RunJobOptions = {
@@ -40,8 +40,12 @@ export type Client = {
   ): RunningJob<JobResultOf<M>>;
   /** Native dialog (Electron) or the browser's file chooser + upload (web console). */
   pickModelFile(): Promise<PickedFile | null>;
+  /** Calibration/evaluation data: native dialog (Electron) or the browser's chooser + upload (web console). */
+  pickData(kind: 'file' | 'folder', options?: UploadOptions): Promise<PickedFile | null>;
   /** Only in the web console, where the page itself holds the File (own input, drag and drop). */
   readonly uploadFile: ((file: File) => Promise<PickedFile>) | null;
+  /** Only in the web console: the files of a folder the page holds (`<input webkitdirectory>`). */
+  readonly uploadFolder: ((files: readonly File[], options?: UploadOptions) => Promise<PickedFile>) | null;
   readonly jobs: JobStore;
 };
 
@@ -171,7 +175,9 @@ export function createClient(transport: Transport): Client {
     call,
     runJob,
     pickModelFile: () => transport.pickModelFile(),
+    pickData: (kind, options) => transport.pickData(kind, options),
     uploadFile: transport.uploadFile ? transport.uploadFile.bind(transport) : null,
+    uploadFolder: transport.uploadFolder ? transport.uploadFolder.bind(transport) : null,
     jobs,
   };
 }

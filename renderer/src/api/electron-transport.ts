@@ -23,5 +23,13 @@ export function createElectronTransport(bridge: EdgefleetBridge): Transport {
       }
       return parsed.data;
     },
+    async pickData(kind) {
+      const value = unwrap(await bridge.invoke('files.pickData', { kind }));
+      const parsed = pickedFileSchema.nullable().safeParse(value);
+      if (!parsed.success) {
+        throw new AppError('INTERNAL', 'Unexpected answer from files.pickData. Please report it.');
+      }
+      return parsed.data;
+    },
   };
 }

@@ -76,6 +76,54 @@ describe('web transport', () => {
     expect(headers.get('content-type')).toBe('application/octet-stream');
   });
 
+  it('uploads a folder: the first file opens it, the rest join it, progress counts files', async () => {
+    const ref = `f_${'b'.repeat(32)}`;
+    let size = 0;
+    const { fetch, requests } = fakeFetch((_url, init) => {
+      size += (init.body as File).size;
+      return json({ ok: true, value: { fileRef: ref, fileName: 'calib', sizeBytes: size } });
+    });
+    const transport = createWebTransport({ origin, fetch });
+    const inFolder = (name: string, bytes: number) => {
+      const file = new File([new Uint8Array(bytes)], name.split('/').at(-1) ?? name);
+      Object.defineProperty(file, 'webkitRelativePath', { value: name });
+      return file;
+    };
+    const files = [
+      inFolder('calib/000.npy', 3),
+      inFolder('calib/.DS_Store', 100),
+      inFolder('calib/001 b.npy', 4),
+      inFolder('calib/002.npy', 5),
+      inFolder('calib/.git/HEAD', 9),
+    ];
+    const progress: Array<[number, number]> = [];
+    const folder = await transport.uploadFolder?.(files, {
+      onProgress: (p) => progress.push([p.filesSent, p.filesTotal]),
+    });
+    expect(folder).toEqual({ fileRef: ref, fileName: 'calib', sizeBytes: 12 });
+    const sent = requests.map((r) => new Headers(r.init.headers));
+    // Relative to the chosen folder: the host's folder reference is that folder.
+    expect(sent.map((h) => h.get('x-edgefleet-file-name'))).toEqual(['000.npy', '001%20b.npy', '002.npy']);
+    expect(sent.map((h) => h.get('x-edgefleet-upload-group'))).toEqual(['new', ref, ref]);
+    expect(progress.at(0)).toEqual([0, 3]);
+    expect(progress.at(-1)).toEqual([3, 3]);
+  });
+
+  it('refuses an empty folder, and stops a folder upload when cancelled', async () => {
+    const { fetch, requests } = fakeFetch(() =>
+      json({ ok: true, value: { fileRef: `f_${'c'.repeat(32)}`, fileName: 'd', sizeBytes: 1 } }),
+    );
+    const transport = createWebTransport({ origin, fetch });
+    await expect(transport.uploadFolder?.([])).rejects.toMatchObject({ code: 'DATA_EMPTY' });
+    const stop = new AbortController();
+    stop.abort();
+    const files = [new File(['a'], 'a.npy'), new File(['b'], 'b.npy')];
+    await expect(transport.uploadFolder?.(files, { signal: stop.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+    expect(requests).toHaveLength(0);
+  });
+
   it('delivers valid events, ignores unknown ones, and reconnects after a drop', async () => {
     FakeSocket.instances = [];
     const transport = createWebTransport({

@@ -1,9 +1,9 @@
 import { pickedFileSchema, type AnyEvent, type PickedFile } from '../../../shared/contract';
-import { uploadNameHeader, webPaths } from '../../../shared/bridge';
+import { uploadGroupHeader, uploadNameHeader, webPaths } from '../../../shared/bridge';
 import { AppError, type ErrorCode } from '../../../shared/errors';
 import { resultSchema, unwrap, type Result } from '../../../shared/result';
 import { parseEvent } from './events';
-import type { Transport } from './transport';
+import type { Transport, UploadOptions } from './transport';
 
 export type WebTransportOptions = {
   /** Origin of the web host; the page's own origin by default (the host serves the UI). */
@@ -15,6 +15,12 @@ export type WebTransportOptions = {
   /** How long `eventsReady` waits for the socket before giving up (calls must never hang on it). */
   readyTimeoutMs?: number;
 };
+
+/** Parallel requests of a folder upload after its first file. */
+const uploadConcurrency = 4;
+
+/** A single data file: stacked samples in one .npy (folders hold the rest). */
+const dataFileAccept = '.npy';
 
 const reopenHint =
   'Reopen the URL printed in the terminal where the EdgeFleet web console was started (it contains ?token=…).';
@@ -54,22 +60,45 @@ function unreachable(origin: string, err: unknown): Result<never> {
   );
 }
 
-/** Opens the browser's file chooser for .onnx files; null when the user cancels. */
-function chooseFile(accept: string): Promise<File | null> {
+/** Opens the browser's file chooser (a folder's files with `folder`); empty when the user cancels. */
+function chooseFiles(accept: string, folder = false): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
     input.accept = accept;
     input.hidden = true;
-    const done = (file: File | null) => {
+    if (folder) {
+      input.webkitdirectory = true;
+      input.multiple = true;
+    }
+    const done = (files: File[]) => {
       input.remove();
-      resolve(file);
+      resolve(files);
     };
-    input.addEventListener('change', () => done(input.files?.[0] ?? null), { once: true });
-    input.addEventListener('cancel', () => done(null), { once: true });
+    input.addEventListener('change', () => done([...(input.files ?? [])]), { once: true });
+    input.addEventListener('cancel', () => done([]), { once: true });
     document.body.append(input);
     input.click();
   });
+}
+
+/**
+ * The path a folder upload sends for a file: relative to the chosen folder ("001.npy", "input_a/001.npy").
+ * The browser's webkitRelativePath starts with the folder's own name; the host stages the files under the
+ * folder reference's root, which the data reader reads as the folder itself, so that first segment goes.
+ */
+export function relativeUploadPath(file: File): string {
+  const parts = (file.webkitRelativePath || file.name).split('/');
+  return parts.length > 1 ? parts.slice(1).join('/') : (parts[0] ?? file.name);
+}
+
+/** Dot files and anything inside dot folders (.DS_Store, .git/…): never samples, so never uploaded. */
+function isHidden(path: string): boolean {
+  return path.split('/').some((part) => part.startsWith('.'));
+}
+
+function cancelledUpload(): AppError {
+  return new AppError('CANCELLED', 'Upload cancelled. Nothing was run.');
 }
 
 export function createWebTransport(options: WebTransportOptions = {}): Transport {
@@ -137,23 +166,72 @@ export function createWebTransport(options: WebTransportOptions = {}): Transport
     return readEnvelope(response, what);
   };
 
-  const uploadFile = async (file: File): Promise<PickedFile> => {
-    const result = await post(
-      webPaths.upload,
-      {
-        headers: {
-          'content-type': 'application/octet-stream',
-          [uploadNameHeader]: encodeURIComponent(file.name),
-        },
-        body: file,
-      },
-      'the upload',
-    );
+  const sendUpload = async (
+    file: File,
+    name: string,
+    group: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<PickedFile> => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      [uploadNameHeader]: encodeURIComponent(name),
+    };
+    if (group !== undefined) headers[uploadGroupHeader] = group;
+    const result = await post(webPaths.upload, { headers, body: file, signal }, 'the upload');
+    if (signal?.aborted) throw cancelledUpload();
     const parsed = pickedFileSchema.safeParse(unwrap(result));
     if (!parsed.success) {
       throw new AppError('INTERNAL', 'Unexpected answer from the web host for the upload. Please report it.');
     }
     return parsed.data;
+  };
+
+  const uploadFile = (file: File): Promise<PickedFile> => sendUpload(file, file.name, undefined);
+
+  // The first file opens the folder on the host; the rest go to it a few at a time (many small samples are
+  // dominated by request latency, not bytes).
+  const uploadFolder = async (files: readonly File[], opts: UploadOptions = {}): Promise<PickedFile> => {
+    const { onProgress, signal } = opts;
+    const sendable = files.filter((file) => !isHidden(relativeUploadPath(file)));
+    const [first, ...rest] = sendable;
+    if (!first) {
+      throw new AppError(
+        'DATA_EMPTY',
+        'The chosen folder holds no files (hidden files are skipped). Choose the folder that holds the samples.',
+      );
+    }
+    const bytesTotal = sendable.reduce((sum, file) => sum + file.size, 0);
+    const progress = { filesSent: 0, filesTotal: sendable.length, bytesSent: 0, bytesTotal };
+    const sent = (file: File) => {
+      progress.filesSent += 1;
+      progress.bytesSent += file.size;
+      onProgress?.({ ...progress });
+    };
+    onProgress?.({ ...progress });
+    if (signal?.aborted) throw cancelledUpload();
+    let folder = await sendUpload(first, relativeUploadPath(first), 'new', signal);
+    sent(first);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      try {
+        while (next < rest.length && !failed) {
+          if (signal?.aborted) throw cancelledUpload();
+          const file = rest[next++];
+          if (!file) return;
+          const answer = await sendUpload(file, relativeUploadPath(file), folder.fileRef, signal);
+          // Answers carry the folder's growing size; keep the largest (requests may finish out of order).
+          if (answer.sizeBytes > folder.sizeBytes) folder = answer;
+          sent(file);
+        }
+      } catch (err) {
+        // One failure ends the upload: the other workers stop at their next file.
+        failed = true;
+        throw err;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(uploadConcurrency, rest.length) }, worker));
+    return folder;
   };
 
   return {
@@ -172,10 +250,19 @@ export function createWebTransport(options: WebTransportOptions = {}): Transport
       };
     },
     async pickModelFile() {
-      const file = await chooseFile('.onnx');
+      const [file] = await chooseFiles('.onnx');
+      return file ? uploadFile(file) : null;
+    },
+    async pickData(kind, opts) {
+      if (kind === 'folder') {
+        const files = await chooseFiles('', true);
+        return files.length > 0 ? uploadFolder(files, opts) : null;
+      }
+      const [file] = await chooseFiles(dataFileAccept);
       return file ? uploadFile(file) : null;
     },
     uploadFile,
+    uploadFolder,
     eventsReady() {
       connect();
       if (open) return Promise.resolve();

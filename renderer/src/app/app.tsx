@@ -5,8 +5,13 @@ import { HashRouter, Navigate, Route, Routes } from 'react-router';
 import type { Client } from '../api/client';
 import { ClientProvider } from '../api/client-context';
 import { NotBuilt } from '../components/not-built';
+import { FleetPage } from '../features/fleet/fleet-page';
 import { ModelDetailPage } from '../features/models/model-detail-page';
 import { ModelsPage } from '../features/models/models-page';
+import { OptimizePage } from '../features/optimize/optimize-page';
+import { BenchPage } from '../features/bench/bench-page';
+import { DeployPage } from '../features/deploy/deploy-page';
+import { HistoryPage } from '../features/history/history-page';
 import { AppLayout } from './app-layout';
 import { sections } from './sections';
 import { theme } from './theme';
@@ -35,6 +40,11 @@ export function App({ client }: { client: Client }) {
                 <Route index element={<Navigate to="/models" replace />} />
                 <Route path="models" element={<ModelsPage />} />
                 <Route path="models/:id" element={<ModelDetailPage />} />
+                <Route path="optimize" element={<OptimizePage />} />
+                <Route path="benchmark" element={<BenchPage />} />
+                <Route path="fleet" element={<FleetPage />} />
+                <Route path="deploy" element={<DeployPage />} />
+                <Route path="history" element={<HistoryPage />} />
                 {sections
                   .filter((section) => !section.built)
                   .map((section) => (

@@ -23,6 +23,7 @@ export function createFakeTransport(handlers: Partial<Record<Method, Handler>> =
       };
     },
     pickModelFile: () => Promise.resolve(null),
+    pickData: () => Promise.resolve(null),
   };
   return {
     transport,

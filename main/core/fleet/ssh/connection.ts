@@ -117,6 +117,13 @@ export class SshConnection {
         if (this.sftpSession === session) this.sftpSession = undefined;
         sftp.end();
       },
+      watchClose: (onClosed) => {
+        if (this.isClosed) {
+          onClosed();
+          return () => undefined;
+        }
+        return this.onClose(onClosed);
+      },
     });
   }
 

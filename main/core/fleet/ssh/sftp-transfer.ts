@@ -26,12 +26,19 @@ type UploadInput = {
   options: UploadOptions;
   /** Closes the SFTP channel; the only way to stop a running fastPut. */
   abortChannel: () => void;
+  /**
+   * Calls `onClosed` once the SSH connection ends (at once when it already has); returns an unsubscribe.
+   * ssh2's fastPut never calls back when the connection drops mid-transfer, so this is what ends it then.
+   */
+  watchClose: (onClosed: () => void) => () => void;
 };
 
 /**
  * Cancelling closes the SFTP channel (not the connection): fastPut then fails its pending writes and closes
- * the local file, and we reject with CANCELLED after that so nothing is left running. The remote file is
- * left partial; callers upload to a temporary name and rename.
+ * the local file, and we reject with CANCELLED after that so nothing is left running. A connection that
+ * drops (the device died, the network went, someone closed it) rejects with UNREACHABLE at once: fastPut
+ * would wait forever for replies that cannot come. The remote file is left partial either way; callers
+ * upload to a temporary name and rename.
  */
 export async function uploadFile(input: UploadInput): Promise<UploadResult> {
   const { sftp, localPath, remotePath, where, options } = input;
@@ -40,11 +47,27 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     let aborted = false;
+    let settled = false;
+    let sent = 0;
+    const settle = (err: AppError | null): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      stopWatching();
+      if (err === null) resolve();
+      else reject(err);
+    };
     const onAbort = (): void => {
       aborted = true;
       input.abortChannel();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    let stopWatching: () => void = () => undefined;
+    stopWatching = input.watchClose(() => settle(connectionLost(localPath, where, sent, total)));
+    if (settled) {
+      stopWatching();
+      return;
+    }
     sftp.fastPut(
       localPath,
       remotePath,
@@ -53,13 +76,15 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
         concurrency: sftpConcurrency,
         fileSize: total,
         ...(options.mode === undefined ? {} : { mode: options.mode }),
-        step: (transferred: number, _chunk: number, size: number) => options.onProgress?.(transferred, size),
+        step: (transferred: number, _chunk: number, size: number) => {
+          sent = transferred;
+          if (!settled) options.onProgress?.(transferred, size);
+        },
       },
       (err) => {
-        options.signal?.removeEventListener('abort', onAbort);
-        if (aborted) reject(cancelled(localPath, where));
-        else if (err) reject(remoteFileError(err, remotePath, where, 'write'));
-        else resolve();
+        if (aborted) settle(cancelled(localPath, where));
+        else if (err) settle(remoteFileError(err, remotePath, where, 'write'));
+        else settle(null);
       },
     );
   });
@@ -89,6 +114,14 @@ async function localSize(localPath: string): Promise<number> {
     }
     throw new AppError('FILE_UNREADABLE', `${localPath} cannot be read: ${(err as Error).message}.`);
   }
+}
+
+function connectionLost(localPath: string, where: string, sent: number, total: number): AppError {
+  return new AppError(
+    'UNREACHABLE',
+    `The connection to ${where} closed during the upload of ${localPath} (${sent} of ${total} B sent). Check that the device is up and reachable, then retry.`,
+    { bytesSent: sent, bytesTotal: total },
+  );
 }
 
 function cancelled(localPath: string, where: string): AppError {

@@ -2,6 +2,7 @@ import {
   Anchor,
   Badge,
   Breadcrumbs,
+  Button,
   Center,
   Group,
   Loader,
@@ -10,13 +11,17 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
+import { OptimizeIcon } from '../../components/icons';
 import { SectionCard } from '../../components/section-card';
+import { VariantReport } from '../../components/variant-report/variant-report';
+import { optimizePath, presetFromRecipe } from '../optimize/optimize-link';
 import { formatBytes, formatCount } from '../../lib/format';
 import { BarList } from './detail/bar-list';
 import { DeleteModelButton } from './detail/delete-model-button';
+import { LineageCard } from './detail/lineage-card';
 import { ComputeList, OverviewList } from './detail/model-facts';
 import { TensorTable } from './detail/tensor-table';
 import type { ModelsLocationState } from './models-page';
@@ -25,6 +30,8 @@ export function ModelDetailPage() {
   const { id = '' } = useParams();
   const model = useCall('models.get', { ref: id }, { enabled: id !== '' });
   const back: ModelsLocationState = { selectedId: id };
+  const navigate = useNavigate();
+  const preset = model.data?.parentId ? presetFromRecipe(model.data) : null;
 
   return (
     <Stack gap="sm" data-testid="model-detail">
@@ -56,8 +63,50 @@ export function ModelDetailPage() {
                 </Anchor>
               )}
             </Group>
-            <DeleteModelButton model={model.data} />
+            <Group gap="xs">
+              {model.data.parentId && preset && (
+                <Button
+                  size="xs"
+                  variant="default"
+                  onClick={() =>
+                    void navigate(optimizePath(model.data.parentId ?? ''), { state: { preset } })
+                  }
+                  data-testid="tune-variant"
+                >
+                  Tune and re-run…
+                </Button>
+              )}
+              <Button
+                size="xs"
+                variant="light"
+                leftSection={<OptimizeIcon size={14} />}
+                onClick={() => void navigate(optimizePath(model.data.id))}
+                data-testid="optimize-model"
+              >
+                Optimize…
+              </Button>
+              <DeleteModelButton model={model.data} />
+            </Group>
           </Group>
+
+          {model.data.parentId !== null && (
+            <SectionCard title="Lineage" testId="model-lineage">
+              <LineageCard model={model.data} />
+            </SectionCard>
+          )}
+          {model.data.report && (
+            <Stack
+              gap="xs"
+              component="section"
+              aria-label="Report against the parent"
+              data-testid="model-report"
+            >
+              <Title order={2} size="h4">
+                Report against the parent
+              </Title>
+              <VariantReport report={model.data.report} />
+            </Stack>
+          )}
 
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
             <SectionCard title="Overview" testId="model-overview">

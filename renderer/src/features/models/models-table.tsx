@@ -71,6 +71,8 @@ export function ModelsTable({ rows, selection, onOpen }: ModelsTableProps) {
               aria-selected={model.id === selection?.id}
               data-testid="model-row"
               data-model-id={model.id}
+              data-depth={depth}
+              data-parent-id={model.parentId ?? undefined}
               onClick={() => onOpen(model.id)}
               onKeyDown={(event) => onKeyDown(event, model.id)}
             >

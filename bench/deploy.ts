@@ -1,0 +1,231 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs, promisify } from 'node:util';
+import { openDatabase } from '../main/core/db/open-database';
+import { DeployService, type DeployArtifact, type DeployTarget } from '../main/core/deploy';
+import type { DeploymentReport } from '../shared/schemas/deploy';
+import { deployTargetFor, startDeviceSshd, writeArtifact } from '../test/fixtures/deploy';
+import { stopAllSshd, type SshdDevice } from '../test/fixtures/sshd';
+
+/**
+ * `npm run bench:deploy`: one artifact to many device entries on loopback (several sshd processes, each
+ * serving several deploy roots): EdgeFleet's deploy against a sequential OpenSSH `scp` loop of the same
+ * file into the same directories, in the same run, then EdgeFleet's idempotent re-deploy. Options:
+ * --devices 5 --entries 10 --size-mb 20 --concurrency 8.
+ *
+ * EdgeFleet does more per destination than scp (preflight, sha256 on the device, manifest, atomic switch,
+ * prune) and is timed end to end, database writes included. Besides wall time, each phase's CPU time is
+ * measured (this process + every child: scp/ssh, and each phase's own sshd processes, stopped after it):
+ * on a shared machine wall time depends on other load, CPU time much less.
+ */
+
+const run = promisify(execFile);
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '5' },
+    entries: { type: 'string', default: '10' },
+    'size-mb': { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+const deviceCount = Number(args.devices);
+const entriesPerDevice = Number(args.entries);
+const sizeBytes = Number(args['size-mb']) * 1_000_000;
+const concurrency = Number(args.concurrency);
+const ticksPerSecond = 100;
+
+/** CPU seconds of this process and of its waited-for children (scp/ssh, and sshd once stopped). */
+function cpuSeconds(): { self: number; children: number } {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14–17 of proc(5): utime, stime, cutime, cstime (f[0] is field 3).
+  const ticks = (i: number): number => Number(f[i] ?? 0) / ticksPerSecond;
+  return { self: ticks(11) + ticks(12), children: ticks(13) + ticks(14) };
+}
+
+function cpuSince(start: { self: number; children: number }): { total: number; self: number } {
+  const now = cpuSeconds();
+  const self = now.self - start.self;
+  return { total: self + now.children - start.children, self };
+}
+
+type Phase = { name: string; ms: number; cpu: number; selfCpu: number; mb: number | null };
+
+/** See deviceSshdConfig: this machine's root ~/.bashrc would add ~100 ms CPU to every remote command. */
+async function startDevices(): Promise<SshdDevice[]> {
+  return Promise.all(Array.from({ length: deviceCount }, () => startDeviceSshd()));
+}
+
+/** Sessions end when their connections close; give the listeners a moment to reap them, then stop. */
+async function stopDevices(): Promise<void> {
+  await sleep(300);
+  await stopAllSshd();
+}
+
+function entryRoot(work: string, device: number, entry: number): string {
+  return join(work, 'roots', `device-${device}`, `entry-${entry}`);
+}
+
+/**
+ * Round-robin over the sshd processes: the devices in flight at one time are different "hosts", as in a
+ * real fleet, not eight deploy roots behind one sshd.
+ */
+function targetsFor(sshds: SshdDevice[], work: string): DeployTarget[] {
+  return Array.from({ length: entriesPerDevice }, (_, j) =>
+    sshds.map((sshd, i) =>
+      deployTargetFor(sshd, entryRoot(work, i, j), {
+        deviceId: `bench-${i}-${j}`,
+        deviceName: `bench-${i}-${j}`,
+      }),
+    ),
+  ).flat();
+}
+
+async function scpLoop(artifact: DeployArtifact, work: string): Promise<Phase> {
+  const sshds = await startDevices();
+  const knownHosts = join(work, 'known_hosts');
+  writeFileSync(knownHosts, sshds.map((d) => `[${d.host}]:${d.port} ${d.hostPublicKey}`).join('\n') + '\n');
+  // The same 50 directories EdgeFleet deploys into (scp needs them to exist; EdgeFleet creates them).
+  const dests = sshds.flatMap((sshd, i) =>
+    Array.from({ length: entriesPerDevice }, (_, j) => {
+      const dir = entryRoot(work, i, j);
+      mkdirSync(dir, { recursive: true });
+      return { sshd, dir };
+    }),
+  );
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  for (const { sshd, dir } of dests) {
+    // Host keys checked against known_hosts, as EdgeFleet checks its pinned keys.
+    await run('scp', [
+      '-q',
+      '-i',
+      sshd.clientKeyPath,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-P',
+      String(sshd.port),
+      artifact.localPath,
+      `${sshd.username}@${sshd.host}:${dir}/scp-copy.onnx`,
+    ]);
+  }
+  const ms = performance.now() - t0;
+  await stopDevices();
+  const cpu = cpuSince(cpu0);
+  for (const { dir } of dests) {
+    if (statSync(join(dir, 'scp-copy.onnx')).size !== sizeBytes)
+      throw new Error(`scp to ${dir} is incomplete`);
+  }
+  return {
+    name: 'sequential scp loop',
+    ms,
+    cpu: cpu.total,
+    selfCpu: cpu.self,
+    mb: (dests.length * sizeBytes) / 1e6,
+  };
+}
+
+async function deployPhase(
+  name: string,
+  service: DeployService,
+  artifact: DeployArtifact,
+  work: string,
+  expect: 'deployed' | 'unchanged',
+): Promise<{ phase: Phase; report: DeploymentReport }> {
+  const sshds = await startDevices();
+  const targets = targetsFor(sshds, work);
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  const report = await service.deploy(artifact, targets, { concurrency });
+  const ms = performance.now() - t0;
+  await stopDevices();
+  const cpu = cpuSince(cpu0);
+  const wrong = report.devices.filter((d) => d.status !== expect);
+  if (wrong.length > 0) {
+    throw new Error(`${wrong.length} entries ended ${wrong[0]?.status}: ${wrong[0]?.error?.message ?? ''}`);
+  }
+  const sent = report.devices.reduce((n, d) => n + d.bytesSent, 0);
+  return {
+    phase: { name, ms, cpu: cpu.total, selfCpu: cpu.self, mb: sent > 0 ? sent / 1e6 : null },
+    report,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'edgefleet-bench-deploy-'));
+  const entries = deviceCount * entriesPerDevice;
+  try {
+    console.log(
+      `bench:deploy — ${(sizeBytes / 1e6).toFixed(0)} MB to ${entries} device entries (${deviceCount} sshd × ${entriesPerDevice} deploy roots) on loopback; ${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at start`,
+    );
+    const artifact = writeArtifact(join(work, 'store'), randomBytes(sizeBytes), {
+      version: '20240101-000000',
+    });
+    const scp = await scpLoop(artifact, work);
+
+    const db = openDatabase(join(work, 'edgefleet.db'));
+    const service = DeployService.open(db);
+    // Each deploy phase gets fresh sshd processes (for the CPU count); the deploy roots persist, which is
+    // what makes the second deploy idempotent. New host keys: the targets pin whatever each phase presents.
+    const first = await deployPhase(
+      `EdgeFleet deploy (concurrency ${concurrency})`,
+      service,
+      artifact,
+      work,
+      'deployed',
+    );
+    const again = await deployPhase(
+      'EdgeFleet re-deploy (idempotent, 0 B sent)',
+      service,
+      artifact,
+      work,
+      'unchanged',
+    );
+    db.close();
+
+    const phases = [scp, first.phase, again.phase];
+    console.log('');
+    console.log('| method | wall time (s) | aggregate MB/s | ms per destination | CPU time (s) |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const p of phases) {
+      const rate = p.mb === null ? '—' : (p.mb / (p.ms / 1000)).toFixed(1);
+      console.log(
+        `| ${p.name} | ${(p.ms / 1000).toFixed(2)} | ${rate} | ${(p.ms / entries).toFixed(0)} | ${p.cpu.toFixed(2)} |`,
+      );
+    }
+    const ratio = scp.ms / first.phase.ms;
+    console.log('');
+    console.log(
+      `speed-up vs the scp loop: ${ratio.toFixed(2)}× (target ≥ 3×: ${ratio >= 3 ? 'met' : 'NOT met'})`,
+    );
+    console.log(`idempotent re-deploy: ${(scp.ms / again.phase.ms).toFixed(1)}× faster than the scp loop`);
+    const perDest = (s: number): string => `${((s / entries) * 1000).toFixed(0)} ms`;
+    console.log(
+      `CPU per destination: scp loop ${perDest(scp.cpu)}; EdgeFleet ${perDest(first.phase.cpu)}, of which ${perDest(first.phase.selfCpu)} in this Node process (ssh2 client, SQLite) and ${perDest(first.phase.cpu - first.phase.selfCpu)} on the "devices" (sshd, sha256sum, scripts)`,
+    );
+    const steps = ['connect', 'preflight', 'upload', 'verify', 'install', 'switch', 'prune'];
+    console.log(
+      `EdgeFleet median per entry (ms): ${steps.map((s) => `${s} ${median(first.report.devices.map((d) => d.stepDurationsMs[s] ?? 0)).toFixed(0)}`).join(', ')}`,
+    );
+  } finally {
+    await stopAllSshd();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,225 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { readdirSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { AppError } from '../../../shared/errors';
+import type { ImportResult } from '../../../shared/schemas/models';
+import {
+  imagePreprocessSchema,
+  methodOptionsSchema,
+  type DataSpec,
+  type MethodOptions,
+} from '../../../shared/schemas/optimize';
+import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
+import { formatBytes, table } from '../format';
+import { progressLine } from '../progress-line';
+
+type Globals = () => GlobalOptions;
+type Exit = (code: number) => void;
+
+type OptimizeFlags = {
+  method: MethodOptions['method'];
+  calibration?: string;
+  eval?: string;
+  calibrator?: string;
+  percentile?: string;
+  perChannel?: boolean;
+  symmetricActivations?: boolean;
+  includeConv?: boolean;
+  keepIoTypes?: boolean;
+  exclude?: string;
+  name?: string;
+  randomSamples: string;
+  imageSize?: string;
+  imageLayout?: string;
+  imageScale?: string;
+  imageMean?: string;
+  imageStd?: string;
+  bgr?: boolean;
+};
+
+const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
+
+export function registerOptimizeCommand(program: Command, globals: Globals, io: CliIo, exit: Exit): void {
+  program
+    .command('optimize')
+    .description(
+      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16) with a fidelity report',
+    )
+    .argument('<model>', 'id or name of the model to optimize')
+    .addOption(
+      new Option('--method <method>', 'optimization method')
+        .choices(['int8-dynamic', 'int8-static', 'fp16'])
+        .makeOptionMandatory(),
+    )
+    .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
+    .option('--eval <path|random>', 'evaluation data (default: held out from the calibration data)')
+    .addOption(
+      new Option('--calibrator <name>', 'static INT8 range calibrator').choices([
+        'minmax',
+        'percentile',
+        'entropy',
+      ]),
+    )
+    .option('--percentile <p>', 'percentile for --calibrator percentile (default 99.999)')
+    .option('--per-channel', 'one weight scale per output channel (static: opset ≥ 13)')
+    .option('--symmetric-activations', 'static INT8: int8 symmetric activations instead of uint8')
+    .option('--include-conv', 'dynamic INT8: quantize Conv too (slow in ONNX Runtime)')
+    .option('--no-keep-io-types', 'fp16: make graph inputs/outputs float16 too')
+    .option('--exclude <list>', 'op types or node names to leave in float, comma-separated')
+    .option('--name <name>', 'name of the new variant (default: <model>-<method>)')
+    .option('--random-samples <n>', 'how many samples "random" data has', '32')
+    .option('--image-size <HxW>', 'images: resize to H×W (default: the model input size)')
+    .addOption(new Option('--image-layout <layout>', 'images: tensor layout').choices(['NCHW', 'NHWC']))
+    .option('--image-scale <s>', 'images: pixel scale before mean/std (default 1/255)')
+    .option('--image-mean <m,m,m>', 'images: per-channel mean (default 0,0,0)')
+    .option('--image-std <s,s,s>', 'images: per-channel std (default 1,1,1)')
+    .option('--bgr', 'images: BGR channel order')
+    .action(async (model: string, flags: OptimizeFlags) => {
+      exit(
+        await runCommand(
+          globals(),
+          io,
+          async (ctx) => {
+            const request = {
+              model,
+              name: flags.name,
+              options: methodOptions(flags),
+              calibration: flags.calibration === undefined ? undefined : dataSpec(flags.calibration, flags),
+              evaluation: flags.eval === undefined ? undefined : dataSpec(flags.eval, flags),
+            };
+            const bar = progressLine(io, ctx.json, 'optimize');
+            try {
+              return await ctx.services().optimize.optimize(request, { onProgress: bar.update });
+            } finally {
+              bar.end();
+            }
+          },
+          reportText,
+        ),
+      );
+    });
+}
+
+function methodOptions(flags: OptimizeFlags): MethodOptions {
+  const exclude = flags.exclude
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const config: Record<string, unknown> = {};
+  if (exclude) config.exclude = exclude;
+  if (flags.method === 'int8-dynamic') {
+    if (flags.perChannel) config.perChannel = true;
+    if (flags.includeConv) config.includeConv = true;
+  } else if (flags.method === 'int8-static') {
+    if (flags.calibrator) config.calibrator = flags.calibrator;
+    if (flags.percentile !== undefined) config.percentile = Number(flags.percentile);
+    if (flags.perChannel) config.perChannel = true;
+    if (flags.symmetricActivations) config.symmetricActivations = true;
+  } else if (flags.keepIoTypes === false) {
+    config.keepIoTypes = false;
+  }
+  const misplaced = [
+    flags.method !== 'int8-static' && flags.calibrator && '--calibrator',
+    flags.method !== 'int8-static' && flags.symmetricActivations && '--symmetric-activations',
+    flags.method !== 'int8-dynamic' && flags.includeConv && '--include-conv',
+    flags.method === 'fp16' && flags.perChannel && '--per-channel',
+  ].filter(Boolean);
+  if (misplaced.length > 0) {
+    throw new AppError('USAGE', `${misplaced.join(', ')} does not apply to --method ${flags.method}.`);
+  }
+  const parsed = methodOptionsSchema.safeParse({ method: flags.method, config });
+  if (!parsed.success) {
+    throw new AppError('USAGE', `Invalid options: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** A path becomes .npy data, or image data when it holds images (then the --image-* flags apply). */
+function dataSpec(value: string, flags: OptimizeFlags): DataSpec {
+  if (value === 'random') {
+    const count = Number(flags.randomSamples);
+    if (!Number.isInteger(count) || count < 1)
+      throw new AppError('USAGE', '--random-samples takes a whole number ≥ 1.');
+    return { kind: 'random', count, seed: 1 };
+  }
+  if (!looksLikeImages(value)) return { kind: 'npy', path: value };
+  const numbers = (s: string | undefined) => s?.split(',').map(Number);
+  const size = flags.imageSize?.toLowerCase().split('x').map(Number);
+  const parsed = imagePreprocessSchema.safeParse({
+    resize: size,
+    layout: flags.imageLayout,
+    channelOrder: flags.bgr ? 'BGR' : undefined,
+    scale: flags.imageScale === undefined ? undefined : Number(flags.imageScale),
+    mean: numbers(flags.imageMean),
+    std: numbers(flags.imageStd),
+  });
+  if (!parsed.success) {
+    throw new AppError(
+      'USAGE',
+      `Invalid image options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return { kind: 'images', path: value, preprocess: parsed.data };
+}
+
+function looksLikeImages(path: string): boolean {
+  try {
+    const info = statSync(path);
+    const names = info.isDirectory() ? readdirSync(path) : [path];
+    return (
+      names.some((n) => imageExtensions.has(extname(n).toLowerCase())) &&
+      !names.some((n) => n.endsWith('.npy'))
+    );
+  } catch {
+    return false; // the data loader reports a missing path with its own clear error
+  }
+}
+
+function reportText(result: ImportResult): string {
+  const { model } = result;
+  const report = model.report;
+  const head = `${result.existed ? 'Same bytes as an existing model' : 'Created variant'}: ${model.name} (${model.id})\n`;
+  if (!report) return head;
+  const f = report.fidelity;
+  const lines = [
+    head,
+    `  method     ${model.method}  (${
+      Object.entries(report.pass.converted)
+        .map(([op, n]) => `${n} ${op}`)
+        .join(', ') || 'nothing converted'
+    })`,
+    `  size       ${formatBytes(f.sizeBytes.parent)} → ${formatBytes(f.sizeBytes.variant)}  (${f.sizeBytes.ratio.toFixed(3)}×)`,
+    `  latency    ${f.latencyMs.parent.toFixed(3)} ms → ${f.latencyMs.variant.toFixed(3)} ms  (${f.latencyMs.ratio.toFixed(3)}×, median of ${f.latencyMs.runs})`,
+    `  fidelity   on ${f.samples} ${f.source} sample(s)`,
+    f.accuracy
+      ? `  accuracy   ${(f.accuracy.parent * 100).toFixed(2)}% → ${(f.accuracy.variant * 100).toFixed(2)}% (${f.accuracy.samples} labelled)`
+      : '',
+    '',
+    table(
+      ['OUTPUT', 'SQNR dB', 'COSINE', 'MAX ABS ERR', 'MEAN ABS ERR', 'TOP-1 AGREE'],
+      f.outputs.map((o) => [
+        o.name,
+        o.sqnrDb === null ? '-' : o.sqnrDb.toFixed(1),
+        o.cosine === null ? '-' : o.cosine.toFixed(6),
+        o.maxAbsError.toExponential(2),
+        o.meanAbsError.toExponential(2),
+        o.top1Agreement === null ? '-' : `${(o.top1Agreement * 100).toFixed(1)}%`,
+      ]),
+    ),
+  ];
+  if (f.tensors.length > 0) {
+    lines.push(
+      'Layers that lose most (exclude them with --exclude):',
+      table(
+        ['TENSOR', 'PRODUCER', 'SQNR dB'],
+        f.tensors
+          .slice(0, 10)
+          .map((t) => [t.name, t.producer, t.sqnrDb === null ? '-' : t.sqnrDb.toFixed(1)]),
+      ),
+    );
+  }
+  const warnings = [...report.pass.warnings, ...f.warnings];
+  if (warnings.length > 0) lines.push('Warnings:', ...warnings.map((w) => `  - ${w}`), '');
+  return lines.filter((l, i) => l !== '' || i > 0).join('\n');
+}

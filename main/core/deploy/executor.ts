@@ -1,0 +1,535 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError, toAppError } from '../../../shared/errors';
+import {
+  releaseManifestSchema,
+  type DeviceFacts,
+  type ReleaseManifest,
+} from '../../../shared/schemas/deploy';
+import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
+import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
+import { releaseFromLink } from './layout';
+import { findCommand, type DevicePlan, type DeployPlan, type PlannedCommand } from './plan';
+import { exitCodes, parseKeyValues } from './remote-scripts';
+
+/**
+ * Runs one device's plan over the fleet module's SSH connections. Until the switch, cancelling stops the
+ * device where it is (it stays on its old release; an upload's temp file is removed by the next preflight).
+ * From the switch on, the device is carried through restart, health check and, if needed, the switch back
+ * without looking at the cancel signal: a device is never left with a new `current` whose service was not
+ * restarted.
+ */
+
+export type DeployTestHooks = {
+  /** After the upload, before the sha256 check (tests corrupt the file here). */
+  afterUpload?: (info: { deviceId: string; tempPath: string; conn: SshConnection }) => Promise<void> | void;
+  /** After `current` changed on the device, before EdgeFleet records it (tests crash the process here). */
+  afterSwitch?: (info: { deviceId: string; release: string }) => Promise<void> | void;
+};
+
+export type ExecutorContext = {
+  pool: ConnectionPool;
+  signal: AbortSignal;
+  recorder?: DeviceRecorder;
+  testHooks?: DeployTestHooks;
+};
+
+export type SwitchTarget = {
+  /** Argument of the switch script: a release name or `@previous`. */
+  spec: string;
+  /** Known facts about the release being activated, for the record. */
+  ref: { release: string; sha256: string; variantId: string | null; version: string | null } | null;
+};
+
+export async function executeDeployDevice(
+  deploy: DeployPlan,
+  device: DevicePlan,
+  run: DeviceRun,
+  ctx: ExecutorContext,
+): Promise<DeviceOutcome> {
+  const artifact = deploy.artifact;
+  try {
+    run.begin('connect', `Connecting to ${device.where}`);
+    let conn = await connectDevice(device, ctx);
+
+    run.begin('preflight');
+    const pre = await runPlanned(conn, command(device, 'preflight'), ctx.signal);
+    if (pre.code !== 0) throw preflightError(device, pre);
+    const { values, manifest } = parseKeyValues(pre.stdout);
+    const facts = factsFrom(values);
+    run.outcome.facts = facts;
+    const currentLink = values.get('current') || null;
+    run.outcome.releaseBefore = releaseFromLink(currentLink) ?? currentLink;
+    const removed = Number(values.get('removed_temp') ?? '0');
+    if (removed > 0)
+      run.log('info', `Removed ${removed} leftover temporary file(s) of an interrupted deploy`);
+    if (values.get('current_not_link') === '1') {
+      throw new AppError(
+        'PREFLIGHT_FAILED',
+        `${device.paths.currentLink} on ${device.deviceName} is a real file or directory, not a link. Move it away (it was not made by EdgeFleet), then retry.`,
+      );
+    }
+    const fileThere = values.get('release_sha256') === artifact.sha256;
+    const manifestOk = fileThere && manifestMatches(manifest, deploy.release, artifact.sha256);
+    const isCurrent = releaseFromLink(currentLink) === deploy.release;
+    const resume = isCurrent && values.get('pending_switch') === deploy.release;
+    run.log(
+      'info',
+      `Device: ${facts.arch ?? 'unknown arch'}, ${formatBytes(facts.availableBytes)} free, current ${currentLink ?? 'none'}`,
+    );
+    if (resume) {
+      run.log(
+        'warn',
+        `An earlier switch to ${deploy.release} was never confirmed (interrupted): restarting and checking it now`,
+      );
+    }
+    if (fileThere && manifestOk && isCurrent && !resume) {
+      run.outcome.releaseAfter = deploy.release;
+      run.log('info', `Already runs ${deploy.release}: nothing to do`);
+      return run.finish('unchanged');
+    }
+    if (!fileThere) assertDiskSpace(device, facts, artifact.sizeBytes, deploy.options.diskMarginBytes);
+
+    if (!fileThere) {
+      throwIfCancelled(ctx.signal, device);
+      run.begin('upload', `Uploading ${artifact.sizeBytes} B to ${device.paths.tempFile}`);
+      const upload = device.steps.find((s) => s.step === 'upload')?.upload;
+      if (upload === undefined || upload === null)
+        throw new AppError('INTERNAL', 'The plan has no upload step.');
+      run.uploadStarted();
+      try {
+        // The SSH layer rejects with UNREACHABLE when the connection drops mid-transfer.
+        const result = await conn.upload(upload.localPath, upload.remotePath, {
+          mode: upload.mode,
+          signal: ctx.signal,
+          onProgress: (sent, total) => run.bytes(sent, total),
+        });
+        run.bytes(result.bytes, result.bytes);
+        run.log(
+          'info',
+          `Uploaded ${result.bytes} B in ${result.ms.toFixed(0)} ms (${result.mbPerSec.toFixed(1)} MB/s)`,
+        );
+      } catch (err) {
+        throw uploadError(err, conn, device, run.outcome.bytesSent, artifact.sizeBytes);
+      }
+      await ctx.testHooks?.afterUpload?.({ deviceId: device.deviceId, tempPath: upload.remotePath, conn });
+
+      run.begin('verify');
+      const verify = await runPlanned(conn, command(device, 'verify'), ctx.signal);
+      const actual = parseKeyValues(verify.stdout).values.get('sha256') ?? '';
+      if (verify.code === exitCodes.checksumMismatch) {
+        throw new AppError(
+          'CHECKSUM_MISMATCH',
+          `The file on ${device.deviceName} has sha256 ${actual || '(none)'}, expected ${artifact.sha256}: it was damaged in transit or on the device's storage. The bad copy was removed; retry, and check the device's disk if it happens again.`,
+          { expected: artifact.sha256, actual },
+        );
+      }
+      if (verify.code !== 0) throw scriptError(device, 'verify', verify);
+      run.log('info', `sha256 verified on the device (${actual.slice(0, 12)}…)`);
+    } else {
+      run.log(
+        'info',
+        `Release ${deploy.release} is already on the device with the right sha256: 0 bytes to send`,
+      );
+    }
+
+    if (!manifestOk) {
+      throwIfCancelled(ctx.signal, device);
+      run.begin('install');
+      const install = await runPlanned(conn, command(device, 'install'), ctx.signal);
+      if (install.code !== 0) throw scriptError(device, 'install', install);
+    }
+    // Last point where cancelling leaves the device untouched: from here on it is carried through.
+    throwIfCancelled(ctx.signal, device);
+
+    conn = await reconnectIfClosed(conn, device, ctx);
+    if (fileThere && !manifestOk) run.log('info', 'Rewrote the release manifest');
+    const activated = await activate(
+      device,
+      run,
+      ctx,
+      conn,
+      {
+        spec: deploy.release,
+        ref: {
+          release: deploy.release,
+          sha256: artifact.sha256,
+          variantId: artifact.variantId,
+          version: artifact.version,
+        },
+      },
+      { changedFiles: !fileThere, resume: resume ? { previous: values.get('previous') || null } : null },
+    );
+    if (activated.status === 'deployed') await confirmSwitch(device, run, activated.conn);
+    return run.finish(activated.status, activated.error);
+  } catch (err) {
+    const error = toAppError(err);
+    return run.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
+  }
+}
+
+type Activation = {
+  status: 'deployed' | 'unchanged' | 'rolled_back' | 'failed';
+  error: AppError | null;
+  conn: SshConnection;
+};
+
+export type ActivationState = {
+  /** Something was installed, so even without a switch the service must restart. */
+  changedFiles: boolean;
+  /**
+   * The device is already on this release through a switch that was never confirmed (the process died
+   * between switch and health check): restart and check it now, and switch back from `.undo` on failure.
+   */
+  resume: { previous: string | null } | null;
+};
+
+/** switch → restart → health check → (on failure) switch back + restart. Shared by deploy and rollback. */
+export async function activate(
+  device: DevicePlan,
+  run: DeviceRun,
+  ctx: ExecutorContext,
+  connection: SshConnection,
+  target: SwitchTarget,
+  state: ActivationState,
+): Promise<Activation> {
+  let conn = connection;
+  run.begin('switch');
+  const sw = await runPlanned(conn, command(device, 'switch'));
+  if (sw.code !== 0) throw scriptError(device, 'switch', sw);
+  const values = parseKeyValues(sw.stdout).values;
+  const release = values.get('release') ?? target.spec;
+  const oldCurrent =
+    releaseFromLink(values.get('old_current') || null) ?? (values.get('old_current') || null);
+  const switched = values.get('switched') === 'yes';
+  const resumed = !switched && state.resume !== null;
+  run.outcome.releaseAfter = release;
+  logRemoved(run, sw.stdout);
+  if (switched || resumed) {
+    const previous = switched ? oldCurrent : (releaseFromLink(state.resume?.previous ?? null) ?? null);
+    if (switched) run.log('info', `current → releases/${release} (was ${oldCurrent ?? 'none'})`);
+    await ctx.testHooks?.afterSwitch?.({ deviceId: device.deviceId, release });
+    ctx.recorder?.releaseChanged(device.deviceId, {
+      kind: 'switched',
+      current: release,
+      previous,
+      currentRef: target.ref === null ? null : { ...target.ref, release },
+    });
+  } else if (!state.changedFiles) {
+    run.log('info', `current already points at ${release}`);
+    return { status: 'unchanged', error: null, conn };
+  } else {
+    run.log('info', `current already points at ${release}; its file was replaced, so the service restarts`);
+  }
+
+  let failure: AppError | null = null;
+  const restart = findCommand(device.steps, 'restart');
+  if (restart !== undefined) {
+    run.begin('restart');
+    failure = await runRestart(conn, restart, device);
+  }
+  const health = device.steps.find((s) => s.step === 'health');
+  const healthCommand = findCommand(device.steps, 'health');
+  if (failure === null && health !== undefined && healthCommand !== undefined) {
+    run.begin('health');
+    failure = await runHealth(conn, healthCommand, health.attempts ?? 1, health.intervalMs ?? 0, device, run);
+  }
+  if (failure === null) return { status: 'deployed', error: null, conn };
+
+  run.log('error', failure.message);
+  run.begin('rollback');
+  if (!switched && !resumed) {
+    return {
+      status: 'failed',
+      error: new AppError(
+        failure.code,
+        `${failure.message} There is no other release to switch back to (the active release's file was replaced in place); fix the device's service and redeploy.`,
+        failure.details,
+      ),
+      conn,
+    };
+  }
+  conn = await reconnectIfClosed(conn, device, ctx);
+  const undo = await runPlanned(conn, command(device, 'undo-switch', device.onFailure));
+  if (undo.code !== 0) {
+    const why = undo.stderr.trim() || `exit ${undo.code}`;
+    return {
+      status: 'failed',
+      error: new AppError(
+        failure.code,
+        `${failure.message} Switching back also failed (${why}): ${device.deviceName} may still run ${release}. Check it, then roll back or redeploy.`,
+        failure.details,
+      ),
+      conn,
+    };
+  }
+  const restored = parseKeyValues(undo.stdout).values;
+  const backTo = releaseFromLink(restored.get('current') || null) ?? (restored.get('current') || null);
+  run.outcome.releaseAfter = backTo;
+  run.log('warn', `Switched back: current → ${backTo ?? 'none'}`);
+  ctx.recorder?.releaseChanged(device.deviceId, {
+    kind: 'restored',
+    current: backTo,
+    previous: releaseFromLink(restored.get('previous') || null) ?? (restored.get('previous') || null),
+    currentRef: null,
+  });
+  const restartAgain = findCommand(device.onFailure, 'restart');
+  if (restartAgain !== undefined) {
+    const again = await runRestart(conn, restartAgain, device);
+    if (again !== null) {
+      return {
+        status: 'failed',
+        error: new AppError(
+          failure.code,
+          `${failure.message} ${device.deviceName} was switched back to ${backTo ?? 'no release'}, but restarting it then failed too (${again.message}): its service may be down.`,
+          failure.details,
+        ),
+        conn,
+      };
+    }
+  }
+  return {
+    status: 'rolled_back',
+    error: new AppError(
+      failure.code,
+      `${failure.message} ${device.deviceName} was switched back to ${backTo ?? 'no release'} and restarted.`,
+      failure.details,
+    ),
+    conn,
+  };
+}
+
+async function runRestart(
+  conn: SshConnection,
+  cmd: PlannedCommand,
+  device: DevicePlan,
+): Promise<AppError | null> {
+  try {
+    const result = await runPlanned(conn, cmd);
+    if (result.code === 0) return null;
+    return new AppError(
+      'RESTART_FAILED',
+      `The restart command on ${device.deviceName} ${exitText(result)}${tailText(result)}.`,
+      { code: result.code, stderr: result.stderr.slice(-2000) },
+    );
+  } catch (err) {
+    const e = toAppError(err);
+    return new AppError(
+      'RESTART_FAILED',
+      `The restart command on ${device.deviceName} failed: ${e.message}`,
+      {
+        cause: e.code,
+      },
+    );
+  }
+}
+
+async function runHealth(
+  conn: SshConnection,
+  cmd: PlannedCommand,
+  attempts: number,
+  intervalMs: number,
+  device: DevicePlan,
+  run: DeviceRun,
+): Promise<AppError | null> {
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const result = await runPlanned(conn, cmd);
+      if (result.code === 0) {
+        run.log('info', `Health check passed (attempt ${attempt} of ${attempts})`);
+        return null;
+      }
+      last = `${exitText(result)}${tailText(result)}`;
+    } catch (err) {
+      const e = toAppError(err);
+      last = e.message;
+      if (conn.closed) break;
+    }
+    run.log('warn', `Health check attempt ${attempt} of ${attempts}: ${last}`);
+    if (attempt < attempts && intervalMs > 0) await sleep(intervalMs);
+  }
+  return new AppError(
+    'HEALTH_CHECK_FAILED',
+    `The health check on ${device.deviceName} failed ${attempts === 1 ? 'once' : `${attempts} times`} (last: ${last}).`,
+    { attempts },
+  );
+}
+
+/** Runs the prune step: removes `.undo` (the switch is confirmed) and old releases. */
+export async function confirmSwitch(device: DevicePlan, run: DeviceRun, conn: SshConnection): Promise<void> {
+  const cmd = findCommand(device.steps, 'prune');
+  if (cmd === undefined) return;
+  run.begin('prune');
+  try {
+    const result = await runPlanned(conn, cmd);
+    logRemoved(run, result.stdout);
+    if (result.code !== 0)
+      run.log('warn', `Pruning old releases failed (${exitText(result)}); they stay on the device`);
+  } catch (err) {
+    // The release is active and healthy: a failed clean-up must not make the deploy look failed.
+    run.log('warn', `Pruning old releases failed: ${toAppError(err).message}`);
+  }
+}
+
+function logRemoved(run: DeviceRun, stdout: string): void {
+  const removed = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('removed='))
+    .map((l) => l.slice('removed='.length));
+  if (removed.length > 0) run.log('info', `Removed old releases: ${removed.join(', ')}`);
+}
+
+export async function connectDevice(device: DevicePlan, ctx: ExecutorContext): Promise<SshConnection> {
+  throwIfCancelled(ctx.signal, device);
+  return ctx.pool.get(device.ssh);
+}
+
+/** After the switch a dropped connection is retried once: switching back matters more than the first socket. */
+async function reconnectIfClosed(
+  conn: SshConnection,
+  device: DevicePlan,
+  ctx: ExecutorContext,
+): Promise<SshConnection> {
+  return conn.closed ? ctx.pool.get(device.ssh) : conn;
+}
+
+export function runPlanned(
+  conn: SshConnection,
+  cmd: PlannedCommand,
+  signal?: AbortSignal,
+): Promise<ExecResult> {
+  return conn.exec(cmd.exec, {
+    ...(cmd.timeoutMs === null ? {} : { timeoutMs: cmd.timeoutMs }),
+    ...(cmd.stdin === null ? {} : { stdin: cmd.stdin }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
+export function command(device: DevicePlan, id: PlannedCommand['id'], steps = device.steps): PlannedCommand {
+  const found = findCommand(steps, id);
+  if (found === undefined)
+    throw new AppError('INTERNAL', `The plan for ${device.deviceName} has no ${id} command.`);
+  return found;
+}
+
+export function throwIfCancelled(signal: AbortSignal, device: DevicePlan): void {
+  if (signal.aborted) {
+    throw new AppError(
+      'CANCELLED',
+      `Cancelled before ${device.deviceName} was changed; it stays on its previous release.`,
+    );
+  }
+}
+
+export function manifestMatches(text: string | null, release: string, sha256: string): boolean {
+  const manifest = parseManifest(text);
+  return manifest !== null && manifest.release === release && manifest.sha256 === sha256;
+}
+
+export function parseManifest(text: string | null): ReleaseManifest | null {
+  if (text === null) return null;
+  try {
+    const parsed = releaseManifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function factsFrom(values: Map<string, string>): DeviceFacts {
+  const availKb = values.get('avail_kb');
+  const notes: string[] = [];
+  const python = values.get('python3');
+  notes.push(python ? `python3 at ${python}` : 'no python3 on PATH');
+  const availableBytes = availKb !== undefined && /^\d+$/.test(availKb) ? Number(availKb) * 1024 : null;
+  if (availableBytes === null) notes.push('free space unknown (df gave no answer)');
+  // `uname -srm`: "Linux 6.1.0-18-arm64 aarch64".
+  const uname = (values.get('uname') ?? '').trim().split(/\s+/).filter(Boolean);
+  return {
+    arch: uname.length >= 3 ? (uname.at(-1) ?? null) : null,
+    kernel: uname.length >= 3 ? uname.slice(0, -1).join(' ') : null,
+    availableBytes,
+    hasher: values.get('hasher') || null,
+    notes,
+  };
+}
+
+function assertDiskSpace(device: DevicePlan, facts: DeviceFacts, size: number, margin: number): void {
+  const needed = 2 * size + margin;
+  if (facts.availableBytes !== null && facts.availableBytes < needed) {
+    throw new AppError(
+      'INSUFFICIENT_DISK',
+      `${device.deviceName} has ${formatBytes(facts.availableBytes)} free in ${device.paths.releasesDir}, and the deploy needs ${formatBytes(needed)} (2 × ${formatBytes(size)} + ${formatBytes(margin)} margin). Nothing was uploaded. Free space on the device (old releases, logs) or choose another deploy root, then retry.`,
+      { availableBytes: facts.availableBytes, neededBytes: needed },
+    );
+  }
+}
+
+function preflightError(device: DevicePlan, result: ExecResult): AppError {
+  const why = result.stderr.trim() || `exit ${result.code}`;
+  const hint =
+    result.code === exitCodes.cannotWrite
+      ? `Give ${device.ssh.username} write access to ${device.paths.deployRoot} (or choose another deploy root), then retry.`
+      : result.code === exitCodes.noHasher
+        ? 'Install openssl, coreutils (sha256sum) or perl (shasum) on the device, then retry.'
+        : result.code === exitCodes.noMoveT
+          ? 'The atomic switch renames a link with `mv -T`: install GNU coreutils (or a BusyBox whose mv has -T), then retry.'
+          : 'Check the device, then retry.';
+  return new AppError('PREFLIGHT_FAILED', `Preflight on ${device.deviceName} failed: ${why}. ${hint}`, {
+    exitCode: result.code,
+  });
+}
+
+function scriptError(device: DevicePlan, what: string, result: ExecResult): AppError {
+  const why = result.stderr.trim() || `exit ${result.code}`;
+  return new AppError(
+    'REMOTE_COMMAND_FAILED',
+    `The ${what} step on ${device.deviceName} failed: ${why}. The device stays on its previous release; check it and retry.`,
+    { exitCode: result.code, stderr: result.stderr.slice(-2000) },
+  );
+}
+
+function uploadError(
+  err: unknown,
+  conn: SshConnection,
+  device: DevicePlan,
+  sent: number,
+  total: number,
+): AppError {
+  const e = toAppError(err);
+  if (e.code === 'CANCELLED') {
+    return new AppError(
+      'CANCELLED',
+      `Cancelled during the upload to ${device.deviceName} (${sent} of ${total} B sent); it stays on its previous release.`,
+    );
+  }
+  if (conn.closed || e.code === 'UNREACHABLE') {
+    return new AppError(
+      'UNREACHABLE',
+      `Lost the connection to ${device.deviceName} during the upload (${sent} of ${total} B sent): ${e.message} It stays on its previous release; the partial file is removed at the next attempt. Retry when the device is back.`,
+      { bytesSent: sent },
+    );
+  }
+  return new AppError(
+    e.code,
+    `Uploading to ${device.deviceName} failed after ${sent} of ${total} B: ${e.message} It stays on its previous release; the partial file is removed at the next attempt. Check the device's free space and permissions, then retry.`,
+    e.details,
+  );
+}
+
+function exitText(result: ExecResult): string {
+  return result.signal !== null ? `was killed by ${result.signal}` : `exited with ${result.code}`;
+}
+
+function tailText(result: ExecResult): string {
+  const text = (result.stderr.trim() || result.stdout.trim()).slice(-300);
+  return text === '' ? '' : `: ${text}`;
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,44 @@
+export { DeployRepository } from './deploy-repository';
+export {
+  DeployService,
+  assertLocalArtifact,
+  sha256File,
+  type DeployServiceOptions,
+  type RunControl,
+} from './deploy-service';
+export type { DeviceOutcome, DeviceProgressEvent, DeviceRecorder, ReleaseChange } from './device-run';
+export { checkDrift, classify, readDeviceState, type DriftOptions, type ObservedModel } from './drift';
+export {
+  FleetDeploy,
+  RolloutProgress,
+  isFinalStatus,
+  type FleetDeployDeps,
+  type FleetDeployOptions,
+  type PreparedDeploy,
+  type RollbackInput,
+} from './fleet-deploy';
+export { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
+export {
+  assertDeployRoot,
+  assertModelDirName,
+  releaseFromLink,
+  releaseName,
+  remotePaths,
+  versionFromImportedAt,
+  type RemotePaths,
+} from './layout';
+export {
+  planDeploy,
+  planForDisplay,
+  type CommandId,
+  type DeployPlan,
+  type DevicePlan,
+  type PlanContext,
+  type PlannedCommand,
+  type PlannedStep,
+  type PlannedUpload,
+} from './plan';
+export { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
+export { runRollout, type RolloutResult } from './rollout';
+export { markInterruptedDeployments, type InterruptOptions } from './tracking';
+export type { DeployArtifact, DeployTarget } from './types';

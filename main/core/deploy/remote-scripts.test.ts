@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  exitCodes,
+  parseKeyValues,
+  pruneScript,
+  switchScript,
+  undoSwitchScript,
+  verifyScript,
+} from './remote-scripts';
+
+/**
+ * The device scripts run here under dash (Debian's /bin/sh, the strictest common POSIX shell), the way
+ * `exec({ script, args })` runs them on a device: `sh -c <script> edgefleet <args…>`. The SSH tests cover
+ * them end to end; these cover what a test device cannot show: other hash tools, and edge cases.
+ */
+
+const work = mkdtempSync(join(tmpdir(), 'edgefleet-scripts-test-'));
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function sh(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('/bin/sh', ['-c', script, 'edgefleet', ...args], { encoding: 'utf8', env });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A PATH holding only these programs (symlinks to the real ones). */
+function pathWith(name: string, programs: string[]): string {
+  const dir = join(work, `bin-${name}`);
+  mkdirSync(dir, { recursive: true });
+  for (const p of programs) {
+    const real = spawnSync('/bin/sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).stdout.trim();
+    if (real === '') throw new Error(`${p} is not installed`);
+    symlinkSync(real, join(dir, p));
+  }
+  return dir;
+}
+
+describe('verify: sha256 with whatever tool the device has', () => {
+  const file = join(work, 'model.onnx');
+  const bytes = Buffer.from('pretend this is a model\n'.repeat(1000));
+  writeFileSync(file, bytes);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+
+  it.each([
+    ['sha256sum', ['awk', 'rm', 'sha256sum']],
+    ['shasum', ['awk', 'rm', 'perl', 'shasum']],
+    ['openssl', ['awk', 'rm', 'openssl']],
+  ])('uses %s', (name, programs) => {
+    const r = sh(verifyScript, [file, sha], { PATH: pathWith(name, programs) });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(parseKeyValues(r.stdout).values.get('sha256')).toBe(sha);
+  });
+
+  it('skips a tool that gives no valid answer', () => {
+    const dir = pathWith('broken-openssl', ['awk', 'rm', 'sha256sum']);
+    writeFileSync(join(dir, 'openssl'), '#!/bin/sh\necho "FIPS: digest disabled"\n', { mode: 0o755 });
+    const r = sh(verifyScript, [file, sha], { PATH: dir });
+    expect(r.code).toBe(0);
+    expect(parseKeyValues(r.stdout).values.get('sha256')).toBe(sha);
+  });
+
+  it('says so when there is no tool at all', () => {
+    const r = sh(verifyScript, [file, sha], { PATH: pathWith('none', ['awk', 'rm']) });
+    expect(r.code).toBe(exitCodes.noHasher);
+    expect(r.stderr).toMatch(/none of openssl, sha256sum or shasum/);
+  });
+
+  it('removes a file with the wrong hash and exits 31', () => {
+    const bad = join(work, 'bad.onnx');
+    writeFileSync(bad, 'x');
+    const r = sh(verifyScript, [bad, sha]);
+    expect(r.code).toBe(exitCodes.checksumMismatch);
+    expect(existsSync(bad)).toBe(false);
+  });
+});
+
+describe('switch, undo and prune on a model directory', () => {
+  const md = join(work, "model dir 'x'");
+  const release = (name: string): void => {
+    mkdirSync(join(md, 'releases', name), { recursive: true });
+    writeFileSync(join(md, 'releases', name, 'model.onnx'), name);
+  };
+
+  it('switches atomically, records the state before, and undoes exactly', () => {
+    release('r1');
+    release('r2');
+    expect(sh(switchScript, [md, 'r1'])).toMatchObject({ code: 0 });
+    expect(sh(switchScript, [md, 'r2']).stdout).toContain('switched=yes');
+    expect([readlinkSync(join(md, 'current')), readlinkSync(join(md, 'previous'))]).toEqual([
+      'releases/r2',
+      'releases/r1',
+    ]);
+    expect(sh(switchScript, [md, 'r2']).stdout).toContain('switched=no');
+
+    // Undo refuses when the record is for another release, then restores.
+    expect(sh(undoSwitchScript, [md, 'r1']).code).toBe(exitCodes.undoRefused);
+    const undo = sh(undoSwitchScript, [md, 'r2']);
+    expect(undo.code).toBe(0);
+    expect(readlinkSync(join(md, 'current'))).toBe('releases/r1');
+    expect(existsSync(join(md, 'previous'))).toBe(false);
+    expect(existsSync(join(md, '.undo'))).toBe(false);
+    expect(sh(undoSwitchScript, [md, 'r2']).code).toBe(exitCodes.undoRefused);
+  });
+
+  it('confirms and prunes in the switch itself when given how many releases to keep', () => {
+    const kd = join(work, 'keep');
+    for (const [i, n] of ['k1', 'k2', 'k3'].entries()) {
+      mkdirSync(join(kd, 'releases', n), { recursive: true });
+      writeFileSync(join(kd, 'releases', n, 'model.onnx'), n);
+      spawnSync('touch', ['-d', `@${1_700_000_000 + i}`, join(kd, 'releases', n)]);
+    }
+    expect(sh(switchScript, [kd, 'k1', '3']).stdout).not.toContain('removed=');
+    // k3 current, k1 previous, k2 the oldest beyond 1 kept.
+    expect(sh(switchScript, [kd, 'k3', '1']).stdout).toContain('removed=k2');
+    expect(existsSync(join(kd, '.undo'))).toBe(false);
+    expect(['k1', 'k2', 'k3'].map((n) => existsSync(join(kd, 'releases', n)))).toEqual([true, false, true]);
+  });
+
+  it('refuses what is not a release, and a current that is not a link', () => {
+    expect(sh(switchScript, [md, 'missing']).code).toBe(exitCodes.releaseMissing);
+    expect(sh(switchScript, [md, '../../etc']).code).toBe(exitCodes.releaseMissing);
+    const other = join(work, 'other');
+    release('r1');
+    mkdirSync(join(other, 'releases', 'r1'), { recursive: true });
+    writeFileSync(join(other, 'releases', 'r1', 'model.onnx'), 'x');
+    mkdirSync(join(other, 'current'));
+    expect(sh(switchScript, [other, 'r1']).code).toBe(exitCodes.currentNotLink);
+    expect(sh(switchScript, [other, '@previous']).code).toBe(exitCodes.noPrevious);
+  });
+
+  it('prunes the oldest releases, never current or previous, never foreign names', () => {
+    const pd = join(work, 'prune');
+    const mk = (name: string, age: number): void => {
+      mkdirSync(join(pd, 'releases', name), { recursive: true });
+      writeFileSync(join(pd, 'releases', name, 'model.onnx'), name);
+      spawnSync('touch', ['-d', `@${1_700_000_000 + age}`, join(pd, 'releases', name)]);
+    };
+    ['a', 'b', 'c', 'd', 'e'].forEach((n, i) => mk(n, i));
+    mk('not ours!', 9);
+    symlinkSync('releases/a', join(pd, 'previous'));
+    symlinkSync('releases/b', join(pd, 'current'));
+    writeFileSync(join(pd, '.undo'), 'b\n\n\n');
+    const r = sh(pruneScript, [pd, '2']);
+    expect(r.code).toBe(0);
+    // Newest two (e, d) kept, a and b kept as previous/current, c removed; the foreign one untouched.
+    expect(r.stdout.trim().split('\n')).toEqual(['removed=c']);
+    expect(['a', 'b', 'c', 'd', 'e', 'not ours!'].map((n) => existsSync(join(pd, 'releases', n)))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect(existsSync(join(pd, '.undo'))).toBe(false);
+  });
+});

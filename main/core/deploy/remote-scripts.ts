@@ -1,0 +1,335 @@
+/**
+ * The POSIX sh scripts a deploy runs on a device (dash, bash, busybox ash). They never contain user
+ * values: paths, release names and hashes arrive as `$1`, `$2`… through `exec({ script, args })`, so a deploy
+ * root like `/x/a b'c$(touch y);d` is only ever a quoted parameter expansion. Each script prints
+ * `key=value` lines; a failure prints a sentence on stderr and exits with one of `exitCodes`.
+ */
+
+/** Shell parameter expansion `${expr}`, which a JS template literal cannot contain verbatim. */
+const pe = (expr: string): string => '$' + '{' + expr + '}';
+
+export const exitCodes = {
+  cannotWrite: 20,
+  noHasher: 21,
+  noMoveT: 22,
+  uploadMissing: 30,
+  checksumMismatch: 31,
+  hashFailed: 32,
+  nothingToInstall: 40,
+  cannotMove: 41,
+  cannotWriteManifest: 42,
+  releaseMissing: 50,
+  undoRefused: 51,
+  cannotWriteUndo: 52,
+  currentNotLink: 53,
+  cannotLink: 54,
+  noPrevious: 60,
+} as const;
+
+const prelude = String.raw`set -u
+LC_ALL=C
+export LC_ALL
+nl='
+'
+fail() { code=$1; shift; printf '%s\n' "$*" >&2; exit "$code"; }
+# hash_file <file>: its sha256, read on stdin so no file name can look like an option or be escaped in
+# the output. openssl first: it uses the CPU's SHA instructions, 3-4x faster than coreutils' sha256sum.
+# A tool whose answer is not 64 hex digits (broken, FIPS-restricted) is skipped. 127: no tool at all.
+hash_file() {
+  found=127
+  for tool in openssl sha256sum shasum; do
+    command -v "$tool" >/dev/null 2>&1 || continue
+    found=1
+    case $tool in
+      openssl) h=$(openssl dgst -sha256 < "$1" 2>/dev/null | awk '{print $NF}') ;;
+      sha256sum) h=$(sha256sum < "$1" 2>/dev/null | awk '{print $1}') ;;
+      *) h=$(shasum -a 256 < "$1" 2>/dev/null | awk '{print $1}') ;;
+    esac
+    case $h in *[!0-9a-f]*) continue ;; esac
+    if [ ${pe('#h')} -eq 64 ]; then printf '%s\n' "$h"; return 0; fi
+  done
+  return "$found"
+}
+# relink <modelDir> <name> <target>: a new link, renamed over the old one (rename is atomic; ln -sf is not).
+relink() {
+  rm -f -- "$1/.link-$2"
+  ln -s -- "$3" "$1/.link-$2" && mv -T -- "$1/.link-$2" "$1/$2"
+}
+# link_of <path>: a link's target on one line (a newline in a hand-made target would end the value).
+link_of() {
+  t=$(readlink -- "$1" 2>/dev/null) || return 0
+  case $t in *"$nl"*) printf '?' ;; *) printf '%s' "$t" ;; esac
+}
+# pending_switch <modelDir>: the release of a switch whose restart/health check never finished (crash).
+pending_switch() {
+  u=
+  if [ -f "$1/.undo" ]; then IFS= read -r u < "$1/.undo" || true; fi
+  printf 'pending_switch=%s\n' "$u"
+}
+# valid_release <name>: what releaseNameSchema accepts.
+valid_release() {
+  case $1 in ''|.*|-*|*[!A-Za-z0-9._-]*) return 1 ;; esac
+  return 0
+}
+`;
+
+/**
+ * preflight <modelDir> <release> <sizeBytes>: makes the directories, proves it can write there, removes
+ * what interrupted uploads left, checks the tools the later steps need, reports free space, the links, and
+ * whether the release is already there (its sha256 when the size matches, then its manifest).
+ */
+export const preflightScript = String.raw`# edgefleet deploy: preflight
+${prelude}
+md=$1; rel=$2; size=$3
+rd=$md/releases
+mkdir -p -- "$rd" 2>/dev/null || fail 20 "cannot create $rd"
+probe=$rd/.edgefleet-write-test.$$
+if ! (: > "$probe") 2>/dev/null; then fail 20 "no permission to write in $rd"; fi
+rm -f -- "$probe"
+n=0
+for f in "$rd"/.incoming-* "$md"/.link-*; do
+  if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$f" && n=$((n + 1)); fi
+done
+printf 'removed_temp=%s\n' "$n"
+# The switch renames a new link over the old one with mv -T; once a switch worked here, it still does.
+if [ ! -L "$md/current" ]; then
+  a=$md/.link-mvtest.$$.a; b=$md/.link-mvtest.$$.b
+  ln -s releases "$a" && ln -s releases "$b" && mv -T -- "$a" "$b" 2>/dev/null
+  ok=$?
+  rm -f -- "$a" "$b"
+  [ "$ok" -eq 0 ] || fail 22 "mv -T is not supported here"
+fi
+hasher=
+for h in openssl sha256sum shasum; do
+  if command -v "$h" >/dev/null 2>&1; then hasher=$h; break; fi
+done
+[ -n "$hasher" ] || fail 21 "none of openssl, sha256sum or shasum is installed"
+printf 'hasher=%s\n' "$hasher"
+printf 'uname=%s\n' "$(uname -srm 2>/dev/null)"
+printf 'python3=%s\n' "$(command -v python3 2>/dev/null)"
+printf 'avail_kb=%s\n' "$(df -Pk -- "$rd" 2>/dev/null | awk 'NR == 2 {print $4}')"
+printf 'current=%s\n' "$(link_of "$md/current")"
+printf 'previous=%s\n' "$(link_of "$md/previous")"
+if [ -e "$md/current" ] && [ ! -L "$md/current" ]; then printf 'current_not_link=1\n'; fi
+pending_switch "$md"
+f=$rd/$rel/model.onnx
+if [ -f "$f" ]; then
+  fsize=$(($(wc -c < "$f")))
+  printf 'release_size=%s\n' "$fsize"
+  if [ "$fsize" = "$size" ]; then printf 'release_sha256=%s\n' "$(hash_file "$f")"; fi
+fi
+if [ -f "$rd/$rel/manifest.json" ]; then
+  printf '@@manifest@@\n'
+  head -c 1048576 -- "$rd/$rel/manifest.json"
+fi
+`;
+
+/** verify <file> <sha256>: prints the file's sha256; on a mismatch removes the file and exits 31. */
+export const verifyScript = String.raw`# edgefleet deploy: verify sha256
+${prelude}
+[ -f "$1" ] || fail 30 "the uploaded file $1 is not there"
+actual=$(hash_file "$1")
+case $? in
+  0) ;;
+  127) fail 21 "none of openssl, sha256sum or shasum is installed" ;;
+  *) fail 32 "could not compute the sha256 of $1 (unreadable?)" ;;
+esac
+printf 'sha256=%s\n' "$actual"
+if [ "$actual" != "$2" ]; then rm -f -- "$1"; exit 31; fi
+`;
+
+/**
+ * install <uploadedFile> <releaseDir>, manifest JSON on stdin: moves the verified upload into the release
+ * directory (a rename: same file system) and writes the manifest through a temp file and a rename. Without
+ * an upload (the file was already right) it only rewrites the manifest.
+ */
+export const installScript = String.raw`# edgefleet deploy: install release
+${prelude}
+tmp=$1; dir=$2
+mkdir -p -- "$dir" || fail 20 "cannot create $dir"
+if [ -f "$tmp" ]; then
+  chmod 0644 -- "$tmp" 2>/dev/null
+  mv -f -- "$tmp" "$dir/model.onnx" || fail 41 "cannot move $tmp into $dir"
+elif [ ! -f "$dir/model.onnx" ]; then
+  fail 40 "neither the upload $tmp nor $dir/model.onnx exists"
+fi
+cat > "$dir/.manifest.json.tmp" || fail 42 "cannot write the manifest in $dir"
+mv -f -- "$dir/.manifest.json.tmp" "$dir/manifest.json" || fail 42 "cannot write the manifest in $dir"
+printf 'installed=%s\n' "$dir"
+`;
+
+const resolveRelease = String.raw`if [ "$rel" = @previous ]; then
+  p=$(readlink -- "$md/previous" 2>/dev/null) || fail 60 "there is no previous release to go back to"
+  rel=${pe('p#releases/')}
+  if [ "releases/$rel" != "$p" ] || ! valid_release "$rel"; then fail 60 "previous points to $p, not to a release"; fi
+fi
+valid_release "$rel" || fail 50 "$rel is not a release name"
+[ -f "$md/releases/$rel/model.onnx" ] || fail 50 "release $rel is not on the device"
+`;
+
+/**
+ * confirm_prune <modelDir> <keep>: the switch is final (it passed restart and health check, or there are
+ * none), so its `.undo` record goes; then release directories beyond the `keep` most recently activated are
+ * removed, never the ones `current` or `previous` point to, never anything whose name EdgeFleet would not
+ * have made.
+ */
+const confirmPrune = String.raw`confirm_prune() (
+  rm -f -- "$1/.undo"
+  cd -- "$1/releases" 2>/dev/null || exit 0
+  cur=$(readlink -- "$1/current" 2>/dev/null || true); cur=${pe('cur#releases/')}
+  prev=$(readlink -- "$1/previous" 2>/dev/null || true); prev=${pe('prev#releases/')}
+  n=0
+  ls -1tq | while IFS= read -r name; do
+    valid_release "$name" || continue
+    if [ ! -d "$name" ] || [ -L "$name" ]; then continue; fi
+    n=$((n + 1))
+    if [ "$n" -le "$2" ] || [ "$name" = "$cur" ] || [ "$name" = "$prev" ]; then continue; fi
+    rm -rf -- "$name" && printf 'removed=%s\n' "$name"
+  done
+  exit 0
+)
+`;
+
+/**
+ * switch <modelDir> <release | @previous> [keep]: points `current` at the release (atomic rename of a new
+ * link), `previous` at what `current` was, and records the state before in `.undo` so a failed restart or
+ * health check can restore it exactly; `.undo` stays until the switch is confirmed (prune) or undone, so a
+ * crash in between is visible to the next preflight. Already current → `switched=no`, nothing touched.
+ * With `keep` (a device without restart and health-check commands: nothing can fail after the switch) the
+ * switch is confirmed and old releases pruned in the same round trip.
+ */
+export const switchScript = String.raw`# edgefleet deploy: switch current
+${prelude}
+${confirmPrune}
+md=$1; rel=$2; keep=${pe('3-')}
+${resolveRelease}
+if [ -e "$md/current" ] && [ ! -L "$md/current" ]; then
+  fail 53 "$md/current is a real file or directory, not a link: move it away, then retry"
+fi
+cur=$(readlink -- "$md/current" 2>/dev/null || true)
+prev=$(readlink -- "$md/previous" 2>/dev/null || true)
+case $cur$prev in *"$nl"*) fail 53 "a link under $md has a newline in its target: fix it by hand" ;; esac
+printf 'release=%s\nold_current=%s\nold_previous=%s\n' "$rel" "$cur" "$prev"
+if [ "$cur" = "releases/$rel" ]; then
+  printf 'switched=no\n'
+else
+  { printf '%s\n%s\n%s\n' "$rel" "$cur" "$prev" > "$md/.undo.tmp" && mv -f -- "$md/.undo.tmp" "$md/.undo"; } ||
+    fail 52 "cannot write $md/.undo"
+  # The release's mtime says when it was last activated: prune keeps the most recent.
+  touch -- "$md/releases/$rel" 2>/dev/null
+  relink "$md" current "releases/$rel" || fail 54 "cannot switch $md/current"
+  if [ -n "$cur" ]; then relink "$md" previous "$cur" || fail 54 "cannot update $md/previous"; fi
+  printf 'switched=yes\n'
+fi
+if [ -n "$keep" ]; then confirm_prune "$md" "$keep"; fi
+exit 0
+`;
+
+/**
+ * undo-switch <modelDir> <release>: restores `current` and `previous` from `.undo`, only if `current` still
+ * points where that switch put it (someone else may have switched since). No previous release → `current`
+ * is removed again: the device runs what it ran before, nothing.
+ */
+export const undoSwitchScript = String.raw`# edgefleet deploy: switch back
+${prelude}
+md=$1; want=$2
+[ -f "$md/.undo" ] || fail 51 "no record of the state before the last switch ($md/.undo)"
+{ IFS= read -r u_rel; IFS= read -r u_cur; IFS= read -r u_prev; } < "$md/.undo"
+u_rel=${pe('u_rel-')}; u_cur=${pe('u_cur-')}; u_prev=${pe('u_prev-')}
+if [ -n "$want" ] && [ "$u_rel" != "$want" ]; then fail 51 "the last switch went to $u_rel, not $want"; fi
+cur=$(readlink -- "$md/current" 2>/dev/null || true)
+[ "$cur" = "releases/$u_rel" ] || fail 51 "current points to '$cur' now, not releases/$u_rel: it changed since"
+if [ -n "$u_cur" ]; then relink "$md" current "$u_cur" || fail 54 "cannot switch $md/current back"
+else rm -f -- "$md/current"; fi
+if [ -n "$u_prev" ]; then relink "$md" previous "$u_prev" || fail 54 "cannot restore $md/previous"
+else rm -f -- "$md/previous"; fi
+rm -f -- "$md/.undo"
+printf 'current=%s\nprevious=%s\n' "$u_cur" "$u_prev"
+`;
+
+/** prune <modelDir> <keep>: confirm_prune after a successful restart and health check. */
+export const pruneScript = String.raw`# edgefleet deploy: confirm switch, prune old releases
+${prelude}
+${confirmPrune}
+confirm_prune "$1" "$2"
+`;
+
+/**
+ * inspect <modelDir> <release | @previous>: for a rollback, which release that is, the sha256 of its file
+ * and its manifest, so a corrupt release is refused before switching to it.
+ */
+export const inspectScript = String.raw`# edgefleet rollback: inspect release
+${prelude}
+md=$1; rel=$2
+${resolveRelease}
+printf 'release=%s\n' "$rel"
+pending_switch "$md"
+printf 'current=%s\n' "$(link_of "$md/current")"
+printf 'previous=%s\n' "$(link_of "$md/previous")"
+printf 'release_sha256=%s\n' "$(hash_file "$md/releases/$rel/model.onnx")"
+if [ -f "$md/releases/$rel/manifest.json" ]; then
+  printf '@@manifest@@\n'
+  head -c 1048576 -- "$md/releases/$rel/manifest.json"
+fi
+`;
+
+/**
+ * read-state <deployRoot> <tag>: for every model directory with a `current` entry: its name, the link
+ * target, the active file's sha256, its manifest and the previous link, in sections `@@<tag>:<name>@@`.
+ * The tag is random per run, so no file content can fake a section boundary.
+ */
+export const readStateScript = String.raw`# edgefleet drift: read what runs
+${prelude}
+root=$1; tag=$2
+sec() { printf '\n@@%s:%s@@\n' "$tag" "$1"; }
+for d in "$root"/*/; do
+  [ -d "$d" ] || continue
+  md=${pe('d%/')}
+  name=${pe('md##*/')}
+  if [ ! -e "$md/current" ] && [ ! -L "$md/current" ]; then continue; fi
+  case $name in *"$nl"*) continue ;; esac
+  sec model
+  printf '%s' "$name"
+  sec link
+  link_of "$md/current"
+  sec previous
+  link_of "$md/previous"
+  if [ -f "$md/current/model.onnx" ]; then
+    sec sha256
+    hash_file "$md/current/model.onnx"
+  fi
+  if [ -f "$md/current/manifest.json" ]; then
+    sec manifest
+    head -c 1048576 -- "$md/current/manifest.json"
+  fi
+done
+sec end
+`;
+
+/** `key=value` lines (the first `=` splits); output after a `@@manifest@@` line is returned apart. */
+export function parseKeyValues(stdout: string): { values: Map<string, string>; manifest: string | null } {
+  const marker = '@@manifest@@\n';
+  const at = stdout.indexOf(marker);
+  const head = at === -1 ? stdout : stdout.slice(0, at);
+  const values = new Map<string, string>();
+  for (const line of head.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return { values, manifest: at === -1 ? null : stdout.slice(at + marker.length) };
+}
+
+export type StateSection = { name: string; text: string };
+
+/** Sections of read-state output; a section's text is what its command printed. */
+export function splitSections(stdout: string, tag: string): StateSection[] {
+  const pattern = new RegExp(`\\n@@${tag}:([a-z0-9-]+)@@\\n`, 'g');
+  const sections: StateSection[] = [];
+  let last: { name: string; start: number } | null = null;
+  for (const m of stdout.matchAll(pattern)) {
+    if (last !== null) sections.push({ name: last.name, text: stdout.slice(last.start, m.index) });
+    last = { name: m[1] ?? '', start: m.index + m[0].length };
+  }
+  if (last !== null) sections.push({ name: last.name, text: stdout.slice(last.start) });
+  return sections;
+}

@@ -1,0 +1,165 @@
+/**
+ * Static INT8 quantization in QDQ format, calibrated on real ONNX Runtime runs:
+ * pre-process (ORT basic optimizations, opset → 13 when safe) → plan → calibrate the planned activations →
+ * scale/zero point per tensor → QuantizeLinear/DequantizeLinear graph that ORT's CPU provider fuses into
+ * QLinearConv, QLinearMatMul, QGemm, QLinearAdd … at load time.
+ *
+ * Activations: asymmetric uint8 (symmetric int8 with `symmetricActivations`); weights: int8 symmetric, per
+ * output channel with `perChannel`; biases: int32 at input scale × weight scale.
+ */
+import type { ModelProto } from 'onnx-buf';
+import {
+  int8StaticConfigSchema,
+  type Int8StaticConfig,
+  type PassReport,
+} from '../../../../shared/schemas/optimize';
+import { AppError } from '../../../../shared/errors';
+import { throwIfCancelled } from '../../jobs/job-manager';
+import { cloneModelSharingTensorData, producerMap } from '../../onnx';
+import { calibrateTensors, type TensorRange } from '../calibrate';
+import { preprocessForQdq } from '../preprocess';
+import { assertNotQuantized, computeScaleZeroPoint, type QuantType } from '../quant';
+import type { Pass, PassContext, PassResult } from '../types';
+import { planQdq, QUANTIZABLE_OP_TYPES, type QdqPlan } from './int8-static-plan';
+import { rewriteQdq, type ActivationParams } from './int8-static-rewrite';
+
+export const int8StaticPass: Pass<Int8StaticConfig> = {
+  method: 'int8-static',
+  run: runInt8Static,
+};
+
+async function runInt8Static(
+  model: ModelProto,
+  rawConfig: Int8StaticConfig,
+  ctx: PassContext,
+): Promise<PassResult> {
+  const config = int8StaticConfigSchema.parse(rawConfig);
+  throwIfCancelled(ctx.signal);
+  if (!model.graph) throw new AppError('MODEL_INVALID', 'The model has no graph: export it again.');
+  assertNotQuantized(model);
+  const calibration = ctx.calibration;
+  if (!calibration) {
+    throw new AppError(
+      'CALIBRATION_REQUIRED',
+      'Static INT8 needs calibration data: give --calibration <folder|file.npy>, or --calibration random to try ' +
+        'it on random inputs (accuracy is then not meaningful).',
+    );
+  }
+
+  ctx.progress({
+    phase: 'pre-processing',
+    percent: 2,
+    message: 'folding BatchNorm and constants (ONNX Runtime)',
+  });
+  const pre = await preprocessForQdq(model, { scratchDir: ctx.scratchDir, perChannel: config.perChannel });
+  throwIfCancelled(ctx.signal);
+
+  const working = cloneModelSharingTensorData(pre.model);
+  const plan = planQdq(working, pre.shapes, { ...config, opset: pre.opset });
+  const quantizedNodes = Object.keys(plan.converted).length;
+  if (quantizedNodes === 0 || plan.activations.size === 0) {
+    const kinds = QUANTIZABLE_OP_TYPES.join(', ');
+    throw new AppError(
+      'NOTHING_TO_QUANTIZE',
+      `Nothing to quantize: the model has no node static INT8 handles (${kinds})` +
+        (config.exclude.length > 0 ? ' that is not excluded' : '') +
+        ' with float32 inputs of known type. Use fp16 for this model, or change the exclude list.',
+      { skipped: plan.skipped.length },
+    );
+  }
+
+  const calibrated = await calibrateTensors(pre.model, plan.toCalibrate, calibration, {
+    calibrator: config.calibrator,
+    percentile: config.percentile,
+    asymmetric: !config.symmetricActivations,
+    signal: ctx.signal,
+    progress: ctx.progress,
+    percentSpan: [10, 90],
+    shapes: pre.shapes,
+  });
+  throwIfCancelled(ctx.signal);
+  ctx.progress({ phase: 'quantizing', percent: 92, message: `${plan.activations.size} tensors` });
+
+  const activationType: QuantType = config.symmetricActivations ? 'int8' : 'uint8';
+  const { params, dropped } = activationParams(
+    plan,
+    calibrated.ranges,
+    activationType,
+    config.symmetricActivations,
+  );
+  const producers = new Map<string, string>();
+  for (const [tensor, node] of producerMap(pre.model.graph!)) producers.set(tensor, node.opType);
+  const rewrite = rewriteQdq(plan, params, producers, {
+    activationType,
+    symmetricActivations: config.symmetricActivations,
+  });
+  ctx.progress({ phase: 'quantizing', percent: 100 });
+
+  const warnings = [...pre.warnings, ...plan.warnings];
+  if (calibration.random) warnings.push('calibrated on random data: accuracy is not meaningful');
+  if (dropped.length > 0) {
+    warnings.push(
+      `${dropped.length} tensor(s) held NaN or infinite values during calibration and stay float: ` +
+        `${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? ', …' : ''}.`,
+    );
+  }
+  if (rewrite.clampedBiasValues > 0) {
+    warnings.push(
+      `${rewrite.clampedBiasValues} bias value(s) did not fit int32 at input scale × weight scale and were ` +
+        'clamped: those channels will be off. Try per-channel weights or exclude the node.',
+    );
+  }
+  const report: Omit<PassReport, 'durationMs'> = {
+    method: 'int8-static',
+    converted: plan.converted,
+    skipped: plan.skipped,
+    calibration: {
+      calibrator: config.calibrator,
+      samples: calibrated.samples,
+      tensors: calibrated.tensors,
+      dataSha256: calibration.sha256,
+      random: calibration.random,
+    },
+    warnings,
+  };
+  return { model: plan.model, report, quantizedTensors: rewrite.quantizedTensors, preprocessed: pre.model };
+}
+
+/**
+ * Scale and zero point of every planned activation: from its calibrated range, its fixed range (Softmax), or
+ * the tensor it inherits from (data-movement ops). A tensor without a usable range stays float, and so do
+ * the tensors inheriting from it.
+ */
+function activationParams(
+  plan: QdqPlan,
+  ranges: ReadonlyMap<string, TensorRange>,
+  qType: QuantType,
+  symmetric: boolean,
+): { params: Map<string, ActivationParams>; dropped: string[] } {
+  const memo = new Map<string, ActivationParams | null>();
+  const dropped: string[] = [];
+  const resolve = (t: string, seen: Set<string>): ActivationParams | undefined => {
+    const done = memo.get(t);
+    if (done !== undefined) return done ?? undefined;
+    const source = plan.activations.get(t);
+    if (!source || seen.has(t)) return undefined;
+    seen.add(t);
+    let p: ActivationParams | undefined;
+    if (source.kind === 'inherit') {
+      const from = resolve(source.from, seen);
+      p = from && { ...from };
+    } else {
+      const range = source.kind === 'fixed' ? source.range : ranges.get(t);
+      if (range) p = { ...computeScaleZeroPoint(range.min, range.max, qType, { symmetric }), root: t };
+      else dropped.push(t);
+    }
+    memo.set(t, p ?? null);
+    return p;
+  };
+  const params = new Map<string, ActivationParams>();
+  for (const t of plan.activations.keys()) {
+    const p = resolve(t, new Set());
+    if (p) params.set(t, p);
+  }
+  return { params, dropped };
+}

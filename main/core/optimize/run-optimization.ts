@@ -1,0 +1,106 @@
+import { mkdir } from 'node:fs/promises';
+import type { DataSpec, FidelityReport, MethodOptions, PassReport } from '../../../shared/schemas/optimize';
+import { AppError } from '../../../shared/errors';
+import type { ProgressReport } from '../jobs/job-manager';
+import { throwIfCancelled } from '../jobs/job-manager';
+import { decodeModel, encodeModel } from '../onnx';
+import { openSampleSource, splitForEvaluation } from './data';
+import { evaluateFidelity } from './fidelity';
+import { passes } from './passes';
+import type { Pass, SampleSource } from './types';
+
+export type OptimizationJob = {
+  parentBytes: Uint8Array;
+  options: MethodOptions;
+  calibration?: DataSpec;
+  evaluation?: DataSpec;
+  scratchDir: string;
+};
+
+export type DataUsed = { spec: DataSpec; sha256: string; samples: number } | null;
+
+export type OptimizationOutcome = {
+  bytes: Uint8Array;
+  pass: PassReport;
+  fidelity: FidelityReport;
+  calibration: DataUsed;
+  evaluation: DataUsed;
+};
+
+/** How many random samples evaluate a variant when the user gave no data (fidelity is then only indicative). */
+const randomEvalSamples = 16;
+
+/**
+ * One optimization, start to end, in whatever thread calls it (the worker in the app): data → pass → fidelity.
+ * It writes nothing but scratch files; the caller stores the variant.
+ */
+export async function runOptimization(
+  job: OptimizationJob,
+  ctx: { signal: AbortSignal; progress: (r: ProgressReport) => void },
+): Promise<OptimizationOutcome> {
+  const started = performance.now();
+  await mkdir(job.scratchDir, { recursive: true });
+  const parent = decodeModel(job.parentBytes);
+  const { method, config } = job.options;
+
+  if (method === 'int8-static' && !job.calibration) {
+    throw new AppError(
+      'CALIBRATION_REQUIRED',
+      'Static INT8 needs calibration data: give --calibration <folder|file.npy>, or --calibration random to try it ' +
+        'on random inputs (accuracy is then not meaningful).',
+    );
+  }
+
+  ctx.progress({ phase: 'checking data', percent: 1 });
+  const calibrationAll = job.calibration ? await openSampleSource(job.calibration, parent) : undefined;
+  let calibration: SampleSource | undefined = calibrationAll;
+  let evaluation: SampleSource;
+  let source: FidelityReport['source'];
+  if (job.evaluation) {
+    evaluation = await openSampleSource(job.evaluation, parent);
+    source = evaluation.random ? 'random' : 'eval';
+  } else if (calibrationAll && !calibrationAll.random && calibrationAll.count >= 2) {
+    const split = splitForEvaluation(calibrationAll);
+    calibration = split.calibration;
+    evaluation = split.evaluation;
+    source = split.heldOut ? 'held-out' : 'calibration';
+  } else if (calibrationAll) {
+    evaluation = calibrationAll;
+    source = calibrationAll.random ? 'random' : 'calibration';
+  } else {
+    evaluation = await openSampleSource({ kind: 'random', count: randomEvalSamples, seed: 7 }, parent);
+    source = 'random';
+  }
+  throwIfCancelled(ctx.signal);
+
+  const pass = passes[method] as Pass<typeof config>;
+  const result = await pass.run(parent, config, {
+    signal: ctx.signal,
+    scratchDir: job.scratchDir,
+    calibration,
+    progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 2 + r.percent * 0.68 }),
+  });
+  throwIfCancelled(ctx.signal);
+  const bytes = encodeModel(result.model);
+  const passReport: PassReport = { ...result.report, durationMs: performance.now() - started };
+
+  const fidelity = await evaluateFidelity({
+    parent: job.parentBytes,
+    variant: bytes,
+    comparisonParent: result.preprocessed ? encodeModel(result.preprocessed) : undefined,
+    quantizedTensors: result.quantizedTensors,
+    samples: evaluation,
+    source,
+    signal: ctx.signal,
+    progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 70 + r.percent * 0.29 }),
+  });
+  const used = (spec: DataSpec | undefined, s: SampleSource | undefined): DataUsed =>
+    spec && s ? { spec, sha256: s.sha256, samples: s.count } : null;
+  return {
+    bytes,
+    pass: passReport,
+    fidelity,
+    calibration: used(job.calibration, calibration),
+    evaluation: used(job.evaluation ?? job.calibration, evaluation),
+  };
+}

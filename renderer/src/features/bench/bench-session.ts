@@ -1,0 +1,131 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
+import type { Params } from '../../../../shared/contract';
+import { toAppError, type AppError } from '../../../../shared/errors';
+import type { BenchReport } from '../../../../shared/schemas/bench';
+import type { Client, RunningJob } from '../../api/client';
+import { useClient } from '../../api/client-context';
+import { callKey } from '../../api/queries';
+import { defaultForm, type BenchForm } from './bench-form';
+import { defaultThresholds, type FidelityMetric } from './bench-results';
+
+export type BenchRequest = { params: Params<'bench.run'>; label: string };
+
+export type BenchRun =
+  | { status: 'idle' }
+  | { status: 'running'; phase: string; percent: number | null; message?: string; request: BenchRequest }
+  | { status: 'done'; report: BenchReport; request: BenchRequest }
+  | { status: 'failed'; error: AppError; request: BenchRequest };
+
+/** How results are judged: the fidelity bar per metric, and the target the recommendation is for. */
+export type BenchView = {
+  metric: FidelityMetric;
+  thresholds: Record<FidelityMetric, number>;
+  /** A target group key; null: the first group. */
+  targetKey: string | null;
+};
+
+export type BenchSession = { form: BenchForm; run: BenchRun; view: BenchView };
+
+type SessionStore = {
+  subscribe(listener: () => void): () => void;
+  get(): BenchSession;
+  setForm(update: (form: BenchForm) => BenchForm): void;
+  setView(patch: Partial<BenchView>): void;
+  start(request: BenchRequest, queryClient: QueryClient): Promise<void>;
+  cancel(): void;
+  dismiss(): void;
+};
+
+/**
+ * The Benchmark page's form, its run and how results are judged live outside React, one per client (window):
+ * a run goes on, and its results wait, while the user looks at other pages.
+ */
+const stores = new WeakMap<Client, SessionStore>();
+
+function createSessionStore(client: Client): SessionStore {
+  let session: BenchSession = {
+    form: defaultForm(),
+    run: { status: 'idle' },
+    view: { metric: 'cosine', thresholds: { ...defaultThresholds }, targetKey: null },
+  };
+  const listeners = new Set<() => void>();
+  const set = (patch: Partial<BenchSession>) => {
+    session = { ...session, ...patch };
+    for (const listener of [...listeners]) listener();
+  };
+  let job: RunningJob<BenchReport> | null = null;
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    get: () => session,
+    setForm(update) {
+      set({ form: update(session.form) });
+    },
+    setView(patch) {
+      set({ view: { ...session.view, ...patch } });
+    },
+    async start(request, queryClient) {
+      if (session.run.status === 'running') return;
+      set({ run: { status: 'running', phase: 'starting', percent: null, request } });
+      try {
+        const running = client.runJob('bench.run', request.params, {
+          label: request.label,
+          onProgress: (p) => {
+            if (session.run.status === 'running') {
+              set({
+                run: { status: 'running', phase: p.phase, percent: p.percent, message: p.message, request },
+              });
+            }
+          },
+        });
+        job = running;
+        const report = await running.promise;
+        // The new figures belong in the stored history too.
+        await queryClient.invalidateQueries({ queryKey: callKey('bench.results') });
+        set({ run: { status: 'done', report, request } });
+      } catch (err) {
+        set({ run: { status: 'failed', error: toAppError(err), request } });
+      } finally {
+        job = null;
+      }
+    },
+    cancel() {
+      void job?.cancel().catch((err: unknown) => {
+        const run = session.run;
+        if (run.status === 'running')
+          set({ run: { status: 'failed', error: toAppError(err), request: run.request } });
+      });
+    },
+    dismiss() {
+      if (session.run.status === 'done' || session.run.status === 'failed') set({ run: { status: 'idle' } });
+    },
+  };
+}
+
+function storeFor(client: Client): SessionStore {
+  let store = stores.get(client);
+  if (!store) {
+    store = createSessionStore(client);
+    stores.set(client, store);
+  }
+  return store;
+}
+
+export function useBenchSession(): BenchSession & Omit<SessionStore, 'subscribe' | 'get'> {
+  const store = storeFor(useClient());
+  const session = useSyncExternalStore(store.subscribe, store.get);
+  return {
+    ...session,
+    setForm: store.setForm,
+    setView: store.setView,
+    start: store.start,
+    cancel: store.cancel,
+    dismiss: store.dismiss,
+  };
+}

@@ -1,0 +1,181 @@
+import { Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import type { DeviceRelease } from '../../../../shared/schemas/deploy';
+import { useCall } from '../../api/queries';
+import { ErrorAlert } from '../../components/error-alert';
+import { DeployIcon } from '../../components/icons';
+import { SectionCard } from '../../components/section-card';
+import { countDevices } from '../fleet/fleet-format';
+import {
+  deployBlocker,
+  hasTargets,
+  optionError,
+  summarizePreview,
+  targetsOf,
+  type DeployForm,
+} from './deploy-form';
+import { DeployOptionsFields } from './deploy-options';
+import { useDeploySession } from './deploy-session';
+import { PreflightSummary } from './preflight-summary';
+import { RolloutPanel } from './rollout-panel';
+import { TargetPicker } from './target-picker';
+import { VariantPicker } from './variant-picker';
+
+export function DeployPage() {
+  const models = useCall('models.list', {});
+  const devices = useCall('devices.list', {});
+  const status = useCall('deploy.status', {});
+  const queryClient = useQueryClient();
+  const { form, run, setForm, start, cancel, dismiss } = useDeploySession();
+  const active = run.status === 'running';
+
+  // "Deploy…" elsewhere links here with ?model=<id>: apply it once, then drop it from the URL so it does not
+  // override later choices.
+  const [searchParams] = useSearchParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const presetModel = searchParams.get('model');
+  useEffect(() => {
+    if (presetModel === null) return;
+    setForm((f) => ({ ...f, modelId: presetModel }));
+    void navigate({ pathname: location.pathname, search: '' }, { replace: true });
+  }, [presetModel, location.pathname, setForm, navigate]);
+
+  const modelsById = useMemo(() => new Map((models.data ?? []).map((m) => [m.id, m])), [models.data]);
+  const releasesByDevice = useMemo(() => {
+    const map = new Map<string, DeviceRelease[]>();
+    for (const r of status.data ?? []) map.set(r.deviceId, [...(map.get(r.deviceId) ?? []), r]);
+    return map;
+  }, [status.data]);
+
+  const model = form.modelId === null ? undefined : modelsById.get(form.modelId);
+  const targets = targetsOf(form.targets);
+  const previewEnabled = model !== undefined && hasTargets(form.targets);
+  const preview = useCall(
+    'deploy.preview',
+    { model: form.modelId ?? '', targets: targets.length > 0 ? targets : ['all'] },
+    { enabled: previewEnabled },
+  );
+  const previewData = previewEnabled ? preview.data : undefined;
+  const why = deployBlocker(form, {
+    modelExists: model !== undefined,
+    preview: previewData,
+    previewPending: preview.isPending || preview.isFetching,
+    previewFailed: preview.isError,
+  });
+  const summary = previewData ? summarizePreview(previewData) : null;
+
+  const update = (patch: Partial<DeployForm>) => setForm((f) => ({ ...f, ...patch }));
+  const deploy = () => {
+    if (active || why !== null || !model || !previewData) return;
+    void start({ ...form, modelId: model.id }, model.name, previewData, queryClient);
+  };
+
+  const loading = models.isPending || devices.isPending;
+  const loadError = models.error ?? devices.error;
+  const noModels = models.data?.length === 0;
+  const noDevices = devices.data?.length === 0;
+
+  return (
+    <Stack gap="sm" data-testid="deploy-page">
+      <Group justify="space-between" align="baseline">
+        <Group gap="xs" align="center">
+          <DeployIcon size={20} />
+          <Title order={1} size="h3">
+            Deploy
+          </Title>
+        </Group>
+        <Text size="xs" c="dimmed">
+          Ships one variant over SSH; every device switches atomically and keeps its previous release.
+        </Text>
+      </Group>
+
+      {loading && (
+        <Center p="xl">
+          <Loader size="sm" aria-label="Loading models and devices" />
+        </Center>
+      )}
+      {loadError && <ErrorAlert title="Cannot load the models or the devices" error={loadError} />}
+      {status.error && <ErrorAlert title="Cannot read what runs where" error={status.error} />}
+      {(noModels || noDevices) && (
+        <Paper withBorder p="md" data-testid="deploy-missing">
+          <Text size="sm">
+            {noModels && (
+              <>
+                No models yet. <Link to="/models">Import an ONNX model</Link> first.{' '}
+              </>
+            )}
+            {noDevices && (
+              <>
+                No devices yet. <Link to="/fleet">Add your devices on the Fleet page</Link> and trust their
+                host keys.
+              </>
+            )}
+          </Text>
+        </Paper>
+      )}
+
+      {models.data && devices.data && !noModels && !noDevices && (
+        <>
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
+            <SectionCard title="What to ship" testId="deploy-variant-card">
+              <VariantPicker
+                models={models.data}
+                value={form.modelId}
+                onChange={(modelId) => update({ modelId })}
+                disabled={active}
+              />
+            </SectionCard>
+            <SectionCard title="Rollout options" testId="deploy-options-card">
+              <DeployOptionsFields form={form} onChange={update} disabled={active} />
+            </SectionCard>
+          </SimpleGrid>
+
+          <SectionCard title="Targets" testId="deploy-targets-card">
+            <TargetPicker
+              devices={devices.data}
+              selection={form.targets}
+              onChange={(targets) => update({ targets })}
+              releases={releasesByDevice}
+              preview={previewData}
+              modelsById={modelsById}
+              disabled={active}
+            />
+          </SectionCard>
+
+          <Paper withBorder p="sm" component="section" aria-label="Preflight" data-testid="deploy-run-bar">
+            <Stack gap="xs">
+              <Title order={2} size="h5">
+                Preflight
+              </Title>
+              <PreflightSummary
+                preview={previewData}
+                pending={preview.isFetching}
+                error={previewEnabled ? preview.error : null}
+                idle={!previewEnabled}
+              />
+              <Group gap="sm" align="center" wrap="nowrap">
+                <Button
+                  leftSection={<DeployIcon size={16} />}
+                  onClick={deploy}
+                  disabled={active || why !== null}
+                  loading={active}
+                  data-testid="deploy-run"
+                >
+                  {summary && model ? `Deploy ${model.name} to ${countDevices(summary.devices)}` : 'Deploy'}
+                </Button>
+                <Text size="xs" c="dimmed" data-testid="deploy-blocker">
+                  {why ?? (optionError(form) === null ? 'One click: the rollout starts at once.' : '')}
+                </Text>
+              </Group>
+            </Stack>
+          </Paper>
+        </>
+      )}
+
+      {run.status !== 'idle' && <RolloutPanel run={run} onCancel={cancel} onDismiss={dismiss} />}
+    </Stack>
+  );
+}

@@ -1,0 +1,97 @@
+import { Alert, Anchor, Group, List, Loader, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import type { DeployPreview } from '../../../../shared/schemas/deploy';
+import { ErrorAlert } from '../../components/error-alert';
+import { formatBytes } from '../../lib/format';
+import { countDevices } from '../fleet/fleet-format';
+import { summarizePreview } from './deploy-form';
+import { fleetLink } from './target-picker';
+
+type PreflightProps = {
+  preview: DeployPreview | undefined;
+  pending: boolean;
+  error: unknown;
+  /** Nothing to check yet: no variant or no targets. */
+  idle: boolean;
+};
+
+/** What the deploy would do, from the records alone (no device is contacted until Deploy). */
+export function PreflightSummary({ preview, pending, error, idle }: PreflightProps) {
+  if (idle)
+    return (
+      <Text size="sm" c="dimmed" data-testid="preflight-idle">
+        Pick a variant and its targets to see what the deploy would do.
+      </Text>
+    );
+  if (error) return <ErrorAlert title="Cannot check these targets" error={error} testId="preflight-error" />;
+  if (pending || !preview)
+    return (
+      <Group gap="xs" data-testid="preflight-pending">
+        <Loader size="xs" aria-label="Checking the targets" />
+        <Text size="sm" c="dimmed">
+          Checking the targets…
+        </Text>
+      </Group>
+    );
+
+  const s = summarizePreview(preview);
+  return (
+    <Stack
+      gap="xs"
+      data-testid="preflight"
+      data-devices={s.devices}
+      data-deploy={s.willDeploy.length}
+      data-unchanged={s.unchanged.length}
+      data-untrusted={s.untrusted.length}
+    >
+      {s.devices === 0 ? (
+        <Text size="sm" data-testid="preflight-line">
+          No device matches these targets.
+        </Text>
+      ) : (
+        <Text size="sm" data-testid="preflight-line">
+          <b>{countDevices(s.devices)}</b>: {s.willDeploy.length.toLocaleString('en-US')} will receive{' '}
+          {preview.modelName} ({formatBytes(preview.sizeBytes)} each
+          {s.willDeploy.length > 1 ? `, ${formatBytes(s.bytesToSend)} in all` : ''})
+          {s.unchanged.length > 0 && <>, {s.unchanged.length.toLocaleString('en-US')} already run it</>}
+          {s.untrusted.length > 0 && <>, {s.untrusted.length.toLocaleString('en-US')} not trusted</>}.
+        </Text>
+      )}
+      {s.unchanged.length > 0 && (
+        <Text size="xs" c="dimmed" data-testid="preflight-unchanged">
+          Unchanged (nothing is sent, nothing restarts): {s.unchanged.map((d) => d.deviceName).join(', ')}
+        </Text>
+      )}
+      {s.untrusted.length > 0 && (
+        <Alert color="orange" variant="light" p="xs" data-testid="preflight-untrusted">
+          <Text size="xs">
+            The deploy refuses devices whose host key is not pinned. Trust them on the Fleet page first:{' '}
+            {s.untrusted.map((d, i) => (
+              <span key={d.deviceId}>
+                {i > 0 && ', '}
+                <Anchor component={Link} to={fleetLink(d.deviceId)} size="xs">
+                  {d.deviceName}
+                </Anchor>
+              </span>
+            ))}
+          </Text>
+        </Alert>
+      )}
+      {s.withNotes.length > 0 && (
+        <List size="xs" spacing={2} data-testid="preflight-notes">
+          {s.withNotes.flatMap((d) =>
+            d.notes.map((note) => (
+              <List.Item key={`${d.deviceId}:${note}`}>
+                <b>{d.deviceName}</b>: {note}
+              </List.Item>
+            )),
+          )}
+        </List>
+      )}
+      <Text size="xs" c="dimmed">
+        Each device: connect (pinned key) → preflight (disk, write access) → upload → verify sha256 → switch
+        atomically → restart and health check (when set) → switch back on failure.
+      </Text>
+    </Stack>
+  );
+}

@@ -1,0 +1,28 @@
+import type { ProbeFacts } from '../../../../shared/schemas/fleet';
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago"; dates in the future read "just now" (clock skew). */
+export function formatAgo(iso: string, now: number = Date.now()): string {
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return iso;
+  const seconds = Math.max(0, Math.round((now - then) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 36) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  return days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+/** One line for the table: "Debian GNU/Linux 12 · x86_64 · 8 cores". */
+export function systemLine(facts: ProbeFacts): string {
+  const os = facts.os.prettyName ?? facts.os.name ?? facts.kernel.name;
+  const cores =
+    facts.cpu.cores === null ? null : `${facts.cpu.cores} ${facts.cpu.cores === 1 ? 'core' : 'cores'}`;
+  return [os, facts.arch, cores].filter((s): s is string => s !== null && s !== '').join(' · ');
+}
+
+/** "3 devices", "1 device", with thousands separators. */
+export function countDevices(n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'device' : 'devices'}`;
+}

@@ -1,0 +1,240 @@
+import {
+  Button,
+  Center,
+  Checkbox,
+  CloseButton,
+  Group,
+  Loader,
+  Paper,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { DeviceRelease } from '../../../../shared/schemas/deploy';
+import { useCall } from '../../api/queries';
+import { ErrorAlert } from '../../components/error-alert';
+import { HistoryIcon } from '../../components/icons';
+import { SectionCard } from '../../components/section-card';
+import { DeploymentStatusBadge } from '../deploy/deploy-badges';
+import { RolloutTable } from '../deploy/rollout-table';
+import { DeploymentReportPanel } from './deployment-report';
+import { DeploymentsTable } from './deployments-table';
+import { DeviceHistoryPanel } from './device-history-panel';
+import { DriftPanel } from './drift-panel';
+import { useHistoryOps, type RollbackOp, type RollbackRequest } from './history-ops';
+import { ReleasesTable } from './releases-table';
+import { RollbackDialog } from './rollback-dialog';
+
+const historyLimit = 200;
+
+export function HistoryPage() {
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const deviceParam = params.get('device');
+  const deploymentParam = params.get('deployment');
+
+  const models = useCall('models.list', {});
+  const devices = useCall('devices.list', {});
+  const status = useCall('deploy.status', {});
+  const history = useCall(
+    'deploy.history',
+    deviceParam === null ? { limit: historyLimit } : { limit: historyLimit, device: deviceParam },
+  );
+  const modelsById = useMemo(() => new Map((models.data ?? []).map((m) => [m.id, m])), [models.data]);
+  const deployments = useMemo(() => history.data ?? [], [history.data]);
+  const selectedId = deploymentParam ?? deployments[0]?.id ?? null;
+
+  const ops = useHistoryOps();
+  const [reconcile, setReconcile] = useState(false);
+  const [asked, setAsked] = useState<RollbackRequest | null>(null);
+
+  const setParam = (key: 'device' | 'deployment', value: string | null) =>
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      if (value === null) next.delete(key);
+      else next.set(key, value);
+      // A different device lists different deployments: the report follows the new list's newest.
+      if (key === 'device') next.delete('deployment');
+      return next;
+    });
+
+  const askRollback = (r: DeviceRelease) =>
+    setAsked({
+      deviceId: r.deviceId,
+      deviceName: r.deviceName,
+      modelName: r.modelName,
+      toRelease: null,
+      fromRelease: r.current?.release ?? null,
+    });
+
+  const runRollback = async (request: RollbackRequest) => {
+    setAsked(null);
+    const final = await ops.runRollback(request, queryClient);
+    if (final.status === 'done') setParam('deployment', final.report.deployment.id);
+  };
+
+  const rollbackBusy = ops.rollback.status === 'running';
+  const driftBusy = ops.drift.status === 'running';
+  const noDevices = devices.data?.length === 0;
+
+  return (
+    <Stack gap="sm" data-testid="history-page">
+      <Group justify="space-between" align="center">
+        <Group gap="xs" align="center">
+          <HistoryIcon size={20} />
+          <Title order={1} size="h3">
+            History
+          </Title>
+        </Group>
+        <Group gap="sm" align="center">
+          <Tooltip
+            label="Where a device verifiably runs an EdgeFleet release other than recorded, update the record to it. Modified files are never adopted."
+            multiline
+            w={300}
+          >
+            <Checkbox
+              size="xs"
+              label="Update records to what devices run"
+              checked={reconcile}
+              onChange={(e) => setReconcile(e.currentTarget.checked)}
+              disabled={driftBusy}
+              data-testid="drift-reconcile"
+            />
+          </Tooltip>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => void ops.checkDrift(reconcile, queryClient)}
+            loading={driftBusy}
+            disabled={noDevices}
+            data-testid="drift-check"
+          >
+            Check drift
+          </Button>
+        </Group>
+      </Group>
+
+      {driftBusy && (
+        <Text size="xs" c="dimmed" data-testid="drift-running">
+          Reading the manifest and the sha256 of the active file on every device…
+        </Text>
+      )}
+      {(ops.drift.status === 'done' || ops.drift.status === 'failed') && (
+        <DriftPanel op={ops.drift} modelsById={modelsById} onDismiss={ops.dismissDrift} />
+      )}
+      {ops.rollback.status !== 'idle' && <RollbackResult op={ops.rollback} onDismiss={ops.dismissRollback} />}
+
+      <SectionCard title="What runs where" testId="history-releases-card">
+        {status.isPending && <Loader size="xs" aria-label="Loading what runs where" />}
+        {status.error && <ErrorAlert title="Cannot read what runs where" error={status.error} />}
+        {status.data && status.data.length === 0 && (
+          <Text size="sm" c="dimmed" data-testid="releases-empty">
+            Nothing deployed yet. <Link to="/deploy">Deploy a variant</Link> and it shows here per device.
+          </Text>
+        )}
+        {status.data && status.data.length > 0 && (
+          <ReleasesTable
+            releases={status.data}
+            modelsById={modelsById}
+            selectedDevice={deviceParam}
+            onSelectDevice={(name) => setParam('device', name)}
+            onRollback={askRollback}
+            busy={rollbackBusy}
+          />
+        )}
+      </SectionCard>
+
+      {deviceParam !== null && (
+        <DeviceHistoryPanel
+          deviceName={deviceParam}
+          releases={status.data ?? []}
+          deployments={deployments}
+          modelsById={modelsById}
+          onRollback={setAsked}
+          onClose={() => setParam('device', null)}
+          busy={rollbackBusy}
+        />
+      )}
+
+      <SectionCard
+        title={deviceParam === null ? 'Deployments' : `Deployments to ${deviceParam}`}
+        testId="history-deployments-card"
+      >
+        {history.isPending && (
+          <Center p="md">
+            <Loader size="sm" aria-label="Loading the deployments" />
+          </Center>
+        )}
+        {history.error && <ErrorAlert title="Cannot load the deployments" error={history.error} />}
+        {history.data && history.data.length === 0 && (
+          <Text size="sm" c="dimmed" data-testid="deployments-empty">
+            No deployments yet.
+          </Text>
+        )}
+        {deployments.length > 0 && (
+          <DeploymentsTable
+            deployments={deployments}
+            modelsById={modelsById}
+            selectedId={selectedId}
+            onSelect={(id) => setParam('deployment', id)}
+          />
+        )}
+      </SectionCard>
+
+      {selectedId !== null && <DeploymentReportPanel id={selectedId} modelsById={modelsById} />}
+
+      <RollbackDialog request={asked} onConfirm={(r) => void runRollback(r)} onClose={() => setAsked(null)} />
+    </Stack>
+  );
+}
+
+function RollbackResult({
+  op,
+  onDismiss,
+}: {
+  op: Exclude<RollbackOp, { status: 'idle' }>;
+  onDismiss: () => void;
+}) {
+  const { request } = op;
+  const device = op.status === 'done' ? op.report.devices[0] : undefined;
+  const headline =
+    op.status === 'running'
+      ? `Rolling back ${request.deviceName} (${request.modelName})…`
+      : op.status === 'failed'
+        ? `Rollback of ${request.deviceName} did not finish`
+        : device?.status === 'deployed'
+          ? `Rolled back ${request.deviceName}: ${request.modelName} now runs ${device.releaseAfter ?? 'its previous release'}.`
+          : `Rollback of ${request.deviceName}: ${device?.status ?? 'no result'}.`;
+  return (
+    <Paper
+      withBorder
+      p="sm"
+      component="section"
+      aria-label="Rollback"
+      data-testid="rollback-result"
+      data-status={op.status === 'done' ? op.report.deployment.status : op.status}
+    >
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="nowrap">
+          <Group gap="xs">
+            <Text size="sm" fw={500} aria-live="polite" data-testid="rollback-headline">
+              {headline}
+            </Text>
+            {op.status === 'done' && <DeploymentStatusBadge status={op.report.deployment.status} />}
+          </Group>
+          {op.status !== 'running' && (
+            <CloseButton size="sm" aria-label="Dismiss the rollback result" onClick={onDismiss} />
+          )}
+        </Group>
+        {op.status === 'failed' && (
+          <ErrorAlert title="Rollback failed" error={op.error} testId="rollback-error" />
+        )}
+        <RolloutTable rows={op.rows} testId="rollback-rows" />
+      </Stack>
+    </Paper>
+  );
+}

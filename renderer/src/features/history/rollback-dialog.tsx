@@ -1,0 +1,48 @@
+import { Button, Code, Group, Modal, Stack, Text } from '@mantine/core';
+import type { RollbackRequest } from './history-ops';
+
+type RollbackDialogProps = {
+  request: RollbackRequest | null;
+  onConfirm: (request: RollbackRequest) => void;
+  onClose: () => void;
+};
+
+/** Rollback touches a live device: say exactly what will switch, then one click does it. */
+export function RollbackDialog({ request, onConfirm, onClose }: RollbackDialogProps) {
+  return (
+    <Modal
+      opened={request !== null}
+      onClose={onClose}
+      title={request ? `Roll back ${request.deviceName}` : 'Roll back'}
+      size="lg"
+      data-testid="rollback-dialog"
+    >
+      {request && (
+        <Stack gap="sm">
+          <Text size="sm">
+            Switch <b>{request.modelName}</b> on <b>{request.deviceName}</b> from{' '}
+            <Code>{request.fromRelease ?? 'its current release'}</Code> to{' '}
+            <Code data-testid="rollback-to">{request.toRelease ?? 'its previous release'}</Code>.
+          </Text>
+          <Text size="xs" c="dimmed">
+            The switch is atomic, then the device&apos;s restart and health-check commands run as in a deploy.
+            If the health check fails, the device goes back to what it runs now.
+          </Text>
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" size="xs" onClick={onClose}>
+              Keep it
+            </Button>
+            <Button
+              size="xs"
+              color="orange"
+              onClick={() => onConfirm(request)}
+              data-testid="rollback-confirm"
+            >
+              Roll back
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}

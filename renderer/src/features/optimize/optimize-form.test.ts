@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { sampleModel } from '../../testing/sample-model';
+import {
+  blocker,
+  buildRunParams,
+  checkPreprocess,
+  defaultForm,
+  defaultPreprocess,
+  detectFormat,
+  emptyData,
+  parseNumber,
+  withExclusions,
+  type DataChoice,
+  type OptimizeForm,
+} from './optimize-form';
+
+const folder: DataChoice = {
+  kind: 'data',
+  source: { origin: 'upload', mode: 'folder', name: 'calib', files: [], sizeBytes: 10 },
+  format: 'npy',
+  preprocess: defaultPreprocess(),
+};
+const form = (patch: Partial<OptimizeForm> = {}): OptimizeForm & { modelId: string } => ({
+  ...defaultForm('m_1'),
+  ...patch,
+  modelId: 'm_1',
+});
+
+describe('buildRunParams', () => {
+  it('sends calibration only for static INT8, with the method options filled in', () => {
+    const refs = { calibration: `f_${'1'.repeat(32)}`, evaluation: null };
+    const staticRun = buildRunParams(form({ calibration: folder }), refs);
+    expect(staticRun).toEqual({
+      model: 'm_1',
+      options: {
+        method: 'int8-static',
+        config: {
+          calibrator: 'minmax',
+          percentile: 99.999,
+          perChannel: false,
+          symmetricActivations: false,
+          exclude: [],
+        },
+      },
+      calibration: { kind: 'npy', fileRef: refs.calibration },
+    });
+    const fp16 = buildRunParams(form({ method: 'fp16', calibration: folder, name: '  small ' }), refs);
+    expect(fp16).toEqual({
+      model: 'm_1',
+      name: 'small',
+      options: { method: 'fp16', config: { keepIoTypes: true, exclude: [] } },
+    });
+  });
+
+  it('turns images and random choices into the contract’s data inputs', () => {
+    const images: DataChoice = {
+      ...folder,
+      format: 'images',
+      preprocess: { ...defaultPreprocess(), resizeH: '32', resizeW: '48', mean: '0.5', std: '0.25, 0.5, 1' },
+    };
+    const params = buildRunParams(
+      form({ calibration: images, evaluation: { kind: 'random', count: 8, seed: 3 } }),
+      {
+        calibration: `f_${'2'.repeat(32)}`,
+        evaluation: null,
+      },
+    );
+    expect(params.calibration).toEqual({
+      kind: 'images',
+      fileRef: `f_${'2'.repeat(32)}`,
+      preprocess: {
+        resize: [32, 48],
+        layout: 'NCHW',
+        channelOrder: 'RGB',
+        scale: 1 / 255,
+        mean: [0.5, 0.5, 0.5],
+        std: [0.25, 0.5, 1],
+      },
+    });
+    expect(params.evaluation).toEqual({ kind: 'random', count: 8, seed: 3 });
+  });
+});
+
+describe('form checks', () => {
+  const model = sampleModel();
+
+  it('says what is missing before a run can start', () => {
+    expect(blocker({ ...defaultForm(), modelId: null }, undefined)).toMatch(/Pick a model/);
+    expect(blocker(form({ calibration: emptyData() }), model)).toMatch(/calibration data/);
+    expect(blocker(form({ calibration: { kind: 'none' } }), model)).toMatch(/needs calibration/);
+    expect(blocker(form({ calibration: { kind: 'random', count: 4, seed: 1 } }), model)).toBeNull();
+    expect(blocker(form({ method: 'fp16', calibration: emptyData() }), model)).toBeNull();
+    expect(blocker(form({ method: 'fp16', name: 'a/b' }), model)).toMatch(/name/);
+  });
+
+  it('refuses per-channel static INT8 on a model below opset 13', () => {
+    const old = sampleModel({ summary: { ...model.summary, opsets: [{ domain: '', version: 11 }] } });
+    const f = form({ calibration: { kind: 'random', count: 4, seed: 1 } });
+    const perChannel = withConfig(f, { perChannel: true });
+    expect(blocker(perChannel, old)).toMatch(/opset ≥ 13; this model has opset 11/);
+    expect(blocker(perChannel, model)).toBeNull();
+  });
+
+  it('checks preprocessing fields one by one', () => {
+    const bad = checkPreprocess({
+      ...defaultPreprocess(),
+      resizeH: '32',
+      scale: 'x',
+      mean: '1, 2',
+      std: '0',
+    });
+    expect(bad.errors).toEqual({
+      resizeW: expect.any(String),
+      scale: expect.any(String),
+      mean: expect.any(String),
+      std: expect.any(String),
+    });
+    expect(parseNumber('1/255')).toBeCloseTo(0.00392157, 6);
+    expect(parseNumber('2.5')).toBe(2.5);
+    expect(parseNumber('')).toBeNull();
+  });
+
+  it('guesses images only when there are images and no .npy', () => {
+    expect(detectFormat(['a.png', 'b.JPG'])).toBe('images');
+    expect(detectFormat(['a.npy', 'b.png'])).toBe('npy');
+    expect(detectFormat(['labels.csv'])).toBe('npy');
+  });
+});
+
+describe('withExclusions', () => {
+  it('adds to the current method’s list once, leaving the other methods alone', () => {
+    const f = withExclusions(withExclusions(form(), ['Conv', 'Relu']), ['Relu', 'Gemm']);
+    expect(f.configs['int8-static'].exclude).toEqual(['Conv', 'Relu', 'Gemm']);
+    expect(f.configs['int8-dynamic'].exclude).toEqual([]);
+    expect(f.configs.fp16.exclude).toEqual([]);
+  });
+});
+
+function withConfig<F extends OptimizeForm>(f: F, patch: Partial<OptimizeForm['configs']['int8-static']>): F {
+  return { ...f, configs: { ...f.configs, 'int8-static': { ...f.configs['int8-static'], ...patch } } };
+}

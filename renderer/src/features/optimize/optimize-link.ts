@@ -1,0 +1,47 @@
+import {
+  fp16ConfigSchema,
+  int8DynamicConfigSchema,
+  int8StaticConfigSchema,
+  recipeSchema,
+  type MethodOptions,
+} from '../../../../shared/schemas/optimize';
+import type { Model } from '../../../../shared/schemas/models';
+
+/** Router state that opens the Optimize page with a method and its options filled in. */
+export type OptimizePreset = MethodOptions;
+
+/** `/optimize?model=<id>`: the Optimize page with this model picked. */
+export function optimizePath(modelId: string): string {
+  return `/optimize?model=${encodeURIComponent(modelId)}`;
+}
+
+/** Reads a preset from router state (untyped by nature); null when there is none or it does not parse. */
+export function readPreset(state: unknown): OptimizePreset | null {
+  if (typeof state !== 'object' || state === null || !('preset' in state)) return null;
+  const preset = (state as { preset: unknown }).preset;
+  if (typeof preset !== 'object' || preset === null) return null;
+  const { method, config } = preset as { method?: unknown; config?: unknown };
+  switch (method) {
+    case 'int8-dynamic': {
+      const parsed = int8DynamicConfigSchema.safeParse(config);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
+    case 'int8-static': {
+      const parsed = int8StaticConfigSchema.safeParse(config);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
+    case 'fp16': {
+      const parsed = fp16ConfigSchema.safeParse(config);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** A variant's recipe as a preset, to tune it and run again on its parent; null when it has none. */
+export function presetFromRecipe(model: Model): OptimizePreset | null {
+  const recipe = recipeSchema.safeParse(model.recipe);
+  if (!recipe.success) return null;
+  return readPreset({ preset: { method: recipe.data.method, config: recipe.data.config } });
+}

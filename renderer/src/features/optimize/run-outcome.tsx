@@ -1,0 +1,140 @@
+import { Alert, Anchor, Button, Group, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import type { AppError } from '../../../../shared/errors';
+import { ErrorAlert } from '../../components/error-alert';
+import { CheckIcon } from '../../components/icons';
+import { VariantReport } from '../../components/variant-report/variant-report';
+import type { RunState } from './optimize-session';
+
+type Done = Extract<RunState, { status: 'done' }>;
+type Failed = Extract<RunState, { status: 'failed' }>;
+
+/** A finished run: the new variant (link), then its report with one-click exclusion and re-run. */
+export function RunResult({
+  run,
+  onExclude,
+  onDismiss,
+  busy,
+}: {
+  run: Done;
+  onExclude: (exclude: string[]) => void;
+  onDismiss: () => void;
+  busy: boolean;
+}) {
+  const { model, existed } = run.result;
+  const report = model.report;
+  const exclude = run.request.form.configs[run.request.form.method].exclude;
+  return (
+    <Stack gap="sm" data-testid="optimize-result" data-variant-id={model.id} data-existed={existed}>
+      <Alert
+        color={existed ? 'blue' : 'teal'}
+        variant="light"
+        icon={<CheckIcon size={18} />}
+        p="xs"
+        withCloseButton
+        onClose={onDismiss}
+        closeButtonLabel="Dismiss"
+        data-testid="optimize-done"
+      >
+        <Group gap="xs">
+          <Text size="sm">
+            {existed
+              ? `Same bytes as the variant already in the library:`
+              : `Stored the variant of “${run.request.modelName}”:`}
+          </Text>
+          <Anchor
+            component={Link}
+            to={`/models/${encodeURIComponent(model.id)}`}
+            size="sm"
+            fw={600}
+            data-testid="variant-link"
+          >
+            {model.name}
+          </Anchor>
+          {exclude.length > 0 && (
+            <Text size="xs" c="dimmed" data-testid="result-excluded">
+              excluded: {exclude.join(', ')}
+            </Text>
+          )}
+        </Group>
+      </Alert>
+      {report ? (
+        <VariantReport
+          key={model.id}
+          report={report}
+          onExclude={onExclude}
+          alreadyExcluded={exclude}
+          busy={busy}
+        />
+      ) : (
+        <Text size="sm" c="dimmed">
+          This model has no report.
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/** What a failure code lets the user do right here, besides reading the message. */
+export type FixAction = { label: string; run: () => void };
+
+export function RunFailure({
+  run,
+  onDismiss,
+  fixes,
+}: {
+  run: Failed;
+  onDismiss: () => void;
+  fixes: readonly FixAction[];
+}) {
+  if (run.error.code === 'CANCELLED') {
+    return (
+      <Alert
+        color="gray"
+        variant="light"
+        p="xs"
+        withCloseButton
+        onClose={onDismiss}
+        closeButtonLabel="Dismiss"
+        data-testid="optimize-cancelled"
+      >
+        <Text size="sm">Cancelled — no variant was stored. {run.error.message}</Text>
+      </Alert>
+    );
+  }
+  return (
+    <Stack gap={6}>
+      <ErrorAlert
+        title={failureTitle(run.error)}
+        error={run.error}
+        onClose={onDismiss}
+        testId="optimize-error"
+      />
+      {fixes.length > 0 && (
+        <Group gap="xs">
+          {fixes.map((fix) => (
+            <Button key={fix.label} size="xs" variant="light" onClick={fix.run} data-testid="optimize-fix">
+              {fix.label}
+            </Button>
+          ))}
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
+const titles: Partial<Record<AppError['code'], string>> = {
+  CALIBRATION_REQUIRED: 'Calibration data needed',
+  OPSET_TOO_OLD: 'The model’s opset is too old for this',
+  NOTHING_TO_QUANTIZE: 'Nothing to quantize',
+  ALREADY_QUANTIZED: 'This model is already quantized',
+  DATA_SHAPE_MISMATCH: 'The data does not fit the model’s input',
+  DATA_INVALID: 'The data cannot be read',
+  DATA_EMPTY: 'No samples in the data',
+  NAME_TAKEN: 'That name is taken',
+  NOT_FOUND: 'Something is no longer available',
+};
+
+function failureTitle(error: AppError): string {
+  return titles[error.code] ?? 'Optimization failed';
+}
