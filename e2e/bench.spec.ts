@@ -141,11 +141,13 @@ for (const scheme of ['light', 'dark'] as const) {
       expect(await accessibilityProblems(page)).toEqual([]);
       await snap(page, testInfo, `${scheme}-bench-results`);
 
-      // "Deploy this" takes the recommended variant to the Deploy page (`#/deploy?model=<id>`), preselected there.
+      // "Deploy this" takes the recommended variant to the Deploy page (`#/deploy?model=<id>`).
       const chosen = (await bench.recommended.getAttribute('data-model-id')) ?? '';
+      // The Deploy page takes the parameter and then drops it from the URL: listen before the click.
+      const toDeploy = page.waitForURL(new RegExp(`#/deploy\\?model=${encodeURIComponent(chosen)}$`));
       await bench.deployButton.click();
+      await toDeploy;
       await expect(shell.navLink('deploy')).toHaveAttribute('aria-current', 'page');
-      await expect(page.getByTestId('deploy-variant-facts')).toHaveAttribute('data-model-id', chosen);
 
       // Back on the page, the run's results are still there; the stored ones are one click away.
       await shell.goTo('benchmark');
@@ -159,6 +161,8 @@ for (const scheme of ['light', 'dark'] as const) {
       page,
       consoleUrl,
     }, testInfo) => {
+      // Calibrating this machine takes seconds alone, much longer on a busy 2-core machine.
+      test.setTimeout(120_000);
       const shell = new AppShell(page);
       const bench = new BenchPage(page);
       await shell.open(consoleUrl);
@@ -207,6 +211,39 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByTestId('profile-remove-confirm').click();
       await expect(bench.profileRow('lab-board')).toHaveCount(0);
       await expect(bench.profileRow('rpi5').getByTestId('profile-remove')).toHaveCount(0);
+
+      // "This machine" is measured, not looked up: ORT micro-runs, with what they reached.
+      await page.getByTestId('measure-this-machine').click();
+      const measured = page.getByTestId('this-machine-card').getByTestId('profile-measured');
+      await expect(measured).toBeVisible({ timeout: 60_000 });
+      await expect(measured).toContainText('GFLOP/s');
+      await expect(page.getByTestId('this-machine-card').getByTestId('profile-detail')).toHaveAttribute(
+        'data-profile-id',
+        'this-machine',
+      );
     });
   });
 }
+
+test('cancelling a benchmark stops it and says so', async ({ page, consoleUrl }, testInfo) => {
+  test.setTimeout(120_000);
+  const shell = new AppShell(page);
+  const models = new ModelsPage(page);
+  const bench = new BenchPage(page);
+  await shell.open(consoleUrl);
+  await models.ready();
+  await models.importFile(await writeSmallCnnFile(testInfo.outputPath('small-cnn.onnx')));
+  await expect(models.row('small-cnn')).toBeVisible();
+  await shell.goTo('benchmark');
+  await bench.ready();
+  await page.getByTestId('bench-duration').fill('120');
+  await bench.runButton.click();
+  // Cancel while the variant is being measured (a child process running for two minutes).
+  await expect(page.getByTestId('bench-phase')).toContainText('Measuring', { timeout: 60_000 });
+  await bench.cancelButton.click();
+  await expect(page.getByTestId('bench-cancelled')).toBeVisible({ timeout: 30_000 });
+  await expect(shell.jobIndicator).toHaveAttribute('data-count', '0');
+  await expect(bench.runButton).toBeEnabled();
+  await expect(page.getByTestId('bench-no-results')).toBeVisible();
+  await snap(page, testInfo, 'light-bench-cancelled');
+});

@@ -45,8 +45,8 @@ test.describe('Deploy and History', () => {
     if (!original) throw new Error('the import left no model');
     const fp16 = (await runJobApi(page, 'optimize.run', { model: original.id, options: { method: 'fp16' } }))
       .model;
-    // Slow enough health checks (1 s) to see devices mid-rollout.
-    await addDeployDevices(page, deployDevices, { tag, model, healthSeconds: 1 });
+    // Slow enough health checks (3 s) to see devices mid-rollout.
+    await addDeployDevices(page, deployDevices, { tag, model, healthSeconds: 3 });
 
     // Before: nothing picked, nothing deployed anywhere.
     await shell.goTo('deploy');
@@ -80,9 +80,10 @@ test.describe('Deploy and History', () => {
     await deploy.deployButton.click();
     await expect(deploy.rollout).toBeVisible();
     await expect(deploy.rolloutRows).toHaveCount(2);
-    await expect(deploy.page.locator('[data-testid="rollout-row"][data-step="health"]').first()).toBeVisible({
-      timeout: 20_000,
-    });
+    const checking = deploy.page.locator(
+      '[data-testid="rollout-row"][data-status="running"][data-step="health"]',
+    );
+    await expect(checking.first()).toBeVisible({ timeout: 20_000 });
     await expect(deploy.rollout).toHaveAttribute('data-status', 'running');
     await expect(deploy.cancelButton).toBeVisible();
     await snapBoth(page, testInfo, 'deploy-during');

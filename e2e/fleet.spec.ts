@@ -1,4 +1,5 @@
 import type { Page, TestInfo } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { bulkInventoryRows, closedPort, expect, localFacts, test, writeInventory } from './fixtures/devices';
 import { AppShell } from './pages/app-shell';
 import { FleetPage } from './pages/fleet-page';
@@ -161,8 +162,37 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(fleet.rows).toHaveCount(1);
       await page.getByTestId('fleet-clear-filters').click();
       await expect(fleet.rows).toHaveCount(2);
+
+      // Bulk tag: both selected devices get it in one call.
+      await expect(fleet.bulkCount).toHaveAttribute('data-count', '2');
+      await fleet.bulk('tag-add').click();
+      const tagDialog = page.getByRole('dialog', { name: 'Add tags to 2 devices' });
+      await tagDialog.getByTestId('tag-input').fill('rack 3');
+      await tagDialog.getByTestId('tag-input').press('Enter');
+      await tagDialog.getByTestId('tag-input').press('Tab'); // leaving the field closes its suggestions
+      await tagDialog.getByTestId('tag-submit').click();
+      await expect(fleet.notice).toContainText('Added “rack 3” to 2 devices.');
+      await fleet.chooseFilter(fleet.tagFilter, 'rack 3');
+      await expect(fleet.rows).toHaveCount(2);
+      await page.getByTestId('fleet-clear-filters').click();
       expect(await accessibilityProblems(page)).toEqual([]);
       await snap(page, testInfo, `${scheme}-fleet-list`);
+
+      // Edit: only what changed is sent; the free-text filter searches the notes.
+      await fleet.row('edge-1').click();
+      await detail.root.getByTestId('detail-edit').click();
+      await expect(fleet.form.field('name')).toHaveValue('edge-1');
+      await fleet.form.field('notes').fill('Shelf B, next to the router');
+      await fleet.form.submit.click();
+      await expect(fleet.form.root).toBeHidden();
+      await expect(detail.root.getByTestId('detail-connection')).toContainText('Shelf B, next to the router');
+      await expect(detail.root.getByTestId('detail-tags')).toContainText('rack 3');
+      await page.keyboard.press('Escape');
+      await fleet.search.fill('router shelf');
+      await expect(fleet.rows).toHaveCount(1);
+      await expect(fleet.row('edge-1')).toBeVisible();
+      await fleet.search.fill('');
+      await expect(fleet.rows).toHaveCount(2);
 
       // Keyboard: ↓ moves between rows, Enter opens the device.
       await fleet.row('closed-1').focus();
@@ -347,6 +377,15 @@ test.describe('Fleet at scale', () => {
     await expect(page.getByTestId('export-count')).toContainText('2,002 devices');
     await expect(page.getByTestId('export-text')).toHaveValue(/^name,host,port,user,auth/);
     await expect(page.getByTestId('export-text')).toHaveValue(/dev-2000,10\.0\.7\.208,22,edge,agent/);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-download').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('edgefleet-devices.csv');
+    const lines = (await readFile(await file.path(), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe(
+      'name,host,port,user,auth,key_path,jump,tags,profile,deploy_root,restart_cmd,health_cmd,notes',
+    );
+    expect(lines).toHaveLength(2003);
     expect(await accessibilityProblems(page)).toEqual([]);
   });
 });

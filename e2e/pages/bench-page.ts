@@ -42,7 +42,9 @@ export class BenchPage {
   }
 
   variantCheck(modelId: string): Locator {
-    return this.page.locator(`[data-testid="bench-variant"][data-model-id="${modelId}"]`).getByRole('checkbox');
+    return this.page
+      .locator(`[data-testid="bench-variant"][data-model-id="${modelId}"]`)
+      .getByRole('checkbox');
   }
 
   profileCheck(profileId: string): Locator {

@@ -223,8 +223,6 @@ describe('edgefleet deploy and friends', () => {
     expect(dry.stdout).not.toContain('privateKeyPath');
 
     for (const args of [
-      ['deploy', 'detector'],
-      ['deploy', 'detector', '--to', 'pi-1', '--concurrency', '0'],
       ['deploy', 'detector', '--to', 'pi-1', '--concurrency', '1000'],
       ['deploy', 'detector', '--to', 'pi-1', '--max-fail-percent', '150'],
     ]) {

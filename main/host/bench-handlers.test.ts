@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import type { AnyEvent } from '../../shared/contract';
 import { contract } from '../../shared/contract';
 import type { Result } from '../../shared/result';
 import type { BenchReport, BenchResult, HardwareProfile } from '../../shared/schemas/bench';
+import type { SshdDevice } from '../../test/fixtures/sshd';
+import { startSshd, stopAllSshd } from '../../test/fixtures/sshd';
 import { buildSmallCnn, writeTestModel } from '../../test/models';
 import { createSilentLogger } from '../core/logger';
 import { createServices, type Services } from '../core/services';
@@ -51,6 +53,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await services?.close();
+  await stopAllSshd();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -113,6 +116,39 @@ describe('bench.run over the dispatcher', () => {
     expect(machine.origin).toBe('measured');
     expect(machine.measured?.fp32Gflops).toBeGreaterThan(0);
   }, 60_000);
+
+  it('measures on a fleet device over SSH (this machine’s node with onnxruntime-node as its runtime)', async () => {
+    const device: SshdDevice = await startSshd();
+    const deployRoot = join(work, 'device-root');
+    // The device's runtime: <deployRoot>/runtime/node_modules holds onnxruntime-node (this repository's).
+    mkdirSync(join(deployRoot, 'runtime'), { recursive: true });
+    symlinkSync(join(process.cwd(), 'node_modules'), join(deployRoot, 'runtime', 'node_modules'));
+    await call('devices.add', {
+      name: 'pi-1',
+      host: device.host,
+      port: device.port,
+      user: device.username,
+      keyPath: device.clientKeyPath,
+      deployRoot,
+    });
+    await call('devices.trust', { targets: ['pi-1'], fingerprints: [device.hostFingerprint] });
+    const report = (await job('bench.run', {
+      models: ['cnn'],
+      local: false,
+      devices: ['pi-1'],
+      iterations: 3,
+      threads: 1,
+    })) as BenchReport;
+    expect(report.results).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({
+      source: 'measured',
+      target: { kind: 'device', id: 'pi-1' },
+      runtime: 'onnxruntime-node',
+      measured: { latency: { iterations: 3 } },
+    });
+    const stored = (await call('bench.results', { target: { kind: 'device', id: 'pi-1' } })) as BenchResult[];
+    expect(stored.map((r) => r.id)).toEqual([report.results[0]?.id]);
+  }, 90_000);
 
   it('refuses bad requests before any work starts', async () => {
     await expect(call('bench.run', { models: ['cnn'], iterations: 5, durationS: 1 })).rejects.toMatchObject({

@@ -146,7 +146,13 @@ export function ParetoChart({ group, threshold, pickId }: ParetoChartProps) {
               type="number"
               dataKey="latencyMs"
               name="p50 latency"
-              domain={[0, Math.max(...points.map((p) => p.latencyMs)) * 1.15 || 1]}
+              domain={[
+                0,
+                niceDomain(
+                  points.map((p) => p.latencyMs),
+                  0,
+                )[1],
+              ]}
               tickFormatter={(v: number) => formatMs(v)}
               tick={axisTick}
               axisLine={axisLine}

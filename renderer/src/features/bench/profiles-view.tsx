@@ -86,14 +86,19 @@ export function ProfilesView() {
                   >
                     <Table.Td>
                       <Group gap={6} wrap="nowrap">
-                        <Text size="sm" fw={500} truncate maw={300}>
+                        <Text size="sm" fw={500} truncate maw={240}>
                           {p.name}
                         </Text>
-                        <Badge size="xs" variant="light" color={originColor[p.origin]}>
+                        <Badge
+                          size="xs"
+                          variant="light"
+                          color={originColor[p.origin]}
+                          style={{ flexShrink: 0 }}
+                        >
                           {p.origin === 'builtin' ? 'built-in' : p.origin === 'user' ? 'yours' : 'measured'}
                         </Badge>
                       </Group>
-                      <Text size="xs" c="dimmed" truncate maw={380}>
+                      <Text size="xs" c="dimmed" truncate maw={300}>
                         <Text span size="xs" ff="monospace">
                           {p.id}
                         </Text>{' '}

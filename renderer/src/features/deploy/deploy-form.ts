@@ -120,7 +120,7 @@ export type PreflightSummary = {
   willDeploy: DeployPreview['devices'];
   unchanged: DeployPreview['devices'];
   untrusted: DeployPreview['devices'];
-  /** Devices with notes (low disk at the last probe, never probed …), untrusted ones aside. */
+  /** Devices that would receive the file and have notes (low disk at the last probe, never probed …). */
   withNotes: DeployPreview['devices'];
   bytesToSend: number;
 };
@@ -132,7 +132,8 @@ export function summarizePreview(preview: DeployPreview): PreflightSummary {
     willDeploy,
     unchanged: preview.devices.filter((d) => d.unchanged),
     untrusted: preview.devices.filter((d) => !d.trusted),
-    withNotes: preview.devices.filter((d) => d.trusted && d.notes.length > 0),
+    // Untrusted and unchanged devices have their own lines; nothing is sent to them either way.
+    withNotes: preview.devices.filter((d) => d.trusted && !d.unchanged && d.notes.length > 0),
     bytesToSend: willDeploy.length * preview.sizeBytes,
   };
 }

@@ -1,6 +1,18 @@
-import { Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Box,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { DeviceRelease } from '../../../../shared/schemas/deploy';
 import { useCall } from '../../api/queries';
@@ -8,14 +20,7 @@ import { ErrorAlert } from '../../components/error-alert';
 import { DeployIcon } from '../../components/icons';
 import { SectionCard } from '../../components/section-card';
 import { countDevices } from '../fleet/fleet-format';
-import {
-  deployBlocker,
-  hasTargets,
-  optionError,
-  summarizePreview,
-  targetsOf,
-  type DeployForm,
-} from './deploy-form';
+import { deployBlocker, hasTargets, summarizePreview, targetsOf, type DeployForm } from './deploy-form';
 import { DeployOptionsFields } from './deploy-options';
 import { useDeploySession } from './deploy-session';
 import { PreflightSummary } from './preflight-summary';
@@ -67,10 +72,18 @@ export function DeployPage() {
   });
   const summary = previewData ? summarizePreview(previewData) : null;
 
+  // The rows appear under the button, often below the fold: bring them into view when a rollout starts.
+  const rolloutRef = useRef<HTMLDivElement>(null);
+  const [started, setStarted] = useState(0);
+  useEffect(() => {
+    if (started > 0) rolloutRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [started]);
+
   const update = (patch: Partial<DeployForm>) => setForm((f) => ({ ...f, ...patch }));
   const deploy = () => {
     if (active || why !== null || !model || !previewData) return;
     void start({ ...form, modelId: model.id }, model.name, previewData, queryClient);
+    setStarted((n) => n + 1);
   };
 
   const loading = models.isPending || devices.isPending;
@@ -104,13 +117,20 @@ export function DeployPage() {
           <Text size="sm">
             {noModels && (
               <>
-                No models yet. <Link to="/models">Import an ONNX model</Link> first.{' '}
+                No models yet.{' '}
+                <Anchor component={Link} to="/models" inherit>
+                  Import an ONNX model
+                </Anchor>{' '}
+                first.{' '}
               </>
             )}
             {noDevices && (
               <>
-                No devices yet. <Link to="/fleet">Add your devices on the Fleet page</Link> and trust their
-                host keys.
+                No devices yet.{' '}
+                <Anchor component={Link} to="/fleet" inherit>
+                  Add your devices on the Fleet page
+                </Anchor>{' '}
+                and trust their host keys.
               </>
             )}
           </Text>
@@ -167,7 +187,9 @@ export function DeployPage() {
                   {summary && model ? `Deploy ${model.name} to ${countDevices(summary.devices)}` : 'Deploy'}
                 </Button>
                 <Text size="xs" c="dimmed" data-testid="deploy-blocker">
-                  {why ?? (optionError(form) === null ? 'One click: the rollout starts at once.' : '')}
+                  {active
+                    ? 'Rolling out: follow each device below.'
+                    : (why ?? 'One click: the rollout starts at once.')}
                 </Text>
               </Group>
             </Stack>
@@ -175,7 +197,9 @@ export function DeployPage() {
         </>
       )}
 
-      {run.status !== 'idle' && <RolloutPanel run={run} onCancel={cancel} onDismiss={dismiss} />}
+      <Box ref={rolloutRef} style={{ scrollMarginTop: 'calc(var(--app-shell-header-height, 48px) + 8px)' }}>
+        {run.status !== 'idle' && <RolloutPanel run={run} onCancel={cancel} onDismiss={dismiss} />}
+      </Box>
     </Stack>
   );
 }

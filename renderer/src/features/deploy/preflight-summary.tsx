@@ -4,7 +4,7 @@ import type { DeployPreview } from '../../../../shared/schemas/deploy';
 import { ErrorAlert } from '../../components/error-alert';
 import { formatBytes } from '../../lib/format';
 import { countDevices } from '../fleet/fleet-format';
-import { summarizePreview } from './deploy-form';
+import { summarizePreview, type PreflightSummary } from './deploy-form';
 import { fleetLink } from './target-picker';
 
 type PreflightProps = {
@@ -44,20 +44,10 @@ export function PreflightSummary({ preview, pending, error, idle }: PreflightPro
       data-unchanged={s.unchanged.length}
       data-untrusted={s.untrusted.length}
     >
-      {s.devices === 0 ? (
-        <Text size="sm" data-testid="preflight-line">
-          No device matches these targets.
-        </Text>
-      ) : (
-        <Text size="sm" data-testid="preflight-line">
-          <b>{countDevices(s.devices)}</b>: {s.willDeploy.length.toLocaleString('en-US')} will receive{' '}
-          {preview.modelName} ({formatBytes(preview.sizeBytes)} each
-          {s.willDeploy.length > 1 ? `, ${formatBytes(s.bytesToSend)} in all` : ''})
-          {s.unchanged.length > 0 && <>, {s.unchanged.length.toLocaleString('en-US')} already run it</>}
-          {s.untrusted.length > 0 && <>, {s.untrusted.length.toLocaleString('en-US')} not trusted</>}.
-        </Text>
-      )}
-      {s.unchanged.length > 0 && (
+      <Text size="sm" data-testid="preflight-line">
+        {preflightLine(s, preview)}
+      </Text>
+      {s.unchanged.length > 0 && s.unchanged.length < s.devices && (
         <Text size="xs" c="dimmed" data-testid="preflight-unchanged">
           Unchanged (nothing is sent, nothing restarts): {s.unchanged.map((d) => d.deviceName).join(', ')}
         </Text>
@@ -94,4 +84,21 @@ export function PreflightSummary({ preview, pending, error, idle }: PreflightPro
       </Text>
     </Stack>
   );
+}
+
+/** "2 devices: 1 will receive small-cnn (7 KiB), 1 already runs it, 1 not trusted." */
+export function preflightLine(s: PreflightSummary, preview: DeployPreview): string {
+  if (s.devices === 0) return 'No device matches these targets.';
+  const n = (count: number) => count.toLocaleString('en-US');
+  if (s.unchanged.length === s.devices)
+    return `${countDevices(s.devices)}: ${s.devices === 1 ? 'it already runs' : 'all already run'} ${preview.modelName} — a deploy changes nothing.`;
+  const parts = [
+    `${n(s.willDeploy.length)} will receive ${preview.modelName} (${formatBytes(preview.sizeBytes)}${
+      s.willDeploy.length > 1 ? ` each, ${formatBytes(s.bytesToSend)} in all` : ''
+    })`,
+  ];
+  if (s.unchanged.length > 0)
+    parts.push(`${n(s.unchanged.length)} already ${s.unchanged.length === 1 ? 'runs' : 'run'} it`);
+  if (s.untrusted.length > 0) parts.push(`${n(s.untrusted.length)} not trusted`);
+  return `${countDevices(s.devices)}: ${parts.join(', ')}.`;
 }

@@ -24,6 +24,12 @@ describe('rollout rows', () => {
     ]);
     expect(rows[0]).toMatchObject({ status: 'running', step: 'upload', bytesSent: 400, bytesPerSec: 4000 });
     expect(rows[1]?.status).toBe('pending');
+    rows = applyProgress(rows, [sampleProgress({ bytesSent: 500, message: 'Uploading 1000 B' })]);
+    rows = applyProgress(rows, [sampleProgress({ bytesSent: 600 })]);
+    expect(rows[0]?.message).toBe('Uploading 1000 B');
+    // A new step drops the last step's message.
+    rows = applyProgress(rows, [sampleProgress({ step: 'health', bytesSent: 1000 })]);
+    expect(rows[0]).toMatchObject({ step: 'health', message: null, bytesPerSec: 0 });
     rows = applyProgress(rows, [sampleProgress({ step: 'done', status: 'deployed', bytesSent: 1000 })]);
     // Speed is an upload's; a finished device shows none.
     expect(rows[0]).toMatchObject({ status: 'deployed', bytesSent: 1000, bytesPerSec: 0 });
@@ -80,10 +86,11 @@ describe('rollout rows', () => {
     expect(countsLine(counts)).toBe('1 ok · 1 rolled back');
   });
 
-  it('say 0 ok when nothing succeeded', () => {
+  it('leave zero counts out, and say 0 ok when there is nothing at all', () => {
     const rows = applyProgress(pendingRows(devices.slice(0, 1), 10), [
       sampleProgress({ status: 'unchanged', step: 'done' }),
     ]);
-    expect(countsLine(countRows(rows))).toBe('0 ok · 1 unchanged');
+    expect(countsLine(countRows(rows))).toBe('1 unchanged');
+    expect(countsLine(countRows([]))).toBe('0 ok');
   });
 });

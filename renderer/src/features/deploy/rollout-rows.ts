@@ -97,7 +97,8 @@ export function applyProgress(rows: readonly RolloutRow[], events: readonly Depl
       bytesSent: e.bytesSent,
       bytesTotal: e.bytesTotal,
       bytesPerSec: e.step === 'upload' && !isFinished(e.status) ? e.bytesPerSec : 0,
-      message: e.message ?? before?.message ?? null,
+      // A step's message belongs to that step ("Uploading …" must not linger into the health check).
+      message: e.message ?? (before?.step === e.step ? before.message : null),
       error: before?.error ?? null,
       durationMs: before?.durationMs ?? null,
     };
@@ -178,7 +179,7 @@ export function countRows(rows: readonly RolloutRow[]): RolloutCounts {
   return counts;
 }
 
-/** "2 ok · 1 unchanged · 1 failed" — zero counts left out, except ok. */
+/** "2 ok · 1 unchanged · 1 failed" — zero counts left out ("0 ok" when all are zero). */
 export function countsLine(counts: RolloutCounts): string {
   const parts: Array<[number, string]> = [
     [counts.deployed, 'ok'],
@@ -191,8 +192,7 @@ export function countsLine(counts: RolloutCounts): string {
     [counts.running, 'running'],
     [counts.pending, 'waiting'],
   ];
-  return parts
-    .filter(([n, word], i) => n > 0 || (i === 0 && word === 'ok'))
-    .map(([n, word]) => `${n.toLocaleString('en-US')} ${word}`)
-    .join(' · ');
+  const shown = parts.filter(([n]) => n > 0);
+  if (shown.length === 0) return '0 ok';
+  return shown.map(([n, word]) => `${n.toLocaleString('en-US')} ${word}`).join(' · ');
 }

@@ -57,18 +57,27 @@ function RolloutRowView({ row }: { row: RolloutRow }) {
         </Text>
       </Table.Td>
       <Table.Td>
-        <Progress
-          size="sm"
-          value={percent}
-          color={failedColor ?? (row.status === 'unchanged' ? 'gray' : undefined)}
-          animated={uploading}
-          aria-label={`Transfer to ${row.deviceName}`}
-          data-testid="rollout-progress"
-          transitionDuration={150}
-        />
-        <Text size="xs" c="dimmed" ff="monospace">
-          {formatBytes(row.bytesSent)} of {formatBytes(row.bytesTotal)}
-        </Text>
+        {row.bytesTotal === 0 ? (
+          // A rollback switches to a release already on the device: nothing to transfer.
+          <Text size="xs" c="dimmed">
+            nothing to send
+          </Text>
+        ) : (
+          <>
+            <Progress
+              size="sm"
+              value={percent}
+              color={failedColor ?? (row.status === 'unchanged' ? 'gray' : undefined)}
+              animated={uploading}
+              aria-label={`Transfer to ${row.deviceName}`}
+              data-testid="rollout-progress"
+              transitionDuration={150}
+            />
+            <Text size="xs" c="dimmed" ff="monospace">
+              {formatBytes(row.bytesSent)} of {formatBytes(row.bytesTotal)}
+            </Text>
+          </>
+        )}
       </Table.Td>
       <Table.Td ta="right">
         <Text size="xs" ff="monospace" data-testid="rollout-speed">

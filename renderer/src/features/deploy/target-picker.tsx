@@ -33,6 +33,9 @@ type TargetPickerProps = {
   disabled?: boolean;
 };
 
+/** Rows drawn at once: a fleet of thousands is picked by tag or "all", single devices through the filter. */
+const maxRows = 300;
+
 export function fleetLink(deviceId: string): string {
   return `/fleet?device=${encodeURIComponent(deviceId)}`;
 }
@@ -125,7 +128,7 @@ export function TargetPicker({
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {shown.map((device) => {
+            {shown.slice(0, maxRows).map((device) => {
               const { byName, byGroup } = coverage(selection, device);
               const picked = byName || byGroup !== null;
               const plan = planned.get(device.id);
@@ -191,10 +194,11 @@ export function TargetPicker({
           </Table.Tbody>
         </Table>
       </ScrollArea.Autosize>
-      {shown.length < devices.length && (
-        <Text size="xs" c="dimmed">
-          Showing {shown.length.toLocaleString('en-US')} of {countDevices(devices.length)}; the filter only
-          hides rows, it does not change what is picked.
+      {Math.min(shown.length, maxRows) < devices.length && (
+        <Text size="xs" c="dimmed" data-testid="deploy-target-shown">
+          Showing {Math.min(shown.length, maxRows).toLocaleString('en-US')} of {countDevices(devices.length)}
+          {shown.length > maxRows ? ' (type in the filter to find others)' : ''}; the filter only hides rows,
+          it does not change what is picked. Tags and “All devices” pick every device they cover.
         </Text>
       )}
     </Stack>
@@ -229,7 +233,7 @@ function PlanCell({ plan }: { plan: PlannedDevice }) {
           {formatBytes(plan.freeDiskBytes)} free
         </Text>
       )}
-      {word !== 'untrusted' && notes !== '' && (
+      {word === 'deploy' && notes !== '' && (
         <Tooltip label={notes} multiline w={300}>
           <Badge size="xs" color="yellow" variant="light" tt="none" tabIndex={0}>
             {plan.notes.length === 1 ? 'note' : `${plan.notes.length} notes`}

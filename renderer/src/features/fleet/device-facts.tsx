@@ -186,8 +186,8 @@ export function DeviceFacts({ facts, probedAt }: { facts: ProbeFacts; probedAt: 
           <Text size="sm" fw={500}>
             Not found or unreadable
           </Text>
-          {facts.warnings.map((w) => (
-            <Text key={w} size="xs" c="dimmed">
+          {facts.warnings.map((w, i) => (
+            <Text key={`${i}:${w}`} size="xs" c="dimmed">
               {w}
             </Text>
           ))}

@@ -177,12 +177,12 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
           <col style={{ width: 36 }} />
           <col style={{ width: '14%' }} />
           <col style={{ width: '17%' }} />
-          <col style={{ width: 112 }} />
-          <col style={{ width: 100 }} />
-          <col style={{ width: '17%' }} />
+          <col style={{ width: 124 }} />
+          <col style={{ width: 96 }} />
+          <col style={{ width: '16%' }} />
           <col />
           <col style={{ width: '9%' }} />
-          <col style={{ width: 104 }} />
+          <col style={{ width: 100 }} />
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>

@@ -318,8 +318,8 @@ function ReportView({ report }: { report: ImportReport }) {
           </Badge>
         ))}
       </Group>
-      {report.notes.map((note) => (
-        <Text key={note} size="xs" c="dimmed">
+      {report.notes.map((note, i) => (
+        <Text key={`${i}:${note}`} size="xs" c="dimmed">
           {note}
         </Text>
       ))}

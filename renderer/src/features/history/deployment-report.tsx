@@ -88,8 +88,10 @@ function ReportBody({
         {d.sizeBytes !== null && <Fact label="Size">{formatBytes(d.sizeBytes)}</Fact>}
         {options.success && (
           <Fact label="Options">
-            concurrency {options.data.concurrency} · canary {options.data.canary} · stop at{' '}
-            {options.data.maxFailPercent === null ? 'never' : `${options.data.maxFailPercent} %`}
+            concurrency {options.data.concurrency} · canary {options.data.canary} ·{' '}
+            {options.data.maxFailPercent === null
+              ? 'never stops'
+              : `stops past ${options.data.maxFailPercent} % failed`}
           </Fact>
         )}
         <Fact label="Devices">{countsLine(counts)}</Fact>

@@ -3,6 +3,7 @@ import type { DeviceRelease, Deployment } from '../../../../shared/schemas/deplo
 import type { Model } from '../../../../shared/schemas/models';
 import { formatDateTime } from '../../lib/format';
 import { releaseText } from '../deploy/deploy-labels';
+import { ReleaseLabel } from '../deploy/release-label';
 import { pastReleases } from './device-history';
 import type { RollbackRequest } from './history-ops';
 
@@ -83,12 +84,10 @@ export function DeviceHistoryPanel({
                       <Text size="sm">{p.modelName}</Text>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="xs" ff="monospace">
-                        {releaseText(
-                          { release: p.release, sha256: null, variantId: p.variantId, version: null },
-                          modelsById,
-                        )}
-                      </Text>
+                      <ReleaseLabel
+                        release={{ release: p.release, sha256: null, variantId: p.variantId, version: null }}
+                        modelsById={modelsById}
+                      />
                     </Table.Td>
                     <Table.Td>
                       <Text size="xs" c="dimmed">

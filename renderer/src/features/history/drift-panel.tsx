@@ -4,7 +4,8 @@ import type { Model } from '../../../../shared/schemas/models';
 import { ErrorAlert } from '../../components/error-alert';
 import { formatDateTime } from '../../lib/format';
 import { DriftBadge } from '../deploy/deploy-badges';
-import { driftHelp, driftLabels, releaseText } from '../deploy/deploy-labels';
+import { driftHelp, driftLabels } from '../deploy/deploy-labels';
+import { ReleaseLabel } from '../deploy/release-label';
 import type { DriftOp } from './history-ops';
 
 const stateOrder: DriftState[] = ['in_sync', 'different_version', 'modified', 'missing', 'unknown'];
@@ -61,7 +62,7 @@ export function DriftPanel({ op, modelsById, onDismiss }: DriftPanelProps) {
                   <Table.Tr>
                     <Table.Th>Device</Table.Th>
                     <Table.Th>Model</Table.Th>
-                    <Table.Th>State</Table.Th>
+                    <Table.Th w={150}>State</Table.Th>
                     <Table.Th>Recorded</Table.Th>
                     <Table.Th>On the device</Table.Th>
                     <Table.Th>Details</Table.Th>
@@ -81,18 +82,18 @@ export function DriftPanel({ op, modelsById, onDismiss }: DriftPanelProps) {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{r.modelName}</Text>
+                        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                          {r.modelName}
+                        </Text>
                       </Table.Td>
                       <Table.Td>
                         <DriftBadge state={r.state} />
                       </Table.Td>
                       <Table.Td>
-                        <Text size="xs" ff="monospace">
-                          {releaseText(r.expected, modelsById)}
-                        </Text>
+                        <ReleaseLabel release={r.expected} modelsById={modelsById} />
                       </Table.Td>
                       <Table.Td>
-                        <Text size="xs" ff="monospace">
+                        <Text size="xs" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                           {r.observed.release ?? '—'}
                           {r.observed.fileSha256 !== null &&
                             r.observed.manifestSha256 !== null &&

@@ -1,4 +1,5 @@
 import {
+  Anchor,
   Button,
   Center,
   Checkbox,
@@ -133,7 +134,11 @@ export function HistoryPage() {
         {status.error && <ErrorAlert title="Cannot read what runs where" error={status.error} />}
         {status.data && status.data.length === 0 && (
           <Text size="sm" c="dimmed" data-testid="releases-empty">
-            Nothing deployed yet. <Link to="/deploy">Deploy a variant</Link> and it shows here per device.
+            Nothing deployed yet.{' '}
+            <Anchor component={Link} to="/deploy" inherit>
+              Deploy a variant
+            </Anchor>{' '}
+            and it shows here per device.
           </Text>
         )}
         {status.data && status.data.length > 0 && (

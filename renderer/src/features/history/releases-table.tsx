@@ -1,7 +1,7 @@
 import { Anchor, Button, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import type { DeviceRelease } from '../../../../shared/schemas/deploy';
 import type { Model } from '../../../../shared/schemas/models';
-import { releaseText } from '../deploy/deploy-labels';
+import { ReleaseLabel } from '../deploy/release-label';
 import { formatAgo } from '../fleet/fleet-format';
 
 const sourceWords: Record<DeviceRelease['source'], string> = {
@@ -70,17 +70,15 @@ export function ReleasesTable({
                 </Anchor>
               </Table.Td>
               <Table.Td>
-                <Text size="sm">{r.modelName}</Text>
-              </Table.Td>
-              <Table.Td>
-                <Text size="xs" ff="monospace" data-testid="release-current">
-                  {releaseText(r.current, modelsById)}
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {r.modelName}
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Text size="xs" ff="monospace" c="dimmed" data-testid="release-previous">
-                  {releaseText(r.previous, modelsById)}
-                </Text>
+                <ReleaseLabel release={r.current} modelsById={modelsById} testId="release-current" />
+              </Table.Td>
+              <Table.Td>
+                <ReleaseLabel release={r.previous} modelsById={modelsById} dimmed testId="release-previous" />
               </Table.Td>
               <Table.Td>
                 <Text size="xs" c="dimmed">

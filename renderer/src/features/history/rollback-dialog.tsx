@@ -15,6 +15,7 @@ export function RollbackDialog({ request, onConfirm, onClose }: RollbackDialogPr
       onClose={onClose}
       title={request ? `Roll back ${request.deviceName}` : 'Roll back'}
       size="lg"
+      closeButtonProps={{ 'aria-label': 'Close' }}
       data-testid="rollback-dialog"
     >
       {request && (

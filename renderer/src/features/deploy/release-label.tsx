@@ -1,0 +1,39 @@
+import { Stack, Text } from '@mantine/core';
+import type { ReleaseRef } from '../../../../shared/schemas/deploy';
+import type { Model } from '../../../../shared/schemas/models';
+
+/**
+ * A release as two short lines: the variant's library name (when known) over the release directory name,
+ * so long names never wrap mid-word in narrow table cells.
+ */
+export function ReleaseLabel({
+  release,
+  modelsById,
+  dimmed = false,
+  testId,
+}: {
+  release: ReleaseRef | null;
+  modelsById: ReadonlyMap<string, Model>;
+  dimmed?: boolean;
+  testId?: string;
+}) {
+  if (release === null)
+    return (
+      <Text size="xs" c="dimmed" data-testid={testId}>
+        —
+      </Text>
+    );
+  const name = release.variantId === null ? undefined : modelsById.get(release.variantId)?.name;
+  return (
+    <Stack gap={0} data-testid={testId}>
+      {name !== undefined && (
+        <Text size="xs" fw={500} c={dimmed ? 'dimmed' : undefined}>
+          {name}
+        </Text>
+      )}
+      <Text size="xs" ff="monospace" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+        {release.release}
+      </Text>
+    </Stack>
+  );
+}
