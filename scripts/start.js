@@ -2,6 +2,7 @@
 // be downloaded), serve the same UI and services as the web console on 127.0.0.1 instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -38,7 +39,13 @@ function forward(child) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }
 
-run(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--logLevel', 'warn']);
+// vite's package exports do not expose its CLI file, so it is run from its folder.
+run(process.execPath, [
+  join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'),
+  'build',
+  '--logLevel',
+  'warn',
+]);
 run(process.execPath, ['scripts/build-main.js']);
 
 const electron = electronBinary();
