@@ -11,5 +11,4 @@ export type { DataStats } from './data-stats';
 export { parseNpyHeader, descrFor, type NpyHeader, type NpyElementType } from './npy-format';
 export { readNpyHeader, readNpyElements, type NpyFile } from './npy-file';
 export { createSeededRng, mixSeed, fillNormal, type Rng } from './seeded-random';
-export { toHalfBits, halfBitsToFloat } from './half-float';
 export { modelInputs, type InputSpec } from './model-inputs';

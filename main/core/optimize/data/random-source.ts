@@ -5,7 +5,7 @@ import type { DataStats } from './data-stats';
 import { npyTypeOf, type InputSpec } from './model-inputs';
 import { typedArrayOf } from './npy-file';
 import { createDataSource, type DataSource } from './sample-source';
-import { toHalfBits } from './half-float';
+import { float32ToFloat16Bits as toHalfBits } from '../passes/fp16-bits';
 import { createSeededRng, fillNormal, mixSeed } from './seeded-random';
 
 const itemSize: Record<string, number> = {

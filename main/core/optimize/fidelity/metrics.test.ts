@@ -1,6 +1,9 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { halfBitsToFloat, toHalfBits } from '../data';
+import {
+  float16BitsToNumber as halfBitsToFloat,
+  float32ToFloat16Bits as toHalfBits,
+} from '../passes/fp16-bits';
 import { argMax, classScoreRows } from './class-scores';
 import { addPairs, cosine, createErrorSums, meanAbs, sqnrDb, SQNR_CAP_DB } from './error-metrics';
 import { median } from './latency';

@@ -1,6 +1,9 @@
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../../../shared/errors';
-import { halfBitsToFloat, toHalfBits } from '../data/half-float';
+import {
+  float16BitsToNumber as halfBitsToFloat,
+  float32ToFloat16Bits as toHalfBits,
+} from '../passes/fp16-bits';
 import type { Sample } from '../types';
 
 export type SessionLevel = 'all' | 'disabled';

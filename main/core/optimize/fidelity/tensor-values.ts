@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-node';
-import { halfBitsToFloat } from '../data/half-float';
+import { float16BitsToNumber as halfBitsToFloat } from '../passes/fp16-bits';
 
 /**
  * A tensor's elements as plain numbers, whatever its element type (float16 bits decoded, 64-bit integers

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { halfBitsToFloat, toHalfBits } from './half-float';
+import { float16BitsToNumber as halfBitsToFloat, float32ToFloat16Bits as toHalfBits } from './fp16-bits';
 
 describe('float16 conversion against numpy', () => {
   it('rounds float32 to float16 bits exactly as numpy does, and back', () => {
