@@ -55,7 +55,6 @@ function cpuSince(start: { self: number; children: number }): { total: number; s
 
 type Phase = { name: string; ms: number; cpu: number; selfCpu: number; mb: number | null };
 
-/** See deviceSshdConfig: this machine's root ~/.bashrc would add ~100 ms CPU to every remote command. */
 async function startDevices(): Promise<SshdDevice[]> {
   return Promise.all(Array.from({ length: deviceCount }, () => startDeviceSshd()));
 }

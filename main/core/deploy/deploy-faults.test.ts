@@ -225,9 +225,6 @@ describe('faults during a deploy', () => {
     } catch {
       mounted = false;
     }
-    console.log(
-      `not enough disk: ${mounted ? 'a 1 MiB tmpfs deploy root' : 'no tmpfs (not root?): an impossible margin'}`,
-    );
     try {
       const options = mounted ? {} : { diskMarginBytes: 2 ** 50 };
       const result = only(await service.deploy(next, [target], options));

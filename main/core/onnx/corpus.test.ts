@@ -61,12 +61,6 @@ function residentBytes(pid: number | undefined): number | undefined {
 let report: CorpusReport;
 beforeAll(async () => {
   report = await runCorpusReport();
-  // Keep the numbers visible in the test log (they go into reports and regressions show here first).
-  console.info(
-    `libonnx-testdata: ${report.cases} models, ${report.byteIdentical} byte-identical, ${report.fieldEqual} field-equal; ` +
-      `shapes: ${report.shapes.agree}/${report.shapes.compared} agree with onnx, ${report.shapes.weKnowLess} less known, ` +
-      `${report.shapes.weKnowMore} more known; ${report.ms} ms, max RSS ${report.maxRssMb} MB`,
-  );
 }, 120_000);
 
 it('covers the whole corpus in a memory-capped child', () => {

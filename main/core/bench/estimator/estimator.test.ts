@@ -249,15 +249,6 @@ describe('estimator report on this machine (predicted vs measured)', () => {
       const measured = run.latency.p50Ms;
       rows.push({ name: c.name, predicted, measured, errorPct: ((predicted - measured) / measured) * 100 });
     }
-    console.log(
-      'estimator on this machine (noisy shared CPU):\n' +
-        rows
-          .map(
-            (r) =>
-              `  ${r.name}: predicted ${r.predicted.toFixed(3)} ms, measured ${r.measured.toFixed(3)} ms (${r.errorPct.toFixed(0)}%)`,
-          )
-          .join('\n'),
-    );
     expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const r of rows) {
       expect(Number.isFinite(r.predicted) && r.predicted > 0, r.name).toBe(true);

@@ -83,7 +83,7 @@ function barePathDir(): string {
 
 beforeAll(async () => {
   device = await startSshd();
-  bare = await startSshd({ extraConfig: `SetEnv PATH=${barePathDir()}` });
+  bare = await startSshd({ env: { PATH: barePathDir() } });
   db = openDatabase(join(work, 'edgefleet.db'));
   const logger = createSilentLogger();
   models = new ModelService(new ModelRepository(db), new ModelStore(join(work, 'models')), logger);

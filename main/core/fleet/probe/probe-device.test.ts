@@ -54,9 +54,7 @@ describe('probeDevice over ssh', () => {
   it('reports the facts of this machine (the "device" is local)', async () => {
     const root = join(work, 'fleet');
     deployFake(root, 'yolo', '1.0.0-ab12cd34', { model: 'yolo', version: '1.0.0', sha256: 'ab12cd34' });
-    const started = performance.now();
     const facts = await probeDevice(conn, { deployRoot: root });
-    console.log(`probe round trip: ${(performance.now() - started).toFixed(0)} ms`);
 
     expect(probeFactsSchema.parse(facts)).toEqual(facts);
     expect(facts.warnings).toEqual([]);

@@ -95,11 +95,8 @@ describe('host key trust', () => {
     // Refused during key exchange: the server never saw an authentication attempt.
     expect(device.log().slice(logBefore)).not.toMatch(/Accepted|Failed|Invalid user/);
 
-    const started = performance.now();
     const pinned = await connect(targetFor(device, { pinnedHostKey: details.publicKey }));
-    const latency = performance.now() - started;
     try {
-      console.log(`connect latency (TCP + kex + publickey auth, loopback): ${latency.toFixed(1)} ms`);
       expect(pinned.hostKey.fingerprint).toBe(device.hostFingerprint);
       const { code, stdout } = await pinned.exec(['uname', '-m']);
       expect(code).toBe(0);
@@ -346,9 +343,6 @@ describe('sftp', () => {
         lastProgress = bytes;
       },
     });
-    console.log(
-      `SFTP upload: ${(size / 1e6).toFixed(1)} MB in ${result.ms.toFixed(0)} ms = ${result.mbPerSec.toFixed(0)} MB/s`,
-    );
     expect(lastProgress).toBe(size);
     expect(result.bytes).toBe(size);
     expect(await sha256File(remote)).toBe(await sha256File(local));

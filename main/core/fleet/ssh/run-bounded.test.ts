@@ -72,7 +72,6 @@ describe('runBounded over real sshd devices', () => {
     const limit = 8;
     let active = 0;
     let peak = 0;
-    const started = performance.now();
     const outcomes = await runBounded(targets, limit, async (target, { signal }) => {
       active += 1;
       peak = Math.max(peak, active);
@@ -91,7 +90,6 @@ describe('runBounded over real sshd devices', () => {
         active -= 1;
       }
     });
-    console.log(`50 connect+exec+close, ${limit} at a time: ${(performance.now() - started).toFixed(0)} ms`);
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(outcomes.map((o) => (o.ok ? o.value : null))).toEqual(targets.map((t) => String(t.port)));
     expect(peak).toBe(limit);

@@ -45,9 +45,6 @@ afterAll(() => scratch.cleanup());
 
 const config = (c: Partial<Fp16Config> = {}): Fp16Config => fp16ConfigSchema.parse(c);
 
-const figures: string[] = [];
-afterAll(() => console.log(`fp16 figures:\n  ${figures.join('\n  ')}`));
-
 type Converted = { result: PassResult; cos: number; weightRatio: number; checker: string; path: string };
 
 async function convertAndRun(
@@ -106,7 +103,6 @@ describe('fp16 on test models and PaddleOCR', () => {
     it(`${name}: half the weight bytes, cosine ≥ 0.9999, float32 I/O, valid`, async () => {
       const { model, feeds } = await make();
       const r = await convertAndRun(name.replace(/ /g, '-'), model, feeds);
-      figures.push(`${name}: cosine ${r.cos.toFixed(7)}, weights ×${r.weightRatio.toFixed(3)}`);
       expect(r.checker).toBe('ok');
       expect(r.cos).toBeGreaterThanOrEqual(0.9999);
       expect(r.weightRatio).toBeLessThanOrEqual(0.51);

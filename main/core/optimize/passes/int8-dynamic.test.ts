@@ -68,17 +68,10 @@ async function quantizeAndRun(
   };
 }
 
-const figures: string[] = [];
-afterAll(() => {
-  // Informational: what the runs measured (shown with --reporter=verbose).
-  console.log(`int8-dynamic figures:\n  ${figures.join('\n  ')}`);
-});
-
 describe('int8-dynamic on MatMul models', () => {
   it('quantizes the MLP per tensor into DynamicQuantizeMatMul with cosine ≥ 0.999', async () => {
     const model = buildMlp();
     const r = await quantizeAndRun('mlp', model, {}, randomFeeds(model));
-    figures.push(`mlp per-tensor: cosine ${r.cos.toFixed(6)}, size ×${r.sizeRatio.toFixed(3)}`);
     expect(r.checker).toBe('ok');
     expect(r.cos).toBeGreaterThanOrEqual(0.999);
     expect(r.result.report.converted).toEqual({ MatMul: 2 });
@@ -115,7 +108,6 @@ describe('int8-dynamic on MatMul models', () => {
   it('quantizes per column with a zero point vector, still fused', async () => {
     const model = buildMlp();
     const r = await quantizeAndRun('mlp-pc', model, { perChannel: true }, randomFeeds(model));
-    figures.push(`mlp per-column: cosine ${r.cos.toFixed(6)}`);
     expect(r.checker).toBe('ok');
     expect(r.cos).toBeGreaterThanOrEqual(0.999);
     const inits = initializerMap(r.result.model.graph!);
@@ -130,9 +122,6 @@ describe('int8-dynamic on MatMul models', () => {
     const feeds = randomFeeds(model, 3, 2);
     for (const perChannel of [false, true]) {
       const r = await quantizeAndRun(`attention-${perChannel}`, model, { perChannel }, feeds);
-      figures.push(
-        `attention block (perChannel ${perChannel}): cosine ${r.cos.toFixed(6)}, size ×${r.sizeRatio.toFixed(3)}`,
-      );
       expect(r.checker).toBe('ok');
       expect(r.cos).toBeGreaterThanOrEqual(0.999);
       expect(r.result.report.converted).toEqual({ MatMul: 6 });
@@ -182,7 +171,6 @@ describe('int8-dynamic on MatMul models', () => {
   it('quantizes the PaddleOCR recognizer (opset 9: raised to 11) and it runs', async () => {
     const model = await loadModel(join(PADDLE_DIR, 'ch_PP-OCRv4_rec_infer.onnx'));
     const r = await quantizeAndRun('paddle-rec', model, {}, { x: textImage(48, 160) });
-    figures.push(`PaddleOCR rec: cosine ${r.cos.toFixed(6)}, size ×${r.sizeRatio.toFixed(3)}`);
     expect(r.checker).toBe('ok');
     expect(r.result.report.converted).toEqual({ MatMul: 9 });
     expect(r.result.report.skipped.filter((s) => s.reason === 'weight is not a constant')).toHaveLength(4);
@@ -212,7 +200,6 @@ describe('int8-dynamic on Conv', () => {
       { includeConv: true, perChannel: true },
       randomFeeds(model),
     );
-    figures.push(`small CNN with includeConv: cosine ${r.cos.toFixed(6)}`);
     expect(r.checker).toBe('ok');
     expect(r.cos).toBeGreaterThanOrEqual(0.999);
     expect(r.result.report.converted).toEqual({ Conv: 2, Gemm: 1 });
