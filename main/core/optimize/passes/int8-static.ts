@@ -7,7 +7,7 @@
  * Activations: asymmetric uint8 (symmetric int8 with `symmetricActivations`); weights: int8 symmetric, per
  * output channel with `perChannel`; biases: int32 at input scale × weight scale.
  */
-import type { ModelProto } from 'onnx-buf';
+import { TensorProto_DataType as DT, type ModelProto } from 'onnx-buf';
 import {
   int8StaticConfigSchema,
   type Int8StaticConfig,
@@ -17,7 +17,7 @@ import { AppError } from '../../../../shared/errors';
 import { throwIfCancelled } from '../../jobs/job-manager';
 import { cloneModelSharingTensorData, producerMap } from '../../onnx';
 import { calibrateTensors, type TensorRange } from '../calibrate';
-import { preprocessForQdq } from '../preprocess';
+import { preprocessForQdq, type Preprocessed } from '../preprocess';
 import { assertNotQuantized, computeScaleZeroPoint, type QuantType } from '../quant';
 import type { Pass, PassContext, PassResult } from '../types';
 import { planQdq, QUANTIZABLE_OP_TYPES, type QdqPlan } from './int8-static-plan';
@@ -34,6 +34,33 @@ async function runInt8Static(
   ctx: PassContext,
 ): Promise<PassResult> {
   const config = int8StaticConfigSchema.parse(rawConfig);
+  const prepared = await prepareInt8Static(model, config, ctx, 'planned');
+  ctx.progress({ phase: 'quantizing', percent: 92, message: `${prepared.calibration.tensors} tensors` });
+  const result = buildInt8Static(prepared, config.exclude);
+  ctx.progress({ phase: 'quantizing', percent: 100 });
+  return result;
+}
+
+/** The model pre-processed and calibrated once; any number of exclude lists can then be built from it. */
+export type Int8StaticPrepared = {
+  config: Int8StaticConfig;
+  pre: Preprocessed;
+  ranges: ReadonlyMap<string, TensorRange>;
+  calibration: NonNullable<PassReport['calibration']>;
+  warnings: string[];
+};
+
+/**
+ * Pre-processing and calibration. `tensors` = 'planned' calibrates what the configured plan needs; 'all'
+ * calibrates every float activation of the pre-processed model, so that every exclude list can be built
+ * without another calibration run (the auto search builds hundreds).
+ */
+export async function prepareInt8Static(
+  model: ModelProto,
+  config: Int8StaticConfig,
+  ctx: PassContext,
+  tensors: 'planned' | 'all',
+): Promise<Int8StaticPrepared> {
   throwIfCancelled(ctx.signal);
   if (!model.graph) throw new AppError('MODEL_INVALID', 'The model has no graph: export it again.');
   assertNotQuantized(model);
@@ -54,21 +81,12 @@ async function runInt8Static(
   const pre = await preprocessForQdq(model, { scratchDir: ctx.scratchDir, perChannel: config.perChannel });
   throwIfCancelled(ctx.signal);
 
-  const working = cloneModelSharingTensorData(pre.model);
-  const plan = planQdq(working, pre.shapes, { ...config, opset: pre.opset });
-  const quantizedNodes = Object.keys(plan.converted).length;
-  if (quantizedNodes === 0 || plan.activations.size === 0) {
-    const kinds = QUANTIZABLE_OP_TYPES.join(', ');
-    throw new AppError(
-      'NOTHING_TO_QUANTIZE',
-      `Nothing to quantize: the model has no node static INT8 handles (${kinds})` +
-        (config.exclude.length > 0 ? ' that is not excluded' : '') +
-        ' with float32 inputs of known type. Use fp16 for this model, or change the exclude list.',
-      { skipped: plan.skipped.length },
-    );
+  const plan = planQdq(cloneModelSharingTensorData(pre.model), pre.shapes, { ...config, opset: pre.opset });
+  if (Object.keys(plan.converted).length === 0 || plan.activations.size === 0) {
+    throw nothingToQuantize(config.exclude.length > 0, plan.skipped.length);
   }
-
-  const calibrated = await calibrateTensors(pre.model, plan.toCalibrate, calibration, {
+  const toCalibrate = tensors === 'planned' ? plan.toCalibrate : floatActivations(pre);
+  const calibrated = await calibrateTensors(pre.model, toCalibrate, calibration, {
     calibrator: config.calibrator,
     percentile: config.percentile,
     asymmetric: !config.symmetricActivations,
@@ -78,12 +96,35 @@ async function runInt8Static(
     shapes: pre.shapes,
   });
   throwIfCancelled(ctx.signal);
-  ctx.progress({ phase: 'quantizing', percent: 92, message: `${plan.activations.size} tensors` });
+  const warnings = [...pre.warnings];
+  if (calibration.random) warnings.push('calibrated on random data: accuracy is not meaningful');
+  return {
+    config,
+    pre,
+    ranges: calibrated.ranges,
+    calibration: {
+      calibrator: config.calibrator,
+      samples: calibrated.samples,
+      tensors: calibrated.tensors,
+      dataSha256: calibration.sha256,
+      random: calibration.random,
+    },
+    warnings,
+  };
+}
 
+/** The QDQ model for one exclude list (op types, node names or tensor names), from a prepared model. */
+export function buildInt8Static(prepared: Int8StaticPrepared, exclude: readonly string[]): PassResult {
+  const { config, pre } = prepared;
+  const working = cloneModelSharingTensorData(pre.model);
+  const plan = planQdq(working, pre.shapes, { ...config, exclude: [...exclude], opset: pre.opset });
+  if (Object.keys(plan.converted).length === 0 || plan.activations.size === 0) {
+    throw nothingToQuantize(exclude.length > 0, plan.skipped.length);
+  }
   const activationType: QuantType = config.symmetricActivations ? 'int8' : 'uint8';
   const { params, dropped } = activationParams(
     plan,
-    calibrated.ranges,
+    prepared.ranges,
     activationType,
     config.symmetricActivations,
   );
@@ -93,10 +134,8 @@ async function runInt8Static(
     activationType,
     symmetricActivations: config.symmetricActivations,
   });
-  ctx.progress({ phase: 'quantizing', percent: 100 });
 
-  const warnings = [...pre.warnings, ...plan.warnings];
-  if (calibration.random) warnings.push('calibrated on random data: accuracy is not meaningful');
+  const warnings = [...prepared.warnings, ...plan.warnings];
   if (dropped.length > 0) {
     warnings.push(
       `${dropped.length} tensor(s) held NaN or infinite values during calibration and stay float: ` +
@@ -113,16 +152,31 @@ async function runInt8Static(
     method: 'int8-static',
     converted: plan.converted,
     skipped: plan.skipped,
-    calibration: {
-      calibrator: config.calibrator,
-      samples: calibrated.samples,
-      tensors: calibrated.tensors,
-      dataSha256: calibration.sha256,
-      random: calibration.random,
-    },
+    calibration: prepared.calibration,
     warnings,
   };
   return { model: plan.model, report, quantizedTensors: rewrite.quantizedTensors, preprocessed: pre.model };
+}
+
+function nothingToQuantize(withExcludes: boolean, skipped: number): AppError {
+  const kinds = QUANTIZABLE_OP_TYPES.join(', ');
+  return new AppError(
+    'NOTHING_TO_QUANTIZE',
+    `Nothing to quantize: the model has no node static INT8 handles (${kinds})` +
+      (withExcludes ? ' that is not excluded' : '') +
+      ' with float32 inputs of known type. Use fp16 for this model, or change the exclude list.',
+    { skipped },
+  );
+}
+
+/** Every float32 tensor a node of the pre-processed model produces (graph inputs included). */
+function floatActivations(pre: Preprocessed): string[] {
+  const graph = pre.model.graph!;
+  const inits = new Set(graph.initializer.map((t) => t.name));
+  const names = [...graph.input.map((v) => v.name), ...graph.node.flatMap((n) => n.output)];
+  return [...new Set(names)].filter(
+    (t) => t !== '' && !inits.has(t) && pre.shapes.get(t)?.elemType === DT.FLOAT,
+  );
 }
 
 /**
