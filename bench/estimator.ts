@@ -23,7 +23,7 @@ import { resolveInputs } from '../main/core/bench/runner/input-plan';
 import { percentile } from '../main/core/bench/runner/latency-stats';
 import { timeInRounds } from '../main/core/bench/runner/local-runner';
 import { decodeModel, encodeModel, summarizeModel } from '../main/core/onnx';
-import { runOptimization } from '../main/core/optimize/run-optimization';
+import { expectSingle, runOptimization } from '../main/core/optimize/run-optimization';
 import { buildMlp } from '../test/models';
 import { buildBenchConvNet, buildBenchMlp } from './bench-models';
 
@@ -45,14 +45,16 @@ async function variant(
 ): Promise<Entry | null> {
   const scratchDir = await mkdtemp(join(tmpdir(), 'edgefleet-bench-variant-'));
   try {
-    const outcome = await runOptimization(
-      {
-        parentBytes: parent,
-        options,
-        ...(random ? { calibration: { kind: 'random', count: 8, seed: 1 } } : {}),
-        scratchDir,
-      },
-      { signal: new AbortController().signal, progress: () => undefined },
+    const outcome = expectSingle(
+      await runOptimization(
+        {
+          parentBytes: parent,
+          options,
+          ...(random ? { calibration: { kind: 'random', count: 8, seed: 1 } } : {}),
+          scratchDir,
+        },
+        { signal: new AbortController().signal, progress: () => undefined },
+      ),
     );
     return { name, bytes: outcome.bytes };
   } catch (err) {

@@ -53,6 +53,8 @@ export const errorCodes = {
   OPSET_TOO_OLD: 'input',
   /** The FP16 pass found no float32 tensor it may convert (none, or all excluded/blocked). */
   NOTHING_TO_CONVERT: 'input',
+  /** `--goal` that does not parse: a usage error, the message gives the grammar. */
+  GOAL_INVALID: 'usage',
   /** A device has no ONNX Runtime EdgeFleet can drive (python3 + onnxruntime, node + onnxruntime-node, perf_test). */
   NO_RUNTIME: 'input',
   /** The benchmark process could not load or run the model (ORT's message is in the text). */

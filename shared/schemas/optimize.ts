@@ -136,15 +136,101 @@ export const passReportSchema = z.object({
 });
 export type PassReport = z.infer<typeof passReportSchema>;
 
+export const autoConfigSchema = z
+  .object({
+    /** What the variant must keep: see GOAL_GRAMMAR in main/core/optimize/search/goal.ts. */
+    goal: z.string().min(1).max(500).default('cosine>=0.999'),
+    /** Where speed is measured: 'this-machine', or a hardware profile id (then estimated, and said so). */
+    target: z.string().min(1).max(200).default('this-machine'),
+    /** Past it, the search stops and keeps the best found so far (marked). */
+    budgetMinutes: z.number().positive().max(24 * 60).default(10),
+    calibrator: calibratorSchema.default('minmax'),
+    /** Nodes (names) that stay float / that stay int8 whatever the search finds. */
+    forceFloat: z.array(z.string().min(1).max(256)).max(10_000).default([]),
+    forceInt8: z.array(z.string().min(1).max(256)).max(10_000).default([]),
+  })
+  .strict();
+export type AutoConfig = z.infer<typeof autoConfigSchema>;
+
+export const autoCandidateKindSchema = z.enum([
+  'int8-static',
+  'int8-mixed',
+  'int8-mixed+dynamic',
+  'int8-dynamic',
+  'fp16',
+]);
+
+export const autoCandidateSchema = z.object({
+  id: z.string(),
+  kind: autoCandidateKindSchema,
+  /** One line: how it was made ("per-channel, 12 nodes float: the most sensitive"). */
+  description: z.string(),
+  int8Nodes: z.number().int(),
+  floatNodes: z.number().int(),
+  sizeBytes: z.number().int(),
+  sizeRatio: z.number(),
+  /** Median ms on the target and ratio to the parent measured in the same run; null when not measured. */
+  latencyMs: z.number().nullable(),
+  latencyRatio: z.number().nullable(),
+  cosine: z.number().nullable(),
+  sqnrDb: z.number().nullable(),
+  top1: z.number().nullable(),
+  accuracy: z.number().nullable(),
+  meetsGoal: z.boolean(),
+  /** On the Pareto front of (latency, size, fidelity) among all candidates. */
+  pareto: z.boolean(),
+  recommended: z.boolean(),
+  /** Stored as a variant (its model id once stored). */
+  savedAs: z.string().nullable(),
+  /** Node names kept float: with forceFloat/forceInt8 this re-makes the candidate. */
+  floatNodeNames: z.array(z.string()),
+});
+export type AutoCandidate = z.infer<typeof autoCandidateSchema>;
+
+export const autoNodeSchema = z.object({
+  node: z.string(),
+  opType: z.string(),
+  /** Output SQNR / cosine when only this node is int8 (null: not measured within the budget). */
+  sensitivitySqnrDb: z.number().nullable(),
+  sensitivityCosine: z.number().nullable(),
+  /** Kernel µs per run from ONNX Runtime's profiler, float graph and all-int8 graph (Q/DQ it causes included). */
+  floatUs: z.number().nullable(),
+  int8Us: z.number().nullable(),
+  decision: z.enum(['int8', 'float']),
+  reason: z.string(),
+});
+export type AutoNode = z.infer<typeof autoNodeSchema>;
+
+export const autoReportSchema = z.object({
+  goal: z.string(),
+  goalMet: z.boolean(),
+  target: z.string(),
+  /** Where and how every figure was measured, in words. */
+  measuredOn: z.string(),
+  candidates: z.array(autoCandidateSchema),
+  nodes: z.array(autoNodeSchema),
+  recommendedId: z.string().nullable(),
+  /** The plain-words verdict: what to use and why, including "no INT8 path helps here". */
+  verdict: z.string(),
+  notes: z.array(z.string()),
+  stoppedEarly: z.enum(['budget', 'cancelled']).nullable(),
+  searchMs: z.number(),
+  peakRssMb: z.number(),
+  scoringSamples: z.number().int(),
+});
+export type AutoReport = z.infer<typeof autoReportSchema>;
+
 export const variantReportSchema = z.object({
   pass: passReportSchema,
   fidelity: fidelityReportSchema,
+  /** Present on variants made by `--method auto`: the whole search. */
+  auto: autoReportSchema.optional(),
 });
 export type VariantReport = z.infer<typeof variantReportSchema>;
 
 /** What a variant records of how it was made: enough to make it again. */
 export const recipeSchema = z.object({
-  method: optimizeMethodSchema,
+  method: z.union([optimizeMethodSchema, z.literal('auto')]),
   config: z.record(z.string(), z.unknown()),
   parentSha256: z.string(),
   calibration: z.object({ spec: dataSpecSchema, sha256: z.string(), samples: z.number().int() }).nullable(),
@@ -165,6 +251,7 @@ export const methodOptionsSchema = z.discriminatedUnion('method', [
     config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})),
   }),
   z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
+  z.object({ method: z.literal('auto'), config: autoConfigSchema.default(autoConfigSchema.parse({})) }),
 ]);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;
 

@@ -7,9 +7,11 @@ import type { ImportResult } from '../../../shared/schemas/models';
 import {
   imagePreprocessSchema,
   methodOptionsSchema,
+  type AutoReport,
   type DataSpec,
   type MethodOptions,
 } from '../../../shared/schemas/optimize';
+import { DEFAULT_GOAL, GOAL_GRAMMAR, parseGoal } from '../../core/optimize/search/goal';
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
 import { formatBytes, table } from '../format';
 import { progressLine } from '../progress-line';
@@ -36,6 +38,11 @@ type OptimizeFlags = {
   imageMean?: string;
   imageStd?: string;
   bgr?: boolean;
+  goal?: string;
+  target?: string;
+  budgetMinutes?: string;
+  forceFloat?: string;
+  forceInt8?: string;
 };
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
@@ -49,7 +56,7 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .argument('<model>', 'id or name of the model to optimize')
     .addOption(
       new Option('--method <method>', 'optimization method')
-        .choices(['int8-dynamic', 'int8-static', 'fp16'])
+        .choices(['auto', 'int8-dynamic', 'int8-static', 'fp16'])
         .makeOptionMandatory(),
     )
     .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
@@ -75,6 +82,14 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .option('--image-mean <m,m,m>', 'images: per-channel mean (default 0,0,0)')
     .option('--image-std <s,s,s>', 'images: per-channel std (default 1,1,1)')
     .option('--bgr', 'images: BGR channel order')
+    .option('--goal <expr>', `auto: what the variant must keep (default ${DEFAULT_GOAL}); ${GOAL_GRAMMAR}`)
+    .option('--target <profile|this-machine>', 'auto: where speed is measured (default this-machine)')
+    .option(
+      '--budget-minutes <n>',
+      'auto: stop searching after this long, keeping the best so far (default 10)',
+    )
+    .option('--force-float <nodes>', 'auto: node names that stay float, comma-separated')
+    .option('--force-int8 <nodes>', 'auto: node names that stay int8, comma-separated')
     .action(async (model: string, flags: OptimizeFlags) => {
       exit(
         await runCommand(
@@ -101,14 +116,30 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     });
 }
 
-function methodOptions(flags: OptimizeFlags): MethodOptions {
-  const exclude = flags.exclude
+const list = (value: string | undefined) =>
+  value
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+function methodOptions(flags: OptimizeFlags): MethodOptions {
+  const exclude = list(flags.exclude);
   const config: Record<string, unknown> = {};
   if (exclude) config.exclude = exclude;
-  if (flags.method === 'int8-dynamic') {
+  if (flags.method === 'auto') {
+    if (exclude) throw new AppError('USAGE', '--exclude does not apply to --method auto: use --force-float.');
+    delete config.exclude;
+    if (flags.goal !== undefined) config.goal = parseGoal(flags.goal).text;
+    if (flags.target !== undefined) config.target = flags.target;
+    if (flags.budgetMinutes !== undefined) {
+      const minutes = Number(flags.budgetMinutes);
+      if (!(minutes > 0)) throw new AppError('USAGE', '--budget-minutes takes a number of minutes > 0.');
+      config.budgetMinutes = minutes;
+    }
+    if (flags.calibrator) config.calibrator = flags.calibrator;
+    if (flags.forceFloat !== undefined) config.forceFloat = list(flags.forceFloat);
+    if (flags.forceInt8 !== undefined) config.forceInt8 = list(flags.forceInt8);
+  } else if (flags.method === 'int8-dynamic') {
     if (flags.perChannel) config.perChannel = true;
     if (flags.includeConv) config.includeConv = true;
   } else if (flags.method === 'int8-static') {
@@ -119,11 +150,18 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
   } else if (flags.keepIoTypes === false) {
     config.keepIoTypes = false;
   }
+  const notAuto = flags.method !== 'auto';
   const misplaced = [
-    flags.method !== 'int8-static' && flags.calibrator && '--calibrator',
+    notAuto && flags.goal !== undefined && '--goal',
+    notAuto && flags.target !== undefined && '--target',
+    notAuto && flags.budgetMinutes !== undefined && '--budget-minutes',
+    notAuto && flags.forceFloat !== undefined && '--force-float',
+    notAuto && flags.forceInt8 !== undefined && '--force-int8',
+    flags.method !== 'int8-static' && notAuto && flags.calibrator && '--calibrator',
     flags.method !== 'int8-static' && flags.symmetricActivations && '--symmetric-activations',
     flags.method !== 'int8-dynamic' && flags.includeConv && '--include-conv',
-    flags.method === 'fp16' && flags.perChannel && '--per-channel',
+    (flags.method === 'fp16' || flags.method === 'auto') && flags.perChannel && '--per-channel',
+    flags.method === 'auto' && flags.symmetricActivations && '--symmetric-activations',
   ].filter(Boolean);
   if (misplaced.length > 0) {
     throw new AppError('USAGE', `${misplaced.join(', ')} does not apply to --method ${flags.method}.`);
@@ -181,6 +219,7 @@ function reportText(result: ImportResult): string {
   const report = model.report;
   const head = `${result.existed ? 'Same bytes as an existing model' : 'Created variant'}: ${model.name} (${model.id})\n`;
   if (!report) return head;
+  if (report.auto) return `${autoReportText(report.auto)}\n\nStored first: ${model.name} (${model.id})\n`;
   const f = report.fidelity;
   const lines = [
     head,
@@ -222,4 +261,52 @@ function reportText(result: ImportResult): string {
   const warnings = [...report.pass.warnings, ...f.warnings];
   if (warnings.length > 0) lines.push('Warnings:', ...warnings.map((w) => `  - ${w}`), '');
   return lines.filter((l, i) => l !== '' || i > 0).join('\n');
+}
+
+const num = (x: number | null, digits: number, suffix = '') =>
+  x === null ? '-' : `${x.toFixed(digits)}${suffix}`;
+
+function autoReportText(r: AutoReport): string {
+  const nodes = [...r.nodes].sort(
+    (a, b) => (a.sensitivitySqnrDb ?? Infinity) - (b.sensitivitySqnrDb ?? Infinity),
+  );
+  const floats = r.nodes.filter((n) => n.decision === 'float').length;
+  return [
+    r.verdict,
+    '',
+    `Candidates (goal ${r.goal}; ✓ = meets it, * = Pareto front, R = recommended):`,
+    table(
+      ['ID', 'KIND', 'LATENCY', 'SIZE', 'COSINE', 'SQNR dB', 'TOP-1', '', 'STORED AS', 'HOW'],
+      r.candidates.map((c) => [
+        c.id,
+        c.kind,
+        num(c.latencyRatio, 3, '×'),
+        num(c.sizeRatio, 3, '×'),
+        num(c.cosine, 5),
+        num(c.sqnrDb, 1),
+        c.top1 === null ? '-' : `${(c.top1 * 100).toFixed(1)}%`,
+        `${c.meetsGoal ? '✓' : ' '}${c.pareto ? '*' : ' '}${c.recommended ? 'R' : ' '}`,
+        c.savedAs ?? '',
+        c.description,
+      ]),
+    ),
+    `Nodes: ${r.nodes.length} quantizable, ${floats} float in the stored variant. Most sensitive first:`,
+    table(
+      ['NODE', 'OP', 'ALONE SQNR dB', 'FLOAT µs', 'INT8 µs', 'DECISION'],
+      nodes
+        .slice(0, 12)
+        .map((n) => [
+          n.node,
+          n.opType,
+          num(n.sensitivitySqnrDb, 1),
+          num(n.floatUs, 0),
+          num(n.int8Us, 0),
+          n.reason,
+        ]),
+    ),
+    `Re-run with overrides: --force-float NODE,… / --force-int8 NODE,…  (the full table: --json)`,
+    `Measured on ${r.measuredOn}`,
+    `Search ${(r.searchMs / 1000).toFixed(1)} s, peak memory ${r.peakRssMb} MB${r.stoppedEarly ? `, stopped early (${r.stoppedEarly})` : ''}.`,
+    ...(r.notes.length > 0 ? ['Notes:', ...r.notes.map((n) => `  - ${n}`)] : []),
+  ].join('\n');
 }

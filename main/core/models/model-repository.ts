@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { modelSummarySchema, type Model } from '../../../shared/schemas/models';
-import { variantReportSchema } from '../../../shared/schemas/optimize';
+import { variantReportSchema, type VariantReport } from '../../../shared/schemas/optimize';
 
 type ModelRow = {
   id: string;
@@ -94,6 +94,10 @@ export class ModelRepository {
         reportJson: m.report === null ? null : JSON.stringify(m.report),
         summaryJson: JSON.stringify(m.summary),
       });
+  }
+
+  updateReport(id: string, report: VariantReport): void {
+    this.db.prepare('UPDATE models SET report_json = ? WHERE id = ?').run(JSON.stringify(report), id);
   }
 
   delete(id: string): void {

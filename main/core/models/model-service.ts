@@ -159,6 +159,11 @@ export class ModelService {
     }
   }
 
+  /** Replaces a variant's report (the auto search adds the ids of its sibling variants once all are stored). */
+  setReport(id: string, report: VariantReport): void {
+    this.repo.updateReport(this.get(id).id, report);
+  }
+
   /** Removes the row, then the file once no row refers to its content. Variants keep their parent. */
   async remove(ref: string): Promise<RemoveResult> {
     const model = this.get(ref);

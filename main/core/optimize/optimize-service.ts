@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { AppError } from '../../../shared/errors';
-import type { ImportResult } from '../../../shared/schemas/models';
+import type { ImportResult, Model } from '../../../shared/schemas/models';
 import type { OptimizeRequest, Recipe } from '../../../shared/schemas/optimize';
 import type { ProgressReport } from '../jobs/job-manager';
 import type { Logger } from '../logger';
@@ -11,10 +11,12 @@ import type { ModelService } from '../models/model-service';
 import { onnxRuntimeVersion } from '../runtime/ort-load-check';
 import { startWorker } from '../workers/start-worker';
 import type { WorkerMessage } from './optimize-worker';
-import type { OptimizationJob, OptimizationOutcome } from './run-optimization';
+import type { AutoRunOutcome, OptimizationJob, OptimizationOutcome } from './run-optimization';
 
 /** How long a cancelled pass may take to notice before its thread is terminated. */
 const cancelGraceMs = 2000;
+/** A cancelled auto search stores the best found so far: it needs a moment to evaluate it. */
+const autoCancelGraceMs = 60_000;
 
 /**
  * Runs optimization passes in a worker thread (the main thread never blocks) and stores each result as a variant
@@ -46,6 +48,8 @@ export class OptimizeService {
         opts.signal,
         opts.onProgress ?? (() => undefined),
       );
+      opts.onProgress?.({ phase: 'storing', percent: 99 });
+      if (outcome.kind === 'auto') return await this.storeAuto(request, parent, outcome, opts.signal);
       const recipe: Recipe = {
         method: request.options.method,
         config: request.options.config,
@@ -55,7 +59,6 @@ export class OptimizeService {
         onnxRuntimeVersion,
         edgefleetVersion: packageJson.version,
       };
-      opts.onProgress?.({ phase: 'storing', percent: 99 });
       const stored = await this.models.addVariant(
         parent,
         outcome.bytes,
@@ -76,6 +79,65 @@ export class OptimizeService {
     }
   }
 
+  /**
+   * Stores the recommended (or closest) candidate and the Pareto candidates worth keeping, each with the whole
+   * search in its report; the first is the job's result. A cancelled search stores what it found (the report
+   * says so). If storing one fails, the ones stored before it are removed again.
+   */
+  private async storeAuto(
+    request: OptimizeRequest,
+    parent: Model,
+    outcome: AutoRunOutcome,
+    signal: AbortSignal | undefined,
+  ): Promise<ImportResult> {
+    const report = outcome.report;
+    const stored: ImportResult[] = [];
+    try {
+      for (const [i, kept] of outcome.kept.entries()) {
+        const candidate = report.candidates.find((c) => c.id === kept.candidateId)!;
+        const recipe: Recipe = {
+          method: 'auto',
+          config: {
+            ...request.options.config,
+            candidate: candidate.id,
+            kind: candidate.kind,
+            floatNodes: candidate.floatNodeNames,
+          },
+          parentSha256: parent.sha256,
+          calibration: outcome.calibration,
+          evaluation: outcome.evaluation,
+          onnxRuntimeVersion,
+          edgefleetVersion: packageJson.version,
+        };
+        const result = await this.models.addVariant(
+          parent,
+          kept.bytes,
+          { method: kept.method, recipe, report: { pass: kept.pass, fidelity: kept.fidelity, auto: report } },
+          {
+            name: i === 0 ? request.name : undefined,
+            signal: report.stoppedEarly === 'cancelled' ? undefined : signal,
+          },
+        );
+        stored.push(result);
+        candidate.savedAs = result.model.id;
+      }
+      // Every variant this search stored carries the search with the ids of all of them.
+      for (const s of stored) {
+        if (!s.existed) this.models.setReport(s.model.id, { ...s.model.report!, auto: report });
+      }
+    } catch (err) {
+      for (const s of stored.filter((x) => !x.existed)) {
+        await this.models.remove(s.model.id).catch(() => undefined);
+      }
+      throw err;
+    }
+    this.logger.info(
+      { parent: parent.id, variants: stored.map((s) => s.model.id), verdict: report.verdict },
+      'auto search stored',
+    );
+    return { ...stored[0]!, model: this.models.get(stored[0]!.model.id) };
+  }
+
   private inWorker(
     job: OptimizationJob,
     signal: AbortSignal | undefined,
@@ -94,14 +156,17 @@ export class OptimizeService {
       };
       const onAbort = () => {
         worker.postMessage({ type: 'cancel' });
-        setTimeout(() => settle(() => reject(cancelled())), cancelGraceMs).unref();
+        const grace = job.options.method === 'auto' ? autoCancelGraceMs : cancelGraceMs;
+        setTimeout(() => settle(() => reject(cancelled())), grace).unref();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'progress') {
           if (!signal?.aborted) onProgress({ phase: msg.phase, percent: msg.percent, message: msg.message });
         } else if (msg.type === 'done') {
-          settle(() => (signal?.aborted ? reject(cancelled()) : resolve(msg.outcome)));
+          // A cancelled auto search still hands back what it found, to be stored.
+          const keep = msg.outcome.kind === 'auto' && msg.outcome.kept.length > 0;
+          settle(() => (signal?.aborted && !keep ? reject(cancelled()) : resolve(msg.outcome)));
         } else {
           settle(() => reject(new AppError(msg.error.code, msg.error.message, msg.error.details)));
         }

@@ -23,9 +23,12 @@ port.on('message', (msg: { type: 'run'; job: OptimizationJob } | { type: 'cancel
     progress: (r) => port.postMessage({ type: 'progress', ...r } satisfies WorkerMessage),
   }).then(
     (outcome) =>
-      port.postMessage({ type: 'done', outcome } satisfies WorkerMessage, [
-        outcome.bytes.buffer as ArrayBuffer,
-      ]),
+      port.postMessage(
+        { type: 'done', outcome } satisfies WorkerMessage,
+        (outcome.kind === 'single' ? [outcome.bytes] : outcome.kept.map((k) => k.bytes)).map(
+          (b) => b.buffer as ArrayBuffer,
+        ),
+      ),
     (err: unknown) =>
       port.postMessage({ type: 'failed', error: toAppError(err).toData() } satisfies WorkerMessage),
   );

@@ -8,6 +8,8 @@ import { openSampleSource, splitForEvaluation } from './data';
 import { evaluateFidelity } from './fidelity';
 import { passes } from './passes';
 import type { Pass, SampleSource } from './types';
+import type { ModelProto } from 'onnx-buf';
+import { runAutoSearch, type AutoOutcome } from './search/run-auto';
 
 export type OptimizationJob = {
   parentBytes: Uint8Array;
@@ -19,7 +21,13 @@ export type OptimizationJob = {
 
 export type DataUsed = { spec: DataSpec; sha256: string; samples: number } | null;
 
-export type OptimizationOutcome = {
+export type OptimizationOutcome = SingleOutcome | AutoRunOutcome;
+
+/** `--method auto`: the whole search and the variants worth storing (recommended or closest first). */
+export type AutoRunOutcome = AutoOutcome & { kind: 'auto'; calibration: DataUsed; evaluation: DataUsed };
+
+export type SingleOutcome = {
+  kind: 'single';
   bytes: Uint8Array;
   pass: PassReport;
   fidelity: FidelityReport;
@@ -29,6 +37,51 @@ export type OptimizationOutcome = {
 
 /** How many random samples evaluate a variant when the user gave no data (fidelity is then only indicative). */
 const randomEvalSamples = 16;
+
+/** For callers that run one pass (benchmarks): the outcome of a non-auto method. */
+export function expectSingle(outcome: OptimizationOutcome): SingleOutcome {
+  if (outcome.kind !== 'single') throw new AppError('INTERNAL', 'expected a single-pass outcome');
+  return outcome;
+}
+
+export type JobData = {
+  /** What calibrates (the calibration data less the held-out share). */
+  calibration: SampleSource | undefined;
+  evaluation: SampleSource;
+  source: FidelityReport['source'];
+};
+
+/**
+ * Calibration and evaluation samples of a job: --eval when given, else the last 20 % of the calibration data
+ * held out, else the calibration data itself, else random inputs (said in the report).
+ */
+export async function openJobData(
+  job: Pick<OptimizationJob, 'calibration' | 'evaluation'>,
+  parent: ModelProto,
+): Promise<JobData> {
+  const calibrationAll = job.calibration ? await openSampleSource(job.calibration, parent) : undefined;
+  if (job.evaluation) {
+    const evaluation = await openSampleSource(job.evaluation, parent);
+    return { calibration: calibrationAll, evaluation, source: evaluation.random ? 'random' : 'eval' };
+  }
+  if (calibrationAll && !calibrationAll.random && calibrationAll.count >= 2) {
+    const split = splitForEvaluation(calibrationAll);
+    return {
+      calibration: split.calibration,
+      evaluation: split.evaluation,
+      source: split.heldOut ? 'held-out' : 'calibration',
+    };
+  }
+  if (calibrationAll) {
+    return {
+      calibration: calibrationAll,
+      evaluation: calibrationAll,
+      source: calibrationAll.random ? 'random' : 'calibration',
+    };
+  }
+  const evaluation = await openSampleSource({ kind: 'random', count: randomEvalSamples, seed: 7 }, parent);
+  return { calibration: undefined, evaluation, source: 'random' };
+}
 
 /**
  * One optimization, start to end, in whatever thread calls it (the worker in the app): data → pass → fidelity.
@@ -52,27 +105,23 @@ export async function runOptimization(
   }
 
   ctx.progress({ phase: 'checking data', percent: 1 });
-  const calibrationAll = job.calibration ? await openSampleSource(job.calibration, parent) : undefined;
-  let calibration: SampleSource | undefined = calibrationAll;
-  let evaluation: SampleSource;
-  let source: FidelityReport['source'];
-  if (job.evaluation) {
-    evaluation = await openSampleSource(job.evaluation, parent);
-    source = evaluation.random ? 'random' : 'eval';
-  } else if (calibrationAll && !calibrationAll.random && calibrationAll.count >= 2) {
-    const split = splitForEvaluation(calibrationAll);
-    calibration = split.calibration;
-    evaluation = split.evaluation;
-    source = split.heldOut ? 'held-out' : 'calibration';
-  } else if (calibrationAll) {
-    evaluation = calibrationAll;
-    source = calibrationAll.random ? 'random' : 'calibration';
-  } else {
-    evaluation = await openSampleSource({ kind: 'random', count: randomEvalSamples, seed: 7 }, parent);
-    source = 'random';
-  }
+  const data = await openJobData(job, parent);
+  const { calibration, evaluation, source } = data;
+  const used = (spec: DataSpec | undefined, s: SampleSource | undefined): DataUsed =>
+    spec && s ? { spec, sha256: s.sha256, samples: s.count } : null;
+  const dataUsed = {
+    calibration: used(job.calibration, calibration),
+    evaluation: used(job.evaluation ?? job.calibration, evaluation),
+  };
   throwIfCancelled(ctx.signal);
 
+  if (method === 'auto') {
+    const auto = await runAutoSearch(
+      { parent, parentBytes: job.parentBytes, config, data, scratchDir: job.scratchDir },
+      ctx,
+    );
+    return { kind: 'auto', ...auto, ...dataUsed };
+  }
   const pass = passes[method] as Pass<typeof config>;
   const result = await pass.run(parent, config, {
     signal: ctx.signal,
@@ -94,13 +143,5 @@ export async function runOptimization(
     signal: ctx.signal,
     progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 70 + r.percent * 0.29 }),
   });
-  const used = (spec: DataSpec | undefined, s: SampleSource | undefined): DataUsed =>
-    spec && s ? { spec, sha256: s.sha256, samples: s.count } : null;
-  return {
-    bytes,
-    pass: passReport,
-    fidelity,
-    calibration: used(job.calibration, calibration),
-    evaluation: used(job.evaluation ?? job.calibration, evaluation),
-  };
+  return { kind: 'single', bytes, pass: passReport, fidelity, ...dataUsed };
 }

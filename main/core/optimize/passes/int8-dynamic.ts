@@ -67,9 +67,18 @@ export const int8DynamicPass: Pass<Int8DynamicConfig> = {
   run: async (model, config, ctx) => quantizeDynamic(model, config, ctx),
 };
 
-function quantizeDynamic(model: ModelProto, config: Int8DynamicConfig, ctx: PassContext): PassResult {
+/**
+ * `allowQuantized`: the model may already hold static QDQ nodes (the auto search quantizes the MatMul/Gemm nodes
+ * static INT8 left float); only float nodes with constant weights are rewritten.
+ */
+export function quantizeDynamic(
+  model: ModelProto,
+  config: Int8DynamicConfig,
+  ctx: PassContext,
+  opts: { allowQuantized?: boolean } = {},
+): PassResult {
   if (!model.graph) throw new AppError('MODEL_INVALID', 'The model has no graph: export it again.');
-  refuseQuantized(model);
+  if (!opts.allowQuantized) refuseQuantized(model);
 
   const work = cloneModelSharingTensorData(model);
   const graph = work.graph!;

@@ -31,7 +31,7 @@ import {
 import type { TensorRange } from '../calibrate';
 
 /** Ops that get Q/DQ on their inputs and output and fuse into an int8 kernel. */
-const COMPUTE_OPS = new Set([
+export const COMPUTE_OPS = new Set([
   'Conv',
   'Gemm',
   'MatMul',
@@ -215,6 +215,9 @@ export function planQdq(
       const p = producers.get(x);
       if (!p || p.output[0] !== x || !computeOk.get(p)?.ok) continue;
       if ((consumers.get(x) ?? []).length !== 1 || graphOutputs.has(x) || graphOutputs.has(y)) continue;
+      // An excluded node reads the float tensor itself, not its DequantizeLinear: without the Relu/Clip it
+      // would see the unclipped values.
+      if ((consumers.get(y) ?? []).some(isExcluded)) continue;
       if (n.opType === 'Clip' && !clipIncludesZero(n, inits)) continue;
       p.output[0] = y;
       removed.add(n);

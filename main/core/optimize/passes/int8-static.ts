@@ -79,6 +79,7 @@ export async function prepareInt8Static(
     message: 'folding BatchNorm and constants (ONNX Runtime)',
   });
   const pre = await preprocessForQdq(model, { scratchDir: ctx.scratchDir, perChannel: config.perChannel });
+  nameUnnamedNodes(pre.model);
   throwIfCancelled(ctx.signal);
 
   const plan = planQdq(cloneModelSharingTensorData(pre.model), pre.shapes, { ...config, opset: pre.opset });
@@ -167,6 +168,19 @@ function nothingToQuantize(withExcludes: boolean, skipped: number): AppError {
       ' with float32 inputs of known type. Use fp16 for this model, or change the exclude list.',
     { skipped },
   );
+}
+
+/** Exclude lists and reports name nodes: ORT's output can have nameless ones. */
+function nameUnnamedNodes(model: ModelProto): void {
+  const graph = model.graph!;
+  const taken = new Set(graph.node.map((n) => n.name));
+  graph.node.forEach((n, i) => {
+    if (n.name !== '') return;
+    let name = `${n.opType}_${i}`;
+    for (let k = 1; taken.has(name); k++) name = `${n.opType}_${i}_${k}`;
+    n.name = name;
+    taken.add(name);
+  });
 }
 
 /** Every float32 tensor a node of the pre-processed model produces (graph inputs included). */

@@ -1,0 +1,661 @@
+/**
+ * `--method auto`: a search for the fastest variant that meets the goal, measured on this machine.
+ *
+ * 1. Pre-process as ORT will run the model and calibrate every float activation once.
+ * 2. Per node: its int8 kernel time against its float kernel time (ORT's profiler, Q/DQ it causes included)
+ *    and its sensitivity (output fidelity with only that node int8).
+ * 3. Candidates: all-int8 static, speed-aware mixed precision (nodes whose int8 kernels are slower stay float),
+ *    accuracy repairs of both (the most sensitive nodes float, the fewest that meet the goal, by bisection),
+ *    mixed + dynamic INT8 for MatMul/Gemm left float, dynamic INT8, FP16.
+ * 4. Every candidate is scored on the evaluation samples and timed beside the parent in one interleaved run;
+ *    the fastest that meets the goal and is not slower than the parent is recommended; the rest stay in the
+ *    report, with the Pareto front saved as variants.
+ */
+import { cpus } from 'node:os';
+import type { ModelProto, NodeProto, TensorProto } from 'onnx-buf';
+import { AppError } from '../../../../shared/errors';
+import {
+  fp16ConfigSchema,
+  int8DynamicConfigSchema,
+  int8StaticConfigSchema,
+  type AutoCandidate,
+  type AutoConfig,
+  type AutoNode,
+  type AutoReport,
+  type FidelityReport,
+  type PassReport,
+} from '../../../../shared/schemas/optimize';
+import { throwIfCancelled, type ProgressReport } from '../../jobs/job-manager';
+import { cloneModelSharingTensorData, encodeModel, getAttrInt, initializerMap } from '../../onnx';
+import { onnxRuntimeVersion } from '../../runtime/ort-load-check';
+import { evaluateFidelity } from '../fidelity';
+import { fp16Pass } from '../passes/fp16';
+import { quantizeDynamic } from '../passes/int8-dynamic';
+import { buildInt8Static, prepareInt8Static, type Int8StaticPrepared } from '../passes/int8-static';
+import { COMPUTE_OPS, planQdq } from '../passes/int8-static-plan';
+import type { PassContext, PassResult, Sample } from '../types';
+import { attributeKernels } from './attribute-kernels';
+import { goalDistance, meetsGoal, parseGoal, unmeasurableTerms, type Goal, type GoalScores } from './goal';
+import { profileNodes } from './node-profile';
+import { choose, measureRoundRobin, paretoFront, type Ranked } from './rank-candidates';
+import { createScorer, type Scorer } from './scorer';
+import type { JobData } from '../run-optimization';
+
+export type AutoJob = {
+  parent: ModelProto;
+  parentBytes: Uint8Array;
+  config: AutoConfig;
+  data: JobData;
+  scratchDir: string;
+};
+
+export type KeptVariant = {
+  candidateId: string;
+  method: string;
+  bytes: Uint8Array;
+  pass: PassReport;
+  fidelity: FidelityReport;
+};
+
+export type AutoOutcome = { report: AutoReport; kept: KeptVariant[] };
+
+type Built = {
+  id: string;
+  kind: AutoCandidate['kind'];
+  description: string;
+  bytes: Uint8Array;
+  result: PassResult;
+  floatNodes: string[];
+  int8Nodes: number;
+  scores: GoalScores & { accuracy: number | null };
+  durationMs: number;
+};
+
+/** A class of nodes goes float only when that makes the whole model this much faster (noise guard). */
+const SPEEDUP_MARGIN = 0.03;
+/** A single node goes float when the profiler shows its int8 time this many times its float time. */
+const PROFILE_SLOWER = 1.25;
+
+/** Most Pareto candidates stored as variants beside the recommended one. */
+const MAX_SAVED = 4;
+
+export async function runAutoSearch(
+  job: AutoJob,
+  ctx: { signal: AbortSignal; progress: (r: ProgressReport) => void },
+): Promise<AutoOutcome> {
+  const started = performance.now();
+  const deadline = started + job.config.budgetMinutes * 60_000;
+  const share = (f: number) => started + (deadline - started) * f;
+  const goal = parseGoal(job.config.goal);
+  if (job.config.target !== 'this-machine') {
+    throw new AppError(
+      'BAD_REQUEST',
+      `--target ${job.config.target}: the auto search measures speed on this machine only for now; run it on ` +
+        'the target device, or use --target this-machine and check the variants there with `edgefleet bench`.',
+    );
+  }
+  const notes: string[] = [];
+  let stoppedEarly: AutoReport['stoppedEarly'] = null;
+  const stop = (why: 'budget' | 'cancelled') => {
+    stoppedEarly ??= why;
+  };
+  const timeUp = (fraction: number) => {
+    if (ctx.signal.aborted) stop('cancelled');
+    else if (performance.now() > share(fraction)) stop('budget');
+    return stoppedEarly !== null;
+  };
+  const progress = (percent: number, message: string) =>
+    ctx.progress({ phase: 'searching', percent: Math.min(99, Math.round(percent)), message });
+
+  const { data } = job;
+  if (!data.calibration) {
+    throw new AppError(
+      'CALIBRATION_REQUIRED',
+      'The auto search needs calibration data (static INT8 is among its candidates): give --calibration ' +
+        '<folder|file.npy>, or --calibration random to try it on random inputs (fidelity is then not meaningful).',
+    );
+  }
+  const samples: Sample[] = [];
+  for await (const s of data.evaluation.read({ start: 0, end: Math.min(data.evaluation.count, 8) }))
+    samples.push(s);
+
+  progress(1, 'running the parent on the evaluation samples');
+  const scorer = await createScorer(job.parentBytes, data.evaluation, ctx.signal);
+  const parentScores = await scorer.score(job.parentBytes);
+  const missing = unmeasurableTerms(goal, parentScores);
+  if (missing.length > 0) {
+    throw new AppError(
+      'GOAL_INVALID',
+      `The goal '${goal.text}' cannot be measured on this model and data: ${missing.map((t) => t.text).join(', ')} ` +
+        (missing.some((t) => t.metric === 'accuracy-drop')
+          ? '(accuracy needs labels.csv or labels.txt beside the samples and one [1, classes] output). '
+          : '(top1 needs an output whose last axis holds scores). ') +
+        'Use cosine>=C or sqnr>=DB instead.',
+    );
+  }
+
+  const passCtx: PassContext = {
+    signal: ctx.signal,
+    scratchDir: job.scratchDir,
+    calibration: data.calibration,
+    progress: (r) => progress(2 + (r.percent ?? 0) * 0.18, r.message ?? r.phase),
+  };
+  const prepared = await prepareStatic(job, passCtx, notes);
+  const anchors = anchorNodes(prepared);
+  const anchorNames = new Set(anchors.map((a) => a.name));
+  const unknownForced = [...job.config.forceFloat, ...job.config.forceInt8].filter(
+    (n) => !anchorNames.has(n),
+  );
+  if (unknownForced.length > 0) {
+    notes.push(
+      `Forced nodes that are not quantizable nodes of this model were ignored: ${unknownForced.join(', ')}.`,
+    );
+  }
+  const forcedFloat = new Set(job.config.forceFloat.filter((n) => anchorNames.has(n)));
+  const forcedInt8 = new Set(job.config.forceInt8.filter((n) => anchorNames.has(n)));
+
+  const built: Built[] = [];
+  const add = async (
+    kind: Built['kind'],
+    description: string,
+    make: () => PassResult | Promise<PassResult>,
+    floatNodes: string[],
+  ): Promise<Built | undefined> => {
+    const t0 = performance.now();
+    try {
+      const result = await make();
+      const bytes = encodeModel(result.model);
+      const scores = await scorer.score(bytes);
+      const b: Built = {
+        id: `c${built.length + 1}`,
+        kind,
+        description,
+        bytes,
+        result,
+        floatNodes,
+        int8Nodes: anchors.length - floatNodes.length,
+        scores,
+        durationMs: performance.now() - t0,
+      };
+      built.push(b);
+      return b;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CANCELLED') throw err;
+      notes.push(
+        `${description}: not built (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`,
+      );
+      return undefined;
+    }
+  };
+  const staticWith = (floatNodes: Iterable<string>) => {
+    const exclude = [...new Set([...floatNodes, ...forcedFloat])].filter((n) => !forcedInt8.has(n));
+    return { exclude, make: () => buildInt8Static(prepared, exclude) };
+  };
+
+  // All-int8 static.
+  progress(20, 'all-int8 static candidate');
+  const full = staticWith([]);
+  const allInt8 = await add(
+    'int8-static',
+    `static INT8 ${perChannelWords(prepared)}, every quantizable node`,
+    full.make,
+    full.exclude,
+  );
+
+  // Per-node speed from ORT's profiler: the float parent and the all-int8 model.
+  const nodeSpeed = new Map<string, { floatUs: number | null; int8Us: number | null }>();
+  let profiled = false;
+  if (allInt8 && !timeUp(0.3)) {
+    progress(24, 'profiling per-node kernel times (float and int8)');
+    const runs = 12;
+    const floatProfile = await profileNodes(encodeModel(prepared.pre.model), samples, {
+      scratchDir: job.scratchDir,
+      runs,
+    });
+    const int8Profile = await profileNodes(allInt8.bytes, samples, { scratchDir: job.scratchDir, runs });
+    const fa = attributeKernels(floatProfile.kernels, prepared.pre.model, anchorNames);
+    const ia = attributeKernels(int8Profile.kernels, prepared.pre.model, anchorNames);
+    for (const a of anchors) {
+      nodeSpeed.set(a.name, {
+        floatUs: fa.perAnchor.get(a.name) ?? null,
+        int8Us: ia.perAnchor.get(a.name) ?? null,
+      });
+    }
+    profiled = true;
+    const share = (x: { unattributedUs: number; totalUs: number }) =>
+      x.totalUs > 0 ? Math.round((100 * x.unattributedUs) / x.totalUs) : 0;
+    notes.push(
+      `Per-node times: ONNX Runtime's profiler, ${runs} runs each of the float and the all-int8 model; ` +
+        `${share(fa)} % (float) and ${share(ia)} % (int8) of kernel time could not be traced to a node ` +
+        '(layout reorders, inlined functions) and is left out of the per-node figures.',
+    );
+  }
+
+  // Per-node sensitivity: only that node int8.
+  const sensitivity = new Map<string, GoalScores>();
+  progress(30, `sensitivity of ${anchors.length} nodes`);
+  for (let i = 0; i < anchors.length; i++) {
+    if (timeUp(0.55)) break;
+    const a = anchors[i]!;
+    try {
+      const only = anchors.filter((o) => o.name !== a.name).map((o) => o.name);
+      const bytes = encodeModel(buildInt8Static(prepared, only).model);
+      sensitivity.set(a.name, await scorer.score(bytes));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CANCELLED') throw err;
+    }
+    progress(30 + (30 * (i + 1)) / anchors.length, `sensitivity ${i + 1}/${anchors.length}: ${a.name}`);
+  }
+  if (sensitivity.size < anchors.length) {
+    notes.push(
+      `Sensitivity measured for ${sensitivity.size} of ${anchors.length} nodes before the ` +
+        `${stoppedEarly === 'cancelled' ? 'cancel' : 'budget'}; the others count as least sensitive.`,
+    );
+  }
+
+  // Speed-aware mixed precision, measured end to end: an int8 node pays for the Q/DQ at its borders, so
+  // classes of nodes (depthwise convs, hard-swish Muls …) are turned float greedily while that makes the
+  // whole model faster; then single nodes the profiler shows slower in int8 (by a clear margin) follow.
+  let slower: string[] = [];
+  let speedAware: Built | undefined;
+  if (allInt8 && !timeUp(0.7)) {
+    progress(61, 'speed-aware mixed precision: timing node classes');
+    const classOf = new Map(anchors.map((a) => [a.name, a.kind]));
+    const floatClasses = new Set<string>();
+    const withClasses = (classes: ReadonlySet<string>) =>
+      anchors.filter((a) => classes.has(classOf.get(a.name)!)).map((a) => a.name);
+    const encodeStatic = (floatNodes: string[]) => {
+      try {
+        return encodeModel(staticWith(floatNodes).make().model);
+      } catch {
+        return undefined;
+      }
+    };
+    for (let step = 0; step < 6 && !timeUp(0.7); step++) {
+      const remaining = [...new Set(anchors.map((a) => a.kind))].filter((k) => !floatClasses.has(k));
+      const trials = remaining.flatMap((k) => {
+        const bytes = encodeStatic(withClasses(new Set([...floatClasses, k])));
+        return bytes ? [{ id: k, bytes }] : [];
+      });
+      const current = encodeStatic(withClasses(floatClasses));
+      if (!current || trials.length === 0) break;
+      const timed = await measureRoundRobin(
+        job.parentBytes,
+        [{ id: '', bytes: current }, ...trials].map((t, i) => ({ id: `t${i}:${t.id}`, bytes: t.bytes })),
+        samples[0]!,
+        {
+          budgetMs: 1500,
+          minRounds: 5,
+          maxRounds: 40,
+        },
+      );
+      const base = timed.ms.get('t0:')!;
+      let bestKind: string | undefined;
+      let bestMs = base * (1 - SPEEDUP_MARGIN);
+      trials.forEach((t, i) => {
+        const ms = timed.ms.get(`t${i + 1}:${t.id}`)!;
+        if (ms < bestMs) {
+          bestMs = ms;
+          bestKind = t.id;
+        }
+      });
+      if (!bestKind) break;
+      floatClasses.add(bestKind);
+      notes.push(
+        `Speed: ${bestKind} nodes float made the model ${((1 - bestMs / base) * 100).toFixed(0)} % faster.`,
+      );
+    }
+    const byProfile = anchors
+      .filter((a) => {
+        const sp = nodeSpeed.get(a.name);
+        return sp?.floatUs != null && sp.int8Us != null && sp.int8Us > sp.floatUs * PROFILE_SLOWER;
+      })
+      .map((a) => a.name);
+    const classes = [...floatClasses];
+    slower = withClasses(floatClasses);
+    if (slower.length > 0 && slower.length < anchors.length) {
+      const c = staticWith(slower);
+      speedAware = await add(
+        'int8-mixed',
+        `${classes.join(', ')} nodes float (measured faster)`,
+        c.make,
+        c.exclude,
+      );
+    }
+    // Single nodes by the profiler: kept only if the final timing says so (it is one more candidate).
+    const refined = [...new Set([...slower, ...byProfile])];
+    if (byProfile.length > 0 && refined.length > slower.length && refined.length < anchors.length) {
+      const c = staticWith(refined);
+      await add(
+        'int8-mixed',
+        `${classes.length > 0 ? `${classes.join(', ')} nodes float, and ` : ''}${byProfile.length} node(s) ` +
+          `the profiler shows ≥ ${PROFILE_SLOWER}× slower in int8 float`,
+        c.make,
+        c.exclude,
+      );
+    }
+  }
+
+  // Accuracy repair: the most sensitive int8 nodes float, as few as meet the goal (bisection).
+  const bySensitivity = [...anchors]
+    .map((a) => ({ name: a.name, score: sensitivity.get(a.name) }))
+    .sort((x, y) => sensitivityKey(goal, x.score) - sensitivityKey(goal, y.score))
+    .map((x) => x.name);
+  const repair = async (base: Built | undefined, baseFloat: readonly string[], label: string) => {
+    if (!base || meetsGoal(goal, base.scores)) return base;
+    const order = bySensitivity.filter((n) => !baseFloat.includes(n) && !forcedInt8.has(n));
+    // The error sits in a few nodes on most models: grow k exponentially, then bisect the last step.
+    let lo = 0;
+    let hi = -1;
+    let best: Built | undefined;
+    const probe = async (k: number) => {
+      const c = staticWith([...baseFloat, ...order.slice(0, k)]);
+      progress(65 + Math.min(20, 2 * built.length), `${label}: ${k} most sensitive node(s) float`);
+      const b = await add(
+        'int8-mixed',
+        `${label}, and the ${k} most sensitive node(s) float`,
+        c.make,
+        c.exclude,
+      );
+      return b && meetsGoal(goal, b.scores) ? b : undefined;
+    };
+    for (let k = 1; k < order.length && !timeUp(0.85); k *= 2) {
+      const b = await probe(k);
+      if (b) {
+        best = b;
+        hi = k;
+        break;
+      }
+      lo = k;
+    }
+    while (hi > lo + 1 && !timeUp(0.85)) {
+      const mid = (lo + hi) >> 1;
+      const b = await probe(mid);
+      if (b) {
+        best = b;
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    return best;
+  };
+  const repairedSpeed = await repair(speedAware, speedAware ? slower : [], 'speed-aware');
+  const repairedAll = await repair(allInt8, [], 'all-int8');
+
+  // MatMul/Gemm left float by the best static candidate: dynamic INT8 (no calibration error on them).
+  const bestStatic =
+    [repairedSpeed, speedAware, repairedAll, allInt8].find((b) => b && meetsGoal(goal, b.scores)) ??
+    speedAware ??
+    allInt8;
+  const dynConfig = int8DynamicConfigSchema.parse({ perChannel: true });
+  if (bestStatic && !timeUp(0.9)) {
+    const floatMatMuls = anchors.filter(
+      (a) => (a.opType === 'MatMul' || a.opType === 'Gemm') && bestStatic.floatNodes.includes(a.name),
+    );
+    if (floatMatMuls.length > 0) {
+      await add(
+        'int8-mixed+dynamic',
+        `${bestStatic.description}; ${floatMatMuls.length} float MatMul/Gemm as dynamic INT8`,
+        () =>
+          quantizeDynamic(cloneModelSharingTensorData(bestStatic.result.model), dynConfig, passCtx, {
+            allowQuantized: true,
+          }),
+        bestStatic.floatNodes.filter((n) => !floatMatMuls.some((m) => m.name === n)),
+      );
+    }
+  }
+  if (!timeUp(0.92)) {
+    await add(
+      'int8-dynamic',
+      'dynamic INT8 (MatMul/Gemm, per column)',
+      () => quantizeDynamic(job.parent, dynConfig, passCtx),
+      [],
+    );
+  }
+  if (!timeUp(0.94)) {
+    await add(
+      'fp16',
+      'FP16 weights and compute, float32 inputs/outputs',
+      () => fp16Pass.run(job.parent, fp16ConfigSchema.parse({}), passCtx),
+      [],
+    );
+  }
+  if (built.length === 0) {
+    throw new AppError(
+      'NOTHING_TO_QUANTIZE',
+      'Nothing to quantize: no candidate could be built for this model (see the notes of each method by running ' +
+        'it alone). FP32 stays the best choice.',
+    );
+  }
+
+  // Latency: every candidate beside the parent, interleaved (skipped on cancel: saved as measured so far).
+  let parentMs: number | null = null;
+  let latency = new Map<string, number>();
+  let rounds = 0;
+  if (stoppedEarly !== 'cancelled') {
+    progress(95, `timing ${built.length} candidates beside the parent`);
+    const timed = await measureRoundRobin(job.parentBytes, built, samples[0]!, {
+      budgetMs: Math.min(20_000, Math.max(2000, deadline - performance.now())),
+      minRounds: 7,
+      maxRounds: 60,
+    });
+    parentMs = timed.parentMs;
+    latency = timed.ms;
+    rounds = timed.rounds;
+  }
+
+  const parentSize = job.parentBytes.length;
+  const ranked = built.map((b) => ({
+    id: b.id,
+    meetsGoal: meetsGoal(goal, b.scores),
+    distance: goalDistance(goal, b.scores),
+    latencyRatio: parentMs && latency.has(b.id) ? latency.get(b.id)! / parentMs : null,
+    sizeRatio: b.bytes.length / parentSize,
+  }));
+  const front = paretoFront(
+    ranked.map((r) => ({ id: r.id, latency: r.latencyRatio, size: r.sizeRatio, fidelity: r.distance })),
+  );
+  const choice = choose(ranked);
+  const chosen = built.find((b) => b.id === choice?.id)!;
+  const saveIds = [
+    chosen.id,
+    ...ranked
+      .filter((r) => front.has(r.id) && r.meetsGoal && r.id !== chosen.id && (r.latencyRatio ?? 0) <= 1)
+      .sort((a, b) => (a.latencyRatio ?? 1) - (b.latencyRatio ?? 1))
+      .map((r) => r.id),
+  ].slice(0, MAX_SAVED);
+
+  const verdict = verdictFor(choice!, ranked, built, goal, stoppedEarly);
+  const candidates: AutoCandidate[] = built.map((b) => {
+    const r = ranked.find((x) => x.id === b.id)!;
+    return {
+      id: b.id,
+      kind: b.kind,
+      description: b.description,
+      int8Nodes: b.kind === 'int8-dynamic' || b.kind === 'fp16' ? 0 : b.int8Nodes,
+      floatNodes: b.kind === 'int8-dynamic' || b.kind === 'fp16' ? anchors.length : b.floatNodes.length,
+      sizeBytes: b.bytes.length,
+      sizeRatio: r.sizeRatio,
+      latencyMs: latency.get(b.id) ?? null,
+      latencyRatio: r.latencyRatio,
+      cosine: b.scores.cosine,
+      sqnrDb: b.scores.sqnrDb,
+      top1: b.scores.top1,
+      accuracy: b.scores.accuracy,
+      meetsGoal: r.meetsGoal,
+      pareto: front.has(b.id),
+      recommended: choice?.kind === 'recommended' && choice.id === b.id,
+      savedAs: null,
+      floatNodeNames: b.floatNodes,
+    };
+  });
+  const chosenFloat = new Set(chosen.floatNodes);
+  const nodes: AutoNode[] = anchors.map((a) => {
+    const s = sensitivity.get(a.name);
+    const speed = nodeSpeed.get(a.name);
+    const isFloat = chosen.kind === 'int8-dynamic' || chosen.kind === 'fp16' || chosenFloat.has(a.name);
+    return {
+      node: a.name,
+      opType: a.opType,
+      sensitivitySqnrDb: s?.sqnrDb ?? null,
+      sensitivityCosine: s?.cosine ?? null,
+      floatUs: speed?.floatUs ?? null,
+      int8Us: speed?.int8Us ?? null,
+      decision: isFloat ? 'float' : 'int8',
+      reason: reasonFor(a.name, isFloat, chosen, { forcedFloat, forcedInt8, slower: new Set(slower) }),
+    };
+  });
+
+  progress(97, `evaluating ${saveIds.length} variant(s) to store`);
+  const kept: KeptVariant[] = [];
+  for (const id of saveIds) {
+    const b = built.find((x) => x.id === id)!;
+    const fidelity = await evaluateFidelity({
+      parent: job.parentBytes,
+      variant: b.bytes,
+      comparisonParent: b.result.preprocessed ? encodeModel(b.result.preprocessed) : undefined,
+      quantizedTensors: b.result.quantizedTensors,
+      samples: data.evaluation,
+      source: data.source,
+      latencyBudgetMs: stoppedEarly === 'cancelled' ? 300 : 1500,
+    });
+    kept.push({
+      candidateId: id,
+      method: b.kind,
+      bytes: b.bytes,
+      pass: { ...b.result.report, durationMs: b.durationMs },
+      fidelity,
+    });
+  }
+
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const report: AutoReport = {
+    goal: goal.text,
+    goalMet: ranked.some((r) => r.meetsGoal),
+    target: job.config.target,
+    measuredOn:
+      `this machine (${cpu}, ${cpus().length} cores), ONNX Runtime ${onnxRuntimeVersion} CPU, 1 thread, graph ` +
+      `optimization 'all'. Latency: median of ${rounds} round-robin rounds of the parent and every candidate in ` +
+      `one process. Fidelity: ${scorer.samples} ${data.source} sample(s) against the parent's outputs.`,
+    candidates,
+    nodes,
+    recommendedId: choice?.kind === 'recommended' ? choice.id : null,
+    verdict,
+    notes: [...notes, ...prepared.warnings],
+    stoppedEarly,
+    searchMs: performance.now() - started,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    scoringSamples: scorer.samples,
+  };
+  return { report, kept };
+}
+
+async function prepareStatic(job: AutoJob, ctx: PassContext, notes: string[]): Promise<Int8StaticPrepared> {
+  const base = { calibrator: job.config.calibrator };
+  try {
+    return await prepareInt8Static(
+      job.parent,
+      int8StaticConfigSchema.parse({ ...base, perChannel: true }),
+      ctx,
+      'all',
+    );
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'OPSET_TOO_OLD') throw err;
+    notes.push(`Per-tensor weights: ${err.message.split(' — ')[0]}.`);
+    return prepareInt8Static(
+      job.parent,
+      int8StaticConfigSchema.parse({ ...base, perChannel: false }),
+      ctx,
+      'all',
+    );
+  }
+}
+
+function perChannelWords(p: Int8StaticPrepared): string {
+  return p.config.perChannel ? 'per-channel' : 'per-tensor';
+}
+
+/** The compute nodes the all-int8 plan quantizes: the units of every decision. */
+function anchorNodes(p: Int8StaticPrepared): { name: string; opType: string; kind: string }[] {
+  const plan = planQdq(cloneModelSharingTensorData(p.pre.model), p.pre.shapes, {
+    ...p.config,
+    exclude: [],
+    opset: p.pre.opset,
+  });
+  const skipped = new Set(plan.skipped.map((s) => s.node));
+  const inits = initializerMap(p.pre.model.graph!);
+  return p.pre.model
+    .graph!.node.filter((n) => COMPUTE_OPS.has(n.opType) && !skipped.has(n.name))
+    .map((n) => ({ name: n.name, opType: n.opType, kind: nodeKind(n, inits) }));
+}
+
+/** The classes the speed search turns float together: convolutions by shape, other ops by type. */
+function nodeKind(n: NodeProto, inits: ReadonlyMap<string, TensorProto>): string {
+  if (n.opType !== 'Conv') return n.opType;
+  const dims = inits.get(n.input[1] ?? '')?.dims.map(Number) ?? [];
+  const group = getAttrInt(n, 'group', 1);
+  if (group > 1 && dims[1] === 1) return 'depthwise Conv';
+  if (dims.length === 4 && dims[2] === 1 && dims[3] === 1) return 'pointwise Conv';
+  return 'Conv';
+}
+
+/** Lower = more sensitive; unmeasured nodes sort last. */
+function sensitivityKey(goal: Goal, s: GoalScores | undefined): number {
+  return s ? goalDistance(goal, s) : Infinity;
+}
+
+function reasonFor(
+  name: string,
+  isFloat: boolean,
+  chosen: Built,
+  sets: { forcedFloat: Set<string>; forcedInt8: Set<string>; slower: Set<string> },
+): string {
+  if (chosen.kind === 'fp16') return 'the chosen variant is FP16';
+  if (chosen.kind === 'int8-dynamic') return 'the chosen variant is dynamic INT8 (weights only, at run time)';
+  if (sets.forcedFloat.has(name)) return 'forced float';
+  if (sets.forcedInt8.has(name)) return 'forced int8';
+  if (!isFloat) return 'int8: within the goal and not slower';
+  if (sets.slower.has(name)) return 'float: its int8 kernel (with the Q/DQ it needs) ran slower than float';
+  return 'float: among the most sensitive, needed to meet the goal';
+}
+
+function fmt(x: number | null, digits: number): string {
+  return x === null ? 'n/a' : x.toFixed(digits);
+}
+
+function verdictFor(
+  choice: NonNullable<ReturnType<typeof choose>>,
+  ranked: readonly Ranked[],
+  built: readonly Built[],
+  goal: Goal,
+  stoppedEarly: AutoReport['stoppedEarly'],
+): string {
+  const r = ranked.find((x) => x.id === choice.id)!;
+  const b = built.find((x) => x.id === choice.id)!;
+  const what = `${b.kind} (${b.description})`;
+  const figures =
+    `latency ${fmt(r.latencyRatio, 2)}× and size ${r.sizeRatio.toFixed(2)}× of the parent, cosine ` +
+    `${fmt(b.scores.cosine, 5)}, SQNR ${fmt(b.scores.sqnrDb, 1)} dB`;
+  const early =
+    stoppedEarly === 'cancelled'
+      ? ' The search was cancelled: this is the best found so far, and latency was not measured.'
+      : stoppedEarly === 'budget'
+        ? ' The time budget ran out before the search finished: this is the best found so far.'
+        : '';
+  switch (choice.kind) {
+    case 'recommended':
+      return `Recommended: ${what} — ${figures}; meets ${goal.text}.${early}`;
+    case 'size-only':
+      return (
+        `No variant that meets ${goal.text} runs faster than the parent on this machine (the fastest is ` +
+        `${fmt(choice.fastestRatio, 2)}×): for speed, deploy the parent. Saved for size only: ${what} — ${figures}.${early}`
+      );
+    case 'goal-not-met':
+      return (
+        `Goal not met: no candidate reaches ${goal.text}. Closest: ${what} — ${figures}. To get there: give more, ` +
+        `and more representative, calibration data, force the nodes with the worst sensitivity float, or use a ` +
+        `training-based method (quantization-aware fine-tuning).${early}`
+      );
+  }
+}
