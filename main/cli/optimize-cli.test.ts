@@ -61,4 +61,24 @@ describe('edgefleet optimize', () => {
     expect(misplaced.code).toBe(2);
     expect(JSON.parse(misplaced.stdout)).toMatchObject({ error: { code: 'USAGE' } });
   });
+
+  it('auto: a goal that cannot parse exits 2 with the grammar; auto flags on other methods exit 2', () => {
+    const bad = edgefleet(['--json', 'optimize', 'mlp', '--method', 'auto', '--goal', 'cosine>0.99']);
+    expect(bad.code).toBe(2);
+    const error = (JSON.parse(bad.stdout) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('GOAL_INVALID');
+    expect(error.message).toContain('TERM = cosine>=C');
+    expect(edgefleet(['optimize', 'mlp', '--method', 'fp16', '--goal', 'cosine>=0.99']).code).toBe(2);
+    expect(edgefleet(['optimize', 'mlp', '--method', 'auto', '--budget-minutes', '0']).code).toBe(2);
+  });
+
+  it('auto: prints the verdict, the candidates and the per-node table', () => {
+    const r = edgefleet(['optimize', 'mlp', '--method', 'auto', '--calibration', 'random', '--budget-minutes', '2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^(Recommended: |No variant that meets|Goal not met)/m);
+    expect(r.stdout).toMatch(/Candidates \(goal cosine>=0\.999/);
+    expect(r.stdout).toMatch(/int8-static/);
+    expect(r.stdout).toMatch(/Measured on this machine/);
+    expect(r.stdout).toMatch(/Stored first: /);
+  });
 });

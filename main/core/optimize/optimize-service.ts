@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import type { ModelService } from '../models/model-service';
 import { onnxRuntimeVersion } from '../runtime/ort-load-check';
 import { startWorker } from '../workers/start-worker';
+import { parseGoal } from './search/goal';
 import type { WorkerMessage } from './optimize-worker';
 import type { AutoRunOutcome, OptimizationJob, OptimizationOutcome } from './run-optimization';
 
@@ -33,6 +34,8 @@ export class OptimizeService {
     request: OptimizeRequest,
     opts: { signal?: AbortSignal; onProgress?: (r: ProgressReport) => void } = {},
   ): Promise<ImportResult> {
+    // A goal that does not parse fails before any work (exit 2 with the grammar on the CLI).
+    if (request.options.method === 'auto') parseGoal(request.options.config.goal);
     const parent = this.models.get(request.model);
     const parentBytes = new Uint8Array(await readFile(this.models.pathOf(parent)));
     const scratchDir = join(this.scratchRoot, `optimize-${randomBytes(6).toString('hex')}`);
