@@ -2,6 +2,7 @@
 // ONNX Runtime helpers live in ./ort (imported separately: they load the native addon).
 export { buildSmallCnn } from './small-cnn';
 export { buildMlp } from './mlp';
+export { buildIfModel } from './if-model';
 export { buildSymbolicBatchModel } from './symbolic-batch';
 export {
   saveModelWithExternalData,

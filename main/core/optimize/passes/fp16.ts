@@ -43,6 +43,7 @@ import {
   topologicalOrder,
   typedArrayToTensor,
 } from '../../onnx';
+import { storeSubgraphWeightsAsFloat16 } from './fp16-subgraphs';
 import type { Pass, PassContext, PassResult } from '../types';
 import { FLOAT16_MAX, float32ToFloat16Bits } from './fp16-bits';
 import {
@@ -90,7 +91,19 @@ function convertFp16(model: ModelProto, config: Fp16Config, ctx: PassContext): P
   const types = new Map<string, number>();
   for (const [name, v] of inferShapes(work)) types.set(name, v.elemType);
   const plan = decide(graph, config, types);
-  if (plan.converted.size === 0 && ![...plan.constants.values()].some((c) => c.fp16Demand)) {
+  const subgraphTally = new ClampTally();
+  const subgraphWeights = storeSubgraphWeightsAsFloat16(graph, subgraphTally, { dryRun: true });
+  if (subgraphWeights > 0) {
+    plan.warnings.push(
+      `${subgraphWeights} weight(s) read inside control-flow subgraphs are stored as float16 and cast to float32 ` +
+        'where they are defined: the subgraphs compute in float32.',
+    );
+  }
+  if (
+    plan.converted.size === 0 &&
+    ![...plan.constants.values()].some((c) => c.fp16Demand) &&
+    subgraphWeights === 0
+  ) {
     throw new AppError(
       'NOTHING_TO_CONVERT',
       'FP16 found nothing to convert: the model has no float32 computation outside the block and exclude lists' +
@@ -105,10 +118,11 @@ function convertFp16(model: ModelProto, config: Fp16Config, ctx: PassContext): P
   const converted = rewriter.run(ctx);
   throwIfCancelled(ctx.signal);
   rewriter.simplifyCasts();
+  if (subgraphWeights > 0) storeSubgraphWeightsAsFloat16(graph, subgraphTally);
   sortGraph(graph);
   ctx.progress({ phase: 'converting to float16', percent: 100 });
 
-  const warnings = [...plan.warnings, ...rewriter.tally.warnings()];
+  const warnings = [...plan.warnings, ...rewriter.tally.warnings(), ...subgraphTally.warnings()];
   return {
     model: work,
     report: { method: 'fp16', converted, skipped: plan.skipped, calibration: null, warnings },

@@ -31,6 +31,9 @@ import {
   getAttrFloat,
   getAttrInt,
   makeNode,
+  outerScopeNames,
+  subgraphsOf,
+  topologicalOrder,
   typedArrayToTensor,
 } from '../../onnx';
 import { quantizeWeightPerChannel, quantizeWeightPerTensor } from '../quant';
@@ -48,7 +51,6 @@ import {
   pruneValueInfo,
   readFloat32,
   removeUnusedConstants,
-  sortGraph,
   type ConstantTensor,
   type NameScope,
 } from './graph-edit';
@@ -85,8 +87,11 @@ export function quantizeDynamic(
   allowInitializersOutsideInputs(work);
   const warnings: string[] = [];
   const skipped: Skipped[] = [];
-  const plan = planNodes(graph, config, skipped);
-  if (plan.length === 0) {
+  // Control flow (If/Loop/Scan) holds its compute in subgraphs: each is planned with the constants of its
+  // own scope and of every enclosing one (a branch may read the main graph's weights).
+  const scopes = planScopes(graph, new Map(), config, skipped);
+  const planned = scopes.reduce((n, s) => n + s.plan.length, 0);
+  if (planned === 0) {
     const counts = new Map<string, number>();
     for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     const reasons = [...counts].slice(0, 3).map(([r, n]) => `${n}× ${r}`);
@@ -99,6 +104,9 @@ export function quantizeDynamic(
       { skipped: skipped.slice(0, 50) },
     );
   }
+  const plan = scopes.flatMap((s) => s.plan);
+  const inSubgraphs = scopes.filter((s) => s.graph !== graph).reduce((n, s) => n + s.plan.length, 0);
+  if (inSubgraphs > 0) warnings.push(`${inSubgraphs} node(s) inside control-flow subgraphs were quantized.`);
 
   const upgrade = upgradeDefaultOpset(
     work,
@@ -123,17 +131,26 @@ export function quantizeDynamic(
     );
   }
 
-  const emitter = new Emitter(graph, config);
+  const names = createNameScope(graph);
   const converted: Record<string, number> = {};
   const quantizedTensors: QuantizedTensor[] = [];
-  plan.forEach((p, i) => {
-    throwIfCancelled(ctx.signal);
-    ctx.progress({ phase: 'quantizing weights', percent: Math.round((i / plan.length) * 100) });
-    const output = emitter.rewrite(p);
-    countUp(converted, p.kind);
-    quantizedTensors.push({ name: output, dequantizedName: output, producer: p.kind });
-  });
-  emitter.finish();
+  const replaced = new Set<string>();
+  let done = 0;
+  for (const scope of scopes) {
+    if (scope.plan.length === 0) continue;
+    const emitter = new Emitter(scope.graph, config, names);
+    for (const p of scope.plan) {
+      throwIfCancelled(ctx.signal);
+      ctx.progress({ phase: 'quantizing weights', percent: Math.round((done++ / plan.length) * 100) });
+      const output = emitter.rewrite(p);
+      countUp(converted, p.kind);
+      quantizedTensors.push({ name: output, dequantizedName: output, producer: p.kind });
+    }
+    emitter.finish();
+    for (const n of emitter.replacedNames()) replaced.add(n);
+  }
+  // Weights of the main graph that only subgraphs read, now replaced there by their int8 copies.
+  removeUnusedConstants(graph, replaced);
   ctx.progress({ phase: 'quantizing weights', percent: 100 });
 
   return {
@@ -155,9 +172,34 @@ function refuseQuantized(model: ModelProto): void {
   );
 }
 
+type Scope = { graph: GraphProto; plan: Planned[] };
+
+/** The plan of `graph` and of every subgraph in it, outer scopes first. */
+function planScopes(
+  graph: GraphProto,
+  outer: ReadonlyMap<string, ConstantTensor>,
+  config: Int8DynamicConfig,
+  skipped: Skipped[],
+): Scope[] {
+  // Names defined in this scope shadow the enclosing ones.
+  const constants = new Map(outer);
+  const local = new Set<string>([...graph.input.map((v) => v.name), ...graph.node.flatMap((n) => n.output)]);
+  for (const name of local) constants.delete(name);
+  for (const [name, c] of constantTensors(graph)) constants.set(name, c);
+  const scopes: Scope[] = [{ graph, plan: planNodes(graph, constants, config, skipped) }];
+  for (const node of graph.node) {
+    for (const sub of subgraphsOf(node)) scopes.push(...planScopes(sub, constants, config, skipped));
+  }
+  return scopes;
+}
+
 /** The nodes to rewrite; every other MatMul/Gemm/Conv goes to `skipped` with the reason. */
-function planNodes(graph: GraphProto, config: Int8DynamicConfig, skipped: Skipped[]): Planned[] {
-  const constants = constantTensors(graph);
+function planNodes(
+  graph: GraphProto,
+  constants: ReadonlyMap<string, ConstantTensor>,
+  config: Int8DynamicConfig,
+  skipped: Skipped[],
+): Planned[] {
   const plan: Planned[] = [];
   for (const node of graph.node) {
     if (!isDefaultDomain(node.domain)) continue;
@@ -215,8 +257,14 @@ class Emitter {
   constructor(
     private readonly graph: GraphProto,
     private readonly config: Int8DynamicConfig,
+    names: NameScope,
   ) {
-    this.names = createNameScope(graph);
+    this.names = names;
+  }
+
+  /** Float weights this emitter replaced (some may live in an enclosing scope). */
+  replacedNames(): Iterable<string> {
+    return this.replacedConstants;
   }
 
   /** Rewrites one planned node; returns the name of its (float) output, which keeps the original name. */
@@ -243,7 +291,8 @@ class Emitter {
     g.node = [...g.node.filter((n) => !this.removed.has(n)), ...this.added];
     removeUnusedConstants(g, this.replacedConstants);
     pruneValueInfo(g);
-    sortGraph(g);
+    // A subgraph reads its enclosing scopes' names: they count as available.
+    g.node = topologicalOrder(g, outerScopeNames(g));
   }
 
   private add(node: NodeProto): void {

@@ -67,7 +67,11 @@ export const QUANTIZABLE_OP_TYPES: readonly string[] = [
 ];
 
 export type TensorSource =
-  { kind: 'calibrated' } | { kind: 'fixed'; range: TensorRange } | { kind: 'inherit'; from: string };
+  | { kind: 'calibrated' }
+  | { kind: 'fixed'; range: TensorRange }
+  | { kind: 'inherit'; from: string }
+  /** Calibrated as another tensor: the output of a Relu/Clip that follows it (their range is what counts). */
+  | { kind: 'range-of'; tensor: string };
 
 export type WeightUse = { node: NodeProto; input: number; axis: number | null };
 export type BiasUse = {
@@ -207,6 +211,7 @@ export function planQdq(
   let consumers = consumerMap(graph);
   const producers = producerMap(graph);
   const removed = new Set<NodeProto>();
+  const clippedBy = new Map<string, string>();
   if (!opts.symmetricActivations) {
     for (const n of graph.node) {
       if (!REMOVABLE_ACTIVATIONS.has(n.opType) || isExcluded(n)) continue;
@@ -215,10 +220,13 @@ export function planQdq(
       const p = producers.get(x);
       if (!p || p.output[0] !== x || !computeOk.get(p)?.ok) continue;
       if ((consumers.get(x) ?? []).length !== 1 || graphOutputs.has(x) || graphOutputs.has(y)) continue;
-      // An excluded node reads the float tensor itself, not its DequantizeLinear: without the Relu/Clip it
-      // would see the unclipped values.
-      if ((consumers.get(y) ?? []).some(isExcluded)) continue;
       if (n.opType === 'Clip' && !clipIncludesZero(n, inits)) continue;
+      // An excluded node reads the float tensor itself, not its DequantizeLinear: the Relu/Clip stays for it
+      // (on the dequantized values), but the producer's output still takes its range, as when folded.
+      if ((consumers.get(y) ?? []).some(isExcluded)) {
+        clippedBy.set(x, y);
+        continue;
+      }
       p.output[0] = y;
       removed.add(n);
       count(n.opType);
@@ -256,6 +264,11 @@ export function planQdq(
       const y = n.output[0] ?? '';
       if (!isActivation(x) || !isFloat(y)) {
         skip(n, 'input or output is not a float32 tensor of known type');
+        continue;
+      }
+      // Alone between float ops it would only add a Q/DQ pair (error and time) around a free op.
+      if (!activations.has(x)) {
+        skip(n, 'input is not quantized: a lone Relu/Clip stays float');
         continue;
       }
       request(x);
@@ -323,9 +336,14 @@ export function planQdq(
         request(n.input[0]!);
     }
     // Softmax's output is a probability: fixed to [0, 1] whatever the calibration data.
+    const clip = clippedBy.get(out);
     request(
       out,
-      n.opType === 'Softmax' ? { kind: 'fixed', range: { min: 0, max: 1 } } : { kind: 'calibrated' },
+      n.opType === 'Softmax'
+        ? { kind: 'fixed', range: { min: 0, max: 1 } }
+        : clip !== undefined
+          ? { kind: 'range-of', tensor: clip }
+          : { kind: 'calibrated' },
     );
     count(n.opType);
   }
@@ -351,7 +369,13 @@ export function planQdq(
     count(n.opType);
   }
 
-  const toCalibrate = [...activations].filter(([, s]) => s.kind === 'calibrated').map(([t]) => t);
+  const toCalibrate = [
+    ...new Set(
+      [...activations].flatMap(([t, s]) =>
+        s.kind === 'calibrated' ? [t] : s.kind === 'range-of' ? [s.tensor] : [],
+      ),
+    ),
+  ];
   const excludedNodes = new Set(graph.node.filter(isExcluded));
   return {
     model,

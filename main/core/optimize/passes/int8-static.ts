@@ -217,7 +217,8 @@ function activationParams(
       const from = resolve(source.from, seen);
       p = from && { ...from };
     } else {
-      const range = source.kind === 'fixed' ? source.range : ranges.get(t);
+      const range =
+        source.kind === 'fixed' ? source.range : ranges.get(source.kind === 'range-of' ? source.tensor : t);
       if (range) p = { ...computeScaleZeroPoint(range.min, range.max, qType, { symmetric }), root: t };
       else dropped.push(t);
     }

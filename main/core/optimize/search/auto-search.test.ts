@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
 import type { Model } from '../../../../shared/schemas/models';
 import { autoConfigSchema, recipeSchema, type AutoConfig } from '../../../../shared/schemas/optimize';
-import { buildSmallCnn, writeTestModel } from '../../../../test/models';
+import { buildIfModel, buildSmallCnn, writeTestModel } from '../../../../test/models';
 import { createSilentLogger } from '../../logger';
 import { createServices, type Services } from '../../services';
 
@@ -111,6 +111,24 @@ describe('optimize --method auto', () => {
     expect(report.verdict).toMatch(/budget ran out/);
     expect(report.candidates.length).toBeGreaterThanOrEqual(1);
     for (const c of report.candidates.filter((x) => x.savedAs)) await services.models.remove(c.savedAs!);
+  });
+
+  it('on a model whose compute sits inside an If: dynamic INT8 and FP16 candidates, static said to be left out', async () => {
+    await writeTestModel(buildIfModel(), join(work, 'if.onnx'));
+    const parent = (await services.models.importFile(join(work, 'if.onnx'), { name: 'if-model' })).model;
+    const { model } = await services.optimize.optimize({
+      model: parent.id,
+      options: { method: 'auto', config: autoConfigSchema.parse({ budgetMinutes: 2 }) },
+      calibration: { kind: 'random', count: 16, seed: 3 },
+    });
+    const report = model.report!.auto!;
+    expect(report.candidates.map((c) => c.kind).sort()).toEqual(['fp16', 'int8-dynamic']);
+    expect(report.notes.join(' ')).toMatch(/Static INT8 left out: Nothing to quantize/);
+    const dynamic = report.candidates.find((c) => c.kind === 'int8-dynamic')!;
+    expect(dynamic.cosine!).toBeGreaterThan(0.999);
+    expect(dynamic.sizeRatio).toBeLessThan(0.35);
+    for (const c of report.candidates.filter((x) => x.savedAs)) await services.models.remove(c.savedAs!);
+    await services.models.remove(parent.id);
   });
 
   it('refuses a goal it cannot read before any work, and stores nothing', async () => {

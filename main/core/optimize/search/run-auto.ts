@@ -141,7 +141,7 @@ export async function runAutoSearch(
     progress: (r) => progress(2 + (r.percent ?? 0) * 0.18, r.message ?? r.phase),
   };
   const prepared = await prepareStatic(job, passCtx, notes);
-  const anchors = anchorNodes(prepared);
+  const anchors = prepared ? anchorNodes(prepared) : [];
   const anchorNames = new Set(anchors.map((a) => a.name));
   const unknownForced = [...job.config.forceFloat, ...job.config.forceInt8].filter(
     (n) => !anchorNames.has(n),
@@ -189,18 +189,20 @@ export async function runAutoSearch(
   };
   const staticWith = (floatNodes: Iterable<string>) => {
     const exclude = [...new Set([...floatNodes, ...forcedFloat])].filter((n) => !forcedInt8.has(n));
-    return { exclude, make: () => buildInt8Static(prepared, exclude) };
+    return { exclude, make: () => buildInt8Static(prepared!, exclude) };
   };
 
   // All-int8 static.
   progress(20, 'all-int8 static candidate');
   const full = staticWith([]);
-  const allInt8 = await add(
-    'int8-static',
-    `static INT8 ${perChannelWords(prepared)}, every quantizable node`,
-    full.make,
-    full.exclude,
-  );
+  const allInt8 =
+    prepared &&
+    (await add(
+      'int8-static',
+      `static INT8 ${perChannelWords(prepared)}, every quantizable node`,
+      full.make,
+      full.exclude,
+    ));
 
   // Per-node speed from ORT's profiler: the float parent and the all-int8 model.
   const nodeSpeed = new Map<string, { floatUs: number | null; int8Us: number | null }>();
@@ -208,13 +210,13 @@ export async function runAutoSearch(
   if (allInt8 && !timeUp(0.3)) {
     progress(24, 'profiling per-node kernel times (float and int8)');
     const runs = 12;
-    const floatProfile = await profileNodes(encodeModel(prepared.pre.model), samples, {
+    const floatProfile = await profileNodes(encodeModel(prepared!.pre.model), samples, {
       scratchDir: job.scratchDir,
       runs,
     });
     const int8Profile = await profileNodes(allInt8.bytes, samples, { scratchDir: job.scratchDir, runs });
-    const fa = attributeKernels(floatProfile.kernels, prepared.pre.model, anchorNames);
-    const ia = attributeKernels(int8Profile.kernels, prepared.pre.model, anchorNames);
+    const fa = attributeKernels(floatProfile.kernels, prepared!.pre.model, anchorNames);
+    const ia = attributeKernels(int8Profile.kernels, prepared!.pre.model, anchorNames);
     for (const a of anchors) {
       nodeSpeed.set(a.name, {
         floatUs: fa.perAnchor.get(a.name) ?? null,
@@ -239,7 +241,7 @@ export async function runAutoSearch(
     const a = anchors[i]!;
     try {
       const only = anchors.filter((o) => o.name !== a.name).map((o) => o.name);
-      const bytes = encodeModel(buildInt8Static(prepared, only).model);
+      const bytes = encodeModel(buildInt8Static(prepared!, only).model);
       sensitivity.set(a.name, await scorer.score(bytes));
     } catch (err) {
       if (err instanceof AppError && err.code === 'CANCELLED') throw err;
@@ -542,7 +544,7 @@ export async function runAutoSearch(
     nodes,
     recommendedId: choice?.kind === 'recommended' ? choice.id : null,
     verdict,
-    notes: [...notes, ...prepared.warnings],
+    notes: [...notes, ...(prepared?.warnings ?? [])],
     stoppedEarly,
     searchMs: performance.now() - started,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -551,7 +553,27 @@ export async function runAutoSearch(
   return { report, kept };
 }
 
-async function prepareStatic(job: AutoJob, ctx: PassContext, notes: string[]): Promise<Int8StaticPrepared> {
+/** Undefined when static INT8 has nothing to quantize (e.g. all compute inside control flow): said in notes. */
+async function prepareStatic(
+  job: AutoJob,
+  ctx: PassContext,
+  notes: string[],
+): Promise<Int8StaticPrepared | undefined> {
+  try {
+    return await prepareStaticWithGranularity(job, ctx, notes);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'NOTHING_TO_QUANTIZE') throw err;
+    notes.push(`Static INT8 left out: ${err.message}`);
+    return undefined;
+  }
+}
+
+/** Per-channel weights whenever the opset allows (after upgrading it), else per-tensor, said in notes. */
+async function prepareStaticWithGranularity(
+  job: AutoJob,
+  ctx: PassContext,
+  notes: string[],
+): Promise<Int8StaticPrepared> {
   const base = { calibrator: job.config.calibrator };
   try {
     return await prepareInt8Static(
