@@ -25,7 +25,7 @@ import {
   type FidelityReport,
   type PassReport,
 } from '../../../../shared/schemas/optimize';
-import { throwIfCancelled, type ProgressReport } from '../../jobs/job-manager';
+import type { ProgressReport } from '../../jobs/job-manager';
 import { cloneModelSharingTensorData, encodeModel, getAttrInt, initializerMap } from '../../onnx';
 import { onnxRuntimeVersion } from '../../runtime/ort-load-check';
 import { evaluateFidelity } from '../fidelity';
@@ -38,7 +38,7 @@ import { attributeKernels } from './attribute-kernels';
 import { goalDistance, meetsGoal, parseGoal, unmeasurableTerms, type Goal, type GoalScores } from './goal';
 import { profileNodes } from './node-profile';
 import { choose, measureRoundRobin, paretoFront, type Ranked } from './rank-candidates';
-import { createScorer, type Scorer } from './scorer';
+import { createScorer } from './scorer';
 import type { JobData } from '../run-optimization';
 
 export type AutoJob = {
@@ -206,7 +206,6 @@ export async function runAutoSearch(
 
   // Per-node speed from ORT's profiler: the float parent and the all-int8 model.
   const nodeSpeed = new Map<string, { floatUs: number | null; int8Us: number | null }>();
-  let profiled = false;
   if (allInt8 && !timeUp(0.3)) {
     progress(24, 'profiling per-node kernel times (float and int8)');
     const runs = 12;
@@ -223,7 +222,6 @@ export async function runAutoSearch(
         int8Us: ia.perAnchor.get(a.name) ?? null,
       });
     }
-    profiled = true;
     const share = (x: { unattributedUs: number; totalUs: number }) =>
       x.totalUs > 0 ? Math.round((100 * x.unattributedUs) / x.totalUs) : 0;
     notes.push(
