@@ -99,10 +99,11 @@ export async function runAutoSearch(
   const stop = (why: 'budget' | 'cancelled') => {
     stoppedEarly ??= why;
   };
+  /** Whether this step's share of the budget is spent (or the user cancelled); either is recorded. */
   const timeUp = (fraction: number) => {
     if (ctx.signal.aborted) stop('cancelled');
     else if (performance.now() > share(fraction)) stop('budget');
-    return stoppedEarly !== null;
+    return ctx.signal.aborted || performance.now() > share(fraction);
   };
   const progress = (percent: number, message: string) =>
     ctx.progress({ phase: 'searching', percent: Math.min(99, Math.round(percent)), message });
@@ -235,12 +236,12 @@ export async function runAutoSearch(
   const sensitivity = new Map<string, GoalScores>();
   progress(30, `sensitivity of ${anchors.length} nodes`);
   for (let i = 0; i < anchors.length; i++) {
-    if (timeUp(0.55)) break;
+    if (timeUp(0.5)) break;
     const a = anchors[i]!;
     try {
       const only = anchors.filter((o) => o.name !== a.name).map((o) => o.name);
       const bytes = encodeModel(buildInt8Static(prepared!, only).model);
-      sensitivity.set(a.name, await scorer.score(bytes));
+      sensitivity.set(a.name, await scorer.score(bytes, { quick: true }));
     } catch (err) {
       if (err instanceof AppError && err.code === 'CANCELLED') throw err;
     }

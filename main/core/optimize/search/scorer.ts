@@ -19,11 +19,19 @@ export type Scorer = {
   samples: number;
   /** Parent accuracy against labels (0..1), when the data has labels and one class output. */
   parentAccuracy: number | null;
-  score(bytes: Uint8Array, signal?: AbortSignal): Promise<GoalScores & { accuracy: number | null }>;
+  /**
+   * `quick`: the first few samples on a session without ORT's int8 fusions (QDQ then runs as float
+   * simulation, which loads several times faster): enough to rank nodes by sensitivity, not to report.
+   */
+  score(
+    bytes: Uint8Array,
+    opts?: { signal?: AbortSignal; quick?: boolean },
+  ): Promise<GoalScores & { accuracy: number | null }>;
 };
 
 /** How many samples a candidate is scored on at most: enough for stable metrics, few enough for hundreds. */
 export const MAX_SCORING_SAMPLES = 64;
+const QUICK_SAMPLES = 4;
 
 export async function createScorer(
   parent: Uint8Array,
@@ -49,13 +57,15 @@ export async function createScorer(
   return {
     samples: samples.length,
     parentAccuracy,
-    async score(bytes, sig) {
-      const variant = await createSession(bytes, 'candidate', 'all');
+    async score(bytes, opts = {}) {
+      const sig = opts.signal;
+      const variant = await createSession(bytes, 'candidate', opts.quick ? 'basic' : 'all');
+      const count = opts.quick ? Math.min(samples.length, QUICK_SAMPLES) : samples.length;
       try {
         const sums = references[0]!.map(() => createErrorSums());
         const agree = references[0]!.map(() => ({ same: 0, rows: 0 }));
         const outputs: Reference[] = [];
-        for (let i = 0; i < samples.length; i++) {
+        for (let i = 0; i < count; i++) {
           throwIfCancelled(sig);
           const out = outputsOf(
             variant,
