@@ -360,7 +360,7 @@ export async function runAutoSearch(
       );
       return b && meetsGoal(goal, b.scores) ? b : undefined;
     };
-    for (let k = 1; k < order.length && !timeUp(0.85); k *= 2) {
+    for (let k = 1; k <= Math.min(16, order.length - 1) && !timeUp(0.7); k *= 2) {
       const b = await probe(k);
       if (b) {
         best = b;
@@ -369,7 +369,7 @@ export async function runAutoSearch(
       }
       lo = k;
     }
-    while (hi > lo + 1 && !timeUp(0.85)) {
+    while (hi > lo + 1 && !timeUp(0.7)) {
       const mid = (lo + hi) >> 1;
       const b = await probe(mid);
       if (b) {
@@ -381,8 +381,73 @@ export async function runAutoSearch(
     }
     return best;
   };
-  const repairedSpeed = await repair(speedAware, speedAware ? slower : [], 'speed-aware');
-  const repairedAll = await repair(allInt8, [], 'all-int8');
+  // When single-node sensitivity does not add up (errors that interact: a decomposed LayerNorm, a residual
+  // chain), find the culprits as delta debugging does: which class of nodes, when float, recovers the most;
+  // then the smallest part of that class that still meets the goal, by halving.
+  const recover = async (base: Built | undefined, baseFloat: readonly string[], label: string) => {
+    if (!base || meetsGoal(goal, base.scores)) return base;
+    const quick = async (floatNodes: string[]) => {
+      const c = staticWith(floatNodes);
+      if (c.exclude.length >= anchors.length) return undefined;
+      try {
+        return await scorer.score(encodeModel(c.make().model), { quick: true });
+      } catch {
+        return undefined;
+      }
+    };
+    let float = [...baseFloat];
+    const kinds = [...new Set(anchors.map((a) => a.kind))];
+    const members = (kind: string) =>
+      anchors
+        .filter((a) => a.kind === kind && !float.includes(a.name) && !forcedInt8.has(a.name))
+        .map((a) => a.name);
+    for (let round = 0; round < 4 && !timeUp(0.85); round++) {
+      progress(75 + round * 3, `${label}: which node classes recover the goal`);
+      let best: { kind: string; score: GoalScores } | undefined;
+      for (const kind of kinds) {
+        if (timeUp(0.85)) break;
+        const m = members(kind);
+        if (m.length === 0) continue;
+        const score = await quick([...float, ...m]);
+        if (score && (!best || goalDistance(goal, score) > goalDistance(goal, best.score)))
+          best = { kind, score };
+      }
+      if (!best) break;
+      // The smallest half of that class that still meets the goal (on quick scores), halving while it does.
+      let keep = members(best.kind);
+      if (meetsGoal(goal, best.score)) {
+        while (keep.length > 1 && !timeUp(0.85)) {
+          const half = keep.slice(0, keep.length >> 1);
+          const other = keep.slice(keep.length >> 1);
+          const a = await quick([...float, ...half]);
+          if (a && meetsGoal(goal, a)) {
+            keep = half;
+            continue;
+          }
+          const b = await quick([...float, ...other]);
+          if (b && meetsGoal(goal, b)) {
+            keep = other;
+            continue;
+          }
+          break;
+        }
+      }
+      float = [...float, ...keep];
+      const c = staticWith(float);
+      const built = await add(
+        'int8-mixed',
+        `${label}; ${keep.length} ${best.kind} node(s) float (found by recovery)`,
+        c.make,
+        c.exclude,
+      );
+      if (built && meetsGoal(goal, built.scores)) return built;
+    }
+    return undefined;
+  };
+  const repairedSpeed =
+    (await repair(speedAware, speedAware ? slower : [], 'speed-aware')) ??
+    (await recover(speedAware ?? allInt8, speedAware ? slower : [], speedAware ? 'speed-aware' : 'all-int8'));
+  const repairedAll = speedAware ? await repair(allInt8, [], 'all-int8') : undefined;
 
   // MatMul/Gemm left float by the best static candidate: dynamic INT8 (no calibration error on them).
   const bestStatic =
