@@ -25,8 +25,11 @@ export const int8StaticConfigSchema = z
     calibrator: calibratorSchema.default('minmax'),
     /** For the percentile calibrator. */
     percentile: z.number().min(90).max(100).default(99.999),
-    /** Per output channel weight scales (needs opset ≥ 13). */
-    perChannel: z.boolean().default(false),
+    /**
+     * Per output channel weight scales (opset ≥ 13). Unset: per-channel whenever the model's opset allows it
+     * (raised to 13 when that is safe), else per-tensor with a warning; false forces per-tensor.
+     */
+    perChannel: z.boolean().optional(),
     /** int8 symmetric activations instead of asymmetric uint8. */
     symmetricActivations: z.boolean().default(false),
     exclude: excludeSchema,
@@ -143,7 +146,11 @@ export const autoConfigSchema = z
     /** Where speed is measured: 'this-machine', or a hardware profile id (then estimated, and said so). */
     target: z.string().min(1).max(200).default('this-machine'),
     /** Past it, the search stops and keeps the best found so far (marked). */
-    budgetMinutes: z.number().positive().max(24 * 60).default(10),
+    budgetMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(10),
     calibrator: calibratorSchema.default('minmax'),
     /** Nodes (names) that stay float / that stay int8 whatever the search finds. */
     forceFloat: z.array(z.string().min(1).max(256)).max(10_000).default([]),

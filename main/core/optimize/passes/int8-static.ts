@@ -57,10 +57,11 @@ export type Int8StaticPrepared = {
  */
 export async function prepareInt8Static(
   model: ModelProto,
-  config: Int8StaticConfig,
+  requested: Int8StaticConfig,
   ctx: PassContext,
   tensors: 'planned' | 'all',
 ): Promise<Int8StaticPrepared> {
+  let config = requested;
   throwIfCancelled(ctx.signal);
   if (!model.graph) throw new AppError('MODEL_INVALID', 'The model has no graph: export it again.');
   assertNotQuantized(model);
@@ -78,7 +79,9 @@ export async function prepareInt8Static(
     percent: 2,
     message: 'folding BatchNorm and constants (ONNX Runtime)',
   });
-  const pre = await preprocessForQdq(model, { scratchDir: ctx.scratchDir, perChannel: config.perChannel });
+  const asked = config.perChannel;
+  const pre = await preprocessForQdq(model, { scratchDir: ctx.scratchDir, perChannel: asked ?? 'auto' });
+  config = { ...config, perChannel: pre.perChannel };
   nameUnnamedNodes(pre.model);
   throwIfCancelled(ctx.signal);
 

@@ -26,12 +26,14 @@ export type Preprocessed = {
   upgrade: OpsetUpgrade;
   /** Constant Mul/Add after a Conv folded into its weights. */
   foldedAffine: number;
+  /** Weights per channel: as asked, or for 'auto' whether the (upgraded) opset allows it. */
+  perChannel: boolean;
   warnings: string[];
 };
 
 export async function preprocessForQdq(
   model: ModelProto,
-  opts: { scratchDir: string; perChannel: boolean },
+  opts: { scratchDir: string; perChannel: boolean | 'auto' },
 ): Promise<Preprocessed> {
   const optimized = await ortBasicOptimize(model, opts.scratchDir);
   const foldedAffine = foldConvAffine(optimized);
@@ -42,7 +44,7 @@ export async function preprocessForQdq(
   if (upgrade.ok && upgrade.to !== upgrade.from) shapes = inferShapes(optimized);
   if (!upgrade.ok) {
     const why = `${upgrade.reasons.slice(0, 5).join('; ')}${upgrade.reasons.length > 5 ? `; and ${upgrade.reasons.length - 5} more` : ''}`;
-    if (opts.perChannel) {
+    if (opts.perChannel === true) {
       throw new AppError(
         'OPSET_TOO_OLD',
         `per-channel needs opset ≥ ${PER_CHANNEL_MIN_OPSET}; this model is opset ${opset} — use per-tensor (omit ` +
@@ -61,8 +63,10 @@ export async function preprocessForQdq(
     }
     warnings.push(
       `Kept opset ${opset} (not upgraded to ${TARGET_OPSET}: ${why}); ONNX Runtime fuses fewer int8 kernels below ` +
-        `opset ${TARGET_OPSET}.`,
+        `opset ${TARGET_OPSET}` +
+        (opts.perChannel === 'auto' ? ', and weights are per-tensor (per-channel needs 13).' : '.'),
     );
   }
-  return { model: optimized, shapes, opset, upgrade, foldedAffine, warnings };
+  const perChannel = opts.perChannel === 'auto' ? opset >= PER_CHANNEL_MIN_OPSET : opts.perChannel;
+  return { model: optimized, shapes, opset, upgrade, foldedAffine, perChannel, warnings };
 }
