@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TensorProto_DataType as DT, type ModelProto } from 'onnx-buf';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
 import { int8StaticConfigSchema, type Int8StaticConfig } from '../../../../shared/schemas/optimize';
 import {
@@ -67,15 +67,18 @@ function errorCode(code: string) {
 describe('int8-static on the small CNN (random calibration)', () => {
   const parent = buildSmallCnn();
   const parentBytes = encodeModel(parent);
+  // One run that the tests below each examine (made before them, so none depends on another's run).
   let result: PassResult;
   const progress: string[] = [];
-
-  it('quantizes into a valid QDQ model that ORT fuses into QLinearConv/QGemm, SQNR > 20 dB', async () => {
+  beforeAll(async () => {
     result = await int8StaticPass.run(
       parent,
       config(),
       context(cnnCalibration, { progress: (r) => progress.push(`${r.phase}:${r.percent}`) }),
     );
+  });
+
+  it('quantizes into a valid QDQ model that ORT fuses into QLinearConv/QGemm, SQNR > 20 dB', async () => {
     expect(encodeModel(parent)).toEqual(parentBytes);
     expect(await checkModel(result.model, root)).toBe('ok');
     const ops = await optimizedOpCounts(result.model, root);
