@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const testFiles = ['main', 'shared', 'test', 'renderer'].map((dir) => `${dir}/**/*.test.{ts,tsx}`);
+const integrationFiles = ['main', 'shared', 'test', 'renderer'].map((dir) => `${dir}/**/*.int.test.{ts,tsx}`);
+
 export default defineConfig({
   root: here('./renderer'),
   // Relative asset URLs: the same build loads from file:// (Electron) and http://127.0.0.1 (web console).
@@ -17,11 +20,36 @@ export default defineConfig({
   },
   test: {
     root: here('.'),
-    include: ['main/**/*.test.ts', 'shared/**/*.test.ts', 'test/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
     environment: 'node',
     // Native addons (better-sqlite3, onnxruntime-node) are safest in child processes.
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Two tiers (docs/architecture.md, "Tests"): `npm run test:unit` runs `unit`, `npm run test:integration`
+    // runs `integration`. Unit tests need nothing but Node and node_modules; a test that starts sshd, runs
+    // python3, reads Debian's libonnx-testdata or spawns the CLI/app lives in a `*.int.test.ts` file.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: testFiles,
+          exclude: integrationFiles,
+          // Files share a worker process (modules load once): unit tests keep no global state, and each test
+          // makes its own database (test/fixtures/temp-db.ts) and directories (test/fixtures/temp-dir.ts).
+          isolate: false,
+          testTimeout: 10_000,
+          // beforeAll may calibrate ONNX Runtime on this machine (a few seconds).
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: integrationFiles,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

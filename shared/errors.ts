@@ -122,10 +122,6 @@ export function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL', `Internal error: ${message}. Please report it with the log file.`);
 }
 
-export function isInternal(code: ErrorCode): boolean {
-  return errorCodes[code] === 'internal';
-}
-
 /** CLI exit codes: 0 ok, 1 bad input or refused, 2 usage, 3 internal. */
 export function exitCodeFor(code: ErrorCode): 1 | 2 | 3 {
   const kind = errorCodes[code];

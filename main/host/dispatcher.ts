@@ -44,5 +44,3 @@ export function createDispatcher(handlers: Handlers, logger?: Logger): Dispatch 
     }
   };
 }
-
-export const methodNames: readonly Method[] = Object.keys(contract) as Method[];

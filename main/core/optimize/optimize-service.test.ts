@@ -41,7 +41,8 @@ async function loadsInOrt(model: Model): Promise<void> {
   await session.release();
 }
 
-describe('optimize service (passes run in a worker thread)', () => {
+// Each run starts a worker thread that loads the passes (seconds on a slow machine): 30 s, not the unit 10 s.
+describe('optimize service (passes run in a worker thread)', { timeout: 30_000 }, () => {
   it('makes an int8-dynamic variant of the MLP with lineage, recipe and fidelity report', async () => {
     const phases = new Set<string>();
     const { model, existed } = await services.optimize.optimize(

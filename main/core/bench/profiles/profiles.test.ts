@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
 import type { HardwareProfile } from '../../../../shared/schemas/bench';
 import { hardwareProfileSchema } from '../../../../shared/schemas/bench';
-import { openDatabase } from '../../db/open-database';
+import { memoryDatabase } from '../../../../test/fixtures/temp-db';
 import { builtinProfiles } from './catalog';
 import { peakForThreads, peaksFromClusters } from './peak-math';
 import { parseProfileFile } from './profile-file';
 import { ProfileRepository } from './profile-repository';
 import { thisMachineProfile } from './this-machine';
-
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-profiles-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const reserved = new Set(['this-machine', ...builtinProfiles.map((p) => p.id)]);
 
@@ -211,19 +205,14 @@ profiles:
   });
 
   it('stores user profiles in SQLite (insert, replace, list, remove)', () => {
-    const db = openDatabase(join(work, 'profiles.db'));
-    try {
-      const repo = new ProfileRepository(db);
-      const [p] = parseProfileFile(valid, 'profiles.yaml', reserved) as [HardwareProfile];
-      expect(repo.upsert(p, 'profiles.yaml')).toBe('added');
-      expect(repo.upsert({ ...p, ramGB: 4 }, 'profiles.yaml')).toBe('updated');
-      expect(repo.byId('my-board')?.ramGB).toBe(4);
-      expect(repo.list().map((x) => x.id)).toEqual(['my-board']);
-      expect(repo.remove('my-board')).toBe(true);
-      expect(repo.list()).toEqual([]);
-    } finally {
-      db.close();
-    }
+    const repo = new ProfileRepository(memoryDatabase());
+    const [p] = parseProfileFile(valid, 'profiles.yaml', reserved) as [HardwareProfile];
+    expect(repo.upsert(p, 'profiles.yaml')).toBe('added');
+    expect(repo.upsert({ ...p, ramGB: 4 }, 'profiles.yaml')).toBe('updated');
+    expect(repo.byId('my-board')?.ramGB).toBe(4);
+    expect(repo.list().map((x) => x.id)).toEqual(['my-board']);
+    expect(repo.remove('my-board')).toBe(true);
+    expect(repo.list()).toEqual([]);
   });
 });
 

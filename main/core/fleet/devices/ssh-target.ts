@@ -4,7 +4,7 @@ import { AppError } from '../../../../shared/errors';
 import type { Device } from '../../../../shared/schemas/fleet';
 import type { SshAuth, SshTarget, SshTimeouts } from '../ssh';
 import type { JumpEndpoint } from './jump-spec';
-import { formatEndpoint, parseJumpSpec } from './jump-spec';
+import { parseJumpSpec } from './jump-spec';
 import type { SecretStore } from './secret-store';
 
 export type ResolvedJump =
@@ -103,10 +103,4 @@ export function adhocJumpTarget(
     pinnedHostKey: device.jumpHostKey?.publicKey ?? null,
     timeouts,
   };
-}
-
-export function describeJump(jump: ResolvedJump): string | null {
-  if (jump.kind === 'none') return null;
-  if (jump.kind === 'device') return `device ${jump.device.name}`;
-  return formatEndpoint(jump.endpoint.user, jump.endpoint.host, jump.endpoint.port);
 }

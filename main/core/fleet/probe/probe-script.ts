@@ -79,5 +79,3 @@ for f in "$root"/*/current/manifest.json; do
 done
 sec end
 `;
-
-export const probeScriptVersion = 1;

@@ -1,32 +1,22 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppError } from '../../../../shared/errors';
 import type { Device, ImportReport } from '../../../../shared/schemas/fleet';
 import { deviceSchema } from '../../../../shared/schemas/fleet';
-import { generateKey } from '../../../../test/fixtures/sshd';
-import { openDatabase } from '../../db/open-database';
+import { ed25519PublicKey, hashedKnownHostsName } from '../../../../test/fixtures/ssh-keys';
+import { memoryDatabase } from '../../../../test/fixtures/temp-db';
+import { tempDir } from '../../../../test/fixtures/temp-dir';
 import { createSilentLogger } from '../../logger';
 import { DeviceRepository } from '../devices';
 import { FleetService } from './fleet-service';
 
-const work = mkdtempSync(join(tmpdir(), 'ef-fleet-svc-'));
-const dbs: Database[] = [];
-let counter = 0;
-
 function newFleet(): { fleet: FleetService; db: Database } {
-  counter += 1;
-  const db = openDatabase(join(work, `fleet-${counter}.db`));
-  dbs.push(db);
+  const db = memoryDatabase();
   return { fleet: new FleetService(new DeviceRepository(db), { logger: createSilentLogger() }), db };
 }
-
-afterAll(() => {
-  for (const db of dbs) db.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 function thrown(fn: () => unknown): AppError {
   try {
@@ -188,24 +178,16 @@ describe('import and export', () => {
     expect(copy.list().map(connection)).toEqual(fleet.list().map(connection));
   });
 
-  it('pins keys from known_hosts (plain, [host]:port, hashed) and round-trips them', async () => {
+  it('pins keys from known_hosts (plain, [host]:port, hashed) and round-trips them', () => {
     const { fleet } = newFleet();
     richFleet(fleet);
-    const keys = await Promise.all(
-      ['k1', 'k2', 'k3', 'k4'].map(async (k) =>
-        (await generateKey(join(work, k))).split(' ').slice(0, 2).join(' '),
-      ),
-    );
-    const file = join(work, 'known_hosts');
-    writeFileSync(file, `cam9.lan ${keys[3]}\n`);
-    const { execFileSync } = await import('node:child_process');
-    execFileSync('/usr/bin/ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    const keys = [ed25519PublicKey(), ed25519PublicKey(), ed25519PublicKey(), ed25519PublicKey()];
     const text = [
       `[203.0.113.10]:2201 ${keys[0]}`,
       `10.0.0.11,pi-1.lan ${keys[1]}`,
       `[198.51.100.2]:2222 ${keys[2]}`,
       `unrelated.example ${keys[2]}`,
-      (await import('node:fs')).readFileSync(file, 'utf8').trim(),
+      `${hashedKnownHostsName('cam9.lan')} ${keys[3]}`,
     ].join('\n');
     const report = fleet.importText(text, 'known-hosts');
     expect(report.rows.map((r) => [r.line, r.action, r.name])).toEqual([
@@ -303,6 +285,7 @@ describe('import and export', () => {
 
   it('imports a file from disk, inferring the format, and refuses what it cannot read', async () => {
     const { fleet } = newFleet();
+    const work = tempDir('ef-fleet-svc-');
     const path = join(work, 'hosts');
     writeFileSync(path, '[pis]\npi1 ansible_host=10.0.0.1 ansible_user=pi\n');
     expect((await fleet.importFile(path)).format).toBe('ansible-ini');

@@ -56,10 +56,6 @@ export function parsePublicKey(line: string): PinnedKey {
   return { ...hostKeyInfo(blob), blob };
 }
 
-export function sameKey(a: Buffer, b: Buffer): boolean {
-  return a.equals(b);
-}
-
 /** Accepts `SHA256:abc`, `abc` and padded `abc=` so a fingerprint pasted from any tool compares equal. */
 export function normalizeFingerprint(fingerprint: string): string {
   const body = fingerprint

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,47 +62,6 @@ async function appError(p: Promise<unknown>): Promise<AppError> {
 const floats = (n: number, start = 0) => Float32Array.from({ length: n }, (_, i) => start + i * 0.5);
 
 describe('a folder of .npy files, one per sample', () => {
-  it('reads numpy files with and without the batch axis, bit-exactly', async () => {
-    const dir = await freshDir();
-    execFileSync(
-      '/usr/bin/python3',
-      [
-        '-c',
-        String.raw`
-import sys, numpy as np
-d = sys.argv[1]
-rng = np.random.default_rng(3)
-for i in range(3):
-    a = rng.standard_normal((3, 4, 4)).astype(np.float32)
-    np.save('%s/%03d.npy' % (d, i), a[None] if i == 1 else a)
-    open('%s/%03d.raw' % (d, i), 'wb').write(a.tobytes())
-`,
-        dir,
-      ],
-      { encoding: 'utf8' },
-    );
-    const source = await openSampleSource({ kind: 'npy', path: dir }, imageModel);
-    expect(source.count).toBe(3);
-    expect(source.layout).toBe('npy-per-sample');
-    expect(source.random).toBe(false);
-    expect(source.labels).toBeNull();
-    expect(source.description).toBe(`3 .npy files in ${dir}`);
-    // The .raw files are not samples: they are skipped with a warning.
-    expect(source.warnings.join('\n')).toMatch(
-      /Ignored 3 entries in .*calib \(not \.npy files\): 000\.raw, 001\.raw, 002\.raw\./,
-    );
-    const samples = await collect(source);
-    for (const [i, s] of samples.entries()) {
-      const t = s.x!;
-      expect(t.type).toBe('float32');
-      expect(t.dims).toEqual([1, 3, 4, 4]);
-      const want = await readFile(join(dir, `00${i}.raw`));
-      const got = t.data as Float32Array;
-      expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(want)).toBe(true);
-    }
-    expect(source.stats.openFiles).toBe(0);
-  });
-
   it('names the input, the expected and the given dtype/shape on a mismatch', async () => {
     const dir = await freshDir();
     await writeNpy(join(dir, '000.npy'), '<f4', [3, 4, 4], floats(48));

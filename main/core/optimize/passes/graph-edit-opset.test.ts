@@ -5,7 +5,7 @@ import { attrFloat, cloneModelSharingTensorData, createModelBuilder, getAttr } f
 import { createRng, randomFloats } from '../../../../test/models';
 import { opsetVersion } from './graph-edit';
 import { upgradeDefaultOpset } from './graph-edit-opset';
-import { runModel } from './graph-edit-testing';
+import { runModel } from '../../../../test/models/pass-checks';
 
 /** An opset-9 model using every op whose attributes became inputs by opset 11. */
 function buildOpset9(opset = 9) {

@@ -103,15 +103,6 @@ function allocate(qType: QuantType, n: number): QuantArray {
   return qType === 'uint8' ? new Uint8Array(n) : new Int8Array(n);
 }
 
-/** One value as QuantizeLinear computes it (float32 division, ties to even, saturation to the storage type). */
-export function quantizeValue(x: number, scale: number, zeroPoint: number, qType: QuantType): number {
-  const { qmin, qmax } = storageRange(qType);
-  const v = roundHalfToEven(Math.fround(Math.fround(x) / Math.fround(scale))) + zeroPoint;
-  // ONNX leaves NaN undefined; map it to the zero point (real 0).
-  if (Number.isNaN(v)) return zeroPoint;
-  return clampInt(v, qmin, qmax);
-}
-
 /** QuantizeLinear with a per-tensor scale and zero point. */
 export function quantizeArray(
   data: ArrayLike<number>,

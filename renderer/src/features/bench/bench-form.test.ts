@@ -11,7 +11,7 @@ import {
   selectedModels,
   type BenchForm,
 } from './bench-form';
-import { variant } from './bench-test-data';
+import { variant } from '../../testing/bench-results';
 
 const fidelity = { sqnrDb: 50, cosine: 0.9999, top1Agreement: 1 };
 const older = sampleModel({ id: 'old', name: 'old', importedAt: '2024-01-01T00:00:00.000Z' });

@@ -12,7 +12,7 @@ import {
   sourceBadge,
   type TargetGroup,
 } from './bench-results';
-import { estimated, measured, variant } from './bench-test-data';
+import { estimated, measured, variant } from '../../testing/bench-results';
 
 const parent = sampleModel({ id: 'cnn', name: 'cnn', sizeBytes: 8000 });
 const fp16 = variant(

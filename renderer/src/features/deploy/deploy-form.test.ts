@@ -13,7 +13,7 @@ import {
   targetsOf,
   type DeployForm,
 } from './deploy-form';
-import { samplePreview } from './deploy-test-data';
+import { samplePreview } from '../../testing/deploy-results';
 
 const cam1 = sampleDevice({ id: 'd1', name: 'cam-1', tags: ['cameras', 'lab'] });
 const cam2 = sampleDevice({ id: 'd2', name: 'cam-2', tags: ['cameras'] });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from '../../api/client';
 import { createFakeTransport } from '../../testing/fake-transport';
 import { createDeploySessionStore } from './deploy-session';
-import { sampleDeviceResult, samplePreview, sampleProgress, sampleReport } from './deploy-test-data';
+import {
+  sampleDeviceResult,
+  samplePreview,
+  sampleProgress,
+  sampleReport,
+} from '../../testing/deploy-results';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

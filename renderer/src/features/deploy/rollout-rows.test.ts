@@ -7,7 +7,7 @@ import {
   pendingRows,
   rowsFromReport,
 } from './rollout-rows';
-import { sampleDeviceResult, sampleProgress, sampleReport } from './deploy-test-data';
+import { sampleDeviceResult, sampleProgress, sampleReport } from '../../testing/deploy-results';
 
 const devices = [
   { deviceId: 'd1', deviceName: 'pi-1' },

@@ -8,7 +8,7 @@ import {
   sampleProgress,
   sampleRelease,
   sampleReport,
-} from '../deploy/deploy-test-data';
+} from '../../testing/deploy-results';
 import { targetsText } from './deployments-table';
 import { pastReleases } from './device-history';
 import { driftCountsLine } from './drift-panel';

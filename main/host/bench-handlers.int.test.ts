@@ -10,6 +10,7 @@ import type { BenchReport, BenchResult, HardwareProfile } from '../../shared/sch
 import type { SshdDevice } from '../../test/fixtures/sshd';
 import { startSshd, stopAllSshd } from '../../test/fixtures/sshd';
 import { buildSmallCnn, writeTestModel } from '../../test/models';
+import { repoPath } from '../../test/fixtures/repo-path';
 import { createSilentLogger } from '../core/logger';
 import { createServices, type Services } from '../core/services';
 import { stopRuleOf } from './bench-handlers';
@@ -122,7 +123,7 @@ describe('bench.run over the dispatcher', () => {
     const deployRoot = join(work, 'device-root');
     // The device's runtime: <deployRoot>/runtime/node_modules holds onnxruntime-node (this repository's).
     mkdirSync(join(deployRoot, 'runtime'), { recursive: true });
-    symlinkSync(join(process.cwd(), 'node_modules'), join(deployRoot, 'runtime', 'node_modules'));
+    symlinkSync(repoPath('node_modules'), join(deployRoot, 'runtime', 'node_modules'));
     await call('devices.add', {
       name: 'pi-1',
       host: device.host,

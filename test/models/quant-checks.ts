@@ -1,15 +1,15 @@
-// Helpers for the static-quantization tests (not used by the app): ORT runs, ORT's optimized graph, ONNX checker.
+// Helpers for the quantization tests: ORT runs, ORT's optimized graph, ONNX's checker (Debian python3-onnx).
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
-import { decodeModel, encodeModel } from '../../onnx';
-import { DEBIAN_PYTHON, writeTestModel } from '../../../../test/models';
+import { decodeModel, encodeModel } from '../../main/core/onnx';
+import { DEBIAN_PYTHON, writeTestModel } from './index';
 
 let counter = 0;
-const script = fileURLToPath(new URL('../../../../test/python/check_model.py', import.meta.url));
+const script = fileURLToPath(new URL('../python/check_model.py', import.meta.url));
 
 /** Op types (domain:op for non-default domains) of the graph ORT runs at level 'all', with counts. */
 export async function optimizedOpCounts(model: ModelProto, dir: string): Promise<Record<string, number>> {

@@ -5,7 +5,7 @@ import type {
   DeployProgress,
   DeviceRelease,
   DeviceResult,
-} from '../../../../shared/schemas/deploy';
+} from '../../../shared/schemas/deploy';
 
 /** Records shaped like what main returns, for unit tests of the Deploy and History pages' logic. */
 

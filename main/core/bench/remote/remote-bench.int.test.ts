@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
 import type { BenchSettings } from '../../../../shared/schemas/bench';
 import type { SshdDevice } from '../../../../test/fixtures/sshd';
 import { startSshd, stopAllSshd } from '../../../../test/fixtures/sshd';
 import { buildMlp } from '../../../../test/models';
-import { openDatabase, type Database } from '../../db/open-database';
+import { repoPath } from '../../../../test/fixtures/repo-path';
+import { tempDatabase } from '../../../../test/fixtures/temp-db';
 import { probeDevice } from '../../fleet/probe';
 import type { SshTarget } from '../../fleet/ssh';
 import { connect } from '../../fleet/ssh';
@@ -32,11 +32,10 @@ import { runRemoteBenchmark } from './remote-bench';
  * finds onnxruntime-node through NODE_PATH = this repository's node_modules (what `nodeModulePaths` is for).
  */
 
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-remote-bench-test-'));
-const repoNodeModules = resolve('node_modules');
+const { db, dir: work } = tempDatabase('edgefleet-remote-bench-test-');
+const repoNodeModules = repoPath('node_modules');
 let device: SshdDevice;
 let bare: SshdDevice;
-let db: Database;
 let bench: BenchService;
 let models: ModelService;
 let modelPath: string;
@@ -84,7 +83,6 @@ function barePathDir(): string {
 beforeAll(async () => {
   device = await startSshd();
   bare = await startSshd({ env: { PATH: barePathDir() } });
-  db = openDatabase(join(work, 'edgefleet.db'));
   const logger = createSilentLogger();
   models = new ModelService(new ModelRepository(db), new ModelStore(join(work, 'models')), logger);
   bench = new BenchService(
@@ -103,9 +101,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  db?.close();
   await stopAllSshd();
-  rmSync(work, { recursive: true, force: true });
 });
 
 const fast: Partial<BenchSettings> & { stop: BenchSettings['stop'] } = {

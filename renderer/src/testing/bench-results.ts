@@ -1,7 +1,7 @@
-import type { BenchResult } from '../../../../shared/schemas/bench';
-import type { Model } from '../../../../shared/schemas/models';
-import type { VariantReport } from '../../../../shared/schemas/optimize';
-import { sampleModel } from '../../testing/sample-model';
+import type { BenchResult } from '../../../shared/schemas/bench';
+import type { Model } from '../../../shared/schemas/models';
+import type { VariantReport } from '../../../shared/schemas/optimize';
+import { sampleModel } from './sample-model';
 
 /** Small fixtures for the Benchmark page's unit tests: variants with reports, measured and estimated results. */
 

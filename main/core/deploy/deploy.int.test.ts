@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployProgress } from '../../../shared/schemas/deploy';
@@ -12,16 +12,15 @@ import {
   type DeployDevice,
 } from '../../../test/fixtures/deploy';
 import { stopAllSshd } from '../../../test/fixtures/sshd';
-import { openDatabase, type Database } from '../db/open-database';
+import { tempDatabase } from '../../../test/fixtures/temp-db';
 import { quote } from '../fleet/ssh';
 import { DeployService } from './deploy-service';
 import { releaseName } from './layout';
 import type { DeployArtifact, DeployTarget } from './types';
 
-const work = mkdtempSync(join(tmpdir(), 'edgefleet-deploy-test-'));
+const { db, dir: work } = tempDatabase('edgefleet-deploy-test-');
 const pwned = [join(homedir(), 'pwned'), '/pwned'];
 let devices: DeployDevice[];
-let db: Database;
 let service: DeployService;
 let artifactA: DeployArtifact;
 let artifactB: DeployArtifact;
@@ -53,16 +52,13 @@ function restarts(d: DeployDevice): string[] {
 beforeAll(async () => {
   for (const p of pwned) rmSync(p, { force: true });
   devices = await startDeployDevices(3);
-  db = openDatabase(join(work, 'edgefleet.db'));
   service = DeployService.open(db);
   artifactA = cnnArtifact(join(work, 'store'), 1, '20240101-000000');
   artifactB = cnnArtifact(join(work, 'store'), 2, '20240102-000000');
 });
 
 afterAll(async () => {
-  db?.close();
   await stopAllSshd();
-  rmSync(work, { recursive: true, force: true });
 });
 
 describe('deploy to three real sshd devices', () => {

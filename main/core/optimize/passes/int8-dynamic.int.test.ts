@@ -20,7 +20,7 @@ import {
   textImage,
   weightBytes,
   type Feeds,
-} from './graph-edit-testing';
+} from '../../../../test/models/pass-checks';
 import { opsetVersion } from './graph-edit';
 import { int8DynamicPass } from './int8-dynamic';
 

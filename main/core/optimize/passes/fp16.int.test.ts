@@ -32,7 +32,7 @@ import {
   textImage,
   weightBytes,
   type Feeds,
-} from './graph-edit-testing';
+} from '../../../../test/models/pass-checks';
 import { valueInfoElemType } from './graph-edit';
 
 let scratch: Awaited<ReturnType<typeof makeScratch>>;
