@@ -73,7 +73,16 @@ describe('edgefleet optimize', () => {
   });
 
   it('auto: prints the verdict, the candidates and the per-node table', () => {
-    const r = edgefleet(['optimize', 'mlp', '--method', 'auto', '--calibration', 'random', '--budget-minutes', '2']);
+    const r = edgefleet([
+      'optimize',
+      'mlp',
+      '--method',
+      'auto',
+      '--calibration',
+      'random',
+      '--budget-minutes',
+      '2',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^(Recommended: |No variant that meets|Goal not met)/m);
     expect(r.stdout).toMatch(/Candidates \(goal cosine>=0\.999/);

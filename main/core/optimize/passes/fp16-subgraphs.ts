@@ -7,7 +7,7 @@
 import { TensorProto_DataType as DT, type GraphProto } from 'onnx-buf';
 import { makeNode, outerScopeNames, subgraphsOf } from '../../onnx';
 import { createNameScope, readFloat32 } from './graph-edit';
-import type { ClampTally} from './fp16-tensors';
+import type { ClampTally } from './fp16-tensors';
 import { float16Copy } from './fp16-tensors';
 
 /** Below this many values a weight is not worth a Cast node. */
