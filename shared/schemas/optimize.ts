@@ -164,6 +164,7 @@ export const autoCandidateKindSchema = z.enum([
   'int8-mixed',
   'int8-mixed+dynamic',
   'int8-dynamic',
+  'int8-dynamic+fp16',
   'fp16',
 ]);
 

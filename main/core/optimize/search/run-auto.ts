@@ -31,6 +31,7 @@ import { onnxRuntimeVersion } from '../../runtime/ort-load-check';
 import { evaluateFidelity } from '../fidelity';
 import { fp16Pass } from '../passes/fp16';
 import { quantizeDynamic } from '../passes/int8-dynamic';
+import { compressConvWeights } from '../passes/weight-only';
 import { buildInt8Static, prepareInt8Static, type Int8StaticPrepared } from '../passes/int8-static';
 import { COMPUTE_OPS, planQdq } from '../passes/int8-static-plan';
 import type { PassContext, PassResult, Sample } from '../types';
@@ -75,6 +76,9 @@ type Built = {
 const SPEEDUP_MARGIN = 0.03;
 /** A single node goes float when the profiler shows its int8 time this many times its float time. */
 const PROFILE_SLOWER = 1.25;
+
+/** Candidates made without the static per-node plan: their node decisions are the method's, not the search's. */
+const wholeModelKinds = new Set<AutoCandidate['kind']>(['int8-dynamic', 'int8-dynamic+fp16', 'fp16']);
 
 /** Most Pareto candidates stored as variants beside the recommended one. */
 const MAX_SAVED = 4;
@@ -471,11 +475,34 @@ export async function runAutoSearch(
       );
     }
   }
+  let dynamic: Built | undefined;
   if (!timeUp(0.92)) {
-    await add(
+    dynamic = await add(
       'int8-dynamic',
       'dynamic INT8 (MatMul/Gemm, per column)',
       () => quantizeDynamic(job.parent, dynConfig, passCtx),
+      [],
+    );
+  }
+  // Convolutions float with their weights stored float16 (ONNX Runtime folds the Cast at load): no activation
+  // error and no run-time cost, on top of dynamic INT8 where it applies.
+  if (!timeUp(0.93)) {
+    await add(
+      'int8-dynamic+fp16',
+      `${dynamic ? 'dynamic INT8 (MatMul/Gemm) and ' : ''}float16-stored Conv weights, float32 compute`,
+      () => {
+        const base = dynamic ? dynamic.result : undefined;
+        const model = cloneModelSharingTensorData(base ? base.model : job.parent);
+        if (compressConvWeights(model, 'fp16') === 0) {
+          throw new AppError('NOTHING_TO_QUANTIZE', 'no Conv with its own float32 weight');
+        }
+        const converted = { ...(base?.report.converted ?? {}), 'Conv (float16 weights)': 1 };
+        return {
+          model,
+          report: { method: 'int8-dynamic', converted, skipped: [], calibration: null, warnings: [] },
+          quantizedTensors: base?.quantizedTensors ?? [],
+        } satisfies PassResult;
+      },
       [],
     );
   }
@@ -539,8 +566,8 @@ export async function runAutoSearch(
       id: b.id,
       kind: b.kind,
       description: b.description,
-      int8Nodes: b.kind === 'int8-dynamic' || b.kind === 'fp16' ? 0 : b.int8Nodes,
-      floatNodes: b.kind === 'int8-dynamic' || b.kind === 'fp16' ? anchors.length : b.floatNodes.length,
+      int8Nodes: wholeModelKinds.has(b.kind) ? 0 : b.int8Nodes,
+      floatNodes: wholeModelKinds.has(b.kind) ? anchors.length : b.floatNodes.length,
       sizeBytes: b.bytes.length,
       sizeRatio: r.sizeRatio,
       latencyMs: latency.get(b.id) ?? null,
@@ -560,7 +587,11 @@ export async function runAutoSearch(
   const nodes: AutoNode[] = anchors.map((a) => {
     const s = sensitivity.get(a.name);
     const speed = nodeSpeed.get(a.name);
-    const isFloat = chosen.kind === 'int8-dynamic' || chosen.kind === 'fp16' || chosenFloat.has(a.name);
+    const isFloat =
+      chosen.kind === 'int8-dynamic' ||
+      chosen.kind === 'int8-dynamic+fp16' ||
+      chosen.kind === 'fp16' ||
+      chosenFloat.has(a.name);
     return {
       node: a.name,
       opType: a.opType,
@@ -698,7 +729,10 @@ function reasonFor(
   sets: { forcedFloat: Set<string>; forcedInt8: Set<string>; slower: Set<string> },
 ): string {
   if (chosen.kind === 'fp16') return 'the chosen variant is FP16';
-  if (chosen.kind === 'int8-dynamic') return 'the chosen variant is dynamic INT8 (weights only, at run time)';
+  if (chosen.kind === 'int8-dynamic')
+    return 'the chosen variant is dynamic INT8 (MatMul/Gemm quantized at run time)';
+  if (chosen.kind === 'int8-dynamic+fp16')
+    return 'the chosen variant is dynamic INT8 for MatMul/Gemm with float16-stored Conv weights';
   if (sets.forcedFloat.has(name)) return 'forced float';
   if (sets.forcedInt8.has(name)) return 'forced int8';
   if (!isFloat) return 'int8: within the goal and not slower';
