@@ -37,7 +37,6 @@ describe('buildRunParams', () => {
         config: {
           calibrator: 'minmax',
           percentile: 99.999,
-          perChannel: false,
           symmetricActivations: false,
           exclude: [],
         },
