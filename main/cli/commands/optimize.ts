@@ -13,6 +13,7 @@ import {
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
 import { formatBytes, table } from '../format';
 import { progressLine } from '../progress-line';
+import { addPruneOptions, pruneConfig, pruneReportLines, type PruneFlags } from './optimize-prune';
 
 type Globals = () => GlobalOptions;
 type Exit = (code: number) => void;
@@ -36,20 +37,19 @@ type OptimizeFlags = {
   imageMean?: string;
   imageStd?: string;
   bgr?: boolean;
-};
+} & PruneFlags;
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
 
 export function registerOptimizeCommand(program: Command, globals: Globals, io: CliIo, exit: Exit): void {
-  program
-    .command('optimize')
+  addPruneOptions(program.command('optimize'))
     .description(
-      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16) with a fidelity report',
+      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16, pruning) with a fidelity report',
     )
     .argument('<model>', 'id or name of the model to optimize')
     .addOption(
       new Option('--method <method>', 'optimization method')
-        .choices(['int8-dynamic', 'int8-static', 'fp16'])
+        .choices(['int8-dynamic', 'int8-static', 'fp16', 'prune-channels', 'prune-weights'])
         .makeOptionMandatory(),
     )
     .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
@@ -108,7 +108,9 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     .filter(Boolean);
   const config: Record<string, unknown> = {};
   if (exclude) config.exclude = exclude;
-  if (flags.method === 'int8-dynamic') {
+  if (flags.method === 'prune-channels' || flags.method === 'prune-weights') {
+    Object.assign(config, pruneConfig(flags.method, flags));
+  } else if (flags.method === 'int8-dynamic') {
     if (flags.perChannel) config.perChannel = true;
     if (flags.includeConv) config.includeConv = true;
   } else if (flags.method === 'int8-static') {
@@ -219,6 +221,7 @@ function reportText(result: ImportResult): string {
       ),
     );
   }
+  if (report.pass.pruning) lines.push(...pruneReportLines(report.pass.pruning));
   const warnings = [...report.pass.warnings, ...f.warnings];
   if (warnings.length > 0) lines.push('Warnings:', ...warnings.map((w) => `  - ${w}`), '');
   return lines.filter((l, i) => l !== '' || i > 0).join('\n');

@@ -37,7 +37,7 @@ import { useOptimizeSession } from './optimize-session';
 import { RunFailure, RunResult, type FixAction } from './run-outcome';
 import { RunProgress } from './run-progress';
 
-const methods: OptimizeMethod[] = ['int8-static', 'int8-dynamic', 'fp16'];
+const methods: OptimizeMethod[] = ['int8-static', 'int8-dynamic', 'fp16', 'prune-channels', 'prune-weights'];
 
 export function OptimizePage() {
   const models = useCall('models.list', {});
