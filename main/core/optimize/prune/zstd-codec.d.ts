@@ -1,7 +1,9 @@
-// zstd-codec ships no types; only the synchronous "Simple" API is used (compressed-size.ts).
+// zstd-codec ships no types; only the chunked streaming compressor is used (compressed-size.ts).
 declare module 'zstd-codec' {
-  export type ZstdSimple = { compress(data: Uint8Array, level?: number): Uint8Array | null };
+  export type ZstdStreaming = {
+    compressChunks(chunks: Iterable<Uint8Array>, sizeHint: number, level: number): Uint8Array | null;
+  };
   export const ZstdCodec: {
-    run(callback: (zstd: { Simple: new () => ZstdSimple }) => void): void;
+    run(callback: (zstd: { Streaming: new () => ZstdStreaming }) => void): void;
   };
 }
