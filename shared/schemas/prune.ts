@@ -21,6 +21,16 @@ export const pruneChannelsConfigSchema = z
     targetMacs: shareSchema('target MACs').optional(),
     importance: channelImportanceSchema.default('l1'),
     /**
+     * Kept channel counts are rounded up to a multiple of this: ONNX Runtime's CPU convolutions work on blocks of
+     * 8 or 16 channels (NCHWc), and odd counts can make a pruned model slower than the original.
+     */
+    channelMultiple: z.number().int().min(1).max(64).default(8),
+    /**
+     * Add what removed channels contributed on average (measured on the calibration data, else random inputs) to
+     * the next layer's bias. Off only to compare.
+     */
+    biasCompensation: z.boolean().default(true),
+    /**
      * Prune one group at a time on sample data first, and give sensitive groups a smaller ratio, insensitive ones
      * a larger one (the MAC total stays about that of the uniform ratio).
      */

@@ -24,7 +24,16 @@ export type PrunedModel = {
   nodes: Map<NodeProto, NodeProto>;
 };
 
-export function applyChannelPruning(model: ModelProto, cg: ChannelGraph, keep: KeepPlan): PrunedModel {
+/**
+ * `means`: the mean of every channel of a layer input (channel-means.ts). When given, what the removed input
+ * channels contributed on average is added to the layer's bias (bias compensation).
+ */
+export function applyChannelPruning(
+  model: ModelProto,
+  cg: ChannelGraph,
+  keep: KeepPlan,
+  means?: ReadonlyMap<string, Float64Array>,
+): PrunedModel {
   const out = cloneModelSharingTensorData(model);
   const graph = out.graph!;
   const names = createNameScope(graph);
@@ -54,6 +63,63 @@ export function applyChannelPruning(model: ModelProto, cg: ChannelGraph, keep: K
     setInput(node, i, typedArrayToTensor(names.unique(`${name}_pruned`), DT.FLOAT, dims, data));
   };
 
+  /**
+   * Adds Σ over removed input channels of weight × channel mean to the bias (created when absent), before the
+   * weights are cut. Gemm computes alpha·A·B + beta·C, so its C gets alpha/beta of it.
+   */
+  const compensate = (
+    node: NodeProto,
+    input: string,
+    inKeep: number[] | null,
+    kind: 'conv' | 'gemm' | 'gemm-t',
+  ) => {
+    const mean = means?.get(input);
+    if (!inKeep || !mean) return;
+    const wt = cg.constants.get(node.input[1]!)!.tensor;
+    const w = readFloat32(wt);
+    const dims = dimsOf(wt);
+    const kept = new Set(inKeep);
+    const cin = kind === 'conv' ? dims[1]! : kind === 'gemm-t' ? dims[1]! : dims[0]!;
+    const cout = kind === 'conv' ? dims[0]! : kind === 'gemm-t' ? dims[0]! : dims[1]!;
+    if (mean.length !== cin) return;
+    const per = kind === 'conv' ? w.length / (cout * cin) : 1;
+    const delta = new Float64Array(cout);
+    for (let c = 0; c < cin; c++) {
+      if (kept.has(c) || mean[c] === 0) continue;
+      for (let o = 0; o < cout; o++) {
+        let acc = 0;
+        if (kind === 'conv') for (let k = 0; k < per; k++) acc += w[(o * cin + c) * per + k]!;
+        else acc = kind === 'gemm-t' ? w[o * cin + c]! : w[c * cout + o]!;
+        delta[o]! += acc * mean[c]!;
+      }
+    }
+    let factor = 1;
+    if (kind !== 'conv') {
+      const beta = getAttr(node, 'beta')?.f ?? 1;
+      if (beta === 0) return;
+      factor = (getAttr(node, 'alpha')?.f ?? 1) / beta;
+    }
+    const biasName = node.input[2];
+    const old = biasName ? cg.constants.get(biasName)!.tensor : undefined;
+    const values = old ? readFloat32(old) : new Float32Array(1);
+    const bias = new Float32Array(cout);
+    for (let o = 0; o < cout; o++) bias[o] = values[values.length === 1 ? 0 : o]! + factor * delta[o]!;
+    const t = typedArrayToTensor(
+      names.unique(`${biasName || node.name || 'layer'}_compensated`),
+      DT.FLOAT,
+      [cout],
+      bias,
+    );
+    // Registered as a constant so the slicing that follows finds it like any other bias.
+    cg.constants.set(t.name, { kind: 'initializer', tensor: t });
+    if (biasName) setInput(node, 2, t);
+    else {
+      while (node.input.length < 2) node.input.push('');
+      node.input[2] = t.name;
+      graph.initializer.push(t);
+    }
+  };
+
   graph.node.forEach((node, index) => {
     const src = original[index]!;
     nodes.set(src, node);
@@ -67,6 +133,7 @@ export function applyChannelPruning(model: ModelProto, cg: ChannelGraph, keep: K
     if (op === 'Conv') {
       const outKeep = space !== undefined ? spaceKeep(space) : null;
       if (space !== undefined) {
+        compensate(node, src.input[0]!, inKeep, 'conv');
         sliced(node, 1, [
           { axis: 0, keep: outKeep },
           { axis: 1, keep: inKeep },
@@ -84,6 +151,7 @@ export function applyChannelPruning(model: ModelProto, cg: ChannelGraph, keep: K
     if ((op === 'Gemm' || op === 'MatMul') && space !== undefined) {
       const transB = op === 'Gemm' ? getAttrInt(node, 'transB', 0) : 0;
       const outKeep = spaceKeep(space);
+      if (op === 'Gemm') compensate(node, src.input[0]!, inKeep, transB ? 'gemm-t' : 'gemm');
       sliced(node, 1, [
         { axis: transB ? 0 : 1, keep: outKeep },
         { axis: transB ? 1 : 0, keep: inKeep },

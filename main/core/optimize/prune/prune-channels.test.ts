@@ -50,7 +50,7 @@ async function expectFailure(p: Promise<unknown>, code: string, text?: RegExp): 
 describe('prune-channels', () => {
   it('removes the dead channels of every coupled group and leaves the output unchanged', async () => {
     const zoo = buildPruneZoo();
-    const { model, report } = await pruneChannels(zoo, { ratio: 0.25 }, ctx());
+    const { model, report } = await pruneChannels(zoo, { ratio: 0.25, channelMultiple: 1 }, ctx());
 
     // Residual group (stem + project), SE gate group (expand + dw + fc2), concat members, Flatten → Gemm.
     expect(weightDims(model, 'stem')).toEqual([6, 3, 3, 3]);
@@ -92,7 +92,7 @@ describe('prune-channels', () => {
   it('ranks by BatchNorm gamma when asked, falling back to weight norms where no BN follows', async () => {
     const { model, warnings } = await pruneChannels(
       buildPruneZoo(),
-      { ratio: 0.25, importance: 'bn-gamma' },
+      { ratio: 0.25, importance: 'bn-gamma', channelMultiple: 1 },
       ctx(),
     );
     expect(weightDims(model, 'stem')).toEqual([6, 3, 3, 3]);
@@ -100,7 +100,11 @@ describe('prune-channels', () => {
   });
 
   it('keeps excluded layers whole', async () => {
-    const { model, report } = await pruneChannels(buildPruneZoo(), { ratio: 0.25, exclude: ['head'] }, ctx());
+    const { model, report } = await pruneChannels(
+      buildPruneZoo(),
+      { ratio: 0.25, exclude: ['head'], channelMultiple: 1 },
+      ctx(),
+    );
     expect(weightDims(model, 'head')).toEqual([12, 7, 3, 3]);
     expect(report.blocked.find((b) => b.producers.includes('head'))?.reasons.join()).toMatch(/excluded/);
   });
@@ -119,7 +123,7 @@ describe('prune-channels', () => {
   });
 
   it('prunes sensitive groups less after a sensitivity scan, for about the same MACs', async () => {
-    const uniform = await pruneChannels(buildBenchConvNet(), { ratio: 0.3 }, ctx());
+    const uniform = await pruneChannels(buildBenchConvNet(), { ratio: 0.3, channelMultiple: 1 }, ctx());
     const scanned = await pruneChannels(buildBenchConvNet(), { ratio: 0.3, sensitivity: true }, ctx());
     const groups = scanned.report.groups;
     expect(groups.every((g) => g.sensitivityDb !== null)).toBe(true);
@@ -129,6 +133,39 @@ describe('prune-channels', () => {
     expect(worst.ratio).toBeLessThan(best.ratio);
     expect(scanned.report.totals.macsAfter).toBeLessThanOrEqual(uniform.report.totals.macsAfter);
     expect(scanned.warnings.join(' ')).toMatch(/random inputs/);
+  });
+
+  it('rounds kept channels to multiples of 8 within the MACs of the exact ratio', async () => {
+    const exact = await pruneChannels(buildBenchConvNet(), { ratio: 0.3, channelMultiple: 1 }, ctx());
+    const rounded = await pruneChannels(buildBenchConvNet(), { ratio: 0.3 }, ctx());
+    expect(rounded.report.groups.every((g) => g.channelsAfter % 8 === 0)).toBe(true);
+    expect(exact.report.groups.some((g) => g.channelsAfter % 8 !== 0)).toBe(true);
+    expect(rounded.report.totals.macsAfter).toBeLessThanOrEqual(exact.report.totals.macsAfter);
+    expect(rounded.report.totals.macsAfter).toBeGreaterThan(exact.report.totals.macsAfter * 0.85);
+  });
+
+  it("gives the removed channels' mean contribution back to the next layer (bias compensation)", async () => {
+    const parent = buildBenchConvNet();
+    const plain = await pruneChannels(parent, { ratio: 0.3, biasCompensation: false }, ctx());
+    const compensated = await pruneChannels(parent, { ratio: 0.3 }, ctx());
+    expect(compensated.warnings.join(' ')).toMatch(/random inputs/);
+    const sqnr = async (m: ModelProto) => {
+      let signal = 0;
+      let noise = 0;
+      for (const seed of [11, 12, 13]) {
+        const a = await logits(parent, seed);
+        const b = await logits(m, seed);
+        a.forEach((v, i) => {
+          signal += v * v;
+          noise += (v - b[i]!) ** 2;
+        });
+      }
+      return 10 * Math.log10(signal / noise);
+    };
+    const withOut = await sqnr(plain.model);
+    const withComp = await sqnr(compensated.model);
+    // Means come from normal random inputs, the check uses uniform ones: a clear gain, not the best case.
+    expect(withComp).toBeGreaterThan(withOut + 2);
   });
 
   it('refuses bad options and unprunable models with a clear code', async () => {

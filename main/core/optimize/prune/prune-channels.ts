@@ -21,6 +21,7 @@ import { nodeLabel } from '../passes/graph-edit';
 import type { Pass, PassContext, PassResult } from '../types';
 import { analyzeChannels, type ChannelGraph } from './channel-graph';
 import { applyChannelPruning, type KeepPlan } from './apply-channel-pruning';
+import { consumerInputMeans } from './channel-means';
 import { channelScores } from './importance';
 import { prepareForPruning } from './prepare';
 import { scanSensitivity } from './sensitivity';
@@ -108,11 +109,13 @@ export async function pruneChannels(
       [...s.keys()].sort((a, b) => s[a]! - s[b]! || b - a),
     );
   }
-  const plan = (ratioOf: (g: number) => number): KeepPlan => {
+  const plan = (ratioOf: (g: number) => number, multiple = config.channelMultiple): KeepPlan => {
     const keep: KeepPlan = new Map();
     for (const g of prunable) {
       const size = cg.size(g);
-      const remove = Math.min(size - 1, Math.round(size * Math.min(MAX_GROUP_RATIO, ratioOf(g))));
+      const wanted = size - Math.min(size - 1, Math.round(size * Math.min(MAX_GROUP_RATIO, ratioOf(g))));
+      const kept = Math.min(size, Math.ceil(wanted / multiple) * multiple);
+      const remove = size - kept;
       if (remove <= 0) continue;
       const dropped = new Set(order.get(g)!.slice(0, remove));
       keep.set(
@@ -128,6 +131,22 @@ export async function pruneChannels(
     return totalMacs(m, inferShapes(m));
   };
 
+  let means: Map<string, Float64Array> | undefined;
+  if (config.biasCompensation) {
+    ctx.progress({ phase: 'analyzing', percent: 15, message: 'channel means for bias compensation' });
+    const measured = await consumerInputMeans(prep.model, cg, new Set(prunable), {
+      samples: ctx.calibration,
+      signal: ctx.signal,
+    });
+    means = measured.means;
+    if (measured.random) {
+      warnings.push(
+        'Bias compensation used channel means measured on random inputs: give --calibration data (real inputs) ' +
+          'for better fidelity.',
+      );
+    }
+  }
+
   // Per-group weights: 1 for a uniform ratio; from the sensitivity scan otherwise.
   let weight = (_g: number) => 1;
   const sensitivity = new Map<number, number>();
@@ -137,8 +156,9 @@ export async function pruneChannels(
     const scan = await scanSensitivity(
       prep.model,
       prunable,
-      (g) => plan((h) => (h === g ? probeRatio : 0)),
+      (g) => plan((h) => (h === g ? probeRatio : 0), 1),
       cg,
+      means,
       {
         samples: ctx.calibration,
         signal: ctx.signal,
@@ -155,13 +175,14 @@ export async function pruneChannels(
     warnings.push(...scan.warnings);
   }
 
-  // The MAC budget: the user's target, or what the uniform ratio gives (the sensitivity scan redistributes it).
+  // The MAC budget: the user's target, or what the exact uniform ratio gives, which the sensitivity scan
+  // redistributes and the rounding to channel multiples must still meet.
   let scale = config.ratio ?? 0;
   const budget =
     config.targetMacs !== undefined
       ? config.targetMacs * macs0
-      : config.sensitivity
-        ? macsOf(plan(() => config.ratio!))
+      : config.sensitivity || config.channelMultiple > 1
+        ? macsOf(plan(() => config.ratio!, 1))
         : undefined;
   if (budget !== undefined) {
     ctx.progress({ phase: 'searching', percent: 82, message: 'per-group ratios for the MAC budget' });
@@ -192,7 +213,7 @@ export async function pruneChannels(
   const ratioOf = (g: number) => Math.min(MAX_GROUP_RATIO, scale * weight(g));
   const keep = plan(ratioOf);
   ctx.progress({ phase: 'pruning', percent: 90, message: `${keep.size} groups` });
-  const pruned = applyChannelPruning(prep.model, cg, keep);
+  const pruned = applyChannelPruning(prep.model, cg, keep, means);
   const shapesAfter = inferShapes(pruned.model);
   checkOutputsUnchanged(prep.model, prep.shapes, shapesAfter);
 

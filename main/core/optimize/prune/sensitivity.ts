@@ -21,6 +21,7 @@ export async function scanSensitivity(
   groups: readonly number[],
   planFor: (group: number) => KeepPlan,
   cg: ChannelGraph,
+  means: ReadonlyMap<string, Float64Array> | undefined,
   opts: { samples?: SampleSource; signal: AbortSignal; progress: (done: number) => void },
 ): Promise<{ sqnr: Map<number, number>; warnings: string[] }> {
   const warnings: string[] = [];
@@ -39,7 +40,7 @@ export async function scanSensitivity(
   let done = 0;
   for (const g of groups) {
     throwIfCancelled(opts.signal);
-    const pruned = applyChannelPruning(model, cg, planFor(g)).model;
+    const pruned = applyChannelPruning(model, cg, planFor(g), means).model;
     const got = await runAll(encodeModel(pruned), samples);
     sqnr.set(g, sqnrDb(reference, got));
     opts.progress(++done);
