@@ -150,3 +150,42 @@ export function buildConvIntoReshape(): ModelProto {
     .node('Transpose', ['r'], ['y'], { perm: [0, 2, 1] })
     .build();
 }
+
+/**
+ * Decoder-style net, opset 13: Conv 3→8 (3×3) + Relu → Resize ×2 (nearest, constant scales) → ConvTranspose 8→6
+ * (2×2, stride 2) + Relu → Conv 6→4 (1×1) → y [1,4,32,32]. Dead channels: conv 2 and 5, conv-transpose 1 and 4
+ * (a ratio of 0.25 removes exactly these).
+ */
+export function buildDecoderNet(): ModelProto {
+  const rng = createRng(8);
+  const w1 = randomFloats(rng, 8 * 27, 0.3);
+  const b1 = randomFloats(rng, 8, 0.1);
+  zeroRows(w1, b1, 8, [2, 5]);
+  // ConvTranspose weight [Cin 8, Cout 6, 2, 2]: dead outputs are zero columns, dead inputs need nothing.
+  const wt = randomFloats(rng, 8 * 6 * 4, 0.3);
+  const bt = randomFloats(rng, 6, 0.1);
+  for (let i = 0; i < 8; i++) for (const o of [1, 4]) wt.fill(0, (i * 6 + o) * 4, (i * 6 + o + 1) * 4);
+  for (const o of [1, 4]) bt[o] = 0;
+  return createModelBuilder({ opset: 13 })
+    .input('x', DT.FLOAT, [1, 3, 8, 8])
+    .output('y', DT.FLOAT, [1, 4, 32, 32])
+    .initializer('w1', DT.FLOAT, [8, 3, 3, 3], w1)
+    .initializer('b1', DT.FLOAT, [8], b1)
+    .initializer('scales', DT.FLOAT, [4], Float32Array.from([1, 1, 2, 2]))
+    .initializer('wt', DT.FLOAT, [8, 6, 2, 2], wt)
+    .initializer('bt', DT.FLOAT, [6], bt)
+    .initializer('w2', DT.FLOAT, [4, 6, 1, 1], randomFloats(rng, 24, 0.4))
+    .node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'conv' })
+    .node('Relu', ['c1'], ['r1'])
+    .node('Resize', ['r1', '', 'scales'], ['up'], { mode: 'nearest' })
+    .node(
+      'ConvTranspose',
+      ['up', 'wt', 'bt'],
+      ['t'],
+      { kernel_shape: [2, 2], strides: [2, 2] },
+      { name: 'deconv' },
+    )
+    .node('Relu', ['t'], ['r2'])
+    .node('Conv', ['r2', 'w2'], ['y'], { kernel_shape: [1, 1] }, { name: 'out' })
+    .build();
+}

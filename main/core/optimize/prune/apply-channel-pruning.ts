@@ -148,6 +148,15 @@ export function applyChannelPruning(
       }
       return;
     }
+    if (op === 'ConvTranspose' && space !== undefined) {
+      const outKeep = spaceKeep(space);
+      sliced(node, 1, [
+        { axis: 1, keep: outKeep },
+        { axis: 0, keep: inKeep },
+      ]);
+      if (node.input[2]) sliced(node, 2, [{ axis: 0, keep: outKeep }]);
+      return;
+    }
     if ((op === 'Gemm' || op === 'MatMul') && space !== undefined) {
       const transB = op === 'Gemm' ? getAttrInt(node, 'transB', 0) : 0;
       const outKeep = spaceKeep(space);

@@ -16,9 +16,17 @@
  * - Any other consumer (Reshape, Transpose, Softmax, unknown ops, subgraphs) BLOCKS the spaces it reads, and so
  *   does a graph output: its channels are the model's interface. A blocked group is never pruned.
  */
-import { TensorProto_DataType as DT, type GraphProto, type ModelProto, type NodeProto } from 'onnx-buf';
 import {
+  TensorProto_DataType as DT,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from 'onnx-buf';
+import {
+  getAttr,
   getAttrInt,
+  tensorToTypedArray,
   getAttrInts,
   nodeDependencies,
   subgraphsOf,
@@ -37,7 +45,7 @@ export type Segment = { space: number; size: number };
 /** Channels on axis 1: spaces in order, each channel repeated `repeat` times (Flatten of a spatial map). */
 export type Layout = { segments: Segment[]; repeat: number };
 
-export type ProducerKind = 'conv' | 'gemm' | 'matmul';
+export type ProducerKind = 'conv' | 'conv-transpose' | 'gemm' | 'matmul';
 export type Producer = { node: NodeProto; kind: ProducerKind; space: number };
 
 export type ChannelGraph = {
@@ -212,6 +220,50 @@ export function analyzeChannels(
         block(x, `${label(node)} (grouped convolution, group ${group})`);
         setOut(fresh(node, cout!, `${label(node)} (grouped convolution, group ${group})`));
       }
+      continue;
+    }
+
+    if (op === 'ConvTranspose') {
+      // Weight [Cin, Cout/group, k…]: input channels on axis 0, output channels on axis 1.
+      inLayouts.slice(1).forEach((l) => block(l, `${label(node)} (weight or bias computed at run time)`));
+      const w = constants.get(node.input[1] ?? '')?.tensor;
+      const group = getAttrInt(node, 'group', 1);
+      const hasShape = getAttr(node, 'output_shape') !== undefined;
+      const ok =
+        w &&
+        w.dataType === DT.FLOAT &&
+        group === 1 &&
+        !hasShape &&
+        (!node.input[2] || isFloatConst(node.input[2]));
+      if (!ok) {
+        block(x, `${label(node)} (grouped, output_shape, or weight not a float32 constant)`);
+        const c = channelDim(out);
+        if (c !== undefined)
+          setOut(fresh(node, c, `${label(node)} (grouped, output_shape, or non-constant weight)`));
+        continue;
+      }
+      const cout = Number(w.dims[1]);
+      if (x && (total(x) !== Number(w.dims[0]) || x.repeat !== 1))
+        block(x, `${label(node)} (input channels do not match)`);
+      const space = newSpace(cout, excluded(node) ? `${label(node)} (excluded)` : undefined);
+      producers.push({ node, kind: 'conv-transpose', space });
+      setOut({ segments: [{ space, size: cout }], repeat: 1 });
+      continue;
+    }
+
+    if (op === 'Resize' || op === 'Upsample') {
+      // Scales of 1 on the batch and channel axes resize each channel on its own; `sizes` spells the channel
+      // count out, so it blocks.
+      const scalesName = op === 'Resize' ? node.input[2] : node.input[1];
+      const scales = scalesName ? constants.get(scalesName)?.tensor : undefined;
+      const values = scales && scales.dataType === DT.FLOAT ? readFloats(scales) : undefined;
+      const sizes = op === 'Resize' && node.input[3];
+      if (!values || values[0] !== 1 || values[1] !== 1 || sizes) {
+        blockAll(`${label(node)} (sizes or non-constant scales)`);
+        continue;
+      }
+      inLayouts.slice(1).forEach((l) => block(l, `${label(node)} (parameter input)`));
+      setOut(x);
       continue;
     }
 
@@ -441,4 +493,8 @@ function padsOf(node: NodeProto, constants: Map<string, ConstantTensor>): number
     return [...new BigInt64Array(bytes.buffer)].map(Number);
   }
   return undefined;
+}
+
+function readFloats(t: TensorProto): number[] {
+  return [...(tensorToTypedArray(t) as Float32Array)];
 }

@@ -42,7 +42,19 @@ function weightNorms(cg: ChannelGraph, p: Producer, order: 1 | 2, size: number):
   const out = new Float64Array(size);
   // Output channels are rows of a Conv weight and of a transposed Gemm weight, columns otherwise.
   const rows = p.kind === 'conv' || (p.kind === 'gemm' && getAttrInt(p.node, 'transB', 0) === 1);
-  if (rows) {
+  if (p.kind === 'conv-transpose') {
+    // [Cin, Cout, k…]: channel o is the slab w[:, o, …].
+    const cin = dims[0]!;
+    const per = w.length / (cin * size);
+    for (let i = 0; i < cin; i++) {
+      for (let o = 0; o < size; o++) {
+        for (let k = (i * size + o) * per; k < (i * size + o + 1) * per; k++) {
+          out[o]! += order === 1 ? Math.abs(w[k]!) : w[k]! * w[k]!;
+        }
+      }
+    }
+    if (order === 2) for (let o = 0; o < size; o++) out[o] = Math.sqrt(out[o]!);
+  } else if (rows) {
     const per = w.length / dims[0]!;
     for (let c = 0; c < size; c++) {
       let acc = 0;

@@ -8,6 +8,7 @@ import { buildBenchConvNet } from '../../../../bench/bench-models';
 import {
   buildConvIntoReshape,
   buildConvToOutput,
+  buildDecoderNet,
   buildPruneZoo,
   ZOO_DEAD,
 } from '../../../../test/models/prune-nets';
@@ -30,9 +31,9 @@ const weightDims = (m: ModelProto, nodeName: string): number[] => {
   return t.dims.map(Number);
 };
 
-async function logits(m: ModelProto, seed: number): Promise<Float32Array> {
+async function logits(m: ModelProto, seed: number, output = 'logits'): Promise<Float32Array> {
   const out = await runOrt(encodeModel(m), randomFeeds(m, seed));
-  const r = out.logits!;
+  const r = out[output]!;
   return new Float32Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength / 4);
 }
 
@@ -87,6 +88,18 @@ describe('prune-channels', () => {
       const scale = Math.max(...a.map(Math.abs));
       for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * scale);
     }
+  });
+
+  it('follows channels through Resize and prunes ConvTranspose outputs', async () => {
+    const net = buildDecoderNet();
+    const { model, report } = await pruneChannels(net, { ratio: 0.25, channelMultiple: 1 }, ctx());
+    expect(weightDims(model, 'conv')).toEqual([6, 3, 3, 3]);
+    expect(weightDims(model, 'deconv')).toEqual([6, 4, 2, 2]);
+    expect(weightDims(model, 'out')).toEqual([4, 4, 1, 1]);
+    expect(report.blocked.map((b) => b.producers)).toEqual([['out']]);
+    const a = await logits(net, 4, 'y');
+    const b = await logits(model, 4, 'y');
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
   });
 
   it('ranks by BatchNorm gamma when asked, falling back to weight norms where no BN follows', async () => {
