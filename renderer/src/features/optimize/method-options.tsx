@@ -87,16 +87,18 @@ function ExcludeInput({
   onChange,
   opTypes,
   disabled,
+  description = 'Op types (e.g. Conv) or node names to leave in float. Enter adds one.',
 }: {
   value: string[];
   onChange: (v: string[]) => void;
   opTypes: string[];
   disabled?: boolean;
+  description?: string;
 }) {
   return (
     <TagsInput
       label="Exclude"
-      description="Op types (e.g. Conv) or node names to leave in float. Enter adds one."
+      description={description}
       placeholder={value.length === 0 ? 'Nothing excluded' : undefined}
       data={opTypes}
       value={value}
@@ -366,6 +368,7 @@ function PruneChannelsOptions({
         onChange={(exclude) => set({ exclude })}
         opTypes={opTypes}
         disabled={disabled}
+        description="Op types or node names whose output channels are kept whole. Enter adds one."
       />
     </Stack>
   );
@@ -425,6 +428,7 @@ function PruneWeightsOptions({
         onChange={(exclude) => set({ exclude })}
         opTypes={opTypes}
         disabled={disabled}
+        description="Op types or node names whose weights are left dense. Enter adds one."
       />
     </Stack>
   );

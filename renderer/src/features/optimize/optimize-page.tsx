@@ -165,6 +165,8 @@ export function OptimizePage() {
               <SegmentedControl
                 size="xs"
                 fullWidth
+                // Five methods do not fit side by side in the card.
+                orientation="vertical"
                 value={form.method}
                 onChange={(v) => update({ method: v as OptimizeMethod })}
                 data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
