@@ -189,3 +189,44 @@ export function buildDecoderNet(): ModelProto {
     .node('Conv', ['r2', 'w2'], ['y'], { kernel_shape: [1, 1] }, { name: 'out' })
     .build();
 }
+
+/**
+ * The other channel-wise ops, opset 13: Conv 3→8 → PRelu (slope [8,1,1]) → Pad (spatial only) → Conv 8→8 (3×3)
+ * → MaxPool 2×2 → BatchNormalization (not after a Conv: stays a node) → Relu → Reshape to [1, 8·4·4] with a
+ * constant shape → Gemm 128→5 → y. Dead channels: first conv 0 and 3, second conv 1 and 6 (BN mean and beta 0
+ * there); a ratio of 0.25 removes exactly these.
+ */
+export function buildChannelOpsNet(): ModelProto {
+  const rng = createRng(9);
+  const w1 = randomFloats(rng, 8 * 27, 0.3);
+  const b1 = randomFloats(rng, 8, 0.1);
+  zeroRows(w1, b1, 8, [0, 3]);
+  const w2 = randomFloats(rng, 8 * 72, 0.2);
+  const b2 = randomFloats(rng, 8, 0.1);
+  zeroRows(w2, b2, 8, [1, 6]);
+  const b = createModelBuilder({ opset: 13 })
+    .input('x', DT.FLOAT, [1, 3, 8, 8])
+    .output('y', DT.FLOAT, [1, 5])
+    .initializer('w1', DT.FLOAT, [8, 3, 3, 3], w1)
+    .initializer('b1', DT.FLOAT, [8], b1)
+    .initializer('slope', DT.FLOAT, [8, 1, 1], randomRange(rng, 8, 0.05, 0.3))
+    .initializer('pads', DT.INT64, [8], BigInt64Array.from([0n, 0n, 1n, 1n, 0n, 0n, 1n, 1n]))
+    .initializer('w2', DT.FLOAT, [8, 8, 3, 3], w2)
+    .initializer('b2', DT.FLOAT, [8], b2)
+    .initializer('shape', DT.INT64, [2], BigInt64Array.from([1n, 128n]))
+    .initializer('fc.w', DT.FLOAT, [5, 128], randomFloats(rng, 640, 0.1))
+    .node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'conv1' })
+    .node('PRelu', ['c1', 'slope'], ['p1'])
+    .node('Pad', ['p1', 'pads'], ['padded'])
+    .node('Conv', ['padded', 'w2', 'b2'], ['c2'], { kernel_shape: [3, 3] }, { name: 'conv2' })
+    .node('MaxPool', ['c2'], ['pool'], { kernel_shape: [2, 2], strides: [2, 2] });
+  bnParams(b, rng, 'bn', 8, [1, 6]);
+  return b
+    .node('BatchNormalization', ['pool', 'bn.scale', 'bn.bias', 'bn.mean', 'bn.var'], ['bn'], {
+      epsilon: attrFloat(1e-5),
+    })
+    .node('Relu', ['bn'], ['r'])
+    .node('Reshape', ['r', 'shape'], ['flat'])
+    .node('Gemm', ['flat', 'fc.w'], ['y'], { transB: 1 }, { name: 'fc' })
+    .build();
+}

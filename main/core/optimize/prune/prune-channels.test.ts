@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
 import { buildBenchConvNet } from '../../../../bench/bench-models';
 import {
+  buildChannelOpsNet,
   buildConvIntoReshape,
   buildConvToOutput,
   buildDecoderNet,
@@ -99,6 +100,18 @@ describe('prune-channels', () => {
     expect(report.blocked.map((b) => b.producers)).toEqual([['out']]);
     const a = await logits(net, 4, 'y');
     const b = await logits(model, 4, 'y');
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
+  });
+
+  it('slices PRelu slopes, a standalone BatchNorm and a flattening Reshape, through Pad', async () => {
+    const net = buildChannelOpsNet();
+    const { model } = await pruneChannels(net, { ratio: 0.25, channelMultiple: 1 }, ctx());
+    expect(weightDims(model, 'conv1')).toEqual([6, 3, 3, 3]);
+    expect(weightDims(model, 'conv2')).toEqual([6, 6, 3, 3]);
+    expect(weightDims(model, 'fc')).toEqual([5, 6 * 16]);
+    expect(model.graph!.node.some((n) => n.opType === 'BatchNormalization')).toBe(true);
+    const a = await logits(net, 6, 'y');
+    const b = await logits(model, 6, 'y');
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
   });
 
