@@ -2,7 +2,8 @@ import { MantineProvider } from '@mantine/core';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { PruningReport as Report } from '../../../../shared/schemas/prune';
-import { buildRunParams, defaultForm } from '../../features/optimize/optimize-form';
+import { blocker, buildRunParams, defaultForm } from '../../features/optimize/optimize-form';
+import { sampleModel } from '../../testing/sample-model';
 import { PruningReport } from './pruning-report';
 
 /** Server-rendered markup, without the comments React puts between adjacent text parts. */
@@ -73,21 +74,31 @@ describe('PruningReport', () => {
 });
 
 describe('Optimize form with the pruning methods', () => {
-  it('sends the chosen pruning options and no calibration data', () => {
+  it('sends the pruning options, with calibration data only when chosen', () => {
     const form = { ...defaultForm('m_1'), modelId: 'm_1', method: 'prune-channels' as const };
+    expect(blocker(form, sampleModel())).toBeNull();
     const params = buildRunParams(form, { calibration: 'ref', evaluation: null });
     expect(params.options).toMatchObject({
       method: 'prune-channels',
       config: { ratio: 0.3, importance: 'l1' },
     });
-    expect(params.calibration).toBeUndefined();
+    expect(params.calibration).toEqual({ kind: 'npy', fileRef: 'ref' });
+    const none = buildRunParams(
+      { ...form, calibration: { kind: 'none' } },
+      { calibration: null, evaluation: null },
+    );
+    expect(none.calibration).toBeUndefined();
     const weights = buildRunParams(
       { ...form, method: 'prune-weights' },
-      { calibration: null, evaluation: null },
+      { calibration: 'ref', evaluation: null },
     );
     expect(weights.options).toMatchObject({
       method: 'prune-weights',
       config: { sparsity: 0.8, scope: 'global' },
     });
+    expect(weights.calibration).toBeUndefined();
+    expect(blocker({ ...form, method: 'int8-static', calibration: { kind: 'none' } }, sampleModel())).toMatch(
+      /needs calibration/,
+    );
   });
 });

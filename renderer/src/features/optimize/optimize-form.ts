@@ -117,9 +117,12 @@ export function defaultForm(modelId: string | null = null): OptimizeForm {
   };
 }
 
-/** Only static INT8 calibrates; the others ignore calibration data. */
+/**
+ * Static INT8 needs calibration data; channel pruning takes it optionally (channel means for bias compensation,
+ * the sensitivity scan); the others ignore it.
+ */
 export function usesCalibration(method: OptimizeMethod): boolean {
-  return method === 'int8-static';
+  return method === 'int8-static' || method === 'prune-channels';
 }
 
 const imagePattern = /\.(png|jpe?g)$/i;
@@ -209,8 +212,12 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
   if (checkName(form.name).error) return 'Fix the name, or leave it empty.';
   const needCalibration = usesCalibration(form.method);
   if (needCalibration) {
-    if (form.calibration.kind === 'none') return 'Static INT8 needs calibration data (or random samples).';
-    const problem = dataProblem(form.calibration, 'calibration');
+    const required = form.method === 'int8-static';
+    if (required && form.calibration.kind === 'none')
+      return 'Static INT8 needs calibration data (or random samples).';
+    // Optional data not chosen yet counts as none.
+    const unset = !required && form.calibration.kind === 'data' && !form.calibration.source;
+    const problem = unset ? null : dataProblem(form.calibration, 'calibration');
     if (problem) return problem;
   }
   const evalProblem = dataProblem(form.evaluation, 'evaluation');

@@ -191,13 +191,19 @@ export function OptimizePage() {
             <SectionCard title="Data" testId="optimize-data-card">
               {usesCalibration(form.method) && (
                 <DataSourceField
-                  label="Calibration data"
+                  label={
+                    form.method === 'prune-channels'
+                      ? 'Calibration data (optional: channel means, sensitivity)'
+                      : 'Calibration data'
+                  }
                   kinds={[
+                    ...(form.method === 'prune-channels' ? [{ kind: 'none' as const, label: 'None' }] : []),
                     { kind: 'data', label: 'Folder / file' },
                     { kind: 'random', label: 'Random' },
                   ]}
                   value={form.calibration}
                   onChange={(calibration) => update({ calibration })}
+                  noneHelp="Channel means for bias compensation come from random inputs: real samples prune more accurately."
                   model={model}
                   testId="calibration"
                   disabled={active}
