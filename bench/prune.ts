@@ -35,6 +35,7 @@ type Row = {
 
 const opts = (o: unknown): MethodOptions => methodOptionsSchema.parse(o);
 const channels30 = opts({ method: 'prune-channels', config: { ratio: 0.3 } });
+const channels30Scan = opts({ method: 'prune-channels', config: { ratio: 0.3, sensitivity: true } });
 const int8 = opts({ method: 'int8-static', config: { perChannel: true } });
 const weights80 = opts({ method: 'prune-weights', config: { sparsity: 0.8 } });
 const weights80All = opts({ method: 'prune-weights', config: { sparsity: 0.8, skipFirstLast: false } });
@@ -86,6 +87,7 @@ async function benchModel(name: string, parent: Uint8Array, inputDims: number[])
       quiet,
     );
   const pruned = await optimize(parent, channels30, `${name}-prune`);
+  const scanned = await optimize(parent, channels30Scan, `${name}-prune-scan`);
   const quantized = await optimize(parent, int8, `${name}-int8`);
   const both = await optimize(pruned.bytes, int8, `${name}-prune-int8`);
   const sparse = await optimize(parent, weights80, `${name}-sparse`);
@@ -93,6 +95,7 @@ async function benchModel(name: string, parent: Uint8Array, inputDims: number[])
   const variants: [string, Uint8Array][] = [
     ['fp32 (unpruned)', parent],
     ['prune-channels 30 %', pruned.bytes],
+    ['prune-channels 30 %, sensitivity scan', scanned.bytes],
     ['int8-static (per-channel)', quantized.bytes],
     ['prune 30 % → int8-static', both.bytes],
     ['prune-weights 80 %', sparse.bytes],

@@ -67,7 +67,7 @@ export type ChannelPruningOutcome = {
   warnings: string[];
 };
 
-/** The pass without the PassResult wrapping: the bench and the sensitivity scan call it too. */
+/** The pass without the PassResult wrapping (tests call it directly; the report is the same). */
 export async function pruneChannels(
   model: ModelProto,
   rawConfig: unknown,
