@@ -55,6 +55,16 @@ export const errorCodes = {
   NOTHING_TO_CONVERT: 'input',
   /** `--goal` that does not parse: a usage error, the message gives the grammar. */
   GOAL_INVALID: 'usage',
+  /** Pruning options that do not fit together or are out of range (a ratio outside (0, 1) …). */
+  PRUNE_CONFIG_INVALID: 'input',
+  /** Channel pruning found no group it may prune (every one blocked by an op that mixes channels, or excluded). */
+  NOTHING_TO_PRUNE: 'input',
+  /** Channel pruning: every channel group feeds a graph output directly, so none can be removed. */
+  PRUNE_OUTPUT_CHANNELS: 'input',
+  /** Channel pruning: the MAC target is below what removing the most allowed channels reaches. */
+  PRUNE_TARGET_UNREACHABLE: 'input',
+  /** A feature that exists in the interface but is not built yet (the message says what to do instead). */
+  FEATURE_UNAVAILABLE: 'input',
   /** A device has no ONNX Runtime EdgeFleet can drive (python3 + onnxruntime, node + onnxruntime-node, perf_test). */
   NO_RUNTIME: 'input',
   /** The benchmark process could not load or run the model (ORT's message is in the text). */

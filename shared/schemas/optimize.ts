@@ -1,6 +1,13 @@
 import { z } from 'zod';
+import { pruneChannelsConfigSchema, pruneWeightsConfigSchema, pruningReportSchema } from './prune';
 
-export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16']);
+export const optimizeMethodSchema = z.enum([
+  'int8-dynamic',
+  'int8-static',
+  'fp16',
+  'prune-channels',
+  'prune-weights',
+]);
 export type OptimizeMethod = z.infer<typeof optimizeMethodSchema>;
 
 /** Op types, node names, or names of tensors whose producing nodes stay in float. */
@@ -135,6 +142,8 @@ export const passReportSchema = z.object({
     })
     .nullable(),
   warnings: z.array(z.string()),
+  /** Pruning passes: per-layer channels or sparsity, MACs, parameters, compressed sizes. */
+  pruning: pruningReportSchema.optional(),
   durationMs: z.number(),
 });
 export type PassReport = z.infer<typeof passReportSchema>;
@@ -260,6 +269,8 @@ export const methodOptionsSchema = z.discriminatedUnion('method', [
   }),
   z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
   z.object({ method: z.literal('auto'), config: autoConfigSchema.default(autoConfigSchema.parse({})) }),
+  z.object({ method: z.literal('prune-channels'), config: pruneChannelsConfigSchema }),
+  z.object({ method: z.literal('prune-weights'), config: pruneWeightsConfigSchema }),
 ]);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;
 

@@ -15,6 +15,7 @@ import { DEFAULT_GOAL, GOAL_GRAMMAR, parseGoal } from '../../core/optimize/searc
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
 import { formatBytes, table } from '../format';
 import { progressLine } from '../progress-line';
+import { addPruneOptions, pruneConfig, pruneReportLines, type PruneFlags } from './optimize-prune';
 
 type Globals = () => GlobalOptions;
 type Exit = (code: number) => void;
@@ -43,20 +44,19 @@ type OptimizeFlags = {
   budgetMinutes?: string;
   forceFloat?: string;
   forceInt8?: string;
-};
+} & PruneFlags;
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
 
 export function registerOptimizeCommand(program: Command, globals: Globals, io: CliIo, exit: Exit): void {
-  program
-    .command('optimize')
+  addPruneOptions(program.command('optimize'))
     .description(
-      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16) with a fidelity report',
+      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16, pruning) with a fidelity report',
     )
     .argument('<model>', 'id or name of the model to optimize')
     .addOption(
       new Option('--method <method>', 'optimization method')
-        .choices(['auto', 'int8-dynamic', 'int8-static', 'fp16'])
+        .choices(['auto', 'int8-dynamic', 'int8-static', 'fp16', 'prune-channels', 'prune-weights'])
         .makeOptionMandatory(),
     )
     .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
@@ -126,7 +126,9 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
   const exclude = list(flags.exclude);
   const config: Record<string, unknown> = {};
   if (exclude) config.exclude = exclude;
-  if (flags.method === 'auto') {
+  if (flags.method === 'prune-channels' || flags.method === 'prune-weights') {
+    Object.assign(config, pruneConfig(flags.method, flags));
+  } else if (flags.method === 'auto') {
     if (exclude) throw new AppError('USAGE', '--exclude does not apply to --method auto: use --force-float.');
     delete config.exclude;
     if (flags.goal !== undefined) config.goal = parseGoal(flags.goal).text;
@@ -258,6 +260,7 @@ function reportText(result: ImportResult): string {
       ),
     );
   }
+  if (report.pass.pruning) lines.push(...pruneReportLines(report.pass.pruning));
   const warnings = [...report.pass.warnings, ...f.warnings];
   if (warnings.length > 0) lines.push('Warnings:', ...warnings.map((w) => `  - ${w}`), '');
   return lines.filter((l, i) => l !== '' || i > 0).join('\n');

@@ -5,6 +5,7 @@ import { FidelityCards } from './fidelity-cards';
 import { LayerErrorTable } from './layer-error-table';
 import { OutputTable } from './output-table';
 import { PassSummary } from './pass-summary';
+import { PruningReport } from './pruning-report';
 import { sourceLabel } from './report-grades';
 import { ReportWarnings } from './report-warnings';
 
@@ -46,6 +47,7 @@ export function VariantReport({ report, onExclude, alreadyExcluded, busy }: Vari
       <SectionCard title="Error per output" testId="output-card">
         <OutputTable outputs={fidelity.outputs} />
       </SectionCard>
+      {pass.pruning && <PruningReport pruning={pass.pruning} />}
     </>
   );
 }

@@ -37,7 +37,7 @@ import { useOptimizeSession } from './optimize-session';
 import { RunFailure, RunResult, type FixAction } from './run-outcome';
 import { RunProgress } from './run-progress';
 
-const methods: OptimizeMethod[] = ['int8-static', 'int8-dynamic', 'fp16'];
+const methods: OptimizeMethod[] = ['int8-static', 'int8-dynamic', 'fp16', 'prune-channels', 'prune-weights'];
 
 export function OptimizePage() {
   const models = useCall('models.list', {});
@@ -165,6 +165,8 @@ export function OptimizePage() {
               <SegmentedControl
                 size="xs"
                 fullWidth
+                // Five methods do not fit side by side in the card.
+                orientation="vertical"
                 value={form.method}
                 onChange={(v) => update({ method: v as OptimizeMethod })}
                 data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
@@ -189,13 +191,19 @@ export function OptimizePage() {
             <SectionCard title="Data" testId="optimize-data-card">
               {usesCalibration(form.method) && (
                 <DataSourceField
-                  label="Calibration data"
+                  label={
+                    form.method === 'prune-channels'
+                      ? 'Calibration data (optional: channel means, sensitivity)'
+                      : 'Calibration data'
+                  }
                   kinds={[
+                    ...(form.method === 'prune-channels' ? [{ kind: 'none' as const, label: 'None' }] : []),
                     { kind: 'data', label: 'Folder / file' },
                     { kind: 'random', label: 'Random' },
                   ]}
                   value={form.calibration}
                   onChange={(calibration) => update({ calibration })}
+                  noneHelp="Channel means for bias compensation come from random inputs: real samples prune more accurately."
                   model={model}
                   testId="calibration"
                   disabled={active}

@@ -1,0 +1,243 @@
+// npm run bench:prune — the unpruned model side by side with its pruned variants, per model, in one process:
+// MACs, parameters, file size (and zstd size), latency (interleaved runs against the unpruned model, medians, one
+// intra-op thread), output SQNR and top-1 agreement on the same samples. Targets from issue 12 are checked.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import type { FidelityReport, MethodOptions } from '../shared/schemas/optimize';
+import { methodOptionsSchema } from '../shared/schemas/optimize';
+import { decodeModel, encodeModel, summarizeModel } from '../main/core/onnx';
+import { openSampleSource } from '../main/core/optimize/data';
+import { evaluateFidelity } from '../main/core/optimize/fidelity';
+import { compressedSizes } from '../main/core/optimize/prune';
+import { expectSingle, runOptimization } from '../main/core/optimize/run-optimization';
+import { buildBenchConvNet } from './bench-models';
+
+const work = mkdtempSync(join(tmpdir(), 'ef-bench-prune-'));
+const mnv3Path = fileURLToPath(new URL('../../shared/anchors/ort-quantizer/mnv3.onnx', import.meta.url));
+const signal = new AbortController().signal;
+const quiet = { signal, progress: () => {} };
+
+type Row = {
+  model: string;
+  variant: string;
+  macs: number;
+  params: number;
+  size: number;
+  zstd: number | null;
+  fidelity: FidelityReport | null;
+  checker: string;
+  shapesSame: boolean;
+};
+
+const opts = (o: unknown): MethodOptions => methodOptionsSchema.parse(o);
+const channels30 = opts({ method: 'prune-channels', config: { ratio: 0.3 } });
+const channels30Scan = opts({ method: 'prune-channels', config: { ratio: 0.3, sensitivity: true } });
+const int8 = opts({ method: 'int8-static', config: { perChannel: true } });
+const weights80 = opts({ method: 'prune-weights', config: { sparsity: 0.8 } });
+const weights80All = opts({ method: 'prune-weights', config: { sparsity: 0.8, skipFirstLast: false } });
+
+function checker(bytes: Uint8Array): string {
+  const path = join(work, 'check.onnx');
+  writeFileSync(path, bytes);
+  try {
+    execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import onnx,sys; onnx.checker.check_model(sys.argv[1], full_check=True)', path],
+      {
+        stdio: 'pipe',
+      },
+    );
+    return 'valid';
+  } catch (err) {
+    return `INVALID: ${String((err as { stderr?: Buffer }).stderr ?? err)
+      .split('\n')
+      .slice(-2)
+      .join(' ')}`;
+  }
+}
+
+async function outputDims(bytes: Uint8Array, dims: number[]): Promise<string> {
+  const s = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  try {
+    const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1), dims);
+    const out = await s.run({ [s.inputNames[0]!]: x });
+    return JSON.stringify(s.outputNames.map((n) => out[n]!.dims));
+  } finally {
+    await s.release();
+  }
+}
+
+async function benchModel(name: string, parent: Uint8Array, inputDims: number[]): Promise<Row[]> {
+  const model = decodeModel(parent);
+  const calibration = { kind: 'random' as const, count: 32, seed: 1 };
+  const evaluation = await openSampleSource({ kind: 'random', count: 16, seed: 9 }, model);
+  const parentDims = await outputDims(parent, inputDims);
+  const optimize = async (bytes: Uint8Array, options: MethodOptions, tag: string) =>
+    expectSingle(
+      await runOptimization(
+        {
+          parentBytes: bytes,
+          options,
+          calibration: options.method === 'int8-static' ? calibration : undefined,
+          scratchDir: join(work, tag),
+        },
+        quiet,
+      ),
+    );
+  const pruned = await optimize(parent, channels30, `${name}-prune`);
+  const scanned = await optimize(parent, channels30Scan, `${name}-prune-scan`);
+  const quantized = await optimize(parent, int8, `${name}-int8`);
+  const both = await optimize(pruned.bytes, int8, `${name}-prune-int8`);
+  const sparse = await optimize(parent, weights80, `${name}-sparse`);
+  const sparseAll = await optimize(parent, weights80All, `${name}-sparse-all`);
+  const variants: [string, Uint8Array][] = [
+    ['fp32 (unpruned)', parent],
+    ['prune-channels 30 %', pruned.bytes],
+    ['prune-channels 30 %, sensitivity scan', scanned.bytes],
+    ['int8-static (per-channel)', quantized.bytes],
+    ['prune 30 % → int8-static', both.bytes],
+    ['prune-weights 80 %', sparse.bytes],
+    ['prune-weights 80 %, first/last too', sparseAll.bytes],
+  ];
+  const rows: Row[] = [];
+  for (const [variant, bytes] of variants) {
+    const summary = summarizeModel(decodeModel(bytes));
+    const sizes = await compressedSizes(bytes);
+    // Every variant against the unpruned fp32 model, same samples, interleaved timing.
+    const fidelity =
+      bytes === parent
+        ? null
+        : await evaluateFidelity({
+            parent,
+            variant: bytes,
+            samples: evaluation,
+            source: 'random',
+            latencyBudgetMs: 6000,
+            latencyRuns: 300,
+          });
+    rows.push({
+      model: name,
+      variant,
+      macs: summary.macs,
+      params: summary.parameterCount,
+      size: bytes.byteLength,
+      zstd: sizes.zstd,
+      fidelity,
+      checker: checker(bytes),
+      shapesSame: (await outputDims(bytes, inputDims)) === parentDims,
+    });
+  }
+  return rows;
+}
+
+const mb = (n: number) => (n / 1e6).toFixed(2);
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
+async function main() {
+  const rows: Row[] = [];
+  rows.push(...(await benchModel('bench conv net', encodeModel(buildBenchConvNet()), [1, 3, 64, 64])));
+  if (existsSync(mnv3Path)) {
+    rows.push(
+      ...(await benchModel('MobileNetV3-small', new Uint8Array(readFileSync(mnv3Path)), [1, 3, 224, 224])),
+    );
+  } else {
+    console.log(`(MobileNetV3-small skipped: ${mnv3Path} not found)`);
+  }
+
+  const header = [
+    'model',
+    'variant',
+    'MACs (M)',
+    'MACs ×',
+    'params',
+    'size MB',
+    'size ×',
+    'zstd MB',
+    'zstd ×',
+    'latency ms',
+    'latency ×',
+    'SQNR dB',
+    'top-1 agree',
+    'checker',
+    'ORT shapes',
+  ];
+  console.log(
+    `\nONNX Runtime ${ort.env.versions.node}, 1 intra-op thread, medians of interleaved runs against the fp32 model; fidelity on 16 random inputs\n`,
+  );
+  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  const base = new Map<string, Row>();
+  for (const r of rows) {
+    if (!r.fidelity) base.set(r.model, r);
+    const b = base.get(r.model)!;
+    const f = r.fidelity;
+    const out = f?.outputs[0];
+    console.log(
+      `| ${[
+        r.model,
+        r.variant,
+        (r.macs / 1e6).toFixed(1),
+        ratio(r.macs, b.macs),
+        String(r.params),
+        mb(r.size),
+        ratio(r.size, b.size),
+        r.zstd === null ? 'n/a' : mb(r.zstd),
+        r.zstd === null ? 'n/a' : ratio(r.zstd, b.size),
+        f ? `${f.latencyMs.parent.toFixed(2)} → ${f.latencyMs.variant.toFixed(2)}` : '',
+        f ? f.latencyMs.ratio.toFixed(2) : '1.00',
+        out?.sqnrDb == null ? '' : out.sqnrDb.toFixed(1),
+        out?.top1Agreement == null ? '' : `${(out.top1Agreement * 100).toFixed(0)} %`,
+        r.checker,
+        r.shapesSame ? 'same' : 'CHANGED',
+      ].join(' | ')} |`,
+    );
+  }
+
+  const checks: [string, boolean][] = [];
+  for (const model of base.keys()) {
+    const of = (v: string) => rows.find((r) => r.model === model && r.variant.startsWith(v))!;
+    const b = of('fp32');
+    const p = of('prune-channels');
+    const q = of('int8-static');
+    const pq = of('prune 30');
+    const s = of('prune-weights 80 %');
+    const sa = of('prune-weights 80 %, first');
+    checks.push(
+      [`${model}: 30 % channels → MACs ≤ 0.55× (${ratio(p.macs, b.macs)}×)`, p.macs <= 0.55 * b.macs],
+      [
+        `${model}: 30 % channels → latency ≤ 0.75× (${p.fidelity!.latencyMs.ratio.toFixed(2)}×)`,
+        p.fidelity!.latencyMs.ratio <= 0.75,
+      ],
+      [
+        `${model}: pruned model checker-valid, ORT output shapes unchanged`,
+        p.checker === 'valid' && p.shapesSame,
+      ],
+      [
+        `${model}: prune → int8 smaller than either alone (${mb(pq.size)} MB vs ${mb(p.size)} / ${mb(q.size)})`,
+        pq.size < p.size && pq.size < q.size,
+      ],
+      [
+        `${model}: prune → int8 faster than either alone (${pq.fidelity!.latencyMs.ratio.toFixed(2)}× vs ${p.fidelity!.latencyMs.ratio.toFixed(2)}× / ${q.fidelity!.latencyMs.ratio.toFixed(2)}×)`,
+        pq.fidelity!.latencyMs.ratio < Math.min(p.fidelity!.latencyMs.ratio, q.fidelity!.latencyMs.ratio),
+      ],
+      [
+        `${model}: 80 % sparsity → zstd ≤ 0.35× of the dense file (first/last layers skipped, the default: ` +
+          `${s.zstd === null ? 'n/a' : ratio(s.zstd, b.size)}×; all layers: ${sa.zstd === null ? 'n/a' : ratio(sa.zstd, b.size)}×)`,
+        sa.zstd !== null && sa.zstd <= 0.35 * b.size,
+      ],
+    );
+  }
+  console.log('\nTargets (issue 12):');
+  for (const [text, ok] of checks) console.log(`  ${ok ? 'PASS' : 'MISS'}  ${text}`);
+  console.log('  (not measured: the MNIST CNN with fine-tuning — needs the training engine)');
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(work, { recursive: true, force: true }));

@@ -1,0 +1,112 @@
+// Slow: every case starts the real `edgefleet` command (tsx, ONNX Runtime) in a child process.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importResultSchema } from '../../shared/schemas/models';
+import { writeTestModel } from '../../test/models';
+import { buildConvToOutput, buildPruneZoo } from '../../test/models/prune-nets';
+
+const bin = fileURLToPath(new URL('../../bin/edgefleet.js', import.meta.url));
+let work: string;
+let dataDir: string;
+
+function edgefleet(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const stored = () => readdirSync(join(dataDir, 'models')).length;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'ef-cli-prune-'));
+  dataDir = join(work, 'data');
+  await writeTestModel(buildPruneZoo(), join(work, 'zoo.onnx'));
+  await writeTestModel(buildConvToOutput(), join(work, 'head.onnx'));
+  expect(edgefleet(['models', 'import', join(work, 'zoo.onnx'), '--name', 'zoo']).code).toBe(0);
+  expect(edgefleet(['models', 'import', join(work, 'head.onnx'), '--name', 'head']).code).toBe(0);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('edgefleet optimize --method prune-channels / prune-weights', () => {
+  it('prunes channels and prints the per-layer table with MACs and parameters', () => {
+    const r = edgefleet([
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-channels',
+      '--ratio',
+      '0.3',
+      '--importance',
+      'l2',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Created variant: zoo-prune-channels/);
+    expect(r.stdout).toMatch(/Channel pruning \(l2/);
+    expect(r.stdout).toMatch(/LAYER +OP +OUT CH +IN CH +MACs/);
+    expect(r.stdout).toMatch(/head +Conv +12 → 8/);
+  });
+
+  it('prunes weights and reports compressed sizes with the no-speed-up warning, as JSON', () => {
+    const r = edgefleet([
+      '--json',
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-weights',
+      '--sparsity',
+      '0.8',
+      '--per-layer',
+    ]);
+    expect(r.code).toBe(0);
+    const pruning = importResultSchema.parse(JSON.parse(r.stdout)).model.report?.pass.pruning;
+    expect(pruning).toMatchObject({ kind: 'weights', scope: 'per-layer', sparsity: 0.8 });
+    expect(
+      JSON.stringify(importResultSchema.parse(JSON.parse(r.stdout)).model.report?.pass.warnings),
+    ).toMatch(/no speed-up/);
+  });
+
+  it('refuses bad input with a code and stores nothing', () => {
+    const before = stored();
+    const bad = edgefleet(['--json', 'optimize', 'zoo', '--method', 'prune-channels', '--ratio', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'USAGE' } });
+    expect(JSON.parse(bad.stdout).error.message).toMatch(/greater than 0 and less than 1/);
+
+    const output = edgefleet(['--json', 'optimize', 'head', '--method', 'prune-channels', '--ratio', '0.3']);
+    expect(output.code).toBe(1);
+    expect(JSON.parse(output.stdout)).toMatchObject({ error: { code: 'PRUNE_OUTPUT_CHANNELS' } });
+
+    const tune = edgefleet([
+      '--json',
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-channels',
+      '--ratio',
+      '0.3',
+      '--fine-tune',
+      '--data',
+      work,
+    ]);
+    expect(tune.code).toBe(1);
+    expect(JSON.parse(tune.stdout)).toMatchObject({ error: { code: 'FEATURE_UNAVAILABLE' } });
+
+    const mixed = edgefleet([
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-weights',
+      '--sparsity',
+      '0.5',
+      '--ratio',
+      '0.3',
+    ]);
+    expect(mixed.code).toBe(2);
+    expect(stored()).toBe(before);
+  });
+});
