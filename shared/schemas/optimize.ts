@@ -138,12 +138,16 @@ export type PassReport = z.infer<typeof passReportSchema>;
 
 export const autoConfigSchema = z
   .object({
-    /** What the variant must keep: see GOAL_GRAMMAR in main/core/optimize/search/goal.ts. */
+    /** What the variant must keep: see GOAL_GRAMMAR in shared/goal.ts. */
     goal: z.string().min(1).max(500).default('cosine>=0.999'),
     /** Where speed is measured: 'this-machine', or a hardware profile id (then estimated, and said so). */
     target: z.string().min(1).max(200).default('this-machine'),
     /** Past it, the search stops and keeps the best found so far (marked). */
-    budgetMinutes: z.number().positive().max(24 * 60).default(10),
+    budgetMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(10),
     calibrator: calibratorSchema.default('minmax'),
     /** Nodes (names) that stay float / that stay int8 whatever the search finds. */
     forceFloat: z.array(z.string().min(1).max(256)).max(10_000).default([]),

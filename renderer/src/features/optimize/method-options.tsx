@@ -1,14 +1,10 @@
-import { Checkbox, NumberInput, SegmentedControl, Stack, TagsInput, Text } from '@mantine/core';
-import type {
-  Calibrator,
-  Fp16Config,
-  Int8DynamicConfig,
-  Int8StaticConfig,
-  OptimizeMethod,
-} from '../../../../shared/schemas/optimize';
+import { Checkbox, NumberInput, Stack, TagsInput } from '@mantine/core';
+import type { Fp16Config, Int8DynamicConfig, Int8StaticConfig } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
 import { defaultOpset } from '../../lib/format';
-import type { OptimizeForm } from './optimize-form';
+import { AutoOptions } from './auto-options';
+import { CalibratorField } from './calibrator-field';
+import type { FormMethod, OptimizeForm } from './optimize-form';
 
 type MethodOptionsProps = {
   form: OptimizeForm;
@@ -17,21 +13,16 @@ type MethodOptionsProps = {
   disabled?: boolean;
 };
 
-const calibratorHelp: Record<Calibrator, string> = {
-  minmax: 'The full observed range. Fast and safe; outliers widen the range and cost precision.',
-  percentile: 'Clips the range at a percentile of |values|: robust to rare outliers.',
-  entropy:
-    'Picks the range that keeps the distribution closest (KL divergence). Slowest; often best for ReLU nets.',
-};
-
 /** Only the options of the chosen method, each with what it does and when to use it. */
 export function MethodOptions({ form, model, onConfigs, disabled }: MethodOptionsProps) {
   const opTypes = model?.summary.opHistogram.map((o) => o.opType) ?? [];
   const opset = model ? defaultOpset(model.summary.opsets) : null;
-  const set = <M extends OptimizeMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
+  const set = <M extends FormMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
     onConfigs({ ...form.configs, [method]: { ...form.configs[method], ...patch } });
 
   switch (form.method) {
+    case 'auto':
+      return <AutoOptions config={form.configs.auto} set={(p) => set('auto', p)} disabled={disabled} />;
     case 'int8-dynamic':
       return (
         <DynamicOptions
@@ -148,28 +139,11 @@ function StaticOptions({
   const oldOpset = opset !== null && opset < 13;
   return (
     <Stack gap="xs">
-      <Stack gap={2}>
-        <Text size="xs" fw={500} id="calibrator-label">
-          Calibrator
-        </Text>
-        <SegmentedControl
-          size="xs"
-          fullWidth
-          value={config.calibrator}
-          onChange={(v) => set({ calibrator: v as Calibrator })}
-          data={[
-            { value: 'minmax', label: 'MinMax' },
-            { value: 'percentile', label: 'Percentile' },
-            { value: 'entropy', label: 'Entropy (KL)' },
-          ]}
-          disabled={disabled}
-          aria-labelledby="calibrator-label"
-          data-testid="option-calibrator"
-        />
-        <Text size="xs" c="dimmed">
-          {calibratorHelp[config.calibrator]}
-        </Text>
-      </Stack>
+      <CalibratorField
+        value={config.calibrator}
+        onChange={(calibrator) => set({ calibrator })}
+        disabled={disabled}
+      />
       {config.calibrator === 'percentile' && (
         <NumberInput
           size="xs"

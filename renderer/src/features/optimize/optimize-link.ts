@@ -1,4 +1,5 @@
 import {
+  autoConfigSchema,
   fp16ConfigSchema,
   int8DynamicConfigSchema,
   int8StaticConfigSchema,
@@ -22,6 +23,16 @@ export function readPreset(state: unknown): OptimizePreset | null {
   if (typeof preset !== 'object' || preset === null) return null;
   const { method, config } = preset as { method?: unknown; config?: unknown };
   switch (method) {
+    case 'auto': {
+      // An auto variant's recipe adds which candidate it is (candidate, kind, floatNodes): not options.
+      const options = typeof config === 'object' && config !== null ? { ...config } : config;
+      if (typeof options === 'object' && options !== null) {
+        for (const key of ['candidate', 'kind', 'floatNodes'])
+          delete (options as Record<string, unknown>)[key];
+      }
+      const parsed = autoConfigSchema.safeParse(options);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
     case 'int8-dynamic': {
       const parsed = int8DynamicConfigSchema.safeParse(config);
       return parsed.success ? { method, config: parsed.data } : null;

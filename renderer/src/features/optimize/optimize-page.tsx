@@ -14,7 +14,6 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, type KeyboardEvent } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
-import type { OptimizeMethod } from '../../../../shared/schemas/optimize';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
@@ -28,8 +27,11 @@ import {
   checkName,
   methodHelp,
   methodLabels,
+  runLabels,
   usesCalibration,
   withExclusions,
+  withOverrides,
+  type FormMethod,
   type OptimizeForm,
 } from './optimize-form';
 import { readPreset } from './optimize-link';
@@ -37,7 +39,7 @@ import { useOptimizeSession } from './optimize-session';
 import { RunFailure, RunResult, type FixAction } from './run-outcome';
 import { RunProgress } from './run-progress';
 
-const methods: OptimizeMethod[] = ['int8-static', 'int8-dynamic', 'fp16'];
+const methods: FormMethod[] = ['auto', 'int8-static', 'int8-dynamic', 'fp16'];
 
 export function OptimizePage() {
   const models = useCall('models.list', {});
@@ -62,6 +64,7 @@ export function OptimizePage() {
   }, [presetModel, location.state, location.pathname, setForm, navigate]);
 
   const rows = useMemo(() => modelRows(models.data ?? []), [models.data]);
+  const names = useMemo(() => new Map((models.data ?? []).map((m) => [m.id, m.name])), [models.data]);
   // Until the user picks, the newest imported model is the natural candidate.
   const modelId = form.modelId ?? rows[0]?.model.id ?? null;
   const model = models.data?.find((m) => m.id === modelId);
@@ -88,6 +91,14 @@ export function OptimizePage() {
   const excludeAndRerun = (add: string[]) => {
     if (run.status !== 'done') return;
     const next = withExclusions({ ...run.request.form, name: '' }, add);
+    setForm(() => next);
+    void start({ ...next, modelId: run.request.form.modelId }, run.request.modelName, queryClient);
+  };
+
+  // The auto report's node table: the same run (data, goal, budget) with the picked nodes flipped.
+  const rerunWithOverrides = (overrides: { forceFloat: string[]; forceInt8: string[] }) => {
+    if (run.status !== 'done') return;
+    const next = withOverrides(run.request.form, overrides);
     setForm(() => next);
     void start({ ...next, modelId: run.request.form.modelId }, run.request.modelName, queryClient);
   };
@@ -166,7 +177,7 @@ export function OptimizePage() {
                 size="xs"
                 fullWidth
                 value={form.method}
-                onChange={(v) => update({ method: v as OptimizeMethod })}
+                onChange={(v) => update({ method: v as FormMethod })}
                 data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
                 disabled={active}
                 aria-label="Method"
@@ -228,7 +239,11 @@ export function OptimizePage() {
                 <TextInput
                   size="xs"
                   label="Variant name (optional)"
-                  placeholder={model ? `${model.name}-${form.method}` : 'Default: <model>-<method>'}
+                  placeholder={
+                    model
+                      ? `${model.name}-${form.method === 'auto' ? '<chosen method>' : form.method}`
+                      : 'Default: <model>-<method>'
+                  }
                   w={280}
                   value={form.name}
                   onChange={(e) => update({ name: e.currentTarget.value })}
@@ -244,7 +259,7 @@ export function OptimizePage() {
                   loading={active}
                   data-testid="optimize-run"
                 >
-                  Run {methodLabels[form.method]}
+                  {runLabels[form.method]}
                 </Button>
                 <Text size="xs" c="dimmed" data-testid="optimize-blocker">
                   {why ?? (active ? '' : 'Ctrl+Enter runs from anywhere on this page.')}
@@ -258,7 +273,14 @@ export function OptimizePage() {
 
       {run.status === 'failed' && <RunFailure run={run} onDismiss={dismiss} fixes={fixes} />}
       {run.status === 'done' && (
-        <RunResult run={run} onExclude={excludeAndRerun} onDismiss={dismiss} busy={active} />
+        <RunResult
+          run={run}
+          onExclude={excludeAndRerun}
+          onRerunWithOverrides={rerunWithOverrides}
+          modelNames={names}
+          onDismiss={dismiss}
+          busy={active}
+        />
       )}
     </Stack>
   );

@@ -11,6 +11,7 @@ import {
   buildRunParams,
   defaultForm,
   methodLabels,
+  usesCalibration,
   type DataChoice,
   type OptimizeForm,
 } from './optimize-form';
@@ -100,8 +101,7 @@ function createSessionStore(client: Client): SessionStore {
       const controller = new AbortController();
       uploads = controller;
       try {
-        const usesCalibration = form.method === 'int8-static';
-        const calibration = usesCalibration
+        const calibration = usesCalibration(form.method)
           ? await acquire(form.calibration, 'calibration', request, controller.signal)
           : null;
         const evaluation = await acquire(form.evaluation, 'evaluation', request, controller.signal);

@@ -1,29 +1,41 @@
-import { Alert, Anchor, Button, Group, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import type { AppError } from '../../../../shared/errors';
+import type { Overrides } from '../../components/auto-report/auto-report-model';
+import { AutoReportView } from '../../components/auto-report/auto-report-view';
 import { ErrorAlert } from '../../components/error-alert';
 import { CheckIcon } from '../../components/icons';
 import { VariantReport } from '../../components/variant-report/variant-report';
+import { userExclusions } from './optimize-form';
 import type { RunState } from './optimize-session';
 
 type Done = Extract<RunState, { status: 'done' }>;
 type Failed = Extract<RunState, { status: 'failed' }>;
 
-/** A finished run: the new variant (link), then its report with one-click exclusion and re-run. */
+/**
+ * A finished run: the new variant (link), then its report with one-click exclusion and re-run. An auto run
+ * shows its whole search first (re-run with per-node overrides), then the stored variant's own report.
+ */
 export function RunResult({
   run,
   onExclude,
+  onRerunWithOverrides,
+  modelNames,
   onDismiss,
   busy,
 }: {
   run: Done;
   onExclude: (exclude: string[]) => void;
+  onRerunWithOverrides: (overrides: Overrides) => void;
+  modelNames?: ReadonlyMap<string, string>;
   onDismiss: () => void;
   busy: boolean;
 }) {
   const { model, existed } = run.result;
   const report = model.report;
-  const exclude = run.request.form.configs[run.request.form.method].exclude;
+  const form = run.request.form;
+  const exclude = userExclusions(form);
+  const auto = report?.auto;
   return (
     <Stack gap="sm" data-testid="optimize-result" data-variant-id={model.id} data-existed={existed}>
       <Alert
@@ -53,12 +65,29 @@ export function RunResult({
           </Anchor>
           {exclude.length > 0 && (
             <Text size="xs" c="dimmed" data-testid="result-excluded">
-              excluded: {exclude.join(', ')}
+              {form.method === 'auto' ? 'forced float' : 'excluded'}: {exclude.join(', ')}
             </Text>
           )}
         </Group>
       </Alert>
-      {report ? (
+      {auto && (
+        <AutoReportView
+          report={auto}
+          currentModelId={model.id}
+          modelNames={modelNames}
+          onRerun={onRerunWithOverrides}
+          baseOverrides={{ forceFloat: form.configs.auto.forceFloat, forceInt8: form.configs.auto.forceInt8 }}
+          busy={busy}
+        />
+      )}
+      {auto && report && (
+        <Title order={2} size="h4">
+          The stored variant against the parent
+        </Title>
+      )}
+      {report && auto ? (
+        <VariantReport key={model.id} report={report} />
+      ) : report ? (
         <VariantReport
           key={model.id}
           report={report}

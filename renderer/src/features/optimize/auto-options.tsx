@@ -1,0 +1,91 @@
+import { Code, NumberInput, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { DEFAULT_GOAL, GOAL_GRAMMAR } from '../../../../shared/goal';
+import type { AutoConfig } from '../../../../shared/schemas/optimize';
+import { CalibratorField } from './calibrator-field';
+import { checkAutoConfig } from './optimize-form';
+
+type AutoOptionsProps = {
+  config: AutoConfig;
+  set: (patch: Partial<AutoConfig>) => void;
+  disabled?: boolean;
+};
+
+/** The grammar without its CLI example: the field's own placeholder shows one. */
+const grammarHelp = GOAL_GRAMMAR.replace(/\s*Example:.*$/, '');
+
+/**
+ * The auto search's options: what the variant must keep (goal), how long to search, how to calibrate, and
+ * per-node overrides. The goal is checked as typed with the core's own parser, so a run never fails on it.
+ */
+export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
+  const errors = checkAutoConfig(config);
+  return (
+    <Stack gap="xs">
+      <TextInput
+        size="xs"
+        label="Goal"
+        description={
+          <>
+            What the variant must keep against the parent, e.g. <Code fz="xs">{DEFAULT_GOAL}</Code> or{' '}
+            <Code fz="xs">sqnr&gt;=30,top1&gt;=0.99</Code>. {grammarHelp}
+          </>
+        }
+        placeholder={DEFAULT_GOAL}
+        value={config.goal}
+        onChange={(e) => set({ goal: e.currentTarget.value })}
+        error={errors.goal}
+        disabled={disabled}
+        spellCheck={false}
+        autoComplete="off"
+        data-testid="option-goal"
+      />
+      <NumberInput
+        size="xs"
+        label="Time budget (minutes)"
+        description="Past it, the search stops and keeps the best found so far (the report says so)."
+        min={0.5}
+        max={24 * 60}
+        step={1}
+        decimalScale={1}
+        value={Number.isFinite(config.budgetMinutes) ? config.budgetMinutes : ''}
+        // Empty is kept as "no number" so the field shows its error instead of silently keeping the old value.
+        onChange={(v) => set({ budgetMinutes: typeof v === 'number' ? v : Number.NaN })}
+        error={errors.budgetMinutes}
+        disabled={disabled}
+        data-testid="option-budget"
+      />
+      <CalibratorField
+        value={config.calibrator}
+        onChange={(calibrator) => set({ calibrator })}
+        disabled={disabled}
+      />
+      <TagsInput
+        size="xs"
+        label="Force float (node names)"
+        description="Nodes that stay float whatever the search finds. Easier: tick nodes in a result’s node table."
+        placeholder={config.forceFloat.length === 0 ? 'None' : undefined}
+        value={config.forceFloat}
+        onChange={(forceFloat) => set({ forceFloat })}
+        error={errors.forced}
+        clearable
+        disabled={disabled}
+        data-testid="option-force-float"
+      />
+      <TagsInput
+        size="xs"
+        label="Force int8 (node names)"
+        description="Nodes that stay int8 even where the search would keep them float."
+        placeholder={config.forceInt8.length === 0 ? 'None' : undefined}
+        value={config.forceInt8}
+        onChange={(forceInt8) => set({ forceInt8 })}
+        error={errors.forced ? ' ' : undefined}
+        clearable
+        disabled={disabled}
+        data-testid="option-force-int8"
+      />
+      <Text size="xs" c="dimmed">
+        Speed is measured on this machine with ONNX Runtime; fidelity against the parent’s own outputs.
+      </Text>
+    </Stack>
+  );
+}
