@@ -1,8 +1,10 @@
-import { Checkbox, NumberInput, Stack, TagsInput } from '@mantine/core';
-import type { Fp16Config, Int8DynamicConfig, Int8StaticConfig } from '../../../../shared/schemas/optimize';
+import { Checkbox, NumberInput, Stack } from '@mantine/core';
+import type { Int8DynamicConfig, Int8StaticConfig } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
 import { defaultOpset } from '../../lib/format';
 import { AutoOptions } from './auto-options';
+import { ExcludeInput } from './exclude-input';
+import { Fp16Options } from './fp16-options';
 import { CalibratorField } from './calibrator-field';
 import type { FormMethod, OptimizeForm } from './optimize-form';
 
@@ -52,34 +54,6 @@ export function MethodOptions({ form, model, onConfigs, disabled }: MethodOption
         />
       );
   }
-}
-
-function ExcludeInput({
-  value,
-  onChange,
-  opTypes,
-  disabled,
-}: {
-  value: string[];
-  onChange: (v: string[]) => void;
-  opTypes: string[];
-  disabled?: boolean;
-}) {
-  return (
-    <TagsInput
-      label="Exclude"
-      description="Op types (e.g. Conv) or node names to leave in float. Enter adds one."
-      placeholder={value.length === 0 ? 'Nothing excluded' : undefined}
-      data={opTypes}
-      value={value}
-      onChange={onChange}
-      size="xs"
-      clearable
-      disabled={disabled}
-      data-testid="option-exclude"
-      comboboxProps={{ withinPortal: true }}
-    />
-  );
 }
 
 function DynamicOptions({
@@ -181,51 +155,6 @@ function StaticOptions({
         onChange={(e) => set({ symmetricActivations: e.currentTarget.checked })}
         disabled={disabled}
         data-testid="option-symmetric"
-      />
-      <ExcludeInput
-        value={config.exclude}
-        onChange={(exclude) => set({ exclude })}
-        opTypes={opTypes}
-        disabled={disabled}
-      />
-    </Stack>
-  );
-}
-
-function Fp16Options({
-  config,
-  set,
-  opTypes,
-  disabled,
-}: {
-  config: Fp16Config;
-  set: (p: Partial<Fp16Config>) => void;
-  opTypes: string[];
-  disabled?: boolean;
-}) {
-  return (
-    <Stack gap="xs">
-      <Checkbox
-        size="xs"
-        label="Keep float32 inputs and outputs"
-        description="Adds Casts at the edges, so callers keep feeding float32. Turn off only if your app sends float16."
-        checked={config.keepIoTypes}
-        onChange={(e) => set({ keepIoTypes: e.currentTarget.checked })}
-        disabled={disabled}
-        data-testid="option-keep-io"
-      />
-      <TagsInput
-        label="Keep in float32 (op types)"
-        description="Empty: the default list of ops that lose accuracy or break in float16."
-        placeholder={config.blockList?.length ? undefined : 'Default list'}
-        data={opTypes}
-        value={config.blockList ?? []}
-        onChange={(v) => set({ blockList: v.length === 0 ? undefined : v })}
-        size="xs"
-        clearable
-        disabled={disabled}
-        data-testid="option-block-list"
-        comboboxProps={{ withinPortal: true }}
       />
       <ExcludeInput
         value={config.exclude}

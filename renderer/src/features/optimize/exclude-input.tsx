@@ -1,0 +1,30 @@
+import { TagsInput } from '@mantine/core';
+
+/** Op types or node names a single pass leaves in float (the op types of the model are offered). */
+export function ExcludeInput({
+  value,
+  onChange,
+  opTypes,
+  disabled,
+}: {
+  value: string[];
+  onChange: (v: string[]) => void;
+  opTypes: string[];
+  disabled?: boolean;
+}) {
+  return (
+    <TagsInput
+      label="Exclude"
+      description="Op types (e.g. Conv) or node names to leave in float. Enter adds one."
+      placeholder={value.length === 0 ? 'Nothing excluded' : undefined}
+      data={opTypes}
+      value={value}
+      onChange={onChange}
+      size="xs"
+      clearable
+      disabled={disabled}
+      data-testid="option-exclude"
+      comboboxProps={{ withinPortal: true }}
+    />
+  );
+}
