@@ -157,12 +157,12 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(optimize.runButton).toContainText('Run auto search');
 
       // A goal that cannot be read says why at once, and blocks the run.
+      await optimize.useRandomCalibration(16);
       await optimize.goalInput.fill('cosine>=1.5');
       await expect(page.getByTestId('optimize-options-card')).toContainText('cosine must be in (0, 1]');
       await expect(optimize.blocker).toContainText('goal');
       await optimize.goalInput.fill('cosine>=0.99');
       await optimize.budgetInput.fill('1');
-      await optimize.useRandomCalibration(16);
       await expect(optimize.blocker).not.toContainText('goal');
       await expect(optimize.runButton).toBeEnabled();
       expect(await accessibilityProblems(page)).toEqual([]);

@@ -14,7 +14,7 @@ import {
 } from 'recharts';
 import type { AutoCandidate } from '../../../../shared/schemas/optimize';
 import { formatRatio } from '../variant-report/report-grades';
-import { chartPoints, ratioDomain, type ChartPoint } from './auto-report-model';
+import { chartPoints, ratioAxis, type ChartPoint } from './auto-report-model';
 
 const colors = {
   meets: 'var(--mantine-color-teal-6)',
@@ -93,6 +93,8 @@ export function AutoParetoChart({ candidates }: { candidates: readonly AutoCandi
   const { meets, misses } = chartPoints(candidates);
   const all = [...meets, ...misses];
   const unmeasured = candidates.length - all.length;
+  const x = ratioAxis(all.map((p) => p.sizeRatio));
+  const y = ratioAxis(all.map((p) => p.latencyRatio));
   return (
     <Stack
       gap={4}
@@ -118,7 +120,8 @@ export function AutoParetoChart({ candidates }: { candidates: readonly AutoCandi
             type="number"
             dataKey="sizeRatio"
             name="size"
-            domain={ratioDomain(all.map((p) => p.sizeRatio))}
+            domain={x.domain}
+            ticks={x.ticks}
             tickFormatter={(v: number) => `${v}×`}
             tick={axisTick}
             axisLine={axisLine}
@@ -136,7 +139,8 @@ export function AutoParetoChart({ candidates }: { candidates: readonly AutoCandi
             dataKey="latencyRatio"
             name="latency"
             width={56}
-            domain={ratioDomain(all.map((p) => p.latencyRatio))}
+            domain={y.domain}
+            ticks={y.ticks}
             tickFormatter={(v: number) => `${v}×`}
             tick={axisTick}
             axisLine={axisLine}
@@ -159,7 +163,7 @@ export function AutoParetoChart({ candidates }: { candidates: readonly AutoCandi
             r={5}
             fill={colors.parent}
             stroke="none"
-            label={{ value: 'parent', position: 'right', fill: colors.parent, fontSize: 11 }}
+            label={{ value: 'parent', position: 'bottom', fill: colors.parent, fontSize: 11 }}
           />
           <Scatter data={meets} shape={Point} isAnimationActive={false} name="meets the goal">
             <LabelList dataKey="id" position="top" fill={colors.text} fontSize={10} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAutoReport } from '../../testing/sample-auto-report';
-import { chartPoints, flipOverrides, ratioDomain, sortNodes, verdictTone } from './auto-report-model';
+import { chartPoints, flipOverrides, ratioAxis, sortNodes, verdictTone } from './auto-report-model';
 
 describe('verdictTone', () => {
   it('tells a recommended variant from "deploy the parent" and "goal not met"', () => {
@@ -50,7 +50,8 @@ describe('chartPoints', () => {
   });
 
   it('always shows the parent at 1× on both axes', () => {
-    expect(ratioDomain([0.3, 0.5])).toEqual([0, 1.2]);
-    expect(ratioDomain([2])).toEqual([0, 2.3]);
+    expect(ratioAxis([0.3, 0.5])).toEqual({ domain: [0, 1.25], ticks: [0, 0.25, 0.5, 0.75, 1, 1.25] });
+    expect(ratioAxis([1.9]).ticks).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+    expect(ratioAxis([30]).ticks).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
   });
 });

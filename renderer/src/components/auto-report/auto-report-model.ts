@@ -112,10 +112,16 @@ export function chartPoints(candidates: readonly AutoCandidate[]): {
   return { meets: points.filter((p) => p.meetsGoal), misses: points.filter((p) => !p.meetsGoal) };
 }
 
-/** An axis domain from 0 that always shows the parent at 1× and leaves room above the largest point. */
-export function ratioDomain(values: readonly number[]): [number, number] {
-  const top = Math.max(1, ...values.filter(Number.isFinite));
-  return [0, Math.ceil(top * 1.15 * 10) / 10];
+/**
+ * An axis from 0 that always shows the parent at 1× and leaves room above the largest point, with ticks on
+ * round steps (0.25× up to 2×, 0.5× up to 4×: 1× is one of them; beyond, whole steps for a far outlier).
+ */
+export function ratioAxis(values: readonly number[]): { domain: [number, number]; ticks: number[] } {
+  const largest = Math.max(1, ...values.filter(Number.isFinite)) * 1.1;
+  const step = largest <= 2 ? 0.25 : largest <= 4 ? 0.5 : Math.ceil(largest / 8);
+  const top = Math.ceil(largest / step) * step;
+  const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => Number((i * step).toFixed(2)));
+  return { domain: [0, top], ticks };
 }
 
 export function formatUs(us: number | null): string {

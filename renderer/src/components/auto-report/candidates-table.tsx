@@ -19,6 +19,9 @@ type CandidatesTableProps = {
   modelNames?: ReadonlyMap<string, string>;
 };
 
+/** Figures stay on one line: a wrapped "100.0 %" reads as two numbers. */
+const nowrap = { whiteSpace: 'nowrap' } as const;
+
 const ratioColor = (grade: ReturnType<typeof gradeLatencyRatio>) =>
   grade === 'neutral' || grade === 'good' ? undefined : `${gradeColor[grade]}.7`;
 
@@ -37,16 +40,28 @@ export function CandidatesTable({ candidates, currentModelId, modelNames }: Cand
           <Table.Tr>
             <Table.Th>#</Table.Th>
             <Table.Th>Kind</Table.Th>
-            <Table.Th ta="right" title="Median latency against the parent's, measured in the same run">
+            <Table.Th
+              ta="right"
+              style={nowrap}
+              title="Median latency against the parent's, measured in the same run"
+            >
               Latency ×
             </Table.Th>
-            <Table.Th ta="right">Size ×</Table.Th>
-            <Table.Th ta="right">Cosine</Table.Th>
-            <Table.Th ta="right">SQNR</Table.Th>
-            <Table.Th ta="right">Top-1</Table.Th>
-            <Table.Th>Meets goal</Table.Th>
+            <Table.Th ta="right" style={nowrap}>
+              Size ×
+            </Table.Th>
+            <Table.Th ta="right" style={nowrap}>
+              Cosine
+            </Table.Th>
+            <Table.Th ta="right" style={nowrap}>
+              SQNR
+            </Table.Th>
+            <Table.Th ta="right" style={nowrap}>
+              Top-1
+            </Table.Th>
+            <Table.Th style={nowrap}>Meets goal</Table.Th>
             <Table.Th>Pareto</Table.Th>
-            <Table.Th>Stored as</Table.Th>
+            <Table.Th style={nowrap}>Stored as</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -86,16 +101,16 @@ export function CandidatesTable({ candidates, currentModelId, modelNames }: Cand
               >
                 {c.latencyRatio === null ? '—' : formatRatio(c.latencyRatio)}
               </Table.Td>
-              <Table.Td ta="right" ff="monospace" c={ratioColor(gradeSizeRatio(c.sizeRatio))}>
+              <Table.Td ta="right" ff="monospace" style={nowrap} c={ratioColor(gradeSizeRatio(c.sizeRatio))}>
                 {formatRatio(c.sizeRatio)}
               </Table.Td>
-              <Table.Td ta="right" ff="monospace">
+              <Table.Td ta="right" ff="monospace" style={nowrap}>
                 {formatCosine(c.cosine)}
               </Table.Td>
-              <Table.Td ta="right" ff="monospace">
+              <Table.Td ta="right" ff="monospace" style={nowrap}>
                 {formatDb(c.sqnrDb)}
               </Table.Td>
-              <Table.Td ta="right" ff="monospace">
+              <Table.Td ta="right" ff="monospace" style={nowrap}>
                 {formatPercent(c.top1)}
               </Table.Td>
               <Table.Td data-testid="auto-candidate-goal" c={c.meetsGoal ? 'teal.7' : 'red.7'}>

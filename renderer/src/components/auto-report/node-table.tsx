@@ -31,6 +31,8 @@ type NodeTableProps = {
   busy?: boolean;
 };
 
+const nowrap = { whiteSpace: 'nowrap' } as const;
+
 const noOverrides: Overrides = { forceFloat: [], forceInt8: [] };
 
 /**
@@ -100,13 +102,17 @@ export function NodeTable({
               {selectable && <Table.Th w={36}>Flip</Table.Th>}
               <Table.Th>Node</Table.Th>
               <Table.Th>Op</Table.Th>
-              <Table.Th ta="right" title="Output SQNR when only this node is int8: lower = more sensitive">
+              <Table.Th
+                ta="right"
+                style={nowrap}
+                title="Output SQNR when only this node is int8: lower = more sensitive"
+              >
                 Alone int8 SQNR
               </Table.Th>
-              <Table.Th ta="right" title="Kernel time per run, ONNX Runtime profiler">
+              <Table.Th ta="right" style={nowrap} title="Kernel time per run, ONNX Runtime profiler">
                 Float µs
               </Table.Th>
-              <Table.Th ta="right" title="Kernel time per run as int8, with the Q/DQ it needs">
+              <Table.Th ta="right" style={nowrap} title="Kernel time per run as int8, with the Q/DQ it needs">
                 Int8 µs
               </Table.Th>
               <Table.Th>Decision</Table.Th>
@@ -140,11 +146,12 @@ export function NodeTable({
                   <Table.Td
                     ta="right"
                     ff="monospace"
+                    style={nowrap}
                     c={grade === 'neutral' || grade === 'good' ? undefined : `${gradeColor[grade]}.7`}
                   >
                     {formatDb(n.sensitivitySqnrDb)}
                   </Table.Td>
-                  <Table.Td ta="right" ff="monospace">
+                  <Table.Td ta="right" ff="monospace" style={nowrap}>
                     {formatUs(n.floatUs)}
                   </Table.Td>
                   <Table.Td

@@ -1,4 +1,4 @@
-import { Code, NumberInput, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { Code, List, NumberInput, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { DEFAULT_GOAL, GOAL_GRAMMAR } from '../../../../shared/goal';
 import type { AutoConfig } from '../../../../shared/schemas/optimize';
 import { CalibratorField } from './calibrator-field';
@@ -10,8 +10,12 @@ type AutoOptionsProps = {
   disabled?: boolean;
 };
 
-/** The grammar without its CLI example: the field's own placeholder shows one. */
-const grammarHelp = GOAL_GRAMMAR.replace(/\s*Example:.*$/, '');
+/**
+ * The core's grammar (one source) as a list of its terms under the field; without its CLI example. Should
+ * the grammar's wording change shape, the whole sentence is shown instead.
+ */
+const grammar = GOAL_GRAMMAR.replace(/\s*Example:.*$/, '');
+const goalTerms = grammar.split('; TERM = ')[1]?.replace(/\.$/, '').split(' | ') ?? [];
 
 /**
  * The auto search's options: what the variant must keep (goal), how long to search, how to calibrate, and
@@ -26,8 +30,8 @@ export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
         label="Goal"
         description={
           <>
-            What the variant must keep against the parent, e.g. <Code fz="xs">{DEFAULT_GOAL}</Code> or{' '}
-            <Code fz="xs">sqnr&gt;=30,top1&gt;=0.99</Code>. {grammarHelp}
+            What the variant must keep against the parent; terms joined by commas must all hold, e.g.{' '}
+            <Code fz="xs">sqnr&gt;=30,top1&gt;=0.99</Code>.
           </>
         }
         placeholder={DEFAULT_GOAL}
@@ -39,6 +43,22 @@ export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
         autoComplete="off"
         data-testid="option-goal"
       />
+      {goalTerms.length > 1 ? (
+        <List size="xs" c="dimmed" spacing={0} mt={-4} aria-label="Goal terms" data-testid="goal-grammar">
+          {goalTerms.map((term) => {
+            const [head = term, ...rest] = term.split(' ');
+            return (
+              <List.Item key={term}>
+                <Code fz="xs">{head}</Code> {rest.join(' ')}
+              </List.Item>
+            );
+          })}
+        </List>
+      ) : (
+        <Text size="xs" c="dimmed" data-testid="goal-grammar">
+          {grammar}
+        </Text>
+      )}
       <NumberInput
         size="xs"
         label="Time budget (minutes)"

@@ -137,9 +137,11 @@ export function OptimizePage() {
                 onChange={(id) => update({ modelId: id })}
                 disabled={active}
               />
+              {/* Vertical: four methods do not fit side by side in a third of the page. */}
               <SegmentedControl
                 size="xs"
                 fullWidth
+                orientation="vertical"
                 value={form.method}
                 onChange={(v) => update({ method: v as FormMethod })}
                 data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
