@@ -16,7 +16,7 @@ import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
 import { SectionCard } from '../../components/section-card';
-import { optimizePath, presetFromRecipe } from '../optimize/optimize-link';
+import { optimizePath, presetFromRecipe, randomCalibrationFromRecipe } from '../optimize/optimize-link';
 import { formatBytes, formatCount } from '../../lib/format';
 import { BarList } from './detail/bar-list';
 import { DeleteModelButton } from './detail/delete-model-button';
@@ -69,7 +69,9 @@ export function ModelDetailPage() {
                   size="xs"
                   variant="default"
                   onClick={() =>
-                    void navigate(optimizePath(model.data.parentId ?? ''), { state: { preset } })
+                    void navigate(optimizePath(model.data.parentId ?? ''), {
+                      state: { preset, calibration: randomCalibrationFromRecipe(model.data) },
+                    })
                   }
                   data-testid="tune-variant"
                 >

@@ -50,6 +50,23 @@ export function readPreset(state: unknown): OptimizePreset | null {
   }
 }
 
+/** Random calibration as a variant's recipe recorded it: a re-run can use it again (data files cannot be). */
+export type RandomCalibration = { kind: 'random'; count: number; seed: number };
+
+export function randomCalibrationFromRecipe(model: Model): RandomCalibration | null {
+  const recipe = recipeSchema.safeParse(model.recipe);
+  const spec = recipe.success ? recipe.data.calibration?.spec : undefined;
+  return spec?.kind === 'random' ? { kind: 'random', count: spec.count, seed: spec.seed } : null;
+}
+
+/** Reads the random calibration a link carries in router state, if any. */
+export function readRandomCalibration(state: unknown): RandomCalibration | null {
+  if (typeof state !== 'object' || state === null || !('calibration' in state)) return null;
+  const c = (state as { calibration: unknown }).calibration as Partial<RandomCalibration> | null;
+  if (c?.kind !== 'random' || !Number.isInteger(c.count) || !Number.isInteger(c.seed)) return null;
+  return { kind: 'random', count: c.count!, seed: c.seed! };
+}
+
 /** A variant's recipe as a preset, to tune it and run again on its parent; null when it has none. */
 export function presetFromRecipe(model: Model): OptimizePreset | null {
   const recipe = recipeSchema.safeParse(model.recipe);

@@ -30,7 +30,7 @@ import {
   type FormMethod,
   type OptimizeForm,
 } from './optimize-form';
-import { readPreset } from './optimize-link';
+import { readPreset, readRandomCalibration } from './optimize-link';
 import { useOptimizeSession } from './optimize-session';
 import { RunBar } from './run-bar';
 import { RunFailure, RunResult } from './run-outcome';
@@ -51,10 +51,12 @@ export function OptimizePage() {
   useEffect(() => {
     if (presetModel === null) return;
     const preset = readPreset(location.state);
+    const calibration = readRandomCalibration(location.state);
     setForm((f) => ({
       ...f,
       modelId: presetModel,
       ...(preset ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } } : {}),
+      ...(calibration ? { calibration } : {}),
     }));
     void navigate({ pathname: location.pathname, search: '' }, { replace: true, state: null });
   }, [presetModel, location.state, location.pathname, setForm, navigate]);

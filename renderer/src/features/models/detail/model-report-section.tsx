@@ -7,7 +7,12 @@ import { useCall } from '../../../api/queries';
 import type { Overrides } from '../../../components/auto-report/auto-report-model';
 import { AutoReportView } from '../../../components/auto-report/auto-report-view';
 import { VariantReport } from '../../../components/variant-report/variant-report';
-import { optimizePath, presetFromRecipe, type OptimizePreset } from '../../optimize/optimize-link';
+import {
+  optimizePath,
+  presetFromRecipe,
+  randomCalibrationFromRecipe,
+  type OptimizePreset,
+} from '../../optimize/optimize-link';
 
 /**
  * A variant's report against its parent; for a variant of an auto search, the whole search first. Its
@@ -25,7 +30,9 @@ export function ModelReportSection({ model }: { model: Model & { report: NonNull
   const rerun = (overrides: Overrides) => {
     if (!model.parentId) return;
     const preset: OptimizePreset = { method: 'auto', config: { ...base, ...overrides } };
-    void navigate(optimizePath(model.parentId), { state: { preset } });
+    void navigate(optimizePath(model.parentId), {
+      state: { preset, calibration: randomCalibrationFromRecipe(model) },
+    });
   };
 
   return (
