@@ -208,6 +208,20 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('model-report').getByTestId('auto-candidate').first()).toBeVisible();
       expect(await accessibilityProblems(page)).toEqual([]);
       await snap(page, testInfo, `${scheme}-variant-detail-auto`);
+
+      // Its re-run opens the Optimize page on the parent with the search's options, the flip and its data.
+      const report = page.getByTestId('model-report');
+      const nodeRow = report.getByTestId('auto-node').first();
+      const flipped = (await nodeRow.getAttribute('data-node')) ?? '';
+      await nodeRow.getByTestId('auto-node-pick').check();
+      await report.getByTestId('auto-rerun').click();
+      await optimize.ready();
+      await expect(optimize.modelSelect).toHaveValue('small-cnn');
+      await expect(optimize.runButton).toContainText('Run auto search');
+      await expect(optimize.goalInput).toHaveValue('cosine>=0.99');
+      await expect(page.getByTestId('optimize-options-card')).toContainText(flipped);
+      await expect(page.getByTestId('calibration-random-count')).toHaveValue('16');
+      await expect(optimize.runButton).toBeEnabled();
     });
 
     test('cancelling a run stores nothing and says so', async ({ page, consoleUrl }, testInfo) => {
