@@ -14,7 +14,7 @@ export function verdictTone(report: Pick<AutoReport, 'recommendedId' | 'goalMet'
 export const toneColor: Record<VerdictTone, string> = {
   recommended: 'teal',
   'deploy-parent': 'orange',
-  'goal-not-met': 'red',
+  'goal-not-met': 'orange',
 };
 
 export const toneTitle: Record<VerdictTone, string> = {
