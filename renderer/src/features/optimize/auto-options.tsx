@@ -19,7 +19,8 @@ const goalTerms = grammar.split('; TERM = ')[1]?.replace(/\.$/, '').split(' | ')
 
 /**
  * The auto search's options: what the variant must keep (goal), how long to search, how to calibrate, and
- * per-node overrides. The goal is checked as typed with the core's own parser: no run starts with a goal it would refuse.
+ * per-node overrides. The goal is checked as typed with the core's own parser: no run starts with a goal
+ * the core would refuse.
  */
 export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
   const errors = checkAutoConfig(config);
