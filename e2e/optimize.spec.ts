@@ -144,6 +144,86 @@ for (const scheme of ['light', 'dark'] as const) {
       }
     });
 
+    test('auto (the default): goal checked as typed, a 1-minute search on random data, its report and a re-run with overrides', async ({
+      page,
+      consoleUrl,
+    }, testInfo) => {
+      test.setTimeout(420_000);
+      const shell = new AppShell(page);
+      const models = new ModelsPage(page);
+      const optimize = new OptimizePage(page);
+      const detail = new ModelDetailPage(page);
+      await startWithSmallCnn(shell, models, optimize, consoleUrl, testInfo.outputPath('small-cnn.onnx'));
+      await expect(optimize.runButton).toContainText('Run auto search');
+
+      // A goal that cannot be read says why at once, and blocks the run.
+      await optimize.useRandomCalibration(16);
+      await optimize.goalInput.fill('cosine>=1.5');
+      await expect(page.getByTestId('optimize-options-card')).toContainText('cosine must be in (0, 1]');
+      await expect(optimize.blocker).toContainText('goal');
+      await optimize.goalInput.fill('cosine>=0.99');
+      await optimize.budgetInput.fill('1');
+      await expect(optimize.blocker).not.toContainText('goal');
+      await expect(optimize.runButton).toBeEnabled();
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await snap(page, testInfo, `${scheme}-optimize-auto-form`);
+
+      await optimize.runButton.click();
+      await expect(optimize.progressArea).toBeVisible();
+      const firstId = await optimize.waitForResult(undefined, 240_000);
+      await expect(optimize.autoVerdict).toBeVisible();
+      await expect(page.getByTestId('auto-verdict-text')).not.toBeEmpty();
+      expect(await optimize.autoCandidates.count()).toBeGreaterThan(1);
+      // At most one recommended row, and exactly one when the verdict recommends a variant.
+      const tone = await optimize.autoVerdict.getAttribute('data-tone');
+      const recommended = page.locator('[data-testid="auto-candidate"][data-recommended="true"]');
+      await expect(recommended).toHaveCount(tone === 'recommended' ? 1 : 0);
+      expect(await optimize.autoChartPoints.count()).toBeGreaterThan(0);
+      expect(await optimize.autoNodes.count()).toBeGreaterThan(0);
+      await expect(page.getByTestId('auto-measured-on')).toContainText('ONNX Runtime');
+      // The stored variant's own report follows the search.
+      await expect(optimize.card('size')).toBeVisible();
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await snap(page, testInfo, `${scheme}-optimize-auto-result`);
+
+      // Flip the most sensitive node and re-run the same search in one click.
+      const first = optimize.autoNodes.first();
+      const node = (await first.getAttribute('data-node')) ?? '';
+      const decision = await first.getAttribute('data-decision');
+      await first.getByTestId('auto-node-pick').check();
+      await expect(page.getByTestId('auto-rerun-preview')).toContainText(node);
+      await optimize.autoRerun.click();
+      await expect(optimize.progressArea).toBeVisible();
+      await optimize.waitForResult(undefined, 240_000);
+      const forced = page.getByTestId(decision === 'int8' ? 'option-force-float' : 'option-force-int8');
+      await expect(page.getByTestId('optimize-options-card')).toContainText(node);
+      await expect(forced).toBeVisible();
+      await expect(optimize.autoVerdict).toBeVisible();
+
+      // The first variant's page shows the same search.
+      await shell.goTo('models');
+      await page.locator(`[data-testid="model-row"][data-model-id="${firstId}"]`).click();
+      await expect(detail.title).toBeVisible();
+      await expect(page.getByTestId('model-report').getByTestId('auto-verdict')).toBeVisible();
+      await expect(page.getByTestId('model-report').getByTestId('auto-candidate').first()).toBeVisible();
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await snap(page, testInfo, `${scheme}-variant-detail-auto`);
+
+      // Its re-run opens the Optimize page on the parent with the search's options, the flip and its data.
+      const report = page.getByTestId('model-report');
+      const nodeRow = report.getByTestId('auto-node').first();
+      const flipped = (await nodeRow.getAttribute('data-node')) ?? '';
+      await nodeRow.getByTestId('auto-node-pick').check();
+      await report.getByTestId('auto-rerun').click();
+      await optimize.ready();
+      await expect(optimize.modelSelect).toHaveValue('small-cnn');
+      await expect(optimize.runButton).toContainText('Run auto search');
+      await expect(optimize.goalInput).toHaveValue('cosine>=0.99');
+      await expect(page.getByTestId('optimize-options-card')).toContainText(flipped);
+      await expect(page.getByTestId('calibration-random-count')).toHaveValue('16');
+      await expect(optimize.runButton).toBeEnabled();
+    });
+
     test('cancelling a run stores nothing and says so', async ({ page, consoleUrl }, testInfo) => {
       const shell = new AppShell(page);
       const models = new ModelsPage(page);

@@ -1,7 +1,15 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type Method = 'int8-static' | 'int8-dynamic' | 'fp16';
+export type Method = 'auto' | 'int8-static' | 'int8-dynamic' | 'fp16';
 const methodLabel: Record<Method, string> = {
+  auto: 'Auto (recommended)',
+  'int8-static': 'INT8 static',
+  'int8-dynamic': 'INT8 dynamic',
+  fp16: 'FP16',
+};
+/** What the run button says once the method is chosen. */
+const runText: Record<Method, string> = {
+  auto: 'Run auto search',
   'int8-static': 'INT8 static',
   'int8-dynamic': 'INT8 dynamic',
   fp16: 'FP16',
@@ -31,6 +39,13 @@ export class OptimizePage {
   readonly calibrationSource: Locator;
   readonly calibrationRandomWarning: Locator;
   readonly convertedOps: Locator;
+  readonly goalInput: Locator;
+  readonly budgetInput: Locator;
+  readonly autoVerdict: Locator;
+  readonly autoCandidates: Locator;
+  readonly autoNodes: Locator;
+  readonly autoChartPoints: Locator;
+  readonly autoRerun: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('optimize-page');
@@ -55,6 +70,13 @@ export class OptimizePage {
     this.calibrationSource = page.getByTestId('calibration-source');
     this.calibrationRandomWarning = page.getByTestId('calibration-random-warning');
     this.convertedOps = page.getByTestId('converted-ops');
+    this.goalInput = page.getByTestId('option-goal');
+    this.budgetInput = page.getByTestId('option-budget');
+    this.autoVerdict = page.getByTestId('auto-verdict');
+    this.autoCandidates = page.getByTestId('auto-candidate');
+    this.autoNodes = page.getByTestId('auto-node');
+    this.autoChartPoints = page.getByTestId('auto-chart-point');
+    this.autoRerun = page.getByTestId('auto-rerun');
   }
 
   async ready(): Promise<void> {
@@ -64,7 +86,7 @@ export class OptimizePage {
 
   async chooseMethod(method: Method): Promise<void> {
     await this.page.getByTestId('optimize-method').getByText(methodLabel[method], { exact: true }).click();
-    await expect(this.runButton).toContainText(methodLabel[method]);
+    await expect(this.runButton).toContainText(runText[method]);
   }
 
   async chooseCalibrator(label: 'MinMax' | 'Percentile' | 'Entropy (KL)'): Promise<void> {

@@ -150,7 +150,7 @@ export type PassReport = z.infer<typeof passReportSchema>;
 
 export const autoConfigSchema = z
   .object({
-    /** What the variant must keep: see GOAL_GRAMMAR in main/core/optimize/search/goal.ts. */
+    /** What the variant must keep: see GOAL_GRAMMAR in shared/goal.ts. */
     goal: z.string().min(1).max(500).default('cosine>=0.999'),
     /** Where speed is measured: 'this-machine', or a hardware profile id (then estimated, and said so). */
     target: z.string().min(1).max(200).default('this-machine'),

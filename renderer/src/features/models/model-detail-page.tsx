@@ -16,12 +16,12 @@ import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
 import { SectionCard } from '../../components/section-card';
-import { VariantReport } from '../../components/variant-report/variant-report';
-import { optimizePath, presetFromRecipe } from '../optimize/optimize-link';
+import { optimizePath, presetFromRecipe, randomCalibrationFromRecipe } from '../optimize/optimize-link';
 import { formatBytes, formatCount } from '../../lib/format';
 import { BarList } from './detail/bar-list';
 import { DeleteModelButton } from './detail/delete-model-button';
 import { LineageCard } from './detail/lineage-card';
+import { ModelReportSection } from './detail/model-report-section';
 import { ComputeList, OverviewList } from './detail/model-facts';
 import { TensorTable } from './detail/tensor-table';
 import type { ModelsLocationState } from './models-page';
@@ -69,7 +69,9 @@ export function ModelDetailPage() {
                   size="xs"
                   variant="default"
                   onClick={() =>
-                    void navigate(optimizePath(model.data.parentId ?? ''), { state: { preset } })
+                    void navigate(optimizePath(model.data.parentId ?? ''), {
+                      state: { preset, calibration: randomCalibrationFromRecipe(model.data) },
+                    })
                   }
                   data-testid="tune-variant"
                 >
@@ -94,19 +96,7 @@ export function ModelDetailPage() {
               <LineageCard model={model.data} />
             </SectionCard>
           )}
-          {model.data.report && (
-            <Stack
-              gap="xs"
-              component="section"
-              aria-label="Report against the parent"
-              data-testid="model-report"
-            >
-              <Title order={2} size="h4">
-                Report against the parent
-              </Title>
-              <VariantReport report={model.data.report} />
-            </Stack>
-          )}
+          {model.data.report && <ModelReportSection model={{ ...model.data, report: model.data.report }} />}
 
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
             <SectionCard title="Overview" testId="model-overview">

@@ -1,15 +1,13 @@
-import { Checkbox, NumberInput, SegmentedControl, Stack, TagsInput, Text } from '@mantine/core';
-import type {
-  Calibrator,
-  Fp16Config,
-  Int8DynamicConfig,
-  Int8StaticConfig,
-  OptimizeMethod,
-} from '../../../../shared/schemas/optimize';
+import { Checkbox, NumberInput, Stack } from '@mantine/core';
+import type { Int8DynamicConfig, Int8StaticConfig } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
-import type { PruneChannelsConfig, PruneWeightsConfig } from '../../../../shared/schemas/prune';
 import { defaultOpset } from '../../lib/format';
-import type { OptimizeForm } from './optimize-form';
+import { AutoOptions } from './auto-options';
+import { ExcludeInput } from './exclude-input';
+import { Fp16Options } from './fp16-options';
+import { PruneChannelsOptions, PruneWeightsOptions } from './prune-options';
+import { CalibratorField } from './calibrator-field';
+import type { FormMethod, OptimizeForm } from './optimize-form';
 
 type MethodOptionsProps = {
   form: OptimizeForm;
@@ -18,21 +16,16 @@ type MethodOptionsProps = {
   disabled?: boolean;
 };
 
-const calibratorHelp: Record<Calibrator, string> = {
-  minmax: 'The full observed range. Fast and safe; outliers widen the range and cost precision.',
-  percentile: 'Clips the range at a percentile of |values|: robust to rare outliers.',
-  entropy:
-    'Picks the range that keeps the distribution closest (KL divergence). Slowest; often best for ReLU nets.',
-};
-
 /** Only the options of the chosen method, each with what it does and when to use it. */
 export function MethodOptions({ form, model, onConfigs, disabled }: MethodOptionsProps) {
   const opTypes = model?.summary.opHistogram.map((o) => o.opType) ?? [];
   const opset = model ? defaultOpset(model.summary.opsets) : null;
-  const set = <M extends OptimizeMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
+  const set = <M extends FormMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
     onConfigs({ ...form.configs, [method]: { ...form.configs[method], ...patch } });
 
   switch (form.method) {
+    case 'auto':
+      return <AutoOptions config={form.configs.auto} set={(p) => set('auto', p)} disabled={disabled} />;
     case 'int8-dynamic':
       return (
         <DynamicOptions
@@ -80,36 +73,6 @@ export function MethodOptions({ form, model, onConfigs, disabled }: MethodOption
         />
       );
   }
-}
-
-function ExcludeInput({
-  value,
-  onChange,
-  opTypes,
-  disabled,
-  description = 'Op types (e.g. Conv) or node names to leave in float. Enter adds one.',
-}: {
-  value: string[];
-  onChange: (v: string[]) => void;
-  opTypes: string[];
-  disabled?: boolean;
-  description?: string;
-}) {
-  return (
-    <TagsInput
-      label="Exclude"
-      description={description}
-      placeholder={value.length === 0 ? 'Nothing excluded' : undefined}
-      data={opTypes}
-      value={value}
-      onChange={onChange}
-      size="xs"
-      clearable
-      disabled={disabled}
-      data-testid="option-exclude"
-      comboboxProps={{ withinPortal: true }}
-    />
-  );
 }
 
 function DynamicOptions({
@@ -169,28 +132,11 @@ function StaticOptions({
   const oldOpset = opset !== null && opset < 13;
   return (
     <Stack gap="xs">
-      <Stack gap={2}>
-        <Text size="xs" fw={500} id="calibrator-label">
-          Calibrator
-        </Text>
-        <SegmentedControl
-          size="xs"
-          fullWidth
-          value={config.calibrator}
-          onChange={(v) => set({ calibrator: v as Calibrator })}
-          data={[
-            { value: 'minmax', label: 'MinMax' },
-            { value: 'percentile', label: 'Percentile' },
-            { value: 'entropy', label: 'Entropy (KL)' },
-          ]}
-          disabled={disabled}
-          aria-labelledby="calibrator-label"
-          data-testid="option-calibrator"
-        />
-        <Text size="xs" c="dimmed">
-          {calibratorHelp[config.calibrator]}
-        </Text>
-      </Stack>
+      <CalibratorField
+        value={config.calibrator}
+        onChange={(calibrator) => set({ calibrator })}
+        disabled={disabled}
+      />
       {config.calibrator === 'percentile' && (
         <NumberInput
           size="xs"
@@ -234,201 +180,6 @@ function StaticOptions({
         onChange={(exclude) => set({ exclude })}
         opTypes={opTypes}
         disabled={disabled}
-      />
-    </Stack>
-  );
-}
-
-function Fp16Options({
-  config,
-  set,
-  opTypes,
-  disabled,
-}: {
-  config: Fp16Config;
-  set: (p: Partial<Fp16Config>) => void;
-  opTypes: string[];
-  disabled?: boolean;
-}) {
-  return (
-    <Stack gap="xs">
-      <Checkbox
-        size="xs"
-        label="Keep float32 inputs and outputs"
-        description="Adds Casts at the edges, so callers keep feeding float32. Turn off only if your app sends float16."
-        checked={config.keepIoTypes}
-        onChange={(e) => set({ keepIoTypes: e.currentTarget.checked })}
-        disabled={disabled}
-        data-testid="option-keep-io"
-      />
-      <TagsInput
-        label="Keep in float32 (op types)"
-        description="Empty: the default list of ops that lose accuracy or break in float16."
-        placeholder={config.blockList?.length ? undefined : 'Default list'}
-        data={opTypes}
-        value={config.blockList ?? []}
-        onChange={(v) => set({ blockList: v.length === 0 ? undefined : v })}
-        size="xs"
-        clearable
-        disabled={disabled}
-        data-testid="option-block-list"
-        comboboxProps={{ withinPortal: true }}
-      />
-      <ExcludeInput
-        value={config.exclude}
-        onChange={(exclude) => set({ exclude })}
-        opTypes={opTypes}
-        disabled={disabled}
-      />
-    </Stack>
-  );
-}
-
-/** Percent in the UI, share (0–1) in the config: users think "30 % of the channels". */
-const toShare = (v: string | number) => (typeof v === 'number' ? v / 100 : undefined);
-
-function PruneChannelsOptions({
-  config,
-  set,
-  opTypes,
-  disabled,
-}: {
-  config: PruneChannelsConfig;
-  set: (p: Partial<PruneChannelsConfig>) => void;
-  opTypes: string[];
-  disabled?: boolean;
-}) {
-  const byMacs = config.targetMacs !== undefined;
-  return (
-    <Stack gap="xs">
-      <SegmentedControl
-        size="xs"
-        fullWidth
-        value={byMacs ? 'macs' : 'ratio'}
-        onChange={(v) =>
-          set(v === 'macs' ? { ratio: undefined, targetMacs: 0.5 } : { ratio: 0.3, targetMacs: undefined })
-        }
-        data={[
-          { value: 'ratio', label: 'Share of channels' },
-          { value: 'macs', label: 'MAC target' },
-        ]}
-        disabled={disabled}
-        data-testid="option-prune-mode"
-      />
-      <NumberInput
-        size="xs"
-        label={byMacs ? 'Keep this % of the MACs' : 'Remove this % of the channels'}
-        description={
-          byMacs
-            ? 'The ratio is searched for so the pruned model has at most this share of the MACs.'
-            : 'Of every group of channels that can be pruned (layers joined by residual adds count as one).'
-        }
-        min={1}
-        max={99}
-        suffix=" %"
-        value={Math.round(((byMacs ? config.targetMacs : config.ratio) ?? 0.3) * 100)}
-        onChange={(v) => {
-          const share = toShare(v);
-          if (share !== undefined && share > 0 && share < 1)
-            set(byMacs ? { targetMacs: share } : { ratio: share });
-        }}
-        disabled={disabled}
-        data-testid="option-prune-amount"
-      />
-      <Stack gap={2}>
-        <Text size="xs" fw={500} id="importance-label">
-          Channel importance
-        </Text>
-        <SegmentedControl
-          size="xs"
-          fullWidth
-          value={config.importance}
-          onChange={(v) => set({ importance: v as PruneChannelsConfig['importance'] })}
-          data={[
-            { value: 'l1', label: 'L1 norm' },
-            { value: 'l2', label: 'L2 norm' },
-            { value: 'bn-gamma', label: 'BN γ' },
-          ]}
-          disabled={disabled}
-          aria-labelledby="importance-label"
-          data-testid="option-importance"
-        />
-      </Stack>
-      <Checkbox
-        size="xs"
-        label="Sensitivity scan"
-        description="Prunes each group alone first and measures the output: sensitive layers lose fewer channels, for the same MACs. Slower."
-        checked={config.sensitivity}
-        onChange={(e) => set({ sensitivity: e.currentTarget.checked })}
-        disabled={disabled}
-        data-testid="option-sensitivity"
-      />
-      <ExcludeInput
-        value={config.exclude}
-        onChange={(exclude) => set({ exclude })}
-        opTypes={opTypes}
-        disabled={disabled}
-        description="Op types or node names whose output channels are kept whole. Enter adds one."
-      />
-    </Stack>
-  );
-}
-
-function PruneWeightsOptions({
-  config,
-  set,
-  opTypes,
-  disabled,
-}: {
-  config: PruneWeightsConfig;
-  set: (p: Partial<PruneWeightsConfig>) => void;
-  opTypes: string[];
-  disabled?: boolean;
-}) {
-  return (
-    <Stack gap="xs">
-      <NumberInput
-        size="xs"
-        label="Sparsity"
-        description="Share of the weights set to zero. Smaller once compressed; no faster in ONNX Runtime on CPU."
-        min={1}
-        max={99}
-        suffix=" %"
-        value={Math.round(config.sparsity * 100)}
-        onChange={(v) => {
-          const share = toShare(v);
-          if (share !== undefined && share > 0 && share < 1) set({ sparsity: share });
-        }}
-        disabled={disabled}
-        data-testid="option-sparsity"
-      />
-      <SegmentedControl
-        size="xs"
-        fullWidth
-        value={config.scope}
-        onChange={(v) => set({ scope: v as PruneWeightsConfig['scope'] })}
-        data={[
-          { value: 'global', label: 'Global threshold' },
-          { value: 'per-layer', label: 'Same in every layer' },
-        ]}
-        disabled={disabled}
-        data-testid="option-sparsity-scope"
-      />
-      <Checkbox
-        size="xs"
-        label="Skip the first and last layers"
-        description="They lose the most accuracy when pruned."
-        checked={config.skipFirstLast}
-        onChange={(e) => set({ skipFirstLast: e.currentTarget.checked })}
-        disabled={disabled}
-        data-testid="option-skip-first-last"
-      />
-      <ExcludeInput
-        value={config.exclude}
-        onChange={(exclude) => set({ exclude })}
-        opTypes={opTypes}
-        disabled={disabled}
-        description="Op types or node names whose weights are left dense. Enter adds one."
       />
     </Stack>
   );

@@ -10,6 +10,7 @@ import {
   emptyData,
   parseNumber,
   withExclusions,
+  withOverrides,
   type DataChoice,
   type OptimizeForm,
 } from './optimize-form';
@@ -20,11 +21,14 @@ const folder: DataChoice = {
   format: 'npy',
   preprocess: defaultPreprocess(),
 };
+/** A single-pass form (static INT8 unless patched): the auto search has its own tests below. */
 const form = (patch: Partial<OptimizeForm> = {}): OptimizeForm & { modelId: string } => ({
   ...defaultForm('m_1'),
+  method: 'int8-static',
   ...patch,
   modelId: 'm_1',
 });
+const random: DataChoice = { kind: 'random', count: 16, seed: 1 };
 
 describe('buildRunParams', () => {
   it('sends calibration only for static INT8, with the method options filled in', () => {
@@ -132,6 +136,84 @@ describe('withExclusions', () => {
     expect(f.configs['int8-static'].exclude).toEqual(['Conv', 'Relu', 'Gemm']);
     expect(f.configs['int8-dynamic'].exclude).toEqual([]);
     expect(f.configs.fp16.exclude).toEqual([]);
+  });
+});
+
+describe('the auto search in the form', () => {
+  const model = sampleModel();
+  const auto = (patch: Partial<OptimizeForm> = {}) => form({ method: 'auto', ...patch });
+  const withAuto = (
+    f: OptimizeForm & { modelId: string },
+    patch: Partial<OptimizeForm['configs']['auto']>,
+  ) => ({
+    ...f,
+    configs: { ...f.configs, auto: { ...f.configs.auto, ...patch } },
+  });
+
+  it('is the default method', () => {
+    expect(defaultForm().method).toBe('auto');
+  });
+
+  it('sends its options with calibration (random or data) and optional evaluation', () => {
+    const params = buildRunParams(
+      withAuto(auto({ calibration: random }), { goal: ' sqnr>=30 ', budgetMinutes: 1 }),
+      {
+        calibration: null,
+        evaluation: null,
+      },
+    );
+    expect(params).toEqual({
+      model: 'm_1',
+      options: {
+        method: 'auto',
+        config: {
+          goal: 'sqnr>=30',
+          target: 'this-machine',
+          budgetMinutes: 1,
+          calibrator: 'minmax',
+          forceFloat: [],
+          forceInt8: [],
+        },
+      },
+      calibration: { kind: 'random', count: 16, seed: 1 },
+    });
+    const ref = `f_${'3'.repeat(32)}`;
+    expect(
+      buildRunParams(auto({ calibration: folder }), { calibration: ref, evaluation: null }).calibration,
+    ).toEqual({
+      kind: 'npy',
+      fileRef: ref,
+    });
+  });
+
+  it('needs calibration, a goal that parses, a budget, and no node forced both ways', () => {
+    expect(blocker(auto({ calibration: { kind: 'none' } }), model)).toMatch(/auto search needs calibration/);
+    expect(blocker(auto({ calibration: emptyData() }), model)).toMatch(/calibration data/);
+    expect(blocker(auto({ calibration: random }), model)).toBeNull();
+    expect(blocker(withAuto(auto({ calibration: random }), { goal: 'cosine>=2' }), model)).toMatch(/goal/);
+    expect(blocker(withAuto(auto({ calibration: random }), { budgetMinutes: Number.NaN }), model)).toMatch(
+      /budget/,
+    );
+    expect(
+      blocker(withAuto(auto({ calibration: random }), { forceFloat: ['a'], forceInt8: ['a'] }), model),
+    ).toMatch(/both/);
+  });
+
+  it('re-runs with new overrides on the same data and goal, under the default name', () => {
+    const done = withAuto(auto({ calibration: random, name: 'first' }), {
+      goal: 'top1>=0.99',
+      forceFloat: ['x'],
+    });
+    const next = withOverrides(done, { forceFloat: ['conv2'], forceInt8: ['conv1'] });
+    const params = buildRunParams({ ...next, modelId: 'm_1' }, { calibration: null, evaluation: null });
+    expect(params.name).toBeUndefined();
+    expect(params.calibration).toEqual({ kind: 'random', count: 16, seed: 1 });
+    expect(params.options).toMatchObject({
+      method: 'auto',
+      config: { goal: 'top1>=0.99', forceFloat: ['conv2'], forceInt8: ['conv1'] },
+    });
+    // Exclusions belong to single passes: they leave an auto form alone.
+    expect(withExclusions(next, ['Conv'])).toBe(next);
   });
 });
 

@@ -1,9 +1,12 @@
 import type { DataInput, Params, PickedFile } from '../../../../shared/contract';
+import { goalProblem } from '../../../../shared/goal';
 import {
+  autoConfigSchema,
   fp16ConfigSchema,
   imagePreprocessSchema,
   int8DynamicConfigSchema,
   int8StaticConfigSchema,
+  type AutoConfig,
   type Fp16Config,
   type ImagePreprocess,
   type Int8DynamicConfig,
@@ -47,11 +50,15 @@ export type DataChoice =
   | { kind: 'random'; count: number; seed: number }
   | { kind: 'data'; source: DataSource | null; format: DataFormat; preprocess: PreprocessForm };
 
+/** The single passes plus the auto search, which tries them (and mixes) and keeps the best. */
+export type FormMethod = OptimizeMethod | 'auto';
+
 export type OptimizeForm = {
   modelId: string | null;
-  method: OptimizeMethod;
+  method: FormMethod;
   /** Each method keeps its own options, so switching back and forth loses nothing. */
   configs: {
+    auto: AutoConfig;
     'int8-dynamic': Int8DynamicConfig;
     'int8-static': Int8StaticConfig;
     fp16: Fp16Config;
@@ -63,7 +70,8 @@ export type OptimizeForm = {
   name: string;
 };
 
-export const methodLabels: Record<OptimizeMethod, string> = {
+export const methodLabels: Record<FormMethod, string> = {
+  auto: 'Auto (recommended)',
   'int8-dynamic': 'INT8 dynamic',
   'int8-static': 'INT8 static',
   fp16: 'FP16',
@@ -71,7 +79,18 @@ export const methodLabels: Record<OptimizeMethod, string> = {
   'prune-weights': 'Prune weights',
 };
 
-export const methodHelp: Record<OptimizeMethod, string> = {
+/** What the run button says. */
+export const runLabels: Record<FormMethod, string> = {
+  auto: 'Run auto search',
+  'int8-dynamic': 'Run INT8 dynamic',
+  'int8-static': 'Run INT8 static',
+  fp16: 'Run FP16',
+  'prune-channels': 'Prune channels',
+  'prune-weights': 'Prune weights',
+};
+
+export const methodHelp: Record<FormMethod, string> = {
+  auto: 'Tries static INT8 (per-channel, mixed with float where a node is sensitive or its int8 kernel is slower), dynamic INT8 and FP16, measures each on this machine, and keeps the fastest that meets your goal — never one slower than the parent. Every candidate is reported.',
   'int8-dynamic':
     'Weights of MatMul/Gemm to int8; activations are quantized on the fly. No calibration data needed. Best for transformers and MLPs.',
   'int8-static':
@@ -103,8 +122,10 @@ export function emptyData(): DataChoice {
 export function defaultForm(modelId: string | null = null): OptimizeForm {
   return {
     modelId,
-    method: 'int8-static',
+    // Auto is the default: the user should not have to guess method, calibrator and exclusions.
+    method: 'auto',
     configs: {
+      auto: autoConfigSchema.parse({}),
       'int8-dynamic': int8DynamicConfigSchema.parse({}),
       'int8-static': int8StaticConfigSchema.parse({}),
       fp16: fp16ConfigSchema.parse({}),
@@ -118,11 +139,33 @@ export function defaultForm(modelId: string | null = null): OptimizeForm {
 }
 
 /**
- * Static INT8 needs calibration data; channel pruning takes it optionally (channel means for bias compensation,
- * the sensitivity scan); the others ignore it.
+ * Static INT8 calibrates, and so does the auto search (static INT8 is among its candidates); channel pruning
+ * takes data optionally (channel means for bias compensation, the sensitivity scan); the others ignore it.
  */
-export function usesCalibration(method: OptimizeMethod): boolean {
-  return method === 'int8-static' || method === 'prune-channels';
+export function usesCalibration(method: FormMethod): boolean {
+  return method === 'int8-static' || method === 'auto' || method === 'prune-channels';
+}
+
+/** Node names forced both ways: the search could honour neither. */
+export function forcedBothWays(config: AutoConfig): string[] {
+  const int8 = new Set(config.forceInt8);
+  return config.forceFloat.filter((n) => int8.has(n));
+}
+
+export type AutoConfigErrors = { goal?: string; budgetMinutes?: string; forced?: string };
+
+/** Per-field problems of the auto options, worded for the field; empty when they are fine. */
+export function checkAutoConfig(config: AutoConfig): AutoConfigErrors {
+  const errors: AutoConfigErrors = {};
+  const goal = goalProblem(config.goal);
+  if (goal !== null) errors.goal = `Cannot read this goal: ${goal}.`;
+  const budget = autoConfigSchema.shape.budgetMinutes.safeParse(config.budgetMinutes);
+  if (!budget.success || !Number.isFinite(config.budgetMinutes)) {
+    errors.budgetMinutes = 'More than 0 and at most 1440 minutes.';
+  }
+  const both = forcedBothWays(config);
+  if (both.length > 0) errors.forced = `Forced both float and int8: ${both.join(', ')}.`;
+  return errors;
 }
 
 const imagePattern = /\.(png|jpe?g)$/i;
@@ -212,9 +255,10 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
   if (checkName(form.name).error) return 'Fix the name, or leave it empty.';
   const needCalibration = usesCalibration(form.method);
   if (needCalibration) {
-    const required = form.method === 'int8-static';
-    if (required && form.calibration.kind === 'none')
-      return 'Static INT8 needs calibration data (or random samples).';
+    const required = form.method === 'int8-static' || form.method === 'auto';
+    if (required && form.calibration.kind === 'none') {
+      return `${form.method === 'auto' ? 'The auto search' : 'Static INT8'} needs calibration data (or random samples).`;
+    }
     // Optional data not chosen yet counts as none.
     const unset = !required && form.calibration.kind === 'data' && !form.calibration.source;
     const problem = unset ? null : dataProblem(form.calibration, 'calibration');
@@ -222,6 +266,12 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
   }
   const evalProblem = dataProblem(form.evaluation, 'evaluation');
   if (evalProblem) return evalProblem;
+  if (form.method === 'auto') {
+    const errors = checkAutoConfig(form.configs.auto);
+    if (errors.goal) return 'Fix the goal (see the grammar under it).';
+    if (errors.budgetMinutes) return 'Fix the time budget.';
+    if (errors.forced) return 'A node cannot be forced both float and int8.';
+  }
   if (form.method === 'int8-static' && form.configs['int8-static'].perChannel) {
     const opset = defaultOpset(model.summary.opsets);
     if (opset !== null && opset < 13) {
@@ -243,6 +293,10 @@ function dataProblem(choice: DataChoice, what: string): string | null {
 /** The method and its options, as the contract takes them. */
 export function methodOptions(form: OptimizeForm): MethodOptions {
   switch (form.method) {
+    case 'auto': {
+      const config = form.configs.auto;
+      return { method: 'auto', config: { ...config, goal: config.goal.trim() } };
+    }
     case 'int8-dynamic':
       return { method: 'int8-dynamic', config: form.configs['int8-dynamic'] };
     case 'int8-static':
@@ -286,9 +340,28 @@ export function buildRunParams(
   };
 }
 
-/** Adds entries to the current method's exclude list (no duplicates). */
+/** Adds entries to the current method's exclude list (no duplicates); auto has none (it takes overrides). */
 export function withExclusions(form: OptimizeForm, add: readonly string[]): OptimizeForm {
+  if (form.method === 'auto') return form;
   const config = form.configs[form.method];
   const exclude = [...new Set([...config.exclude, ...add])];
   return { ...form, configs: { ...form.configs, [form.method]: { ...config, exclude } } };
+}
+
+/** What the current method leaves in float by the user's choice (shown with a result). */
+export function userExclusions(form: OptimizeForm): string[] {
+  return form.method === 'auto' ? form.configs.auto.forceFloat : form.configs[form.method].exclude;
+}
+
+/** An auto run's form with new per-node overrides, everything else (data, goal, budget) as it was. */
+export function withOverrides(
+  form: OptimizeForm,
+  overrides: { forceFloat: readonly string[]; forceInt8: readonly string[] },
+): OptimizeForm {
+  const auto = {
+    ...form.configs.auto,
+    forceFloat: [...overrides.forceFloat],
+    forceInt8: [...overrides.forceInt8],
+  };
+  return { ...form, method: 'auto', name: '', configs: { ...form.configs, auto } };
 }

@@ -1,4 +1,5 @@
 import {
+  autoConfigSchema,
   fp16ConfigSchema,
   int8DynamicConfigSchema,
   int8StaticConfigSchema,
@@ -22,6 +23,16 @@ export function readPreset(state: unknown): OptimizePreset | null {
   if (typeof preset !== 'object' || preset === null) return null;
   const { method, config } = preset as { method?: unknown; config?: unknown };
   switch (method) {
+    case 'auto': {
+      // An auto variant's recipe adds which candidate it is (candidate, kind, floatNodes): not options.
+      const options = typeof config === 'object' && config !== null ? { ...config } : config;
+      if (typeof options === 'object' && options !== null) {
+        for (const key of ['candidate', 'kind', 'floatNodes'])
+          delete (options as Record<string, unknown>)[key];
+      }
+      const parsed = autoConfigSchema.safeParse(options);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
     case 'int8-dynamic': {
       const parsed = int8DynamicConfigSchema.safeParse(config);
       return parsed.success ? { method, config: parsed.data } : null;
@@ -37,6 +48,23 @@ export function readPreset(state: unknown): OptimizePreset | null {
     default:
       return null;
   }
+}
+
+/** Random calibration as a variant's recipe recorded it: a re-run can use it again (data files cannot be). */
+export type RandomCalibration = { kind: 'random'; count: number; seed: number };
+
+export function randomCalibrationFromRecipe(model: Model): RandomCalibration | null {
+  const recipe = recipeSchema.safeParse(model.recipe);
+  const spec = recipe.success ? recipe.data.calibration?.spec : undefined;
+  return spec?.kind === 'random' ? { kind: 'random', count: spec.count, seed: spec.seed } : null;
+}
+
+/** Reads the random calibration a link carries in router state, if any. */
+export function readRandomCalibration(state: unknown): RandomCalibration | null {
+  if (typeof state !== 'object' || state === null || !('calibration' in state)) return null;
+  const c = (state as { calibration: unknown }).calibration as Partial<RandomCalibration> | null;
+  if (c?.kind !== 'random' || !Number.isInteger(c.count) || !Number.isInteger(c.seed)) return null;
+  return { kind: 'random', count: c.count!, seed: c.seed! };
 }
 
 /** A variant's recipe as a preset, to tune it and run again on its parent; null when it has none. */

@@ -1,5 +1,4 @@
 import {
-  Button,
   Center,
   Group,
   Loader,
@@ -8,36 +7,42 @@ import {
   SimpleGrid,
   Stack,
   Text,
-  TextInput,
   Title,
 } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, type KeyboardEvent } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
-import type { OptimizeMethod } from '../../../../shared/schemas/optimize';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
 import { SectionCard } from '../../components/section-card';
 import { modelRows } from '../models/model-tree';
-import { DataSourceField } from './data-source-field';
+import { DataCard } from './data-card';
+import { failureFixes } from './failure-fixes';
 import { MethodOptions } from './method-options';
 import { ModelPicker } from './model-picker';
 import {
   blocker,
-  checkName,
   methodHelp,
   methodLabels,
-  usesCalibration,
   withExclusions,
+  withOverrides,
+  type FormMethod,
   type OptimizeForm,
 } from './optimize-form';
-import { readPreset } from './optimize-link';
+import { readPreset, readRandomCalibration } from './optimize-link';
 import { useOptimizeSession } from './optimize-session';
-import { RunFailure, RunResult, type FixAction } from './run-outcome';
-import { RunProgress } from './run-progress';
+import { RunBar } from './run-bar';
+import { RunFailure, RunResult } from './run-outcome';
 
-const methods: OptimizeMethod[] = ['int8-static', 'int8-dynamic', 'fp16', 'prune-channels', 'prune-weights'];
+const methods: FormMethod[] = [
+  'auto',
+  'int8-static',
+  'int8-dynamic',
+  'fp16',
+  'prune-channels',
+  'prune-weights',
+];
 
 export function OptimizePage() {
   const models = useCall('models.list', {});
@@ -53,22 +58,24 @@ export function OptimizePage() {
   useEffect(() => {
     if (presetModel === null) return;
     const preset = readPreset(location.state);
+    const calibration = readRandomCalibration(location.state);
     setForm((f) => ({
       ...f,
       modelId: presetModel,
       ...(preset ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } } : {}),
+      ...(calibration ? { calibration } : {}),
     }));
     void navigate({ pathname: location.pathname, search: '' }, { replace: true, state: null });
   }, [presetModel, location.state, location.pathname, setForm, navigate]);
 
   const rows = useMemo(() => modelRows(models.data ?? []), [models.data]);
+  const names = useMemo(() => new Map((models.data ?? []).map((m) => [m.id, m.name])), [models.data]);
   // Until the user picks, the newest imported model is the natural candidate.
   const modelId = form.modelId ?? rows[0]?.model.id ?? null;
   const model = models.data?.find((m) => m.id === modelId);
   const active = run.status === 'uploading' || run.status === 'running';
   const effective: OptimizeForm = { ...form, modelId };
   const why = blocker(effective, model);
-  const nameCheck = checkName(form.name);
 
   const update = (patch: Partial<OptimizeForm>) => setForm((f) => ({ ...f, ...patch }));
   const runNow = (next: OptimizeForm = effective) => {
@@ -84,44 +91,21 @@ export function OptimizePage() {
     }
   };
 
-  // One click: the run's own settings plus the picked layers' producers excluded, on the same parent.
-  const excludeAndRerun = (add: string[]) => {
+  // One click from a result: the run's own settings changed, on the same parent.
+  const rerunDone = (change: (form: OptimizeForm) => OptimizeForm) => {
     if (run.status !== 'done') return;
-    const next = withExclusions({ ...run.request.form, name: '' }, add);
+    const next = change(run.request.form);
     setForm(() => next);
     void start({ ...next, modelId: run.request.form.modelId }, run.request.modelName, queryClient);
   };
 
-  const fixes: FixAction[] = [];
-  if (run.status === 'failed') {
-    const failedForm = run.request.form;
-    if (run.error.code === 'OPSET_TOO_OLD' && failedForm.method === 'int8-static') {
-      fixes.push({
-        label: 'Turn per-channel off and re-run',
-        run: () => {
-          const next: OptimizeForm = {
-            ...failedForm,
-            configs: {
-              ...failedForm.configs,
-              'int8-static': { ...failedForm.configs['int8-static'], perChannel: false },
-            },
-          };
+  const fixes =
+    run.status === 'failed'
+      ? failureFixes(run, (next) => {
           setForm(() => next);
           runNow(next);
-        },
-      });
-    }
-    if (run.error.code === 'NAME_TAKEN') {
-      fixes.push({
-        label: 'Use the default name and re-run',
-        run: () => {
-          const next = { ...failedForm, name: '' };
-          setForm(() => next);
-          runNow(next);
-        },
-      });
-    }
-  }
+        })
+      : [];
 
   return (
     <Stack gap="sm" onKeyDown={onKeyDown} data-testid="optimize-page">
@@ -162,13 +146,13 @@ export function OptimizePage() {
                 onChange={(id) => update({ modelId: id })}
                 disabled={active}
               />
+              {/* Vertical: four methods do not fit side by side in a third of the page. */}
               <SegmentedControl
                 size="xs"
                 fullWidth
-                // Five methods do not fit side by side in the card.
                 orientation="vertical"
                 value={form.method}
-                onChange={(v) => update({ method: v as OptimizeMethod })}
+                onChange={(v) => update({ method: v as FormMethod })}
                 data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
                 disabled={active}
                 aria-label="Method"
@@ -188,85 +172,32 @@ export function OptimizePage() {
               />
             </SectionCard>
 
-            <SectionCard title="Data" testId="optimize-data-card">
-              {usesCalibration(form.method) && (
-                <DataSourceField
-                  label={
-                    form.method === 'prune-channels'
-                      ? 'Calibration data (optional: channel means, sensitivity)'
-                      : 'Calibration data'
-                  }
-                  kinds={[
-                    ...(form.method === 'prune-channels' ? [{ kind: 'none' as const, label: 'None' }] : []),
-                    { kind: 'data', label: 'Folder / file' },
-                    { kind: 'random', label: 'Random' },
-                  ]}
-                  value={form.calibration}
-                  onChange={(calibration) => update({ calibration })}
-                  noneHelp="Channel means for bias compensation come from random inputs: real samples prune more accurately."
-                  model={model}
-                  testId="calibration"
-                  disabled={active}
-                />
-              )}
-              <DataSourceField
-                label="Evaluation data (optional)"
-                kinds={[
-                  { kind: 'none', label: usesCalibration(form.method) ? 'Held-out' : 'Default' },
-                  { kind: 'data', label: 'Folder / file' },
-                  { kind: 'random', label: 'Random' },
-                ]}
-                value={form.evaluation}
-                onChange={(evaluation) => update({ evaluation })}
-                model={model}
-                testId="evaluation"
-                disabled={active}
-                noneHelp={
-                  usesCalibration(form.method)
-                    ? 'Fidelity is measured on calibration samples held out from calibrating (when there are at least two).'
-                    : 'Fidelity is measured on a few random inputs: indicative only. Give evaluation data for figures you can trust.'
-                }
-              />
-            </SectionCard>
+            <DataCard form={form} model={model} update={update} disabled={active} />
           </SimpleGrid>
 
-          <Paper withBorder p="sm" data-testid="optimize-run-bar">
-            <Stack gap="xs">
-              <Group gap="sm" align="flex-end" wrap="nowrap">
-                <TextInput
-                  size="xs"
-                  label="Variant name (optional)"
-                  placeholder={model ? `${model.name}-${form.method}` : 'Default: <model>-<method>'}
-                  w={280}
-                  value={form.name}
-                  onChange={(e) => update({ name: e.currentTarget.value })}
-                  error={nameCheck.error}
-                  disabled={active}
-                  data-testid="optimize-name"
-                />
-                <Button
-                  size="xs"
-                  leftSection={<OptimizeIcon size={14} />}
-                  onClick={() => runNow()}
-                  disabled={active || why !== null}
-                  loading={active}
-                  data-testid="optimize-run"
-                >
-                  Run {methodLabels[form.method]}
-                </Button>
-                <Text size="xs" c="dimmed" data-testid="optimize-blocker">
-                  {why ?? (active ? '' : 'Ctrl+Enter runs from anywhere on this page.')}
-                </Text>
-              </Group>
-              {active && <RunProgress run={run} onCancel={cancel} />}
-            </Stack>
-          </Paper>
+          <RunBar
+            form={form}
+            model={model}
+            run={run}
+            why={why}
+            onName={(name) => update({ name })}
+            onRun={() => runNow()}
+            onCancel={cancel}
+          />
         </>
       )}
 
       {run.status === 'failed' && <RunFailure run={run} onDismiss={dismiss} fixes={fixes} />}
       {run.status === 'done' && (
-        <RunResult run={run} onExclude={excludeAndRerun} onDismiss={dismiss} busy={active} />
+        <RunResult
+          run={run}
+          // Exclusions add to a single pass's list; overrides flip nodes of the same auto search.
+          onExclude={(add) => rerunDone((f) => withExclusions({ ...f, name: '' }, add))}
+          onRerunWithOverrides={(overrides) => rerunDone((f) => withOverrides(f, overrides))}
+          modelNames={names}
+          onDismiss={dismiss}
+          busy={active}
+        />
       )}
     </Stack>
   );

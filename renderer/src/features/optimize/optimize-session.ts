@@ -116,7 +116,7 @@ function createSessionStore(client: Client): SessionStore {
           }
         });
         const running = client.runJob('optimize.run', buildRunParams(form, { calibration, evaluation }), {
-          label: `Optimizing ${modelName} (${methodLabels[form.method]})`,
+          label: `Optimizing ${modelName} (${form.method === 'auto' ? 'auto search' : methodLabels[form.method]})`,
           onProgress: progress.push,
         });
         stopProgress = progress.stop;

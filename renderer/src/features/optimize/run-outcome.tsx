@@ -1,33 +1,48 @@
-import { Alert, Anchor, Button, Group, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import type { AppError } from '../../../../shared/errors';
+import type { AutoReport } from '../../../../shared/schemas/optimize';
+import { verdictTone, type Overrides } from '../../components/auto-report/auto-report-model';
+import { AutoReportView } from '../../components/auto-report/auto-report-view';
 import { ErrorAlert } from '../../components/error-alert';
 import { CheckIcon } from '../../components/icons';
 import { VariantReport } from '../../components/variant-report/variant-report';
+import { userExclusions } from './optimize-form';
 import type { RunState } from './optimize-session';
 
 type Done = Extract<RunState, { status: 'done' }>;
 type Failed = Extract<RunState, { status: 'failed' }>;
 
-/** A finished run: the new variant (link), then its report with one-click exclusion and re-run. */
+/**
+ * A finished run: the new variant (link), then its report with one-click exclusion and re-run. An auto run
+ * shows its whole search first (re-run with per-node overrides), then the stored variant's own report.
+ */
 export function RunResult({
   run,
   onExclude,
+  onRerunWithOverrides,
+  modelNames,
   onDismiss,
   busy,
 }: {
   run: Done;
   onExclude: (exclude: string[]) => void;
+  onRerunWithOverrides: (overrides: Overrides) => void;
+  modelNames?: ReadonlyMap<string, string>;
   onDismiss: () => void;
   busy: boolean;
 }) {
   const { model, existed } = run.result;
   const report = model.report;
-  const exclude = run.request.form.configs[run.request.form.method].exclude;
+  const form = run.request.form;
+  const exclude = userExclusions(form);
+  const auto = report?.auto;
+  const tone = auto ? verdictTone(auto) : 'recommended';
   return (
     <Stack gap="sm" data-testid="optimize-result" data-variant-id={model.id} data-existed={existed}>
       <Alert
-        color={existed ? 'blue' : 'teal'}
+        // Teal says "use this"; an auto search that recommends nothing stored a variant for reference only.
+        color={existed ? 'blue' : tone === 'recommended' ? 'teal' : 'gray'}
         variant="light"
         icon={<CheckIcon size={18} />}
         p="xs"
@@ -37,10 +52,8 @@ export function RunResult({
         data-testid="optimize-done"
       >
         <Group gap="xs">
-          <Text size="sm">
-            {existed
-              ? `Same bytes as the variant already in the library:`
-              : `Stored the variant of “${run.request.modelName}”:`}
+          <Text size="sm" data-testid="optimize-done-text">
+            {doneHeadline(existed, run.request.modelName, auto)}
           </Text>
           <Anchor
             component={Link}
@@ -53,12 +66,34 @@ export function RunResult({
           </Anchor>
           {exclude.length > 0 && (
             <Text size="xs" c="dimmed" data-testid="result-excluded">
-              excluded: {exclude.join(', ')}
+              {form.method === 'auto' ? 'forced float' : 'excluded'}: {exclude.join(', ')}
+            </Text>
+          )}
+          {form.method === 'auto' && form.configs.auto.forceInt8.length > 0 && (
+            <Text size="xs" c="dimmed" data-testid="result-forced-int8">
+              forced int8: {form.configs.auto.forceInt8.join(', ')}
             </Text>
           )}
         </Group>
       </Alert>
-      {report ? (
+      {auto && (
+        <AutoReportView
+          report={auto}
+          currentModelId={model.id}
+          modelNames={modelNames}
+          onRerun={onRerunWithOverrides}
+          baseOverrides={{ forceFloat: form.configs.auto.forceFloat, forceInt8: form.configs.auto.forceInt8 }}
+          busy={busy}
+        />
+      )}
+      {auto && report && (
+        <Title order={2} size="h4">
+          The stored variant against the parent
+        </Title>
+      )}
+      {report && auto ? (
+        <VariantReport key={model.id} report={report} />
+      ) : report ? (
         <VariantReport
           key={model.id}
           report={report}
@@ -73,6 +108,21 @@ export function RunResult({
       )}
     </Stack>
   );
+}
+
+function doneHeadline(existed: boolean, parent: string, auto: AutoReport | undefined): string {
+  if (existed) return 'Same bytes as the variant already in the library:';
+  if (!auto) return `Stored the variant of “${parent}”:`;
+  const stored = auto.candidates.filter((c) => c.savedAs !== null).length;
+  const others = stored > 1 ? ` (and ${stored - 1} more on the Pareto front, linked below)` : '';
+  switch (verdictTone(auto)) {
+    case 'recommended':
+      return `Stored the recommended variant of “${parent}”${others}:`;
+    case 'deploy-parent':
+      return `For speed, deploy “${parent}” itself; saved for size only${others}:`;
+    case 'goal-not-met':
+      return `Goal not met; saved the closest variant of “${parent}” for reference${others}:`;
+  }
 }
 
 /** What a failure code lets the user do right here, besides reading the message. */

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { sampleModel } from '../../testing/sample-model';
+import {
+  presetFromRecipe,
+  randomCalibrationFromRecipe,
+  readPreset,
+  readRandomCalibration,
+} from './optimize-link';
+
+describe('presets', () => {
+  it('reads an auto variant’s recipe as the search’s options, without which candidate it was', () => {
+    const model = sampleModel({
+      parentId: 'm_0',
+      recipe: {
+        method: 'auto',
+        config: {
+          goal: 'sqnr>=30',
+          target: 'this-machine',
+          budgetMinutes: 2,
+          calibrator: 'entropy',
+          forceFloat: ['conv1'],
+          forceInt8: [],
+          candidate: 'c2',
+          kind: 'int8-mixed',
+          floatNodes: ['conv1'],
+        },
+        parentSha256: 'b'.repeat(64),
+        calibration: { spec: { kind: 'random', count: 16, seed: 4 }, sha256: 'c'.repeat(64), samples: 16 },
+        evaluation: null,
+        onnxRuntimeVersion: '1.30.0',
+        edgefleetVersion: '0.1.0',
+      },
+    });
+    expect(presetFromRecipe(model)).toEqual({
+      method: 'auto',
+      config: {
+        goal: 'sqnr>=30',
+        target: 'this-machine',
+        budgetMinutes: 2,
+        calibrator: 'entropy',
+        forceFloat: ['conv1'],
+        forceInt8: [],
+      },
+    });
+  });
+
+  it('carries random calibration along (data files cannot be), and only that', () => {
+    const model = sampleModel({
+      parentId: 'm_0',
+      recipe: {
+        method: 'fp16',
+        config: {},
+        parentSha256: 'b'.repeat(64),
+        calibration: { spec: { kind: 'random', count: 16, seed: 4 }, sha256: 'c'.repeat(64), samples: 16 },
+        evaluation: null,
+        onnxRuntimeVersion: '1.30.0',
+        edgefleetVersion: '0.1.0',
+      },
+    });
+    const calibration = randomCalibrationFromRecipe(model);
+    expect(calibration).toEqual({ kind: 'random', count: 16, seed: 4 });
+    expect(readRandomCalibration({ calibration })).toEqual(calibration);
+    expect(readRandomCalibration({ calibration: { kind: 'npy', path: '/x' } })).toBeNull();
+    expect(randomCalibrationFromRecipe(sampleModel())).toBeNull();
+  });
+
+  it('refuses what does not parse', () => {
+    expect(readPreset({ preset: { method: 'auto', config: { budgetMinutes: -1 } } })).toBeNull();
+    expect(readPreset({ preset: { method: 'nope', config: {} } })).toBeNull();
+    expect(readPreset(null)).toBeNull();
+  });
+});

@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+import { fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { AutoReport, VariantReport } from '../../../../shared/schemas/optimize';
+import { renderUi } from '../../testing/render';
+import { sampleAutoReport } from '../../testing/sample-auto-report';
+import { sampleModel } from '../../testing/sample-model';
+import { defaultForm, type OptimizeForm } from './optimize-form';
+import type { RunState } from './optimize-session';
+import { RunResult } from './run-outcome';
+
+function doneRun(auto: AutoReport): Extract<RunState, { status: 'done' }> {
+  const report: VariantReport = {
+    pass: {
+      method: 'fp16',
+      converted: { Conv: 2 },
+      skipped: [],
+      calibration: null,
+      warnings: [],
+      durationMs: 1,
+    },
+    fidelity: {
+      samples: 8,
+      source: 'random',
+      outputs: [{ name: 'logits', sqnrDb: 60, cosine: 1, maxAbsError: 0, meanAbsError: 0, top1Agreement: 1 }],
+      accuracy: null,
+      tensors: [{ name: 't', producer: 'Conv', node: 'conv1', sqnrDb: 40 }],
+      sizeBytes: { parent: 100, variant: 50, ratio: 0.5 },
+      latencyMs: { parent: 1, variant: 1, ratio: 1, runs: 3 },
+      warnings: [],
+    },
+    auto,
+  };
+  const base = defaultForm('m_1');
+  const form: OptimizeForm & { modelId: string } = {
+    ...base,
+    modelId: 'm_1',
+    configs: { ...base.configs, auto: { ...base.configs.auto, forceInt8: ['earlier'] } },
+  };
+  return {
+    status: 'done',
+    result: {
+      model: sampleModel({ id: 'm_3', name: 'small-cnn-fp16', parentId: 'm_1', report }),
+      existed: false,
+    },
+    request: { form, modelName: 'small-cnn' },
+  };
+}
+
+describe('RunResult of an auto search', () => {
+  it('says when nothing is recommended, shows the search, and re-runs it with the run’s own overrides kept', () => {
+    const onRerun = vi.fn();
+    const onExclude = vi.fn();
+    renderUi(
+      <RunResult
+        run={doneRun(sampleAutoReport({ recommendedId: null }))}
+        onExclude={onExclude}
+        onRerunWithOverrides={onRerun}
+        onDismiss={() => {}}
+        busy={false}
+      />,
+    );
+    expect(screen.getByTestId('optimize-done-text').textContent).toContain('deploy “small-cnn” itself');
+    expect(screen.getByTestId('result-forced-int8').textContent).toContain('earlier');
+    expect(screen.getByTestId('auto-verdict').dataset.tone).toBe('deploy-parent');
+    // The stored variant's report follows, without the single-pass "exclude" picking.
+    expect(screen.getByTestId('layer-table')).toBeTruthy();
+    expect(screen.queryAllByTestId('layer-pick')).toHaveLength(0);
+
+    const conv2 = screen.getAllByTestId('auto-node').find((r) => r.dataset.node === 'conv2')!;
+    fireEvent.click(within(conv2).getByRole('checkbox'));
+    fireEvent.click(screen.getByTestId('auto-rerun'));
+    expect(onRerun).toHaveBeenCalledWith({ forceFloat: ['conv2'], forceInt8: ['earlier'] });
+    expect(onExclude).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,39 @@
+import { MantineProvider } from '@mantine/core';
+import { cleanup, render, type RenderResult } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { MemoryRouter } from 'react-router';
+import { afterEach } from 'vitest';
+import { theme } from '../app/theme';
+
+// jsdom has neither: Mantine reads the colour scheme with matchMedia, charts size themselves with ResizeObserver.
+if (typeof window !== 'undefined' && !window.matchMedia) {
+  window.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}
+if (typeof window !== 'undefined' && typeof window.ResizeObserver === 'undefined') {
+  window.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+}
+
+afterEach(() => cleanup());
+
+/** Renders a component as the app does (Mantine theme, a router for links), for component tests in jsdom. */
+export function renderUi(ui: ReactElement): RenderResult {
+  return render(
+    <MantineProvider theme={theme}>
+      <MemoryRouter>{ui}</MemoryRouter>
+    </MantineProvider>,
+  );
+}
