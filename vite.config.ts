@@ -36,6 +36,7 @@ export default defineConfig({
           // Files share a worker process (modules load once): unit tests keep no global state, and each test
           // makes its own database (test/fixtures/temp-db.ts) and directories (test/fixtures/temp-dir.ts).
           isolate: false,
+          setupFiles: [here('./renderer/src/testing/dom-cleanup.ts')],
           testTimeout: 10_000,
           // beforeAll may calibrate ONNX Runtime on this machine (a few seconds).
           hookTimeout: 30_000,

@@ -1,8 +1,7 @@
 import { MantineProvider } from '@mantine/core';
-import { cleanup, render, type RenderResult } from '@testing-library/react';
+import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router';
-import { afterEach } from 'vitest';
 import { theme } from '../app/theme';
 
 // jsdom has neither: Mantine reads the colour scheme with matchMedia, charts size themselves with ResizeObserver.
@@ -26,8 +25,6 @@ if (typeof window !== 'undefined' && typeof window.ResizeObserver === 'undefined
     disconnect() {}
   };
 }
-
-afterEach(() => cleanup());
 
 /** Renders a component as the app does (Mantine theme, a router for links), for component tests in jsdom. */
 export function renderUi(ui: ReactElement): RenderResult {
