@@ -157,13 +157,13 @@ function StaticOptions({
         label="Per-channel weights"
         description={
           oldOpset
-            ? `Needs opset ≥ 13; this model has opset ${opset}, so it would be refused.`
-            : 'One weight scale per output channel: more accurate for Conv. Needs opset ≥ 13.'
+            ? `Needs opset ≥ 13; this model has opset ${opset}: it is raised to 13 when that is safe, else the run says so.`
+            : 'One weight scale per output channel: more accurate for Conv. On unless you turn it off.'
         }
-        checked={config.perChannel}
+        // Unset means per-channel whenever the opset allows it (the core decides and reports).
+        checked={config.perChannel ?? true}
         onChange={(e) => set({ perChannel: e.currentTarget.checked })}
         disabled={disabled}
-        error={oldOpset && config.perChannel ? 'Turn this off for this model (opset < 13).' : undefined}
         data-testid="option-per-channel"
       />
       <Checkbox

@@ -21,7 +21,6 @@ import {
   type PruneChannelsConfig,
   type PruneWeightsConfig,
 } from '../../../../shared/schemas/prune';
-import { defaultOpset } from '../../lib/format';
 
 /**
  * Where calibration or evaluation data comes from, as the form holds it. Files are kept (web console) or
@@ -271,12 +270,6 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
     if (errors.goal) return 'Fix the goal (see the grammar under it).';
     if (errors.budgetMinutes) return 'Fix the time budget.';
     if (errors.forced) return 'A node cannot be forced both float and int8.';
-  }
-  if (form.method === 'int8-static' && form.configs['int8-static'].perChannel) {
-    const opset = defaultOpset(model.summary.opsets);
-    if (opset !== null && opset < 13) {
-      return `Per-channel needs opset ≥ 13; this model has opset ${opset}. Turn per-channel off.`;
-    }
   }
   return null;
 }
