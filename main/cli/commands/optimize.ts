@@ -27,6 +27,7 @@ type OptimizeFlags = {
   calibrator?: string;
   percentile?: string;
   perChannel?: boolean;
+  perTensor?: boolean;
   symmetricActivations?: boolean;
   includeConv?: boolean;
   keepIoTypes?: boolean;
@@ -69,7 +70,11 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
       ]),
     )
     .option('--percentile <p>', 'percentile for --calibrator percentile (default 99.999)')
-    .option('--per-channel', 'one weight scale per output channel (static: opset ≥ 13)')
+    .option(
+      '--per-channel',
+      'one weight scale per output channel (static: the default when the opset allows it; this insists)',
+    )
+    .option('--per-tensor', 'static INT8: one weight scale per tensor (per-channel is the default)')
     .option('--symmetric-activations', 'static INT8: int8 symmetric activations instead of uint8')
     .option('--include-conv', 'dynamic INT8: quantize Conv too (slow in ONNX Runtime)')
     .option('--no-keep-io-types', 'fp16: make graph inputs/outputs float16 too')
@@ -148,6 +153,7 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     if (flags.calibrator) config.calibrator = flags.calibrator;
     if (flags.percentile !== undefined) config.percentile = Number(flags.percentile);
     if (flags.perChannel) config.perChannel = true;
+    if (flags.perTensor) config.perChannel = false;
     if (flags.symmetricActivations) config.symmetricActivations = true;
   } else if (flags.keepIoTypes === false) {
     config.keepIoTypes = false;
@@ -163,6 +169,8 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     flags.method !== 'int8-static' && flags.symmetricActivations && '--symmetric-activations',
     flags.method !== 'int8-dynamic' && flags.includeConv && '--include-conv',
     (flags.method === 'fp16' || flags.method === 'auto') && flags.perChannel && '--per-channel',
+    flags.method !== 'int8-static' && flags.perTensor && '--per-tensor',
+    flags.perChannel && flags.perTensor && '--per-channel with --per-tensor',
     flags.method === 'auto' && flags.symmetricActivations && '--symmetric-activations',
   ].filter(Boolean);
   if (misplaced.length > 0) {
