@@ -62,6 +62,38 @@ describe('edgefleet optimize', () => {
     expect(JSON.parse(misplaced.stdout)).toMatchObject({ error: { code: 'USAGE' } });
   });
 
+  it('static INT8 is per-channel by default when the opset allows it; --per-tensor forces per tensor', () => {
+    const perChannelDefault = edgefleet([
+      '--json',
+      'optimize',
+      'mlp',
+      '--method',
+      'int8-static',
+      '--calibration',
+      'random',
+    ]);
+    expect(perChannelDefault.code).toBe(0);
+    const axes = (stdout: string) =>
+      (importResultSchema.parse(JSON.parse(stdout)).model.recipe as { config: { perChannel?: boolean } })
+        .config.perChannel;
+    expect(axes(perChannelDefault.stdout)).toBeUndefined();
+    const perTensor = edgefleet([
+      '--json',
+      'optimize',
+      'mlp',
+      '--method',
+      'int8-static',
+      '--calibration',
+      'random',
+      '--per-tensor',
+      '--name',
+      'mlp-pt',
+    ]);
+    expect(perTensor.code).toBe(0);
+    expect(axes(perTensor.stdout)).toBe(false);
+    expect(edgefleet(['optimize', 'mlp', '--method', 'fp16', '--per-tensor']).code).toBe(2);
+  });
+
   it('auto: a goal that cannot parse exits 2 with the grammar; auto flags on other methods exit 2', () => {
     const bad = edgefleet(['--json', 'optimize', 'mlp', '--method', 'auto', '--goal', 'cosine>0.99']);
     expect(bad.code).toBe(2);
