@@ -35,7 +35,17 @@ export class OptimizeService {
     opts: { signal?: AbortSignal; onProgress?: (r: ProgressReport) => void } = {},
   ): Promise<ImportResult> {
     // A goal that does not parse fails before any work (exit 2 with the grammar on the CLI).
-    if (request.options.method === 'auto') parseGoal(request.options.config.goal);
+    if (request.options.method === 'auto') {
+      parseGoal(request.options.config.goal);
+      if (request.options.config.target !== 'this-machine') {
+        throw new AppError(
+          'BAD_REQUEST',
+          `--target ${request.options.config.target}: the auto search measures speed on this machine only for ` +
+            'now; run it on the target device, or keep --target this-machine and check the stored variants ' +
+            'there with `edgefleet bench`.',
+        );
+      }
+    }
     const parent = this.models.get(request.model);
     const parentBytes = new Uint8Array(await readFile(this.models.pathOf(parent)));
     const scratchDir = join(this.scratchRoot, `optimize-${randomBytes(6).toString('hex')}`);

@@ -131,6 +131,26 @@ describe('optimize --method auto', () => {
     await services.models.remove(parent.id);
   });
 
+  it('a cancel keeps what was found so far, stored and marked', async () => {
+    const controller = new AbortController();
+    const { model } = await auto({ budgetMinutes: 2 }, controller.signal, (p) => {
+      if (p.phase === 'searching' && (p.percent ?? 0) >= 30) controller.abort();
+    });
+    const report = model.report!.auto!;
+    expect(report.stoppedEarly).toBe('cancelled');
+    expect(report.verdict).toMatch(/cancelled: this is the best found so far/);
+    expect(report.candidates.length).toBeGreaterThanOrEqual(1);
+    expect(model.parentId).toBe(cnn.id);
+    for (const c of report.candidates.filter((x) => x.savedAs)) await services.models.remove(c.savedAs!);
+  });
+
+  it('refuses a target other than this machine before any work', async () => {
+    await expect(auto({ target: 'raspberry-pi-4' })).rejects.toSatisfy(
+      (e) => e instanceof AppError && e.code === 'BAD_REQUEST' && e.message.includes('this machine only'),
+    );
+    expect(variantsOf(cnn)).toHaveLength(0);
+  });
+
   it('refuses a goal it cannot read before any work, and stores nothing', async () => {
     const before = services.models.list().length;
     const files = readdirSync(services.store.dir).length;

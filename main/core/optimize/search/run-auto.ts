@@ -185,7 +185,12 @@ export async function runAutoSearch(
       built.push(b);
       return b;
     } catch (err) {
-      if (err instanceof AppError && err.code === 'CANCELLED') throw err;
+      // A cancel keeps what was found so far; with nothing found yet it ends the search.
+      if (err instanceof AppError && err.code === 'CANCELLED') {
+        if (built.length === 0) throw err;
+        stop('cancelled');
+        return undefined;
+      }
       notes.push(
         `${description}: not built (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`,
       );
@@ -515,6 +520,7 @@ export async function runAutoSearch(
     );
   }
   if (built.length === 0) {
+    if (ctx.signal.aborted) throw new AppError('CANCELLED', 'Optimization cancelled. No variant was stored.');
     throw new AppError(
       'NOTHING_TO_QUANTIZE',
       'Nothing to quantize: no candidate could be built for this model (see the notes of each method by running ' +
