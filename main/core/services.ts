@@ -44,7 +44,11 @@ export function createServices({ dataDir, logger, secrets }: ServicesOptions): S
   const jobs = new JobManager();
   const files = new FileGrants(join(dataDir, 'tmp', 'uploads'));
   const models = new ModelService(new ModelRepository(db), store, log);
-  const optimize = new OptimizeService(models, join(dataDir, 'tmp'), log);
+  // The auto search estimates on a hardware profile with the benchmark's estimator (bench is built below;
+  // the function only runs once a search asks for a profile).
+  const optimize = new OptimizeService(models, join(dataDir, 'tmp'), log, {
+    estimationTarget: (id, signal) => bench.estimationTarget(id, signal),
+  });
   const fleet = new FleetService(new DeviceRepository(db), {
     logger: log,
     ...(secrets === undefined ? {} : { secrets }),

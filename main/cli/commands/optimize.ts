@@ -88,7 +88,10 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .option('--image-std <s,s,s>', 'images: per-channel std (default 1,1,1)')
     .option('--bgr', 'images: BGR channel order')
     .option('--goal <expr>', `auto: what the variant must keep (default ${DEFAULT_GOAL}); ${GOAL_GRAMMAR}`)
-    .option('--target <profile|this-machine>', 'auto: where speed is measured (default this-machine)')
+    .option(
+      '--target <profile|this-machine>',
+      'auto: where speed counts: this-machine (measured, default) or a profile id (estimated)',
+    )
     .option(
       '--budget-minutes <n>',
       'auto: stop searching after this long, keeping the best so far (default 10)',

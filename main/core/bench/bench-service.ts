@@ -29,6 +29,7 @@ import type { Logger } from '../logger';
 import type { ModelService } from '../models/model-service';
 import { decodeModel } from '../onnx';
 import { openSampleSource } from '../optimize/data';
+import type { AutoTarget } from '../optimize/search/estimated-latency';
 import { analyzeModel } from './estimator/analyze-model';
 import type { CostedModel } from './estimator/estimate';
 import { costModel, estimateOn } from './estimator/estimate';
@@ -174,6 +175,13 @@ export class BenchService {
     }
     if (!this.userProfiles.remove(id)) throw new AppError('NOT_FOUND', `No user profile "${id}".`);
     return { id };
+  }
+
+  /** What the auto search needs to estimate latency on a profile (`optimize --method auto --target ID`). */
+  async estimationTarget(id: string, signal?: AbortSignal): Promise<AutoTarget> {
+    const profile = await this.profile(id);
+    const machine = await this.thisMachine(undefined, signal ? { signal } : {});
+    return { profile, machine, correction: this.results.correctionFor(profile.id) };
   }
 
   /** This machine as a profile, calibrated at `threads` (default all cores) with ORT micro-runs. */

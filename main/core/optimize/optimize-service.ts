@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import type { ModelService } from '../models/model-service';
 import { onnxRuntimeVersion } from '../runtime/ort-load-check';
 import { startWorker } from '../workers/start-worker';
+import type { AutoTarget } from './search/estimated-latency';
 import { parseGoal } from './search/goal';
 import type { WorkerMessage } from './optimize-worker';
 import type { AutoRunOutcome, OptimizationJob, OptimizationOutcome } from './run-optimization';
@@ -28,6 +29,9 @@ export class OptimizeService {
     private readonly models: ModelService,
     private readonly scratchRoot: string,
     private readonly logger: Logger,
+    private readonly options: {
+      estimationTarget?: (profileId: string, signal?: AbortSignal) => Promise<AutoTarget>;
+    } = {},
   ) {}
 
   async optimize(
@@ -35,15 +39,18 @@ export class OptimizeService {
     opts: { signal?: AbortSignal; onProgress?: (r: ProgressReport) => void } = {},
   ): Promise<ImportResult> {
     // A goal that does not parse fails before any work (exit 2 with the grammar on the CLI).
+    let target: AutoTarget | undefined;
     if (request.options.method === 'auto') {
       parseGoal(request.options.config.goal);
-      if (request.options.config.target !== 'this-machine') {
-        throw new AppError(
-          'BAD_REQUEST',
-          `--target ${request.options.config.target}: the auto search measures speed on this machine only for ` +
-            'now; run it on the target device, or keep --target this-machine and check the stored variants ' +
-            'there with `edgefleet bench`.',
-        );
+      const id = request.options.config.target;
+      if (id !== 'this-machine') {
+        if (!this.options.estimationTarget) {
+          throw new AppError(
+            'BAD_REQUEST',
+            `--target ${id}: no hardware profiles here; use --target this-machine.`,
+          );
+        }
+        target = await this.options.estimationTarget(id, opts.signal);
       }
     }
     const parent = this.models.get(request.model);
@@ -57,6 +64,7 @@ export class OptimizeService {
           calibration: request.calibration,
           evaluation: request.evaluation,
           scratchDir,
+          ...(target ? { target } : {}),
         },
         opts.signal,
         opts.onProgress ?? (() => undefined),

@@ -9,6 +9,7 @@ import { evaluateFidelity } from './fidelity';
 import { passes } from './passes';
 import type { Pass, SampleSource } from './types';
 import type { ModelProto } from 'onnx-buf';
+import type { AutoTarget } from './search/estimated-latency';
 import { runAutoSearch, type AutoOutcome } from './search/run-auto';
 
 export type OptimizationJob = {
@@ -17,6 +18,8 @@ export type OptimizationJob = {
   calibration?: DataSpec;
   evaluation?: DataSpec;
   scratchDir: string;
+  /** `--method auto --target PROFILE`: what the estimator needs (resolved on the main thread). */
+  target?: AutoTarget;
 };
 
 export type DataUsed = { spec: DataSpec; sha256: string; samples: number } | null;
@@ -117,7 +120,14 @@ export async function runOptimization(
 
   if (method === 'auto') {
     const auto = await runAutoSearch(
-      { parent, parentBytes: job.parentBytes, config, data, scratchDir: job.scratchDir },
+      {
+        parent,
+        parentBytes: job.parentBytes,
+        config,
+        data,
+        scratchDir: job.scratchDir,
+        ...(job.target ? { target: job.target } : {}),
+      },
       ctx,
     );
     return { kind: 'auto', ...auto, ...dataUsed };

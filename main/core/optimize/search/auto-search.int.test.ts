@@ -144,11 +144,19 @@ describe('optimize --method auto', () => {
     for (const c of report.candidates.filter((x) => x.savedAs)) await services.models.remove(c.savedAs!);
   });
 
-  it('refuses a target other than this machine before any work', async () => {
-    await expect(auto({ target: 'raspberry-pi-4' })).rejects.toSatisfy(
-      (e) => e instanceof AppError && e.code === 'BAD_REQUEST' && e.message.includes('this machine only'),
+  it('--target PROFILE ranks by the estimator on that profile and says so; an unknown profile is refused', async () => {
+    await expect(auto({ target: 'no-such-board' })).rejects.toSatisfy(
+      (e) => e instanceof AppError && e.code === 'NOT_FOUND' && e.message.includes('profiles list'),
     );
     expect(variantsOf(cnn)).toHaveLength(0);
+    const { model } = await auto({ target: 'rpi4', budgetMinutes: 2 });
+    const report = model.report!.auto!;
+    expect(report.target).toBe('rpi4');
+    expect(report.measuredOn).toMatch(/^latency ESTIMATED on Raspberry Pi 4/);
+    expect(report.verdict).toMatch(/estimated on Raspberry Pi 4/);
+    expect(report.notes.join(' ')).toMatch(/Measured on this machine \(not the target\): c1 /);
+    for (const c of report.candidates) expect(c.latencyRatio, c.id).toBeGreaterThan(0);
+    for (const c of report.candidates.filter((x) => x.savedAs)) await services.models.remove(c.savedAs!);
   });
 
   it('refuses a goal it cannot read before any work, and stores nothing', async () => {

@@ -36,6 +36,7 @@ import { buildInt8Static, prepareInt8Static, type Int8StaticPrepared } from '../
 import { COMPUTE_OPS, planQdq } from '../passes/int8-static-plan';
 import type { PassContext, PassResult, Sample } from '../types';
 import { attributeKernels } from './attribute-kernels';
+import { estimateLatencies, inputsOf, type AutoTarget } from './estimated-latency';
 import { goalDistance, meetsGoal, parseGoal, unmeasurableTerms, type Goal, type GoalScores } from './goal';
 import { profileNodes } from './node-profile';
 import { choose, measureRoundRobin, paretoFront, type Ranked } from './rank-candidates';
@@ -43,6 +44,8 @@ import { createScorer } from './scorer';
 import type { JobData } from '../run-optimization';
 
 export type AutoJob = {
+  /** Set for `--target PROFILE`: latency is then estimated there (and said so). */
+  target?: AutoTarget;
   parent: ModelProto;
   parentBytes: Uint8Array;
   config: AutoConfig;
@@ -91,12 +94,8 @@ export async function runAutoSearch(
   const deadline = started + job.config.budgetMinutes * 60_000;
   const share = (f: number) => started + (deadline - started) * f;
   const goal = parseGoal(job.config.goal);
-  if (job.config.target !== 'this-machine') {
-    throw new AppError(
-      'BAD_REQUEST',
-      `--target ${job.config.target}: the auto search measures speed on this machine only for now; run it on ` +
-        'the target device, or use --target this-machine and check the variants there with `edgefleet bench`.',
-    );
+  if (job.config.target !== 'this-machine' && !job.target) {
+    throw new AppError('INTERNAL', `--target ${job.config.target} reached the search without its profile.`);
   }
   const notes: string[] = [];
   let stoppedEarly: AutoReport['stoppedEarly'] = null;
@@ -542,6 +541,19 @@ export async function runAutoSearch(
     parentMs = timed.parentMs;
     latency = timed.ms;
     rounds = timed.rounds;
+    if (job.target) {
+      // Ranked by the estimate on the target; this machine's measured ratios stay in the notes.
+      progress(96, `estimating ${built.length} candidates on ${job.target.profile.name}`);
+      const local = built
+        .map((b) => `${b.id} ${(latency.get(b.id)! / timed.parentMs).toFixed(2)}×`)
+        .join(', ');
+      notes.push(`Measured on this machine (not the target): ${local}.`);
+      const estimated = await estimateLatencies(job.parentBytes, built, job.target, inputsOf(samples[0]!), {
+        tmpRoot: job.scratchDir,
+      });
+      parentMs = estimated.parentMs;
+      latency = estimated.ms;
+    }
   }
 
   const parentSize = job.parentBytes.length;
@@ -565,7 +577,8 @@ export async function runAutoSearch(
       .map((r) => r.id),
   ].slice(0, MAX_SAVED);
 
-  const verdict = verdictFor(choice!, ranked, built, goal, stoppedEarly);
+  const where = job.target ? `estimated on ${job.target.profile.name}` : 'measured on this machine';
+  const verdict = verdictFor(choice!, ranked, built, goal, stoppedEarly, where);
   const candidates: AutoCandidate[] = built.map((b) => {
     const r = ranked.find((x) => x.id === b.id)!;
     return {
@@ -638,6 +651,12 @@ export async function runAutoSearch(
     goalMet: ranked.some((r) => r.meetsGoal),
     target: job.config.target,
     measuredOn:
+      (job.target
+        ? `latency ESTIMATED on ${job.target.profile.name} (${job.target.profile.id}, ${job.target.profile.cores} ` +
+          `threads) by the benchmark estimator's per-op model of ONNX Runtime's optimized graph, calibrated on ` +
+          `this machine${job.target.correction ? ` and corrected by ${job.target.correction.basedOn} device run(s)` : ''}` +
+          ' — not measured on the device; per-node kernel times were measured on this machine. '
+        : '') +
       `this machine (${cpu}, ${cpus().length} cores), ONNX Runtime ${onnxRuntimeVersion} CPU, 1 thread, graph ` +
       `optimization 'all'. Latency: median of ${rounds} round-robin rounds of the parent and every candidate in ` +
       `one process. Fidelity: ${scorer.samples} ${data.source} sample(s) against the parent's outputs.`,
@@ -756,12 +775,13 @@ function verdictFor(
   built: readonly Built[],
   goal: Goal,
   stoppedEarly: AutoReport['stoppedEarly'],
+  where: string,
 ): string {
   const r = ranked.find((x) => x.id === choice.id)!;
   const b = built.find((x) => x.id === choice.id)!;
   const what = `${b.kind} (${b.description})`;
   const figures =
-    `latency ${fmt(r.latencyRatio, 2)}× and size ${r.sizeRatio.toFixed(2)}× of the parent, cosine ` +
+    `latency ${fmt(r.latencyRatio, 2)}× (${where}) and size ${r.sizeRatio.toFixed(2)}× of the parent, cosine ` +
     `${fmt(b.scores.cosine, 5)}, SQNR ${fmt(b.scores.sqnrDb, 1)} dB`;
   const early =
     stoppedEarly === 'cancelled'
@@ -774,7 +794,7 @@ function verdictFor(
       return `Recommended: ${what} — ${figures}; meets ${goal.text}.${early}`;
     case 'size-only':
       return (
-        `No variant that meets ${goal.text} runs faster than the parent on this machine (the fastest is ` +
+        `No variant that meets ${goal.text} runs faster than the parent (${where}: the fastest is ` +
         `${fmt(choice.fastestRatio, 2)}×): for speed, deploy the parent. Saved for size only: ${what} — ${figures}.${early}`
       );
     case 'goal-not-met':
