@@ -63,15 +63,22 @@ async function renderLine(text: string, rng: () => number, width: number): Promi
   })
     .png()
     .toBuffer();
-  const meta = await sharp(png).metadata();
-  const w = Math.min(width, Math.max(8, Math.round(((meta.width ?? 100) * 48) / (meta.height ?? 48))));
-  const { data } = await sharp(png)
+  // sharp applies extend after resize whatever the call order: pad in a pipeline of its own first.
+  const padded = await sharp(png)
     .flatten({ background: { r: 255, g: 255, b: 255 } })
     .extend({ top: 4, bottom: 4, left: 6, right: 6, background: { r: 255, g: 255, b: 255 } })
+    .png()
+    .toBuffer();
+  const meta = await sharp(padded).metadata();
+  const w = Math.min(width, Math.max(8, Math.round(((meta.width ?? 100) * 48) / (meta.height ?? 48))));
+  const { data, info } = await sharp(padded)
     .resize(w, 48, { fit: 'fill' })
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
+  if (info.width !== w || info.height !== 48 || info.channels !== 3) {
+    throw new Error(`rendered ${info.width}×${info.height}×${info.channels}, expected ${w}×48×3`);
+  }
   const out = new Float32Array(3 * 48 * width);
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < 48; y++) {
