@@ -2,6 +2,8 @@
 import type { NodeProto } from 'onnx-buf';
 import { getAttrFloat, getAttrInt, getAttrInts, getAttrString } from '../onnx/graph';
 import { tf } from './tf';
+import { conv2d } from './conv-kernel';
+import { matMul2d, maxPool2d } from './dense-kernels';
 import { refuse, type OpImpl } from './op-types';
 
 type Pads = { top: number; left: number; bottom: number; right: number };
@@ -41,38 +43,6 @@ function pair(node: NodeProto, name: string, fallback: number): [number, number]
   return [v[0]!, v[1]!];
 }
 
-/**
- * A dilated kernel written out with zeros between taps: tfjs has no gradient for dilated convolutions, but
- * an ordinary convolution with this larger kernel computes the same thing, and pad/reshape are differentiable.
- * `w` is tfjs' [kh, kw, in, out] (or depthwise [kh, kw, in, mult]).
- */
-function dilateKernel(w: tf.Tensor4D, d: readonly [number, number]): tf.Tensor4D {
-  let k = w;
-  const [kh, kw, a, b] = k.shape;
-  if (d[0] > 1) {
-    const e = tf.pad(tf.reshape(k, [kh, 1, kw, a, b]), [
-      [0, 0],
-      [0, d[0] - 1],
-      [0, 0],
-      [0, 0],
-      [0, 0],
-    ]);
-    k = tf.slice(tf.reshape(e, [kh * d[0], kw, a, b]), 0, [(kh - 1) * d[0] + 1, kw, a, b]) as tf.Tensor4D;
-  }
-  if (d[1] > 1) {
-    const h = k.shape[0];
-    const e = tf.pad(tf.reshape(k, [h, kw, 1, a, b]), [
-      [0, 0],
-      [0, 0],
-      [0, d[1] - 1],
-      [0, 0],
-      [0, 0],
-    ]);
-    k = tf.slice(tf.reshape(e, [h, kw * d[1], a, b]), 0, [h, (kw - 1) * d[1] + 1, a, b]) as tf.Tensor4D;
-  }
-  return k;
-}
-
 const toNhwc = (x: tf.Tensor) => tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
 const toNchw = (x: tf.Tensor) => tf.transpose(x, [0, 3, 1, 2]) as tf.Tensor4D;
 
@@ -89,8 +59,7 @@ export const conv: OpImpl = (node, [xIn, wIn, b]) => {
   const group = getAttrInt(node, 'group', 1);
   const strides = oneD ? ([1, pair(node, 'strides', 1)[0]] as [number, number]) : pair(node, 'strides', 1);
   const dil = oneD ? ([1, pair(node, 'dilations', 1)[0]] as [number, number]) : pair(node, 'dilations', 1);
-  const [co, ciPerGroup, kh, kw] = w.shape as [number, number, number, number];
-  const ci = x.shape[1]!;
+  const [co, , kh, kw] = w.shape as [number, number, number, number];
   let pads: Pads;
   if (oneD) {
     const p = getAttrInts(node, 'pads') ?? [0, 0];
@@ -98,32 +67,12 @@ export const conv: OpImpl = (node, [xIn, wIn, b]) => {
   } else {
     pads = spatialPads(node, [x.shape[2]!, x.shape[3]!], [kh, kw], strides, dil);
   }
-  const padded = hasPads(pads)
-    ? tf.pad(x, [
-        [0, 0],
-        [0, 0],
-        [pads.top, pads.bottom],
-        [pads.left, pads.right],
-      ])
-    : x;
-  // ONNX [out, in, kh, kw] → tfjs [kh, kw, in, out].
-  const filter = (k: tf.Tensor) => dilateKernel(tf.transpose(k, [2, 3, 1, 0]) as tf.Tensor4D, dil);
-  let y: tf.Tensor4D;
-  if (group === 1) {
-    y = tf.conv2d(padded as tf.Tensor4D, filter(w), strides, 'valid', 'NCHW');
-  } else if (group === ci && ciPerGroup === 1) {
-    // Depthwise: output channel o reads input channel floor(o / mult), as tfjs' channel multiplier does.
-    const mult = co / ci;
-    const k = tf.transpose(tf.reshape(w, [ci, mult, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
-    y = toNchw(tf.depthwiseConv2d(toNhwc(padded), dilateKernel(k, dil), strides, 'valid'));
-  } else {
-    const xs = tf.split(padded, group, 1);
-    const ws = tf.split(w, group, 0);
-    y = tf.concat(
-      xs.map((xg, g) => tf.conv2d(xg as tf.Tensor4D, filter(ws[g]!), strides, 'valid', 'NCHW')),
-      1,
-    ) as tf.Tensor4D;
-  }
+  const y = conv2d(x as tf.Tensor4D, w as tf.Tensor4D, {
+    strides,
+    dilations: dil,
+    pads: [pads.top, pads.left, pads.bottom, pads.right],
+    group,
+  });
   let out: tf.Tensor = b ? tf.add(y, tf.reshape(b, [1, co, 1, 1])) : y;
   if (oneD) out = tf.squeeze(out, [2]);
   return [out];
@@ -146,12 +95,16 @@ function pool(kind: 'max' | 'avg'): OpImpl {
       [pads.left, pads.right],
       [0, 0],
     ];
-    const nhwc = toNhwc(x!);
     if (kind === 'max') {
-      // Padding never wins a max: pad with the lowest float.
-      const p = hasPads(pads) ? tf.pad(nhwc, padSpec, -3.4e38) : nhwc;
-      return [toNchw(tf.maxPool(p, kernel, strides, 'valid'))];
+      return [
+        maxPool2d(x as tf.Tensor4D, {
+          kernel,
+          strides,
+          pads: [pads.top, pads.left, pads.bottom, pads.right],
+        }),
+      ];
     }
+    const nhwc = toNhwc(x!);
     if (!hasPads(pads)) return [toNchw(tf.avgPool(nhwc, kernel, strides, 'valid'))];
     const sum = tf.avgPool(tf.pad(nhwc, padSpec), kernel, strides, 'valid');
     if (getAttrInt(node, 'count_include_pad', 0) === 1) return [toNchw(sum)];
@@ -192,7 +145,10 @@ export const gemm: OpImpl = (node, [a, b, c]) => {
   const beta = getAttrFloat(node, 'beta', 1);
   const transA = getAttrInt(node, 'transA', 0) === 1;
   const transB = getAttrInt(node, 'transB', 0) === 1;
-  let y: tf.Tensor = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, transA, transB);
+  let y: tf.Tensor =
+    a!.dtype === 'float32' && a!.rank === 2 && b!.rank === 2
+      ? matMul2d(a as tf.Tensor2D, b as tf.Tensor2D, transA, transB)
+      : tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, transA, transB);
   if (alpha !== 1) y = tf.mul(y, alpha);
   if (c) y = tf.add(y, beta === 1 ? c : tf.mul(c, beta));
   return [y];
@@ -207,11 +163,11 @@ export const matMul: OpImpl = (_node, [aIn, bIn]) => {
   if (aVec) a = tf.expandDims(a, 0);
   if (bVec) b = tf.expandDims(b, 1);
   let y: tf.Tensor;
-  if (b.rank === 2 && a.rank > 2) {
+  if (b.rank === 2 && a.rank >= 2 && a.dtype === 'float32') {
     // [..., M, K] × [K, N]: one 2-D product over the flattened leading dimensions.
     const lead = a.shape.slice(0, -1);
     const k = a.shape[a.rank - 1]!;
-    y = tf.reshape(tf.matMul(tf.reshape(a, [-1, k]) as tf.Tensor2D, b as tf.Tensor2D), [
+    y = tf.reshape(matMul2d(tf.reshape(a, [-1, k]) as tf.Tensor2D, b as tf.Tensor2D, false, false), [
       ...lead,
       b.shape[1]!,
     ]);
