@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16']);
+export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16', 'distill']);
 export type OptimizeMethod = z.infer<typeof optimizeMethodSchema>;
 
 /** Op types, node names, or names of tensors whose producing nodes stay in float. */
@@ -44,6 +44,36 @@ export const fp16ConfigSchema = z
   })
   .strict();
 export type Fp16Config = z.infer<typeof fp16ConfigSchema>;
+
+export const distillConfigSchema = z
+  .object({
+    /** 'self' (the teacher itself), 'width:F' (a copy with a fraction F of the channels), or a .onnx path. */
+    student: z.string().min(1).max(4096).default('self'),
+    epochs: z.number().int().min(1).max(1000).default(5),
+    temperature: z.number().positive().max(100).default(4),
+    /** Weight of the distillation (KL) term; 1 − alpha weighs cross-entropy on labels when the data has them. */
+    alpha: z.number().min(0).max(1).default(0.5),
+    learningRate: z.number().positive().max(1).default(0.001),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+export type DistillConfig = z.infer<typeof distillConfigSchema>;
+
+/** What a training pass (distillation) did: enough to judge and repeat it. */
+export const trainingReportSchema = z.object({
+  student: z.string(),
+  studentParameters: z.number().int(),
+  teacherParameters: z.number().int(),
+  samples: z.number().int(),
+  dataSha256: z.string(),
+  labelled: z.boolean(),
+  epochs: z.number().int(),
+  /** Mean training loss per completed epoch. */
+  lossCurve: z.array(z.number()),
+  samplesPerSecond: z.number(),
+});
+export type TrainingReport = z.infer<typeof trainingReportSchema>;
 
 export const imagePreprocessSchema = z
   .object({
@@ -133,6 +163,7 @@ export const passReportSchema = z.object({
     .nullable(),
   warnings: z.array(z.string()),
   durationMs: z.number(),
+  training: trainingReportSchema.optional(),
 });
 export type PassReport = z.infer<typeof passReportSchema>;
 
@@ -165,6 +196,10 @@ export const methodOptionsSchema = z.discriminatedUnion('method', [
     config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})),
   }),
   z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
+  z.object({
+    method: z.literal('distill'),
+    config: distillConfigSchema.default(distillConfigSchema.parse({})),
+  }),
 ]);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;
 

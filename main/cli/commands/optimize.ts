@@ -36,6 +36,13 @@ type OptimizeFlags = {
   imageMean?: string;
   imageStd?: string;
   bgr?: boolean;
+  student?: string;
+  data?: string;
+  epochs?: string;
+  temperature?: string;
+  alpha?: string;
+  learningRate?: string;
+  batchSize?: string;
 };
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
@@ -49,7 +56,7 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .argument('<model>', 'id or name of the model to optimize')
     .addOption(
       new Option('--method <method>', 'optimization method')
-        .choices(['int8-dynamic', 'int8-static', 'fp16'])
+        .choices(['int8-dynamic', 'int8-static', 'fp16', 'distill'])
         .makeOptionMandatory(),
     )
     .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
@@ -75,6 +82,13 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .option('--image-mean <m,m,m>', 'images: per-channel mean (default 0,0,0)')
     .option('--image-std <s,s,s>', 'images: per-channel std (default 1,1,1)')
     .option('--bgr', 'images: BGR channel order')
+    .option('--student <model|width:F|self>', 'distill: student .onnx file, width:F (narrower copy), or self')
+    .option('--data <path|random>', 'distill: training data (.npy folder/file or images; labels optional)')
+    .option('--epochs <n>', 'distill: passes over the data (default 5)')
+    .option('--temperature <t>', 'distill: softmax temperature of the KL term (default 4)')
+    .option('--alpha <a>', 'distill: weight of the KL term; 1 - alpha goes to labels (default 0.5)')
+    .option('--learning-rate <lr>', 'distill: Adam learning rate (default 0.001)')
+    .option('--batch-size <n>', 'distill: samples per step (default 32)')
     .action(async (model: string, flags: OptimizeFlags) => {
       exit(
         await runCommand(
@@ -85,7 +99,10 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
               model,
               name: flags.name,
               options: methodOptions(flags),
-              calibration: flags.calibration === undefined ? undefined : dataSpec(flags.calibration, flags),
+              calibration:
+                (flags.calibration ?? flags.data) === undefined
+                  ? undefined
+                  : dataSpec((flags.calibration ?? flags.data)!, flags),
               evaluation: flags.eval === undefined ? undefined : dataSpec(flags.eval, flags),
             };
             const bar = progressLine(io, ctx.json, 'optimize');
@@ -116,6 +133,14 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     if (flags.percentile !== undefined) config.percentile = Number(flags.percentile);
     if (flags.perChannel) config.perChannel = true;
     if (flags.symmetricActivations) config.symmetricActivations = true;
+  } else if (flags.method === 'distill') {
+    if (flags.student !== undefined) config.student = flags.student;
+    const num = (v: string | undefined, key: string) => v !== undefined && (config[key] = Number(v));
+    num(flags.epochs, 'epochs');
+    num(flags.temperature, 'temperature');
+    num(flags.alpha, 'alpha');
+    num(flags.learningRate, 'learningRate');
+    num(flags.batchSize, 'batchSize');
   } else if (flags.keepIoTypes === false) {
     config.keepIoTypes = false;
   }
@@ -124,6 +149,17 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     flags.method !== 'int8-static' && flags.symmetricActivations && '--symmetric-activations',
     flags.method !== 'int8-dynamic' && flags.includeConv && '--include-conv',
     flags.method === 'fp16' && flags.perChannel && '--per-channel',
+    ...(flags.method === 'distill'
+      ? [flags.perChannel && '--per-channel', flags.exclude && '--exclude']
+      : [
+          flags.student && '--student',
+          flags.data && '--data',
+          flags.epochs && '--epochs',
+          flags.temperature && '--temperature',
+          flags.alpha && '--alpha',
+          flags.learningRate && '--learning-rate',
+          flags.batchSize && '--batch-size',
+        ]),
   ].filter(Boolean);
   if (misplaced.length > 0) {
     throw new AppError('USAGE', `${misplaced.join(', ')} does not apply to --method ${flags.method}.`);

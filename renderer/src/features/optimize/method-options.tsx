@@ -4,11 +4,10 @@ import type {
   Fp16Config,
   Int8DynamicConfig,
   Int8StaticConfig,
-  OptimizeMethod,
 } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
 import { defaultOpset } from '../../lib/format';
-import type { OptimizeForm } from './optimize-form';
+import type { FormMethod, OptimizeForm } from './optimize-form';
 
 type MethodOptionsProps = {
   form: OptimizeForm;
@@ -28,7 +27,7 @@ const calibratorHelp: Record<Calibrator, string> = {
 export function MethodOptions({ form, model, onConfigs, disabled }: MethodOptionsProps) {
   const opTypes = model?.summary.opHistogram.map((o) => o.opType) ?? [];
   const opset = model ? defaultOpset(model.summary.opsets) : null;
-  const set = <M extends OptimizeMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
+  const set = <M extends FormMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
     onConfigs({ ...form.configs, [method]: { ...form.configs[method], ...patch } });
 
   switch (form.method) {

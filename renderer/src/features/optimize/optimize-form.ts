@@ -41,9 +41,12 @@ export type DataChoice =
   | { kind: 'random'; count: number; seed: number }
   | { kind: 'data'; source: DataSource | null; format: DataFormat; preprocess: PreprocessForm };
 
+/** Methods this form offers; training methods (distill) run from the CLI until the page has their fields. */
+export type FormMethod = Exclude<OptimizeMethod, 'distill'>;
+
 export type OptimizeForm = {
   modelId: string | null;
-  method: OptimizeMethod;
+  method: FormMethod;
   /** Each method keeps its own options, so switching back and forth loses nothing. */
   configs: { 'int8-dynamic': Int8DynamicConfig; 'int8-static': Int8StaticConfig; fp16: Fp16Config };
   calibration: DataChoice;
@@ -55,6 +58,7 @@ export const methodLabels: Record<OptimizeMethod, string> = {
   'int8-dynamic': 'INT8 dynamic',
   'int8-static': 'INT8 static',
   fp16: 'FP16',
+  distill: 'Distillation',
 };
 
 export const methodHelp: Record<OptimizeMethod, string> = {
@@ -63,6 +67,7 @@ export const methodHelp: Record<OptimizeMethod, string> = {
   'int8-static':
     'Weights and activations to int8 (QDQ), with activation ranges measured on calibration data. Best for conv nets: about 4× smaller and faster.',
   fp16: 'Weights and internal tensors to float16: about half the size, nearly the same answers. No speed-up on x86 CPUs.',
+  distill: 'Trains a student model (narrower or the same) to reproduce this model’s outputs on your data.',
 };
 
 export function defaultPreprocess(): PreprocessForm {

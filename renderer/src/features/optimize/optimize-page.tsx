@@ -15,6 +15,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, type KeyboardEvent } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { OptimizeMethod } from '../../../../shared/schemas/optimize';
+import type { FormMethod } from './optimize-form';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
@@ -56,7 +57,10 @@ export function OptimizePage() {
     setForm((f) => ({
       ...f,
       modelId: presetModel,
-      ...(preset ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } } : {}),
+      // A distillation recipe is re-run from the CLI: the form has no training fields yet.
+      ...(preset && preset.method !== 'distill'
+        ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } }
+        : {}),
     }));
     void navigate({ pathname: location.pathname, search: '' }, { replace: true, state: null });
   }, [presetModel, location.state, location.pathname, setForm, navigate]);
@@ -166,7 +170,7 @@ export function OptimizePage() {
                 size="xs"
                 fullWidth
                 value={form.method}
-                onChange={(v) => update({ method: v as OptimizeMethod })}
+                onChange={(v) => update({ method: v as FormMethod })}
                 data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
                 disabled={active}
                 aria-label="Method"
