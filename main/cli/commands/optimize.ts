@@ -51,12 +51,12 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
   program
     .command('optimize')
     .description(
-      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16) with a fidelity report',
+      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16, distillation, INT8 QAT) with a fidelity report',
     )
     .argument('<model>', 'id or name of the model to optimize')
     .addOption(
       new Option('--method <method>', 'optimization method')
-        .choices(['int8-dynamic', 'int8-static', 'fp16', 'distill'])
+        .choices(['int8-dynamic', 'int8-static', 'fp16', 'distill', 'qat'])
         .makeOptionMandatory(),
     )
     .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
@@ -83,12 +83,18 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .option('--image-std <s,s,s>', 'images: per-channel std (default 1,1,1)')
     .option('--bgr', 'images: BGR channel order')
     .option('--student <model|width:F|self>', 'distill: student .onnx file, width:F (narrower copy), or self')
-    .option('--data <path|random>', 'distill: training data (.npy folder/file or images; labels optional)')
-    .option('--epochs <n>', 'distill: passes over the data (default 5)')
-    .option('--temperature <t>', 'distill: softmax temperature of the KL term (default 4)')
-    .option('--alpha <a>', 'distill: weight of the KL term; 1 - alpha goes to labels (default 0.5)')
-    .option('--learning-rate <lr>', 'distill: Adam learning rate (default 0.001)')
-    .option('--batch-size <n>', 'distill: samples per step (default 32)')
+    .option(
+      '--data <path|random>',
+      'distill/qat: training data (.npy folder/file or images; labels optional)',
+    )
+    .option('--epochs <n>', 'distill/qat: passes over the data (default 5; qat 3)')
+    .option('--temperature <t>', 'distill/qat: softmax temperature of the KL term (default 4; qat 1)')
+    .option(
+      '--alpha <a>',
+      'distill/qat: weight of the KL term; 1 - alpha goes to labels (default 0.5; qat 1)',
+    )
+    .option('--learning-rate <lr>', 'distill/qat: Adam learning rate (default 0.001; qat 0.0001)')
+    .option('--batch-size <n>', 'distill/qat: samples per step (default 32)')
     .action(async (model: string, flags: OptimizeFlags) => {
       exit(
         await runCommand(
@@ -128,31 +134,37 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
   if (flags.method === 'int8-dynamic') {
     if (flags.perChannel) config.perChannel = true;
     if (flags.includeConv) config.includeConv = true;
-  } else if (flags.method === 'int8-static') {
+  } else if (flags.method === 'int8-static' || flags.method === 'qat') {
     if (flags.calibrator) config.calibrator = flags.calibrator;
     if (flags.percentile !== undefined) config.percentile = Number(flags.percentile);
     if (flags.perChannel) config.perChannel = true;
     if (flags.symmetricActivations) config.symmetricActivations = true;
-  } else if (flags.method === 'distill') {
-    if (flags.student !== undefined) config.student = flags.student;
+  }
+  if (flags.method === 'distill' && flags.student !== undefined) config.student = flags.student;
+  if (flags.method === 'distill' || flags.method === 'qat') {
     const num = (v: string | undefined, key: string) => v !== undefined && (config[key] = Number(v));
     num(flags.epochs, 'epochs');
     num(flags.temperature, 'temperature');
     num(flags.alpha, 'alpha');
     num(flags.learningRate, 'learningRate');
     num(flags.batchSize, 'batchSize');
-  } else if (flags.keepIoTypes === false) {
+  } else if (flags.method === 'fp16' && flags.keepIoTypes === false) {
     config.keepIoTypes = false;
   }
   const misplaced = [
-    flags.method !== 'int8-static' && flags.calibrator && '--calibrator',
-    flags.method !== 'int8-static' && flags.symmetricActivations && '--symmetric-activations',
+    flags.method !== 'int8-static' && flags.method !== 'qat' && flags.calibrator && '--calibrator',
+    flags.method !== 'int8-static' &&
+      flags.method !== 'qat' &&
+      flags.symmetricActivations &&
+      '--symmetric-activations',
     flags.method !== 'int8-dynamic' && flags.includeConv && '--include-conv',
     flags.method === 'fp16' && flags.perChannel && '--per-channel',
-    ...(flags.method === 'distill'
-      ? [flags.perChannel && '--per-channel', flags.exclude && '--exclude']
+    flags.method === 'distill' && flags.perChannel && '--per-channel',
+    flags.method === 'distill' && flags.exclude && '--exclude',
+    flags.method !== 'distill' && flags.student && '--student',
+    ...(flags.method === 'distill' || flags.method === 'qat'
+      ? []
       : [
-          flags.student && '--student',
           flags.data && '--data',
           flags.epochs && '--epochs',
           flags.temperature && '--temperature',

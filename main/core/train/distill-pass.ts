@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ModelProto } from 'onnx-buf';
 import { AppError } from '../../../shared/errors';
-import type { DistillConfig } from '../../../shared/schemas/optimize';
+import type { DistillConfig, QatConfig } from '../../../shared/schemas/optimize';
 import { throwIfCancelled } from '../jobs/job-manager';
 import { readModelFile } from '../onnx';
 import { cloneModelSharingTensorData } from '../onnx/clone-model';
@@ -98,6 +98,78 @@ export const distillPass: Pass<DistillConfig> = {
         warnings: [...warnings, ...result.warnings],
         training: {
           student: config.student,
+          studentParameters: result.studentParameters,
+          teacherParameters: result.teacherParameters,
+          samples: samples.length,
+          dataSha256: data.sha256,
+          labelled: data.labels !== null,
+          epochs: result.epochsCompleted,
+          lossCurve: result.lossCurve,
+          samplesPerSecond: result.samplesPerSecond,
+        },
+      },
+    };
+  },
+};
+
+/**
+ * Quantization-aware fine-tuning: the static INT8 pass plans and calibrates the QDQ model; its weights then
+ * train behind fake-quant ops (straight-through rounding) with the FP32 model as teacher, and are quantized
+ * back into the same QDQ graph.
+ */
+export const qatPass: Pass<QatConfig> = {
+  method: 'qat',
+  async run(model, config, ctx) {
+    const data = ctx.calibration;
+    if (!data) {
+      throw new AppError(
+        'CALIBRATION_REQUIRED',
+        'QAT needs data (for calibration and fine-tuning): give --data <folder|file.npy|image folder>.',
+      );
+    }
+    const { int8StaticPass } = await import('../optimize/passes/int8-static');
+    const [{ distill }, { toQatGraph, fromQatGraph }] = await Promise.all([
+      import('./distill'),
+      import('./qat'),
+    ]);
+    const { calibrator, percentile, perChannel, symmetricActivations, exclude } = config;
+    const ptq = await int8StaticPass.run(
+      model,
+      { calibrator, percentile, perChannel, symmetricActivations, exclude },
+      {
+        ...ctx,
+        progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : r.percent * 0.2 }),
+      },
+    );
+    throwIfCancelled(ctx.signal);
+    const training = toQatGraph(ptq.model);
+    const samples: Sample[] = [];
+    for await (const s of data.read()) samples.push(s);
+    const result = await distill({
+      teacher: model,
+      student: training.model,
+      samples,
+      labels: data.labels,
+      settings: config,
+      signal: ctx.signal,
+      progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 20 + r.percent * 0.8 }),
+    });
+    const warnings = [...ptq.report.warnings, ...result.warnings];
+    if (data.count < fewSamples) {
+      warnings.push(
+        `Only ${data.count} training sample(s): the student may overfit; ${fewSamples}+ are advised.`,
+      );
+    }
+    return {
+      model: fromQatGraph(ptq.model, result.model, training.weights),
+      quantizedTensors: ptq.quantizedTensors,
+      preprocessed: ptq.preprocessed,
+      report: {
+        ...ptq.report,
+        method: 'qat',
+        warnings,
+        training: {
+          student: 'qdq',
           studentParameters: result.studentParameters,
           teacherParameters: result.teacherParameters,
           samples: samples.length,

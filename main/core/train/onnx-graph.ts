@@ -6,6 +6,7 @@ import { defaultOpsetVersion } from '../onnx/shape-inference';
 import { typedArrayToTensor } from '../onnx/tensor';
 import { basicOps, tensorFromProto } from './ops-basic';
 import * as nn from './ops-nn';
+import { QAT_DOMAIN, quantOps } from './ops-quant';
 import { nodeLabel, type OpImpl } from './op-types';
 import { tf } from './tf';
 
@@ -22,10 +23,13 @@ const ops: Record<string, OpImpl> = {
   MatMul: nn.matMul,
   Softmax: nn.softmax,
   LogSoftmax: nn.logSoftmax,
+  ...quantOps,
 };
 
 /** Op types the engine runs (and differentiates). */
-export const supportedOps: readonly string[] = Object.keys(ops).sort();
+export const supportedOps: readonly string[] = Object.keys(ops)
+  .filter((op) => !op.startsWith('Qat'))
+  .sort();
 
 /**
  * Input slots that hold learnable parameters, by op type. A float initializer trains only when every reader
@@ -41,6 +45,7 @@ const parameterSlots: Record<string, readonly number[]> = {
   Div: [0, 1],
   BatchNormalization: [1, 2],
   LayerNormalization: [1, 2],
+  QatWeight: [0],
 };
 
 export type CompileOptions = {
@@ -79,7 +84,7 @@ export function checkTrainable(model: ModelProto): void {
   if (!graph) throw new AppError('MODEL_INVALID', 'The model has no graph.');
   const bad = new Map<string, NodeProto[]>();
   for (const node of graph.node) {
-    const custom = node.domain !== '' && node.domain !== 'ai.onnx';
+    const custom = node.domain !== '' && node.domain !== 'ai.onnx' && node.domain !== QAT_DOMAIN;
     if (custom || !(node.opType in ops)) {
       const key = custom ? `${node.domain}.${node.opType}` : node.opType;
       bad.set(key, [...(bad.get(key) ?? []), node]);

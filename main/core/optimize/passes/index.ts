@@ -3,7 +3,7 @@ import type { Pass } from '../types';
 import { fp16Pass } from './fp16';
 import { int8DynamicPass } from './int8-dynamic';
 import { int8StaticPass } from './int8-static';
-import { distillPass } from '../../train/distill-pass';
+import { distillPass, qatPass } from '../../train/distill-pass';
 
 /** Every pass by method name. Configs are parsed by the request schema before a pass sees them. */
 export const passes: { [M in OptimizeMethod]: Pass<never> } = {
@@ -11,4 +11,5 @@ export const passes: { [M in OptimizeMethod]: Pass<never> } = {
   'int8-static': int8StaticPass as Pass<never>,
   fp16: fp16Pass as Pass<never>,
   distill: distillPass as Pass<never>,
+  qat: qatPass as Pass<never>,
 };

@@ -41,8 +41,8 @@ export type DataChoice =
   | { kind: 'random'; count: number; seed: number }
   | { kind: 'data'; source: DataSource | null; format: DataFormat; preprocess: PreprocessForm };
 
-/** Methods this form offers; training methods (distill) run from the CLI until the page has their fields. */
-export type FormMethod = Exclude<OptimizeMethod, 'distill'>;
+/** Methods this form offers; training methods (distill, qat) run from the CLI until the page has their fields. */
+export type FormMethod = Exclude<OptimizeMethod, 'distill' | 'qat'>;
 
 export type OptimizeForm = {
   modelId: string | null;
@@ -59,6 +59,7 @@ export const methodLabels: Record<OptimizeMethod, string> = {
   'int8-static': 'INT8 static',
   fp16: 'FP16',
   distill: 'Distillation',
+  qat: 'INT8 QAT',
 };
 
 export const methodHelp: Record<OptimizeMethod, string> = {
@@ -68,6 +69,7 @@ export const methodHelp: Record<OptimizeMethod, string> = {
     'Weights and activations to int8 (QDQ), with activation ranges measured on calibration data. Best for conv nets: about 4× smaller and faster.',
   fp16: 'Weights and internal tensors to float16: about half the size, nearly the same answers. No speed-up on x86 CPUs.',
   distill: 'Trains a student model (narrower or the same) to reproduce this model’s outputs on your data.',
+  qat: 'Static INT8, then fine-tuned with the FP32 model as teacher: recovers accuracy post-training INT8 loses.',
 };
 
 export function defaultPreprocess(): PreprocessForm {

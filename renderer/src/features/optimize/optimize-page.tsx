@@ -58,7 +58,7 @@ export function OptimizePage() {
       ...f,
       modelId: presetModel,
       // A distillation recipe is re-run from the CLI: the form has no training fields yet.
-      ...(preset && preset.method !== 'distill'
+      ...(preset && preset.method !== 'distill' && preset.method !== 'qat'
         ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } }
         : {}),
     }));
