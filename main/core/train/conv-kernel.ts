@@ -85,10 +85,21 @@ function im2col(
   }
 }
 
-function forward(x: Float32Array, w: Float32Array, d: Dims, g: ConvGeometry): Float32Array {
+function forward(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  d: Dims,
+  g: ConvGeometry,
+): Float32Array {
   const P = d.ho * d.wo;
   const R = d.cig * d.kh * d.kw;
   const out = new Float32Array(d.n * d.co * P);
+  if (bias) {
+    for (let n = 0; n < d.n; n++) {
+      for (let o = 0; o < d.co; o++) out.fill(bias[o]!, (n * d.co + o) * P, (n * d.co + o + 1) * P);
+    }
+  }
   const col = new Float32Array(R * P);
   for (let n = 0; n < d.n; n++) {
     for (let gi = 0; gi < g.group; gi++) {
@@ -150,28 +161,49 @@ function backward(
   return { dx, dw };
 }
 
-/** y = conv(x, w) for NCHW x and ONNX-layout w [out, in/group, kh, kw]; differentiable in x and w. */
-export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, geometry: ConvGeometry): tf.Tensor4D {
-  const op = tf.customGrad((xIn, wIn, save) => {
+/**
+ * y = conv(x, w) + b for NCHW x and ONNX-layout w [out, in/group, kh, kw]; differentiable in x, w and b.
+ * The bias is added inside: tfjs' broadcasting add and its gradient cost as much as a small convolution.
+ */
+export function conv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  geometry: ConvGeometry,
+  bias?: tf.Tensor,
+): tf.Tensor4D {
+  const b = bias ?? tf.zeros([w.shape[0]]);
+  const op = tf.customGrad((xIn, wIn, bIn, save) => {
     const xt = xIn as tf.Tensor4D;
     const wt = wIn as tf.Tensor4D;
+    const bt = bIn as tf.Tensor;
     (save as (tensors: tf.Tensor[]) => void)([xt, wt]);
     const d = dimsOf(xt.shape, wt.shape, geometry);
-    const y = forward(xt.dataSync() as Float32Array, wt.dataSync() as Float32Array, d, geometry);
+    const y = forward(
+      xt.dataSync() as Float32Array,
+      wt.dataSync() as Float32Array,
+      bt.dataSync() as Float32Array,
+      d,
+      geometry,
+    );
     return {
       value: tf.tensor4d(y, [d.n, d.co, d.ho, d.wo]),
-      gradFunc: (dy, saved) => {
+      gradFunc: (dyIn, saved) => {
         const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const grads = backward(
-          sx.dataSync() as Float32Array,
-          sw.dataSync() as Float32Array,
-          (dy as tf.Tensor).dataSync() as Float32Array,
-          d,
-          geometry,
-        );
-        return [tf.tensor4d(grads.dx, sx.shape), tf.tensor4d(grads.dw, sw.shape)];
+        const dy = (dyIn as tf.Tensor).dataSync() as Float32Array;
+        const grads = backward(sx.dataSync() as Float32Array, sw.dataSync() as Float32Array, dy, d, geometry);
+        const P = d.ho * d.wo;
+        const db = new Float32Array(d.co);
+        for (let n = 0; n < d.n; n++) {
+          for (let o = 0; o < d.co; o++) {
+            let s = 0;
+            const off = (n * d.co + o) * P;
+            for (let p = 0; p < P; p++) s += dy[off + p]!;
+            db[o]! += s;
+          }
+        }
+        return [tf.tensor4d(grads.dx, sx.shape), tf.tensor4d(grads.dw, sw.shape), tf.tensor(db, bt.shape)];
       },
     };
   });
-  return op(x, w) as tf.Tensor4D;
+  return op(x, w, b) as tf.Tensor4D;
 }

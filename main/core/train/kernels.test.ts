@@ -39,6 +39,21 @@ describe('conv kernel', () => {
     });
   });
 
+  it('adds the bias inside and differentiates it', async () => {
+    await tfReady();
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 2, 5, 5], 0, 1, 'float32', 12) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 2, 3, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
+      const b = tf.tensor1d([0.5, -1, 2]);
+      const geo = { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], group: 1 } as const;
+      const plain = conv2d(x, w, geo);
+      expect(maxDiff(conv2d(x, w, geo, b), tf.add(plain, tf.reshape(b, [1, 3, 1, 1])))).toBeLessThan(1e-5);
+      const dy = tf.randomNormal([2, 3, 5, 5], 0, 1, 'float32', 14);
+      const gb = tf.grad((t) => tf.sum(tf.mul(conv2d(x, w, geo, t), dy)))(b);
+      expect(maxDiff(gb, tf.sum(dy, [0, 2, 3]))).toBeLessThan(1e-4);
+    });
+  });
+
   it('differentiates grouped, dilated convolutions (finite differences)', async () => {
     await tfReady();
     const geo = { strides: [1, 1], dilations: [2, 1], pads: [2, 1, 2, 1], group: 2 } as const;

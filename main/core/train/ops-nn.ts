@@ -67,13 +67,12 @@ export const conv: OpImpl = (node, [xIn, wIn, b]) => {
   } else {
     pads = spatialPads(node, [x.shape[2]!, x.shape[3]!], [kh, kw], strides, dil);
   }
-  const y = conv2d(x as tf.Tensor4D, w as tf.Tensor4D, {
-    strides,
-    dilations: dil,
-    pads: [pads.top, pads.left, pads.bottom, pads.right],
-    group,
-  });
-  let out: tf.Tensor = b ? tf.add(y, tf.reshape(b, [1, co, 1, 1])) : y;
+  let out: tf.Tensor = conv2d(
+    x as tf.Tensor4D,
+    w as tf.Tensor4D,
+    { strides, dilations: dil, pads: [pads.top, pads.left, pads.bottom, pads.right], group },
+    b ? tf.reshape(b, [co]) : undefined,
+  );
   if (oneD) out = tf.squeeze(out, [2]);
   return [out];
 };
