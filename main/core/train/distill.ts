@@ -145,7 +145,6 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         `The student's inputs (${graph.inputNames.join(', ')}) are not the teacher's (${Object.keys(samples[0]!).join(', ')}).`,
       );
     }
-    const t0 = performance.now();
     input.progress({
       phase: 'teacher outputs',
       percent: 0,
@@ -293,7 +292,6 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
     if (!labelled && labels !== null)
       warnings.push('Some samples have no label: those batches used only the teacher.');
     const trainSeconds = (performance.now() - trainStart) / 1000;
-    void t0;
     return {
       model: graph.exportModel(),
       lossCurve,
