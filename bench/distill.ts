@@ -2,12 +2,14 @@
 // engine, export it to ONNX, distil a ¼-width student with the distill pass (in-process, same code as the
 // worker), quantize the teacher to INT8 by static PTQ and by QAT, and measure all on held-out digits with
 // ONNX Runtime. Prints a table and the issue-11 targets.
-// Options: --teacher-epochs N (default 6), --student-epochs N (default 8), --channels A,B (default 16,32),
+// Options: --teacher-epochs N (default 8), --student-epochs N (default 6), --channels A,B (default 16,32),
 // --hidden N (default 64), --quick (1 + 1 epochs, 2000 digits).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
 import { distillConfigSchema, int8StaticConfigSchema, qatConfigSchema } from '../shared/schemas/optimize';
 import { encodeModel } from '../main/core/onnx';
@@ -24,8 +26,8 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const quick = process.argv.includes('--quick');
-const teacherEpochs = quick ? 1 : arg('--teacher-epochs', 6);
-const studentEpochs = quick ? 1 : arg('--student-epochs', 8);
+const teacherEpochs = quick ? 1 : arg('--teacher-epochs', 8);
+const studentEpochs = quick ? 1 : arg('--student-epochs', 6);
 const channels = (process.argv[process.argv.indexOf('--channels') + 1] ?? '').split(',').map(Number);
 const conv: [number, number] =
   process.argv.includes('--channels') && channels.length === 2 ? [channels[0]!, channels[1]!] : [16, 32];
@@ -93,7 +95,13 @@ async function accuracy(bytes: Uint8Array, data: Split): Promise<number> {
   return right / n;
 }
 
-const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+// A full GC before reading RSS, so the leak check compares live memory, not garbage awaiting collection.
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const rssMb = () => {
+  gc();
+  return process.memoryUsage().rss / 2 ** 20;
+};
 const fmt = (v: number, d = 1) => v.toFixed(d);
 
 await tfReady();
