@@ -232,8 +232,10 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
                   const logits = out[studentT[0]!]!;
                   if (!ce || logits.rank !== 2) return l;
                   const ys = batched ? batchLabels! : [batchLabels![fi]!];
+                  // One label per sample: a sample that is itself a batch of rows has no per-row labels.
+                  if (logits.shape[0] !== ys.length) return l;
                   const onehot = tf.oneHot(tf.tensor1d(ys as number[], 'int32'), logits.shape.at(-1)!);
-                  const xent = tf.losses.softmaxCrossEntropy(onehot, tf.reshape(logits, [ys.length, -1]));
+                  const xent = tf.losses.softmaxCrossEntropy(onehot, logits);
                   return tf.add(tf.mul(l, settings.alpha), tf.mul(xent, 1 - settings.alpha));
                 });
                 return tf.div(tf.addN(parts), parts.length) as tf.Scalar;
