@@ -93,6 +93,12 @@ export const errorCodes = {
   RELEASE_NOT_FOUND: 'input',
   /** Deploy: the process running a deployment died (crash, kill); a drift check shows what devices run. */
   DEPLOY_INTERRUPTED: 'internal',
+  /** Training engine: the model has an op (or an op setting) the engine cannot run or differentiate. */
+  TRAIN_UNSUPPORTED_OP: 'input',
+  /** Distillation: the student's outputs do not match the teacher's (count, shape), or the student is unusable. */
+  STUDENT_MISMATCH: 'input',
+  /** Training produced a NaN/infinite loss before any good checkpoint existed. */
+  TRAINING_DIVERGED: 'input',
   INTERNAL: 'internal',
 } as const;
 

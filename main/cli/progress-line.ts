@@ -19,11 +19,13 @@ export function progressLine(
         const pct = r.percent ?? 0;
         const filled = Math.round(pct / 5);
         io.stderr(
-          `\r${label} [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${pct.toFixed(0).padStart(3)}% ${r.phase}\x1b[K`,
+          `\r${label} [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${pct.toFixed(0).padStart(3)}% ${r.phase}${r.message ? ` · ${r.message}` : ''}\x1b[K`,
         );
         drawn = true;
       } else if (r.phase !== lastPhase) {
-        io.stderr(`${label}: ${r.phase}${r.percent === null ? '' : ` (${r.percent.toFixed(0)}%)`}\n`);
+        io.stderr(
+          `${label}: ${r.phase}${r.percent === null ? '' : ` (${r.percent.toFixed(0)}%)`}${r.message ? ` · ${r.message}` : ''}\n`,
+        );
       }
       lastPhase = r.phase;
     },

@@ -7,6 +7,8 @@ export const optimizeMethodSchema = z.enum([
   'fp16',
   'prune-channels',
   'prune-weights',
+  'distill',
+  'qat',
 ]);
 export type OptimizeMethod = z.infer<typeof optimizeMethodSchema>;
 
@@ -54,6 +56,49 @@ export const fp16ConfigSchema = z
   })
   .strict();
 export type Fp16Config = z.infer<typeof fp16ConfigSchema>;
+
+export const distillConfigSchema = z
+  .object({
+    /** 'self' (the teacher itself), 'width:F' (a copy with a fraction F of the channels), or a .onnx path. */
+    student: z.string().min(1).max(4096).default('self'),
+    epochs: z.number().int().min(1).max(1000).default(5),
+    temperature: z.number().positive().max(100).default(4),
+    /** Weight of the distillation (KL) term; 1 − alpha weighs cross-entropy on labels when the data has them. */
+    alpha: z.number().min(0).max(1).default(0.5),
+    learningRate: z.number().positive().max(1).default(0.001),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+export type DistillConfig = z.infer<typeof distillConfigSchema>;
+
+/** Quantization-aware fine-tuning: the static INT8 recipe (where Q/DQ go, calibrated scales), then distillation. */
+export const qatConfigSchema = int8StaticConfigSchema
+  .extend({
+    epochs: z.number().int().min(1).max(1000).default(3),
+    temperature: z.number().positive().max(100).default(1),
+    alpha: z.number().min(0).max(1).default(1),
+    learningRate: z.number().positive().max(1).default(0.0001),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+export type QatConfig = z.infer<typeof qatConfigSchema>;
+
+/** What a training pass (distillation) did: enough to judge and repeat it. */
+export const trainingReportSchema = z.object({
+  student: z.string(),
+  studentParameters: z.number().int(),
+  teacherParameters: z.number().int(),
+  samples: z.number().int(),
+  dataSha256: z.string(),
+  labelled: z.boolean(),
+  epochs: z.number().int(),
+  /** Mean training loss per completed epoch. */
+  lossCurve: z.array(z.number()),
+  samplesPerSecond: z.number(),
+});
+export type TrainingReport = z.infer<typeof trainingReportSchema>;
 
 export const imagePreprocessSchema = z
   .object({
@@ -145,6 +190,7 @@ export const passReportSchema = z.object({
   /** Pruning passes: per-layer channels or sparsity, MACs, parameters, compressed sizes. */
   pruning: pruningReportSchema.optional(),
   durationMs: z.number(),
+  training: trainingReportSchema.optional(),
 });
 export type PassReport = z.infer<typeof passReportSchema>;
 
@@ -271,6 +317,11 @@ export const methodOptionsSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('auto'), config: autoConfigSchema.default(autoConfigSchema.parse({})) }),
   z.object({ method: z.literal('prune-channels'), config: pruneChannelsConfigSchema }),
   z.object({ method: z.literal('prune-weights'), config: pruneWeightsConfigSchema }),
+  z.object({
+    method: z.literal('distill'),
+    config: distillConfigSchema.default(distillConfigSchema.parse({})),
+  }),
+  z.object({ method: z.literal('qat'), config: qatConfigSchema.default(qatConfigSchema.parse({})) }),
 ]);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;
 

@@ -45,6 +45,13 @@ type OptimizeFlags = {
   budgetMinutes?: string;
   forceFloat?: string;
   forceInt8?: string;
+  student?: string;
+  data?: string;
+  epochs?: string;
+  temperature?: string;
+  alpha?: string;
+  learningRate?: string;
+  batchSize?: string;
 } & PruneFlags;
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
@@ -52,12 +59,21 @@ const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
 export function registerOptimizeCommand(program: Command, globals: Globals, io: CliIo, exit: Exit): void {
   addPruneOptions(program.command('optimize'))
     .description(
-      'make a smaller/faster variant of a model (INT8 dynamic, INT8 static, FP16, pruning) with a fidelity report',
+      'make a smaller/faster variant of a model (auto search, INT8 dynamic/static, FP16, pruning, distillation, INT8 QAT) with a fidelity report',
     )
     .argument('<model>', 'id or name of the model to optimize')
     .addOption(
       new Option('--method <method>', 'optimization method')
-        .choices(['auto', 'int8-dynamic', 'int8-static', 'fp16', 'prune-channels', 'prune-weights'])
+        .choices([
+          'auto',
+          'int8-dynamic',
+          'int8-static',
+          'fp16',
+          'prune-channels',
+          'prune-weights',
+          'distill',
+          'qat',
+        ])
         .makeOptionMandatory(),
     )
     .option('--calibration <path|random>', 'calibration data: .npy folder/file, image folder, or "random"')
@@ -98,6 +114,19 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     )
     .option('--force-float <nodes>', 'auto: node names that stay float, comma-separated')
     .option('--force-int8 <nodes>', 'auto: node names that stay int8, comma-separated')
+    .option('--student <model|width:F|self>', 'distill: student .onnx file, width:F (narrower copy), or self')
+    .option(
+      '--data <path|random>',
+      'distill/qat: training data (.npy folder/file or images; labels optional)',
+    )
+    .option('--epochs <n>', 'distill/qat: passes over the data (default 5; qat 3)')
+    .option('--temperature <t>', 'distill/qat: softmax temperature of the KL term (default 4; qat 1)')
+    .option(
+      '--alpha <a>',
+      'distill/qat: weight of the KL term; 1 - alpha goes to labels (default 0.5; qat 1)',
+    )
+    .option('--learning-rate <lr>', 'distill/qat: Adam learning rate (default 0.001; qat 0.0001)')
+    .option('--batch-size <n>', 'distill/qat: samples per step (default 32)')
     .action(async (model: string, flags: OptimizeFlags) => {
       exit(
         await runCommand(
@@ -108,7 +137,10 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
               model,
               name: flags.name,
               options: methodOptions(flags),
-              calibration: flags.calibration === undefined ? undefined : dataSpec(flags.calibration, flags),
+              calibration:
+                (flags.calibration ?? flags.data) === undefined
+                  ? undefined
+                  : dataSpec((flags.calibration ?? flags.data)!, flags),
               evaluation: flags.eval === undefined ? undefined : dataSpec(flags.eval, flags),
             };
             const bar = progressLine(io, ctx.json, 'optimize');
@@ -152,13 +184,22 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
   } else if (flags.method === 'int8-dynamic') {
     if (flags.perChannel) config.perChannel = true;
     if (flags.includeConv) config.includeConv = true;
-  } else if (flags.method === 'int8-static') {
+  } else if (flags.method === 'int8-static' || flags.method === 'qat') {
     if (flags.calibrator) config.calibrator = flags.calibrator;
     if (flags.percentile !== undefined) config.percentile = Number(flags.percentile);
     if (flags.perChannel) config.perChannel = true;
     if (flags.perTensor) config.perChannel = false;
     if (flags.symmetricActivations) config.symmetricActivations = true;
-  } else if (flags.keepIoTypes === false) {
+  }
+  if (flags.method === 'distill' && flags.student !== undefined) config.student = flags.student;
+  if (flags.method === 'distill' || flags.method === 'qat') {
+    const num = (v: string | undefined, key: string) => v !== undefined && (config[key] = Number(v));
+    num(flags.epochs, 'epochs');
+    num(flags.temperature, 'temperature');
+    num(flags.alpha, 'alpha');
+    num(flags.learningRate, 'learningRate');
+    num(flags.batchSize, 'batchSize');
+  } else if (flags.method === 'fp16' && flags.keepIoTypes === false) {
     config.keepIoTypes = false;
   }
   const notAuto = flags.method !== 'auto';
@@ -168,13 +209,29 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     notAuto && flags.budgetMinutes !== undefined && '--budget-minutes',
     notAuto && flags.forceFloat !== undefined && '--force-float',
     notAuto && flags.forceInt8 !== undefined && '--force-int8',
-    flags.method !== 'int8-static' && notAuto && flags.calibrator && '--calibrator',
-    flags.method !== 'int8-static' && flags.symmetricActivations && '--symmetric-activations',
+    flags.method !== 'int8-static' && flags.method !== 'qat' && notAuto && flags.calibrator && '--calibrator',
+    flags.method !== 'int8-static' &&
+      flags.method !== 'qat' &&
+      flags.symmetricActivations &&
+      '--symmetric-activations',
     flags.method !== 'int8-dynamic' && flags.includeConv && '--include-conv',
-    (flags.method === 'fp16' || flags.method === 'auto') && flags.perChannel && '--per-channel',
+    (flags.method === 'fp16' || flags.method === 'auto' || flags.method === 'distill') &&
+      flags.perChannel &&
+      '--per-channel',
     flags.method !== 'int8-static' && flags.perTensor && '--per-tensor',
     flags.perChannel && flags.perTensor && '--per-channel with --per-tensor',
-    flags.method === 'auto' && flags.symmetricActivations && '--symmetric-activations',
+    flags.method === 'distill' && flags.exclude && '--exclude',
+    flags.method !== 'distill' && flags.student && '--student',
+    ...(flags.method === 'distill' || flags.method === 'qat'
+      ? []
+      : [
+          flags.data && '--data',
+          flags.epochs && '--epochs',
+          flags.temperature && '--temperature',
+          flags.alpha && '--alpha',
+          flags.learningRate && '--learning-rate',
+          flags.batchSize && '--batch-size',
+        ]),
   ].filter(Boolean);
   if (misplaced.length > 0) {
     throw new AppError('USAGE', `${misplaced.join(', ')} does not apply to --method ${flags.method}.`);

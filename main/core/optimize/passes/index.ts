@@ -4,6 +4,7 @@ import { fp16Pass } from './fp16';
 import { int8DynamicPass } from './int8-dynamic';
 import { int8StaticPass } from './int8-static';
 import { pruneChannelsPass, pruneWeightsPass } from '../prune';
+import { distillPass, qatPass } from '../../train/distill-pass';
 
 /** Every pass by method name. Configs are parsed by the request schema before a pass sees them. */
 export const passes: { [M in OptimizeMethod]: Pass<never> } = {
@@ -12,4 +13,6 @@ export const passes: { [M in OptimizeMethod]: Pass<never> } = {
   fp16: fp16Pass as Pass<never>,
   'prune-channels': pruneChannelsPass as Pass<never>,
   'prune-weights': pruneWeightsPass as Pass<never>,
+  distill: distillPass as Pass<never>,
+  qat: qatPass as Pass<never>,
 };

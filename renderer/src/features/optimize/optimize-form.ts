@@ -49,8 +49,11 @@ export type DataChoice =
   | { kind: 'random'; count: number; seed: number }
   | { kind: 'data'; source: DataSource | null; format: DataFormat; preprocess: PreprocessForm };
 
-/** The single passes plus the auto search, which tries them (and mixes) and keeps the best. */
-export type FormMethod = OptimizeMethod | 'auto';
+/**
+ * The single passes plus the auto search (which tries them, mixes them and keeps the best); training methods
+ * (distill, qat) run from the CLI until the page has their fields.
+ */
+export type FormMethod = Exclude<OptimizeMethod, 'distill' | 'qat'> | 'auto';
 
 export type OptimizeForm = {
   modelId: string | null;

@@ -62,7 +62,10 @@ export function OptimizePage() {
     setForm((f) => ({
       ...f,
       modelId: presetModel,
-      ...(preset ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } } : {}),
+      // A distillation or QAT recipe is re-run from the CLI: the form has no training fields yet.
+      ...(preset && preset.method !== 'distill' && preset.method !== 'qat'
+        ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } }
+        : {}),
       ...(calibration ? { calibration } : {}),
     }));
     void navigate({ pathname: location.pathname, search: '' }, { replace: true, state: null });

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importResultSchema } from '../../shared/schemas/models';
+import { writeTestModel } from '../../test/models';
+import { buildCnnClassifier } from '../../test/models/cnn-classifier';
+import { writeNpy } from '../../test/fixtures/npy';
+import { createRng, randomFloats } from '../../test/models/prng';
+
+const bin = fileURLToPath(new URL('../../bin/edgefleet.js', import.meta.url));
+let work: string;
+let dataDir: string;
+
+function edgefleet(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'ef-cli-distill-'));
+  dataDir = join(work, 'data');
+  await writeTestModel(buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16 }), join(work, 'cnn.onnx'));
+  await writeNpy(join(work, 'x.npy'), '<f4', [40, 1, 8, 8], randomFloats(createRng(2), 40 * 64, 1));
+  writeFileSync(join(work, 'x.labels.txt'), Array.from({ length: 40 }, (_, i) => `${i % 10}\n`).join(''));
+  expect(edgefleet(['models', 'import', join(work, 'cnn.onnx'), '--name', 'cnn']).code).toBe(0);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('edgefleet optimize --method distill / qat', () => {
+  it('distils a width:0.5 student with per-epoch progress (loss, ETA) and a training report', () => {
+    const r = edgefleet([
+      'optimize',
+      'cnn',
+      '--method',
+      'distill',
+      '--student',
+      'width:0.5',
+      '--data',
+      join(work, 'x.npy'),
+      '--epochs',
+      '2',
+      '--temperature',
+      '2',
+      '--alpha',
+      '0.7',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/training epoch 2\/2 .*loss \d+\.\d+ · ETA \d+ s/);
+    expect(r.stdout).toMatch(/Created variant: cnn-distill/);
+    const show = edgefleet(['--json', 'models', 'show', 'cnn-distill']);
+    expect(show.stdout).toContain('"lossCurve"');
+  });
+
+  it('makes a QAT variant in QDQ form', () => {
+    const r = edgefleet([
+      '--json',
+      'optimize',
+      'cnn',
+      '--method',
+      'qat',
+      '--data',
+      join(work, 'x.npy'),
+      '--epochs',
+      '1',
+    ]);
+    expect(r.code).toBe(0);
+    const result = importResultSchema.parse(JSON.parse(r.stdout));
+    expect(result.model.method).toBe('qat');
+    expect(result.model.report?.pass.training?.epochs).toBe(1);
+  });
+
+  it('refuses misplaced or bad options with exit 2 and stores nothing', () => {
+    const before = readdirSync(join(dataDir, 'models')).length;
+    const misplaced = edgefleet(['--json', 'optimize', 'cnn', '--method', 'fp16', '--student', 'self']);
+    expect(misplaced.code).toBe(2);
+    expect(JSON.parse(misplaced.stdout)).toMatchObject({ error: { code: 'USAGE' } });
+    const badAlpha = edgefleet([
+      'optimize',
+      'cnn',
+      '--method',
+      'distill',
+      '--data',
+      join(work, 'x.npy'),
+      '--alpha',
+      '3',
+    ]);
+    expect(badAlpha.code).toBe(2);
+    const noData = edgefleet(['--json', 'optimize', 'cnn', '--method', 'distill']);
+    expect(JSON.parse(noData.stdout)).toMatchObject({ error: { code: 'CALIBRATION_REQUIRED' } });
+    expect(readdirSync(join(dataDir, 'models'))).toHaveLength(before);
+  });
+});

@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import type { ModelProto } from 'onnx-buf';
+import { AppError } from '../../../shared/errors';
+import type { DistillConfig, QatConfig } from '../../../shared/schemas/optimize';
+import { throwIfCancelled } from '../jobs/job-manager';
+import { readModelFile } from '../onnx';
+import { cloneModelSharingTensorData } from '../onnx/clone-model';
+import type { Pass, Sample } from '../optimize/types';
+import { sliceWidth } from './width-slice';
+
+/** Below this many samples a student mostly memorises: the report warns with the count. */
+const fewSamples = 100;
+
+/** The student the config names: the teacher itself, a narrower copy of it, or a model file. */
+export async function resolveStudent(
+  teacher: ModelProto,
+  student: string,
+): Promise<{ model: ModelProto; note: string | null }> {
+  if (student === 'self') return { model: cloneModelSharingTensorData(teacher), note: null };
+  const width = /^width:(.+)$/.exec(student);
+  if (width) {
+    const factor = Number(width[1]);
+    if (!(factor > 0 && factor <= 1)) {
+      throw new AppError(
+        'USAGE',
+        `--student ${student}: the width factor must be a number in (0, 1], e.g. width:0.25.`,
+      );
+    }
+    const sliced = sliceWidth(teacher, factor);
+    const list = sliced.sliced.map((s) => `${s.node} ${s.from}→${s.to}`).join(', ');
+    return { model: sliced.model, note: `Narrowed ${sliced.sliced.length} layer(s): ${list}.` };
+  }
+  if (!existsSync(student)) {
+    throw new AppError(
+      'FILE_NOT_FOUND',
+      `--student ${student}: no such file. Give a .onnx path, width:F (e.g. width:0.25) or self.`,
+    );
+  }
+  const file = await readModelFile(student);
+  if (file.hasExternalData) {
+    throw new AppError(
+      'MODEL_UNSUPPORTED',
+      `The student ${student} keeps weights in external files: save it as one .onnx.`,
+    );
+  }
+  return { model: file.model, note: null };
+}
+
+export const distillPass: Pass<DistillConfig> = {
+  method: 'distill',
+  async run(model, config, ctx) {
+    const data = ctx.calibration;
+    if (!data) {
+      throw new AppError(
+        'CALIBRATION_REQUIRED',
+        'Distillation needs training data: give --data <folder|file.npy|image folder> (labels optional).',
+      );
+    }
+    // The engine (tfjs, ~0.5 s to load) is imported only when a distillation actually runs.
+    const [{ distill }, { checkTrainable }] = await Promise.all([
+      import('./distill'),
+      import('./onnx-graph'),
+    ]);
+    const { model: student, note } = await resolveStudent(model, config.student);
+    // Refuse an unsupported student before any data is read or the teacher runs.
+    checkTrainable(student);
+    const warnings: string[] = [];
+    if (note) warnings.push(note);
+    if (data.random)
+      warnings.push('The training data is random: the student only learns the teacher on noise.');
+    if (data.count < fewSamples) {
+      warnings.push(
+        `Only ${data.count} training sample(s): the student may overfit; ${fewSamples}+ are advised.`,
+      );
+    }
+    const samples: Sample[] = [];
+    for await (const s of data.read()) {
+      samples.push(s);
+      if (samples.length % 256 === 0) throwIfCancelled(ctx.signal);
+    }
+    const result = await distill({
+      teacher: model,
+      student,
+      samples,
+      labels: data.labels,
+      settings: config,
+      signal: ctx.signal,
+      progress: ctx.progress,
+    });
+    return {
+      model: result.model,
+      quantizedTensors: [],
+      report: {
+        method: 'distill',
+        converted: { 'trained parameters': result.studentParameters },
+        skipped: [],
+        calibration: null,
+        warnings: [...warnings, ...result.warnings],
+        training: {
+          student: config.student,
+          studentParameters: result.studentParameters,
+          teacherParameters: result.teacherParameters,
+          samples: samples.length,
+          dataSha256: data.sha256,
+          labelled: data.labels !== null,
+          epochs: result.epochsCompleted,
+          lossCurve: result.lossCurve,
+          samplesPerSecond: result.samplesPerSecond,
+        },
+      },
+    };
+  },
+};
+
+/**
+ * Quantization-aware fine-tuning: the static INT8 pass plans and calibrates the QDQ model; its weights then
+ * train behind fake-quant ops (straight-through rounding) with the FP32 model as teacher, and are quantized
+ * back into the same QDQ graph.
+ */
+export const qatPass: Pass<QatConfig> = {
+  method: 'qat',
+  async run(model, config, ctx) {
+    const data = ctx.calibration;
+    if (!data) {
+      throw new AppError(
+        'CALIBRATION_REQUIRED',
+        'QAT needs data (for calibration and fine-tuning): give --data <folder|file.npy|image folder>.',
+      );
+    }
+    const { int8StaticPass } = await import('../optimize/passes/int8-static');
+    const [{ distill }, { toQatGraph, fromQatGraph }] = await Promise.all([
+      import('./distill'),
+      import('./qat'),
+    ]);
+    const { calibrator, percentile, perChannel, symmetricActivations, exclude } = config;
+    const ptq = await int8StaticPass.run(
+      model,
+      { calibrator, percentile, perChannel, symmetricActivations, exclude },
+      {
+        ...ctx,
+        progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : r.percent * 0.2 }),
+      },
+    );
+    throwIfCancelled(ctx.signal);
+    const training = toQatGraph(ptq.model);
+    const samples: Sample[] = [];
+    for await (const s of data.read()) samples.push(s);
+    const result = await distill({
+      teacher: model,
+      student: training.model,
+      samples,
+      labels: data.labels,
+      settings: config,
+      signal: ctx.signal,
+      progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 20 + r.percent * 0.8 }),
+    });
+    const warnings = [...ptq.report.warnings, ...result.warnings];
+    if (data.count < fewSamples) {
+      warnings.push(
+        `Only ${data.count} training sample(s): the student may overfit; ${fewSamples}+ are advised.`,
+      );
+    }
+    return {
+      model: fromQatGraph(ptq.model, result.model, training.weights),
+      quantizedTensors: ptq.quantizedTensors,
+      preprocessed: ptq.preprocessed,
+      report: {
+        ...ptq.report,
+        method: 'qat',
+        warnings,
+        training: {
+          student: 'qdq',
+          studentParameters: result.studentParameters,
+          teacherParameters: result.teacherParameters,
+          samples: samples.length,
+          dataSha256: data.sha256,
+          labelled: data.labels !== null,
+          epochs: result.epochsCompleted,
+          lossCurve: result.lossCurve,
+          samplesPerSecond: result.samplesPerSecond,
+        },
+      },
+    };
+  },
+};

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, type ErrorCode } from '../../../shared/errors';
+import type { Model } from '../../../shared/schemas/models';
+import { distillConfigSchema, recipeSchema } from '../../../shared/schemas/optimize';
+import { buildCnnClassifier } from '../../../test/models/cnn-classifier';
+import { writeNpy } from '../../../test/fixtures/npy';
+import { createRng, randomFloats } from '../../../test/models/prng';
+import { writeTestModel } from '../../../test/models';
+import { encodeModel } from '../onnx';
+import { createModelBuilder } from '../onnx/builder';
+import { TensorProto_DataType as DT } from 'onnx-buf';
+import { createSilentLogger } from '../logger';
+import { runOptimization } from '../optimize/run-optimization';
+import { createServices, type Services } from '../services';
+
+let work: string;
+let services: Services;
+let teacher: Model;
+const samples = 48;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'ef-distill-'));
+  services = createServices({ dataDir: join(work, 'data'), logger: createSilentLogger() });
+  await writeTestModel(
+    buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3 }),
+    join(work, 't.onnx'),
+  );
+  teacher = (await services.models.importFile(join(work, 't.onnx'))).model;
+  await writeNpy(join(work, 'x.npy'), '<f4', [samples, 1, 8, 8], randomFloats(createRng(4), samples * 64, 1));
+  writeFileSync(
+    join(work, 'x.labels.txt'),
+    Array.from({ length: samples }, (_, i) => `${i % 10}\n`).join(''),
+  );
+  const huge = randomFloats(createRng(5), samples * 64, 1).map((v) => v * 3e38);
+  await writeNpy(join(work, 'huge.npy'), '<f4', [samples, 1, 8, 8], huge);
+});
+afterAll(async () => {
+  await services.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const config = (patch: Record<string, unknown>) =>
+  distillConfigSchema.parse({ epochs: 3, learningRate: 0.01, ...patch });
+
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
+  await expect(p).rejects.toSatisfy((e) => e instanceof AppError && e.code === code);
+}
+
+describe('distill pass (worker, real ONNX Runtime)', () => {
+  it('trains a ½-width student, stores it with recipe, data hash, loss curve and fidelity', async () => {
+    const phases: string[] = [];
+    const { model } = await services.optimize.optimize(
+      {
+        model: teacher.id,
+        options: { method: 'distill', config: config({ student: 'width:0.5', alpha: 1, batchSize: 8 }) },
+        calibration: { kind: 'npy', path: join(work, 'x.npy') },
+      },
+      { onProgress: (p) => phases.push(p.phase) },
+    );
+    expect(phases).toContain('training epoch 3/3');
+    const training = model.report!.pass.training!;
+    expect(training.epochs).toBe(3);
+    expect(training.lossCurve).toHaveLength(3);
+    expect(training.lossCurve[2]!).toBeLessThan(training.lossCurve[0]!);
+    expect(training.studentParameters).toBeLessThan(training.teacherParameters / 2);
+    expect(training.labelled).toBe(true);
+    const recipe = recipeSchema.parse(model.recipe);
+    expect(recipe.calibration?.sha256).toBe(training.dataSha256);
+    expect(model.report!.fidelity.source).toBe('held-out');
+    expect(model.report!.fidelity.accuracy?.samples).toBeGreaterThan(0);
+    const session = await ort.InferenceSession.create(services.models.pathOf(model), { logSeverityLevel: 3 });
+    await session.release();
+  });
+
+  it('refuses bad input with a code and stores nothing', async () => {
+    const before = services.models.list().length;
+    const run = (patch: Record<string, unknown>, path = join(work, 'x.npy')) =>
+      services.optimize.optimize({
+        model: teacher.id,
+        options: { method: 'distill', config: config(patch) },
+        calibration: { kind: 'npy', path },
+      });
+    // A student whose output has another shape.
+    const wrong = buildCnnClassifier({ size: 8, channels: [4, 4], hidden: 8, classes: 7 });
+    await writeTestModel(wrong, join(work, 'wrong.onnx'));
+    await expectCode(run({ student: join(work, 'wrong.onnx') }), 'STUDENT_MISMATCH');
+    // A student the engine cannot run.
+    const einsum = createModelBuilder()
+      .input('image', DT.FLOAT, ['N', 1, 8, 8])
+      .output('logits', DT.FLOAT, ['N', 10])
+      .node('Einsum', ['image'], ['logits'], { equation: 'nchw->nc' })
+      .build();
+    await writeTestModel(einsum, join(work, 'einsum.onnx'));
+    await expectCode(run({ student: join(work, 'einsum.onnx') }), 'TRAIN_UNSUPPORTED_OP');
+    await expectCode(run({ student: join(work, 'missing.onnx') }), 'FILE_NOT_FOUND');
+    await expectCode(run({ student: 'width:2' }), 'USAGE');
+    // Inputs near float max overflow in the first step: no good checkpoint, nothing written.
+    await expectCode(run({}, join(work, 'huge.npy')), 'TRAINING_DIVERGED');
+    await expectCode(
+      services.optimize.optimize({ model: teacher.id, options: { method: 'distill', config: config({}) } }),
+      'CALIBRATION_REQUIRED',
+    );
+    expect(services.models.list().length).toBe(before);
+  });
+
+  it('stops on cancel between steps', async () => {
+    const controller = new AbortController();
+    const job = runOptimization(
+      {
+        parentBytes: encodeModel(buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3 })),
+        options: { method: 'distill', config: config({ epochs: 50, batchSize: 4 }) },
+        calibration: { kind: 'npy', path: join(work, 'x.npy') },
+        scratchDir: join(work, 'scratch'),
+      },
+      {
+        signal: controller.signal,
+        progress: (p) => {
+          if (p.phase.startsWith('training epoch 2')) controller.abort();
+        },
+      },
+    );
+    await expectCode(job, 'CANCELLED');
+  });
+});

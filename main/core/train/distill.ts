@@ -1,0 +1,339 @@
+// Knowledge distillation: the teacher runs in ONNX Runtime once per sample (its outputs are cached), the
+// student trains in the engine on α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, label) (the CE term
+// only when every sample of a batch has a label).
+import * as ort from 'onnxruntime-node';
+import type { ModelProto } from 'onnx-buf';
+import { AppError } from '../../../shared/errors';
+import { throwIfCancelled, type ProgressReport } from '../jobs/job-manager';
+import { encodeModel } from '../onnx';
+import { cloneModelSharingTensorData } from '../onnx/clone-model';
+import { makeValueInfo } from '../onnx/builder';
+import { producerMap } from '../onnx/graph';
+import type { Sample } from '../optimize/types';
+import { compileGraph, type TrainableGraph } from './onnx-graph';
+import { tf, tfReady } from './tf';
+
+export type DistillSettings = {
+  epochs: number;
+  temperature: number;
+  /** Weight of the distillation term; 1 − alpha goes to cross-entropy on labels. */
+  alpha: number;
+  learningRate: number;
+  batchSize: number;
+  seed: number;
+};
+
+export type DistillInput = {
+  teacher: ModelProto;
+  student: ModelProto;
+  samples: readonly Sample[];
+  /** Class index per sample, or null (unlabelled). */
+  labels: readonly (number | null)[] | null;
+  settings: DistillSettings;
+  signal: AbortSignal;
+  progress(report: ProgressReport): void;
+};
+
+export type DistillResult = {
+  model: ModelProto;
+  /** Mean loss per completed epoch. */
+  lossCurve: number[];
+  epochsCompleted: number;
+  studentParameters: number;
+  teacherParameters: number;
+  samplesPerSecond: number;
+  /** Distillation targets: graph outputs, or the logits feeding a final Softmax. */
+  targets: string[];
+  warnings: string[];
+};
+
+/**
+ * What each output distils on: the logits feeding a final Softmax (probabilities put through a second
+ * softmax at temperature T would flatten the signal), else the output itself. The KL term always takes the
+ * softmax over the last axis.
+ */
+export function distillTargets(model: ModelProto): string[] {
+  const producers = producerMap(model.graph!);
+  return model.graph!.output.map((o) => {
+    const p = producers.get(o.name);
+    return p?.opType === 'Softmax' ? p.input[0]! : o.name;
+  });
+}
+
+type Cached = { dims: number[]; data: Float32Array }[];
+
+/** Teacher outputs (the distillation targets) for every sample, from ONNX Runtime. */
+async function teacherTargets(
+  teacher: ModelProto,
+  targets: readonly string[],
+  samples: readonly Sample[],
+  signal: AbortSignal,
+  progress: (done: number) => void,
+): Promise<Cached[]> {
+  const copy = cloneModelSharingTensorData(teacher);
+  const outs = new Set(copy.graph!.output.map((o) => o.name));
+  for (const t of targets) if (!outs.has(t)) copy.graph!.output.push(makeValueInfo(t, 1));
+  const session = await ort.InferenceSession.create(encodeModel(copy), { logSeverityLevel: 3 });
+  try {
+    const cached: Cached[] = [];
+    for (const [i, s] of samples.entries()) {
+      const r = await session.run(s, [...targets]);
+      cached.push(
+        targets.map((t) => ({ dims: [...r[t]!.dims], data: Float32Array.from(r[t]!.data as Float32Array) })),
+      );
+      if (i % 64 === 0) {
+        throwIfCancelled(signal);
+        progress(i);
+      }
+    }
+    return cached;
+  } finally {
+    await session.release();
+  }
+}
+
+function seededShuffle(n: number, seed: number): number[] {
+  let a = seed >>> 0 || 1;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx;
+}
+
+const toTf = (t: ort.Tensor) => tf.tensor(t.data as Float32Array, [...t.dims], 'float32');
+
+/** KL(p_t ‖ p_s) at temperature T over the last axis, × T², averaged over every other position. */
+function klLoss(student: tf.Tensor, teacher: tf.Tensor, temperature: number): tf.Scalar {
+  const last = student.rank - 1;
+  const logPs = tf.logSoftmax(tf.div(student, temperature), last);
+  const logPt = tf.logSoftmax(tf.div(teacher, temperature), last);
+  const kl = tf.sum(tf.mul(tf.exp(logPt), tf.sub(logPt, logPs)), last);
+  return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
+}
+
+export async function distill(input: DistillInput): Promise<DistillResult> {
+  await tfReady();
+  const { teacher, student, samples, labels, settings, signal } = input;
+  const warnings: string[] = [];
+  if (samples.length === 0) throw new AppError('DATA_EMPTY', 'Distillation needs at least one sample.');
+
+  const teacherT = distillTargets(teacher);
+  const studentT = distillTargets(student);
+  if (teacherT.length !== studentT.length) {
+    throw new AppError(
+      'STUDENT_MISMATCH',
+      `The teacher has ${teacherT.length} output(s), the student ${studentT.length}: they must match one to one.`,
+    );
+  }
+  const graph = compileGraph(student, {
+    extraOutputs: studentT.filter((t) => !student.graph!.output.some((o) => o.name === t)),
+  });
+  const teacherGraphParams = countFloatWeights(teacher);
+  try {
+    const missing = Object.keys(samples[0]!).filter((n) => !graph.inputNames.includes(n));
+    if (missing.length > 0 || graph.inputNames.some((n) => !(n in samples[0]!))) {
+      throw new AppError(
+        'STUDENT_MISMATCH',
+        `The student's inputs (${graph.inputNames.join(', ')}) are not the teacher's (${Object.keys(samples[0]!).join(', ')}).`,
+      );
+    }
+    input.progress({
+      phase: 'teacher outputs',
+      percent: 0,
+      message: `running the teacher on ${samples.length} samples`,
+    });
+    const cached = await teacherTargets(teacher, teacherT, samples, signal, (done) =>
+      input.progress({ phase: 'teacher outputs', percent: (done / samples.length) * 5 }),
+    );
+
+    // Shapes must agree (checked on the first sample, where a mismatch is cheapest to explain).
+    const first = tf.tidy(() => {
+      const out = graph.forward(
+        Object.fromEntries(Object.entries(samples[0]!).map(([k, v]) => [k, toTf(v)])),
+      );
+      return studentT.map((t) => out[t]!.shape);
+    });
+    first.forEach((shape, i) => {
+      const want = cached[0]![i]!.dims;
+      if (shape.length !== want.length || shape.some((d, j) => d !== want[j])) {
+        throw new AppError(
+          'STUDENT_MISMATCH',
+          `Student output '${studentT[i]}' has shape [${shape.join(', ')}], the teacher's '${teacherT[i]}' ` +
+            `[${want.join(', ')}]: a student must produce the same outputs.`,
+        );
+      }
+    });
+
+    // Batch by concatenating samples along axis 0 when the graph allows it; otherwise each sample runs on its
+    // own inside one loss (the same gradient as a batch, computed slower).
+    const batched = canBatch(graph, samples, studentT);
+    const inputNames = graph.inputNames;
+    // A batch is copied straight from the samples' arrays into one tensor: concatenating 64 small tfjs
+    // tensors per step cost more than the student's own forward pass.
+    const gather = (
+      ids: readonly number[],
+      part: (i: number) => { data: Float32Array; dims: readonly number[] },
+    ) => {
+      const firstPart = part(ids[0]!);
+      const each = firstPart.data.length;
+      const out = new Float32Array(each * ids.length);
+      ids.forEach((i, j) => out.set(part(i).data, j * each));
+      return tf.tensor(out, [firstPart.dims[0]! * ids.length, ...firstPart.dims.slice(1)], 'float32');
+    };
+    const sampleArray = (i: number, n: string) => ({
+      data: samples[i]![n]!.data as Float32Array,
+      dims: samples[i]![n]!.dims,
+    });
+    const feedsFor = (ids: readonly number[]): Record<string, tf.Tensor>[] =>
+      batched
+        ? [Object.fromEntries(inputNames.map((n) => [n, gather(ids, (i) => sampleArray(i, n))]))]
+        : ids.map((i) => Object.fromEntries(inputNames.map((n) => [n, toTf(samples[i]![n]!)])));
+    const targetsFor = (ids: readonly number[], k: number): tf.Tensor[] =>
+      batched
+        ? [gather(ids, (i) => cached[i]![k]!)]
+        : ids.map((i) => tf.tensor(cached[i]![k]!.data, cached[i]![k]!.dims, 'float32'));
+    const labelled = labels !== null && labels.every((l) => l !== null);
+    const useCe = labels !== null && settings.alpha < 1;
+
+    const optimizer = tf.train.adam(settings.learningRate);
+    const lossCurve: number[] = [];
+    let checkpoint: Map<string, Float32Array> | null = null;
+    const steps = Math.ceil(samples.length / settings.batchSize);
+    const trainStart = performance.now();
+    let seen = 0;
+    try {
+      for (let epoch = 0; epoch < settings.epochs; epoch++) {
+        const order = seededShuffle(samples.length, settings.seed + epoch);
+        let sum = 0;
+        let diverged = false;
+        for (let s = 0; s < steps; s++) {
+          const ids = order.slice(s * settings.batchSize, (s + 1) * settings.batchSize);
+          const batchLabels = labels ? ids.map((i) => labels[i] ?? null) : null;
+          const ce = useCe && batchLabels !== null && batchLabels.every((l) => l !== null);
+          const loss = tf.tidy(() => {
+            const feeds = feedsFor(ids);
+            const targets = teacherT.map((_, k) => targetsFor(ids, k));
+            const value = optimizer.minimize(
+              () => {
+                const parts = feeds.map((f, fi) => {
+                  const out = graph.forward(f);
+                  let l: tf.Tensor = tf.scalar(0);
+                  studentT.forEach((name, k) => {
+                    l = tf.add(l, klLoss(out[name]!, targets[k]![fi]!, settings.temperature));
+                  });
+                  const logits = out[studentT[0]!]!;
+                  if (!ce || logits.rank !== 2) return l;
+                  const ys = batched ? batchLabels! : [batchLabels![fi]!];
+                  // One label per sample: a sample that is itself a batch of rows has no per-row labels.
+                  if (logits.shape[0] !== ys.length) return l;
+                  const onehot = tf.oneHot(tf.tensor1d(ys as number[], 'int32'), logits.shape.at(-1)!);
+                  const xent = tf.losses.softmaxCrossEntropy(onehot, logits);
+                  return tf.add(tf.mul(l, settings.alpha), tf.mul(xent, 1 - settings.alpha));
+                });
+                return tf.div(tf.addN(parts), parts.length) as tf.Scalar;
+              },
+              true,
+              [...graph.params.values()],
+            );
+            return value!.dataSync()[0]!;
+          });
+          if (!Number.isFinite(loss)) {
+            diverged = true;
+            break;
+          }
+          sum += loss;
+          seen += ids.length;
+          throwIfCancelled(signal);
+          const elapsed = (performance.now() - trainStart) / 1000;
+          const done = (epoch * steps + s + 1) / (settings.epochs * steps);
+          if (s % 4 === 0 || s === steps - 1) {
+            input.progress({
+              // One phase per epoch, so line-by-line progress (no terminal) prints each epoch once.
+              phase: `training epoch ${epoch + 1}/${settings.epochs}`,
+              percent: 5 + done * 95,
+              message: `loss ${(sum / (s + 1)).toFixed(4)} · ETA ${Math.round((elapsed / done) * (1 - done))} s`,
+              detail: {
+                key: 'training',
+                epoch: epoch + 1,
+                epochs: settings.epochs,
+                loss: sum / (s + 1),
+                lossCurve,
+              },
+            });
+          }
+        }
+        if (diverged) {
+          if (!checkpoint) {
+            throw new AppError(
+              'TRAINING_DIVERGED',
+              `The loss became NaN/infinite in epoch ${epoch + 1} before any epoch completed: lower the learning ` +
+                `rate (now ${settings.learningRate}) or check the data for NaN values. Nothing was written.`,
+            );
+          }
+          graph.restore(checkpoint);
+          warnings.push(
+            `The loss became NaN/infinite in epoch ${epoch + 1}: training stopped and the student is the one ` +
+              `after epoch ${lossCurve.length} (the last good checkpoint). A lower learning rate may help.`,
+          );
+          break;
+        }
+        lossCurve.push(sum / steps);
+        checkpoint = graph.snapshot();
+      }
+    } finally {
+      optimizer.dispose();
+    }
+    if (!labelled && labels !== null)
+      warnings.push('Some samples have no label: those batches used only the teacher.');
+    const trainSeconds = (performance.now() - trainStart) / 1000;
+    return {
+      model: graph.exportModel(),
+      lossCurve,
+      epochsCompleted: lossCurve.length,
+      studentParameters: graph.parameterCount(),
+      teacherParameters: teacherGraphParams,
+      samplesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
+      targets: studentT,
+      warnings,
+    };
+  } finally {
+    graph.dispose();
+  }
+}
+
+function countFloatWeights(model: ModelProto): number {
+  let n = 0;
+  for (const t of model.graph!.initializer)
+    if (t.dataType === 1) n += t.dims.reduce((a, d) => a * Number(d), 1);
+  for (const node of model.graph!.node) {
+    const t = node.opType === 'Constant' ? node.attribute.find((a) => a.name === 'value')?.t : undefined;
+    if (t?.dataType === 1) n += t.dims.reduce((a, d) => a * Number(d), 1);
+  }
+  return n;
+}
+
+/** True when two samples concatenated along axis 0 give outputs with a leading 2 (the graph is batchable). */
+function canBatch(graph: TrainableGraph, samples: readonly Sample[], targets: readonly string[]): boolean {
+  if (samples.length < 2) return false;
+  const leadingOne = Object.values(samples[0]!).every((t) => t.dims[0] === 1);
+  if (!leadingOne) return false;
+  try {
+    return tf.tidy(() => {
+      const feeds = Object.fromEntries(
+        graph.inputNames.map((n) => [n, tf.concat([toTf(samples[0]![n]!), toTf(samples[1]![n]!)], 0)]),
+      );
+      const out = graph.forward(feeds);
+      return targets.every((t) => out[t]!.shape[0] === 2);
+    });
+  } catch {
+    return false;
+  }
+}
