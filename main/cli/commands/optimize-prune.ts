@@ -40,7 +40,6 @@ export function addPruneOptions(command: Command): Command {
       'prune-channels: scan each group alone first; sensitive groups lose fewer channels',
     )
     .option('--fine-tune', 'prune-channels: distil from the unpruned model afterwards (not yet available)')
-    .option('--data <path>', 'prune-channels: training data for --fine-tune')
     .option('--sparsity <s>', 'prune-weights: share of the weights to zero, 0 < s < 1')
     .option('--global', 'prune-weights: one magnitude threshold over all layers (default)')
     .option('--per-layer', 'prune-weights: every layer reaches the sparsity')

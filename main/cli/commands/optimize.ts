@@ -117,7 +117,7 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     .option('--student <model|width:F|self>', 'distill: student .onnx file, width:F (narrower copy), or self')
     .option(
       '--data <path|random>',
-      'distill/qat: training data (.npy folder/file or images; labels optional)',
+      'distill/qat (and prune-channels --fine-tune): training data (.npy folder/file or images; labels optional)',
     )
     .option('--epochs <n>', 'distill/qat: passes over the data (default 5; qat 3)')
     .option('--temperature <t>', 'distill/qat: softmax temperature of the KL term (default 4; qat 1)')
@@ -222,10 +222,11 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     flags.perChannel && flags.perTensor && '--per-channel with --per-tensor',
     flags.method === 'distill' && flags.exclude && '--exclude',
     flags.method !== 'distill' && flags.student && '--student',
+    // --data also belongs to prune-channels (--fine-tune), which answers for itself.
+    !['distill', 'qat', 'prune-channels'].includes(flags.method) && flags.data && '--data',
     ...(flags.method === 'distill' || flags.method === 'qat'
       ? []
       : [
-          flags.data && '--data',
           flags.epochs && '--epochs',
           flags.temperature && '--temperature',
           flags.alpha && '--alpha',
