@@ -1,23 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importResultSchema } from '../../shared/schemas/models';
+import { runEdgefleet } from '../../test/fixtures/cli';
 import { buildMlp, writeTestModel } from '../../test/models';
 
-const bin = fileURLToPath(new URL('../../bin/edgefleet.js', import.meta.url));
 let work: string;
 let dataDir: string;
 
-function edgefleet(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, '--data-dir', dataDir, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const edgefleet = (args: string[]) => runEdgefleet(dataDir, args);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'ef-cli-opt-'));
