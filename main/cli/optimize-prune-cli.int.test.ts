@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importResultSchema } from '../../shared/schemas/models';
 import { runEdgefleet } from '../../test/fixtures/cli';
-import { writeTestModel } from '../../test/models';
+import { buildSmallCnn, writeTestModel } from '../../test/models';
 import { buildConvToOutput, buildPruneZoo } from '../../test/models/prune-nets';
 
 let work: string;
@@ -62,6 +62,32 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
     ).toMatch(/no speed-up/);
   });
 
+  it('prune-channels --fine-tune --data: the unpruned model teaches the pruned one, with a training report', async () => {
+    await writeTestModel(buildSmallCnn(), join(work, 'cnn.onnx'));
+    expect(edgefleet(['models', 'import', join(work, 'cnn.onnx'), '--name', 'cnn']).code).toBe(0);
+    const r = edgefleet([
+      '--json',
+      'optimize',
+      'cnn',
+      '--method',
+      'prune-channels',
+      '--ratio',
+      '0.3',
+      '--fine-tune',
+      '--data',
+      'random',
+      '--random-samples',
+      '24',
+    ]);
+    expect(r.code).toBe(0);
+    const report = importResultSchema.parse(JSON.parse(r.stdout)).model.report!;
+    expect(report.pass.training).toMatchObject({ student: 'pruned', samples: expect.any(Number) });
+    expect(report.pass.training!.epochs).toBeGreaterThanOrEqual(1);
+    expect(report.pass.training!.lossCurve.every(Number.isFinite)).toBe(true);
+    expect(report.pass.pruning?.kind).toBe('channels');
+    expect(report.pass.warnings.join(' ')).toMatch(/random data/);
+  });
+
   it('refuses bad input with a code and stores nothing', () => {
     const before = stored();
     const bad = edgefleet(['--json', 'optimize', 'zoo', '--method', 'prune-channels', '--ratio', '1.5']);
@@ -82,11 +108,9 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
       '--ratio',
       '0.3',
       '--fine-tune',
-      '--data',
-      work,
     ]);
-    expect(tune.code).toBe(1);
-    expect(JSON.parse(tune.stdout)).toMatchObject({ error: { code: 'FEATURE_UNAVAILABLE' } });
+    expect(tune.code).toBe(2);
+    expect(JSON.parse(tune.stdout).error.message).toMatch(/--fine-tune needs --data/);
 
     const mixed = edgefleet([
       'optimize',

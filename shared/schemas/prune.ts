@@ -35,10 +35,8 @@ export const pruneChannelsConfigSchema = z
      * a larger one (the MAC total stays about that of the uniform ratio).
      */
     sensitivity: z.boolean().default(false),
-    /** Distillation from the unpruned model: needs the training engine, not available yet. */
+    /** Distillation from the unpruned model afterwards, on the job's data (`--data`). */
     fineTune: z.boolean().default(false),
-    /** Training data for fine-tuning (a .npy folder or file). */
-    data: z.string().min(1).optional(),
     exclude: excludeSchema,
   })
   .strict();

@@ -39,7 +39,7 @@ export function addPruneOptions(command: Command): Command {
       '--sensitivity',
       'prune-channels: scan each group alone first; sensitive groups lose fewer channels',
     )
-    .option('--fine-tune', 'prune-channels: distil from the unpruned model afterwards (not yet available)')
+    .option('--fine-tune', 'prune-channels: distil from the unpruned model afterwards, on --data')
     .option('--sparsity <s>', 'prune-weights: share of the weights to zero, 0 < s < 1')
     .option('--global', 'prune-weights: one magnitude threshold over all layers (default)')
     .option('--per-layer', 'prune-weights: every layer reaches the sparsity')
@@ -91,18 +91,18 @@ export function pruneConfig(
   if ((flags.ratio === undefined) === (flags.targetMacs === undefined)) {
     throw new AppError('USAGE', '--method prune-channels needs --ratio R or --target-macs F (one of them).');
   }
-  if (flags.fineTune || flags.data !== undefined) {
-    throw new AppError(
-      'FEATURE_UNAVAILABLE',
-      'Fine-tuning after pruning (--fine-tune --data) is not yet available: it needs the training engine, which ' +
-        'is still being built. Prune without it, check the fidelity report, and prune less if accuracy drops.',
-    );
+  if (flags.fineTune && flags.data === undefined) {
+    throw new AppError('USAGE', '--fine-tune needs --data PATH (the samples the unpruned model teaches on).');
+  }
+  if (!flags.fineTune && flags.data !== undefined) {
+    throw new AppError('USAGE', '--data goes with --fine-tune (bias compensation takes --calibration).');
   }
   const config: Record<string, unknown> = {};
   if (flags.ratio !== undefined) config.ratio = number('--ratio', flags.ratio);
   if (flags.targetMacs !== undefined) config.targetMacs = number('--target-macs', flags.targetMacs);
   if (flags.importance) config.importance = flags.importance;
   if (flags.sensitivity) config.sensitivity = true;
+  if (flags.fineTune) config.fineTune = true;
   return config;
 }
 

@@ -209,8 +209,8 @@ describe('prune-channels', () => {
     );
     await expectFailure(
       pruneChannels(buildPruneZoo(), { ratio: 0.3, fineTune: true, data: '/tmp/x' }, ctx()),
-      'FEATURE_UNAVAILABLE',
-      /not yet available/,
+      'PRUNE_CONFIG_INVALID',
+      /data/,
     );
     await expectFailure(
       pruneChannels(buildConvToOutput(), { ratio: 0.3 }, ctx()),

@@ -18,6 +18,7 @@ import { throwIfCancelled } from '../../jobs/job-manager';
 import { inferShapes, nodeMacs, tensorElementCount, type ValueShape } from '../../onnx';
 import { assertNotQuantized } from '../quant';
 import { nodeLabel } from '../passes/graph-edit';
+import { fineTuneByDistillation } from '../../train/fine-tune';
 import type { Pass, PassContext, PassResult } from '../types';
 import { analyzeChannels, type ChannelGraph } from './channel-graph';
 import { applyChannelPruning, type KeepPlan } from './apply-channel-pruning';
@@ -48,13 +49,6 @@ export function parsePruneChannelsConfig(raw: unknown): PruneChannelsConfig {
       'PRUNE_CONFIG_INVALID',
       'Give exactly one of --ratio R (share of channels to remove, 0 < R < 1) or --target-macs F (share of ' +
         'MACs to keep, 0 < F < 1).',
-    );
-  }
-  if (config.fineTune || config.data !== undefined) {
-    throw new AppError(
-      'FEATURE_UNAVAILABLE',
-      'Fine-tuning after pruning (--fine-tune --data) is not yet available: it needs the training engine, which ' +
-        'is still being built. Prune without it, check the fidelity report, and prune less if accuracy drops.',
     );
   }
   return config;
@@ -258,6 +252,15 @@ async function runPruneChannels(
   ctx: PassContext,
 ): Promise<PassResult> {
   const outcome = await pruneChannels(model, config, ctx);
+  const warnings = [...outcome.warnings];
+  let pruned = outcome.model;
+  let training: PassReport['training'];
+  if (config.fineTune) {
+    const tuned = await fineTuneByDistillation(model, pruned, ctx, 'pruned');
+    pruned = tuned.model;
+    training = tuned.training;
+    warnings.push(...tuned.warnings);
+  }
   const converted: Record<string, number> = {};
   for (const l of outcome.report.layers) {
     if (l.channelsAfter !== l.channelsBefore || l.inputsAfter !== l.inputsBefore) {
@@ -271,10 +274,11 @@ async function runPruneChannels(
       b.producers.map((p) => ({ node: p, opType: 'channels', reason: b.reasons.join('; ') })),
     ),
     calibration: null,
-    warnings: outcome.warnings,
+    warnings,
     pruning: outcome.report,
+    ...(training ? { training } : {}),
   };
-  return { model: outcome.model, report, quantizedTensors: [] };
+  return { model: pruned, report, quantizedTensors: [] };
 }
 
 const finite = (v: number) => (Number.isFinite(v) ? v : 200);

@@ -1,0 +1,61 @@
+/**
+ * Fine-tuning by distillation from the model a pass started from (pruning removes channels; the unpruned model
+ * then teaches the pruned one on the job's data). The engine loads only when a fine-tune runs.
+ */
+import type { ModelProto } from 'onnx-buf';
+import { AppError } from '../../../shared/errors';
+import { distillConfigSchema, type TrainingReport } from '../../../shared/schemas/optimize';
+import { throwIfCancelled } from '../jobs/job-manager';
+import type { PassContext, Sample } from '../optimize/types';
+
+export type FineTuned = { model: ModelProto; training: TrainingReport; warnings: string[] };
+
+export async function fineTuneByDistillation(
+  teacher: ModelProto,
+  student: ModelProto,
+  ctx: PassContext,
+  label: string,
+): Promise<FineTuned> {
+  const data = ctx.calibration;
+  if (!data) {
+    throw new AppError(
+      'CALIBRATION_REQUIRED',
+      'Fine-tuning needs training data: give --data <folder|file.npy|image folder> (labels optional).',
+    );
+  }
+  const [{ distill }, { checkTrainable }] = await Promise.all([import('./distill'), import('./onnx-graph')]);
+  checkTrainable(student);
+  const samples: Sample[] = [];
+  for await (const s of data.read()) {
+    samples.push(s);
+    if (samples.length % 256 === 0) throwIfCancelled(ctx.signal);
+  }
+  // Without labels only the teacher's outputs teach (alpha 1); with them, half the loss is cross-entropy.
+  const settings = distillConfigSchema.parse({ alpha: data.labels ? 0.5 : 1, epochs: 3 });
+  const result = await distill({
+    teacher,
+    student,
+    samples,
+    labels: data.labels,
+    settings,
+    signal: ctx.signal,
+    progress: ctx.progress,
+  });
+  const warnings = [...result.warnings];
+  if (data.random) warnings.push('Fine-tuned on random data: the model only learns its teacher on noise.');
+  return {
+    model: result.model,
+    warnings,
+    training: {
+      student: label,
+      studentParameters: result.studentParameters,
+      teacherParameters: result.teacherParameters,
+      samples: samples.length,
+      dataSha256: data.sha256,
+      labelled: data.labels !== null,
+      epochs: result.epochsCompleted,
+      lossCurve: result.lossCurve,
+      samplesPerSecond: result.samplesPerSecond,
+    },
+  };
+}
