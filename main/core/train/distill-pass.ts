@@ -5,11 +5,9 @@ import type { DistillConfig, QatConfig } from '../../../shared/schemas/optimize'
 import { throwIfCancelled } from '../jobs/job-manager';
 import { readModelFile } from '../onnx';
 import { cloneModelSharingTensorData } from '../onnx/clone-model';
-import type { Pass, Sample } from '../optimize/types';
+import type { Pass } from '../optimize/types';
+import { fewSamplesWarning, readAllSamples, requireTrainingData, trainingReport } from './training-data';
 import { sliceWidth } from './width-slice';
-
-/** Below this many samples a student mostly memorises: the report warns with the count. */
-const fewSamples = 100;
 
 /** The student the config names: the teacher itself, a narrower copy of it, or a model file. */
 export async function resolveStudent(
@@ -49,13 +47,7 @@ export async function resolveStudent(
 export const distillPass: Pass<DistillConfig> = {
   method: 'distill',
   async run(model, config, ctx) {
-    const data = ctx.calibration;
-    if (!data) {
-      throw new AppError(
-        'CALIBRATION_REQUIRED',
-        'Distillation needs training data: give --data <folder|file.npy|image folder> (labels optional).',
-      );
-    }
+    const data = requireTrainingData(ctx, 'Distillation needs training data');
     // The engine (tfjs, ~0.5 s to load) is imported only when a distillation actually runs.
     const [{ distill }, { checkTrainable }] = await Promise.all([
       import('./distill'),
@@ -68,16 +60,8 @@ export const distillPass: Pass<DistillConfig> = {
     if (note) warnings.push(note);
     if (data.random)
       warnings.push('The training data is random: the student only learns the teacher on noise.');
-    if (data.count < fewSamples) {
-      warnings.push(
-        `Only ${data.count} training sample(s): the student may overfit; ${fewSamples}+ are advised.`,
-      );
-    }
-    const samples: Sample[] = [];
-    for await (const s of data.read()) {
-      samples.push(s);
-      if (samples.length % 256 === 0) throwIfCancelled(ctx.signal);
-    }
+    warnings.push(...fewSamplesWarning(data));
+    const samples = await readAllSamples(data, ctx.signal);
     const result = await distill({
       teacher: model,
       student,
@@ -96,17 +80,7 @@ export const distillPass: Pass<DistillConfig> = {
         skipped: [],
         calibration: null,
         warnings: [...warnings, ...result.warnings],
-        training: {
-          student: config.student,
-          studentParameters: result.studentParameters,
-          teacherParameters: result.teacherParameters,
-          samples: samples.length,
-          dataSha256: data.sha256,
-          labelled: data.labels !== null,
-          epochs: result.epochsCompleted,
-          lossCurve: result.lossCurve,
-          samplesPerSecond: result.samplesPerSecond,
-        },
+        training: trainingReport(config.student, result, data, samples.length),
       },
     };
   },
@@ -120,13 +94,7 @@ export const distillPass: Pass<DistillConfig> = {
 export const qatPass: Pass<QatConfig> = {
   method: 'qat',
   async run(model, config, ctx) {
-    const data = ctx.calibration;
-    if (!data) {
-      throw new AppError(
-        'CALIBRATION_REQUIRED',
-        'QAT needs data (for calibration and fine-tuning): give --data <folder|file.npy|image folder>.',
-      );
-    }
+    const data = requireTrainingData(ctx, 'QAT needs data (for calibration and fine-tuning)');
     const { int8StaticPass } = await import('../optimize/passes/int8-static');
     const [{ distill }, { toQatGraph, fromQatGraph }] = await Promise.all([
       import('./distill'),
@@ -143,8 +111,7 @@ export const qatPass: Pass<QatConfig> = {
     );
     throwIfCancelled(ctx.signal);
     const training = toQatGraph(ptq.model);
-    const samples: Sample[] = [];
-    for await (const s of data.read()) samples.push(s);
+    const samples = await readAllSamples(data, ctx.signal);
     const result = await distill({
       teacher: model,
       student: training.model,
@@ -154,12 +121,7 @@ export const qatPass: Pass<QatConfig> = {
       signal: ctx.signal,
       progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 20 + r.percent * 0.8 }),
     });
-    const warnings = [...ptq.report.warnings, ...result.warnings];
-    if (data.count < fewSamples) {
-      warnings.push(
-        `Only ${data.count} training sample(s): the student may overfit; ${fewSamples}+ are advised.`,
-      );
-    }
+    const warnings = [...ptq.report.warnings, ...result.warnings, ...fewSamplesWarning(data)];
     return {
       model: fromQatGraph(ptq.model, result.model, training.weights),
       quantizedTensors: ptq.quantizedTensors,
@@ -168,17 +130,7 @@ export const qatPass: Pass<QatConfig> = {
         ...ptq.report,
         method: 'qat',
         warnings,
-        training: {
-          student: 'qdq',
-          studentParameters: result.studentParameters,
-          teacherParameters: result.teacherParameters,
-          samples: samples.length,
-          dataSha256: data.sha256,
-          labelled: data.labels !== null,
-          epochs: result.epochsCompleted,
-          lossCurve: result.lossCurve,
-          samplesPerSecond: result.samplesPerSecond,
-        },
+        training: trainingReport('qdq', result, data, samples.length),
       },
     };
   },

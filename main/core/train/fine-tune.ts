@@ -3,10 +3,9 @@
  * then teaches the pruned one on the job's data). The engine loads only when a fine-tune runs.
  */
 import type { ModelProto } from 'onnx-buf';
-import { AppError } from '../../../shared/errors';
 import { distillConfigSchema, type TrainingReport } from '../../../shared/schemas/optimize';
-import { throwIfCancelled } from '../jobs/job-manager';
-import type { PassContext, Sample } from '../optimize/types';
+import type { PassContext } from '../optimize/types';
+import { readAllSamples, requireTrainingData, trainingReport } from './training-data';
 
 export type FineTuned = { model: ModelProto; training: TrainingReport; warnings: string[] };
 
@@ -16,20 +15,10 @@ export async function fineTuneByDistillation(
   ctx: PassContext,
   label: string,
 ): Promise<FineTuned> {
-  const data = ctx.calibration;
-  if (!data) {
-    throw new AppError(
-      'CALIBRATION_REQUIRED',
-      'Fine-tuning needs training data: give --data <folder|file.npy|image folder> (labels optional).',
-    );
-  }
+  const data = requireTrainingData(ctx, 'Fine-tuning needs training data');
   const [{ distill }, { checkTrainable }] = await Promise.all([import('./distill'), import('./onnx-graph')]);
   checkTrainable(student);
-  const samples: Sample[] = [];
-  for await (const s of data.read()) {
-    samples.push(s);
-    if (samples.length % 256 === 0) throwIfCancelled(ctx.signal);
-  }
+  const samples = await readAllSamples(data, ctx.signal);
   // Without labels only the teacher's outputs teach (alpha 1); with them, half the loss is cross-entropy.
   const settings = distillConfigSchema.parse({ alpha: data.labels ? 0.5 : 1, epochs: 3 });
   const result = await distill({
@@ -46,16 +35,6 @@ export async function fineTuneByDistillation(
   return {
     model: result.model,
     warnings,
-    training: {
-      student: label,
-      studentParameters: result.studentParameters,
-      teacherParameters: result.teacherParameters,
-      samples: samples.length,
-      dataSha256: data.sha256,
-      labelled: data.labels !== null,
-      epochs: result.epochsCompleted,
-      lossCurve: result.lossCurve,
-      samplesPerSecond: result.samplesPerSecond,
-    },
+    training: trainingReport(label, result, data, samples.length),
   };
 }

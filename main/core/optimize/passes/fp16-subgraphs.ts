@@ -5,10 +5,9 @@
  * float16 ops in float32 anyway; what FP16 buys there is size, and this gives all of it.
  */
 import { TensorProto_DataType as DT, type GraphProto } from 'onnx-buf';
-import { makeNode, outerScopeNames, subgraphsOf } from '../../onnx';
+import { outerScopeNames, subgraphsOf } from '../../onnx';
 import { createNameScope, readFloat32 } from './graph-edit';
-import type { ClampTally } from './fp16-tensors';
-import { float16Copy } from './fp16-tensors';
+import { fitsFloat16, float16WithCast, type ClampTally } from './fp16-tensors';
 
 /** Below this many values a weight is not worth a Cast node. */
 const MIN_ELEMENTS = 16;
@@ -42,21 +41,12 @@ export function storeSubgraphWeightsAsFloat16(
     let n = 0;
     for (const [i, t] of g.initializer.entries()) {
       if (t.dataType !== DT.FLOAT || !wanted(t.name)) continue;
-      const values = readFloat32(t);
-      if (values.length < MIN_ELEMENTS || values.some((v) => Math.abs(v) > 65504)) continue;
+      if (readFloat32(t).length < MIN_ELEMENTS || !fitsFloat16(t)) continue;
       n++;
       if (opts.dryRun) continue;
-      const half = float16Copy(t, names.unique(`${t.name}_fp16`), tally);
+      const { half, cast } = float16WithCast(t, t.name, names, tally);
       g.initializer[i] = half;
-      casts.push(
-        makeNode(
-          'Cast',
-          [half.name],
-          [t.name],
-          { to: DT.FLOAT },
-          { name: names.unique(`${t.name}_to_fp32`) },
-        ),
-      );
+      casts.push(cast);
     }
     if (casts.length > 0) g.node = [...casts, ...g.node];
     return n;

@@ -1,7 +1,7 @@
-import { TensorProto_DataType as DT, type TensorProto } from 'onnx-buf';
-import { typedArrayToTensor } from '../../onnx';
+import { TensorProto_DataType as DT, type NodeProto, type TensorProto } from 'onnx-buf';
+import { makeNode, typedArrayToTensor } from '../../onnx';
 import { convertToFloat16, FLOAT16_MIN_POSITIVE } from './fp16-bits';
-import { dimsOf, readFloat32 } from './graph-edit';
+import { dimsOf, readFloat32, type NameScope } from './graph-edit';
 
 /** What converting tensors to float16 changed beyond rounding, for the report's warnings. */
 export class ClampTally {
@@ -61,4 +61,30 @@ export function convertTensorInPlace(t: TensorProto, tally: ClampTally): void {
 /** A new float16 tensor named `name` with the values of float32 tensor `t`. */
 export function float16Copy(t: TensorProto, name: string, tally: ClampTally): TensorProto {
   return typedArrayToTensor(name, DT.FLOAT16, dimsOf(t), float16Bits(t, tally));
+}
+
+/** Whether every value of a float32 tensor fits float16's range (±65504) without clamping. */
+export function fitsFloat16(t: TensorProto): boolean {
+  return !readFloat32(t).some((v) => Math.abs(v) > 65504);
+}
+
+/**
+ * `t` stored as float16, and the Cast that gives its float32 values back as `output`: ONNX Runtime folds the
+ * Cast at load, so the file halves while the graph computes in float32 as before.
+ */
+export function float16WithCast(
+  t: TensorProto,
+  output: string,
+  names: NameScope,
+  tally: ClampTally,
+): { half: TensorProto; cast: NodeProto } {
+  const half = float16Copy(t, names.unique(`${t.name || output}_fp16`), tally);
+  const cast = makeNode(
+    'Cast',
+    [half.name],
+    [output],
+    { to: DT.FLOAT },
+    { name: names.unique(`${output}_Cast`) },
+  );
+  return { half, cast };
 }

@@ -31,7 +31,7 @@ import { onnxRuntimeVersion } from '../../runtime/ort-load-check';
 import { evaluateFidelity } from '../fidelity';
 import { fp16Pass } from '../passes/fp16';
 import { quantizeDynamic } from '../passes/int8-dynamic';
-import { compressConvWeights } from '../passes/weight-only';
+import { storeConvWeightsAsFloat16 } from '../passes/weight-only';
 import { buildInt8Static, prepareInt8Static, type Int8StaticPrepared } from '../passes/int8-static';
 import { COMPUTE_OPS, planQdq } from '../passes/int8-static-plan';
 import type { PassContext, PassResult, Sample } from '../types';
@@ -497,7 +497,7 @@ export async function runAutoSearch(
       () => {
         const base = dynamic ? dynamic.result : undefined;
         const model = cloneModelSharingTensorData(base ? base.model : job.parent);
-        if (compressConvWeights(model, 'fp16') === 0) {
+        if (storeConvWeightsAsFloat16(model) === 0) {
           throw new AppError('NOTHING_TO_QUANTIZE', 'no Conv with its own float32 weight');
         }
         const converted = { ...(base?.report.converted ?? {}), 'Conv (float16 weights)': 1 };
