@@ -26,6 +26,11 @@ if (typeof window !== 'undefined' && typeof window.ResizeObserver === 'undefined
   };
 }
 
+// Mantine's combobox scrolls the selected option into view, which jsdom does not implement.
+if (typeof window !== 'undefined' && typeof Element.prototype.scrollIntoView !== 'function') {
+  Element.prototype.scrollIntoView = () => {};
+}
+
 /** Renders a component as the app does (Mantine theme, a router for links), for component tests in jsdom. */
 export function renderUi(ui: ReactElement): RenderResult {
   return render(

@@ -4,11 +4,20 @@ import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import { autoConfigSchema, type AutoConfig } from '../../../../shared/schemas/optimize';
 import { renderUi } from '../../testing/render';
-import { AutoOptions } from './auto-options';
+import { AutoOptions, type TargetChoice } from './auto-options';
 
-function Harness({ initial }: { initial?: Partial<AutoConfig> }) {
+let latest: AutoConfig | undefined;
+
+function Harness({ initial, profiles }: { initial?: Partial<AutoConfig>; profiles?: TargetChoice[] }) {
   const [config, setConfig] = useState<AutoConfig>(() => autoConfigSchema.parse(initial ?? {}));
-  return <AutoOptions config={config} set={(patch) => setConfig((c) => ({ ...c, ...patch }))} />;
+  latest = config;
+  return (
+    <AutoOptions
+      config={config}
+      set={(patch) => setConfig((c) => ({ ...c, ...patch }))}
+      profiles={profiles}
+    />
+  );
 }
 
 const goalInput = () => screen.getByTestId('option-goal') as HTMLInputElement;
@@ -35,5 +44,21 @@ describe('AutoOptions', () => {
   it('flags a node forced both float and int8', () => {
     renderUi(<Harness initial={{ forceFloat: ['conv1'], forceInt8: ['conv1'] }} />);
     expect(document.body.textContent).toContain('Forced both float and int8: conv1');
+  });
+
+  it('offers this machine (measured) and each hardware profile (estimated) as the speed target', async () => {
+    renderUi(<Harness profiles={[{ id: 'rpi4', name: 'Raspberry Pi 4' }]} />);
+    const target = screen.getByTestId('option-target') as HTMLInputElement;
+    expect(target.value).toBe('This machine (measured)');
+    expect(document.body.textContent).toContain('measured on this machine');
+    fireEvent.click(target);
+    fireEvent.click(await screen.findByText('Raspberry Pi 4 (estimated)'));
+    expect(latest?.target).toBe('rpi4');
+    expect(document.body.textContent).toContain('estimated for the chosen profile');
+  });
+
+  it('keeps a target that is not in the profile list visible instead of showing this machine', () => {
+    renderUi(<Harness initial={{ target: 'gone-profile' }} profiles={[]} />);
+    expect((screen.getByTestId('option-target') as HTMLInputElement).value).toBe('gone-profile');
   });
 });

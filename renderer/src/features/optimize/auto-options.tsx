@@ -1,14 +1,21 @@
-import { Code, List, NumberInput, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { Code, List, NumberInput, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { DEFAULT_GOAL, GOAL_GRAMMAR } from '../../../../shared/goal';
 import type { AutoConfig } from '../../../../shared/schemas/optimize';
 import { CalibratorField } from './calibrator-field';
 import { checkAutoConfig } from './optimize-form';
 
+/** A hardware profile as the target list needs it. */
+export type TargetChoice = { id: string; name: string };
+
 type AutoOptionsProps = {
   config: AutoConfig;
   set: (patch: Partial<AutoConfig>) => void;
+  /** Hardware profiles the search can rank candidates for (estimated); this machine is always offered. */
+  profiles?: readonly TargetChoice[];
   disabled?: boolean;
 };
+
+const THIS_MACHINE = 'this-machine';
 
 /**
  * The core's grammar (one source) as a list of its terms under the field; without its CLI example. Should
@@ -22,8 +29,18 @@ const goalTerms = grammar.split('; TERM = ')[1]?.replace(/\.$/, '').split(' | ')
  * per-node overrides. The goal is checked as typed with the core's own parser: no run starts with a goal
  * the core would refuse.
  */
-export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
+export function AutoOptions({ config, set, profiles = [], disabled }: AutoOptionsProps) {
   const errors = checkAutoConfig(config);
+  const onThisMachine = config.target === THIS_MACHINE;
+  const targets = [
+    { value: THIS_MACHINE, label: 'This machine (measured)' },
+    ...profiles
+      .filter((p) => p.id !== THIS_MACHINE)
+      .map((p) => ({ value: p.id, label: `${p.name} (estimated)` })),
+  ];
+  // A target that is no longer in the list (a removed profile) stays selectable so the form never lies about it.
+  if (!targets.some((t) => t.value === config.target))
+    targets.push({ value: config.target, label: config.target });
   return (
     <Stack gap="xs">
       <TextInput
@@ -75,6 +92,17 @@ export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
         disabled={disabled}
         data-testid="option-budget"
       />
+      <Select
+        size="xs"
+        label="Speed target"
+        description="Where candidates are ranked by speed. This machine: measured with ONNX Runtime. A hardware profile: the estimator's per-op model (the report says ESTIMATED). Fidelity is always measured here."
+        data={targets}
+        value={config.target}
+        onChange={(v) => v && set({ target: v })}
+        allowDeselect={false}
+        disabled={disabled}
+        data-testid="option-target"
+      />
       <CalibratorField
         value={config.calibrator}
         onChange={(calibrator) => set({ calibrator })}
@@ -105,7 +133,9 @@ export function AutoOptions({ config, set, disabled }: AutoOptionsProps) {
         data-testid="option-force-int8"
       />
       <Text size="xs" c="dimmed">
-        Speed is measured on this machine with ONNX Runtime; fidelity against the parent’s own outputs.
+        {onThisMachine
+          ? 'Speed is measured on this machine with ONNX Runtime; fidelity against the parent’s own outputs.'
+          : 'Speed is estimated for the chosen profile (this machine’s measured ratios stay in the report); fidelity is measured here against the parent’s own outputs.'}
       </Text>
     </Stack>
   );

@@ -2,7 +2,7 @@ import { Checkbox, NumberInput, Stack } from '@mantine/core';
 import type { Int8DynamicConfig, Int8StaticConfig } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
 import { defaultOpset } from '../../lib/format';
-import { AutoOptions } from './auto-options';
+import { AutoOptions, type TargetChoice } from './auto-options';
 import { ExcludeInput } from './exclude-input';
 import { Fp16Options } from './fp16-options';
 import { PruneChannelsOptions, PruneWeightsOptions } from './prune-options';
@@ -13,11 +13,13 @@ type MethodOptionsProps = {
   form: OptimizeForm;
   model: Model | undefined;
   onConfigs: (configs: OptimizeForm['configs']) => void;
+  /** Hardware profiles for the auto search's speed target. */
+  profiles?: readonly TargetChoice[];
   disabled?: boolean;
 };
 
 /** Only the options of the chosen method, each with what it does and when to use it. */
-export function MethodOptions({ form, model, onConfigs, disabled }: MethodOptionsProps) {
+export function MethodOptions({ form, model, onConfigs, profiles, disabled }: MethodOptionsProps) {
   const opTypes = model?.summary.opHistogram.map((o) => o.opType) ?? [];
   const opset = model ? defaultOpset(model.summary.opsets) : null;
   const set = <M extends FormMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
@@ -25,7 +27,14 @@ export function MethodOptions({ form, model, onConfigs, disabled }: MethodOption
 
   switch (form.method) {
     case 'auto':
-      return <AutoOptions config={form.configs.auto} set={(p) => set('auto', p)} disabled={disabled} />;
+      return (
+        <AutoOptions
+          config={form.configs.auto}
+          set={(p) => set('auto', p)}
+          profiles={profiles}
+          disabled={disabled}
+        />
+      );
     case 'int8-dynamic':
       return (
         <DynamicOptions

@@ -46,6 +46,7 @@ const methods: FormMethod[] = [
 
 export function OptimizePage() {
   const models = useCall('models.list', {});
+  const profiles = useCall('profiles.list', {});
   const queryClient = useQueryClient();
   const { form, run, setForm, start, cancel, dismiss } = useOptimizeSession();
   const [searchParams] = useSearchParams();
@@ -171,6 +172,7 @@ export function OptimizePage() {
                 form={form}
                 model={model}
                 onConfigs={(configs) => update({ configs })}
+                profiles={profiles.data}
                 disabled={active}
               />
             </SectionCard>
