@@ -6,17 +6,17 @@ import { autoConfigSchema, type AutoConfig } from '../../../../shared/schemas/op
 import { renderUi } from '../../testing/render';
 import { AutoOptions, type TargetChoice } from './auto-options';
 
-let latest: AutoConfig | undefined;
-
 function Harness({ initial, profiles }: { initial?: Partial<AutoConfig>; profiles?: TargetChoice[] }) {
   const [config, setConfig] = useState<AutoConfig>(() => autoConfigSchema.parse(initial ?? {}));
-  latest = config;
   return (
-    <AutoOptions
-      config={config}
-      set={(patch) => setConfig((c) => ({ ...c, ...patch }))}
-      profiles={profiles}
-    />
+    <>
+      <AutoOptions
+        config={config}
+        set={(patch) => setConfig((c) => ({ ...c, ...patch }))}
+        profiles={profiles}
+      />
+      <output data-testid="chosen-target">{config.target}</output>
+    </>
   );
 }
 
@@ -53,7 +53,7 @@ describe('AutoOptions', () => {
     expect(document.body.textContent).toContain('measured on this machine');
     fireEvent.click(target);
     fireEvent.click(await screen.findByText('Raspberry Pi 4 (estimated)'));
-    expect(latest?.target).toBe('rpi4');
+    expect(screen.getByTestId('chosen-target').textContent).toBe('rpi4');
     expect(document.body.textContent).toContain('estimated for the chosen profile');
   });
 
