@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choose, paretoFront, type Ranked } from './rank-candidates';
+import { choose, paretoFront, speedCaveat, type Ranked } from './rank-candidates';
 
 const r = (
   id: string,
@@ -57,5 +57,33 @@ describe('paretoFront', () => {
       { id: 'dominated', latency: 0.95, size: 0.5, fidelity: 1 },
     ]);
     expect([...front].sort()).toEqual(['faithful', 'fast', 'small']);
+  });
+});
+
+describe('speedCaveat', () => {
+  it('says a recommended variant within the noise band of the parent is smaller, not faster', () => {
+    expect(speedCaveat({ kind: 'fp16', latencyRatio: 0.99 }, [])).toMatch(
+      /^Not faster: within the measurement noise/,
+    );
+    expect(speedCaveat({ kind: 'fp16', latencyRatio: 0.9 }, [])).toBe('');
+    expect(speedCaveat({ kind: 'fp16', latencyRatio: null }, [])).toBe('');
+  });
+
+  it('says no INT8 path helps when every timed static mix ran slower than the parent', () => {
+    const timed = [
+      { kind: 'int8-static', latencyRatio: 1.5 },
+      { kind: 'int8-mixed', latencyRatio: 1.1 },
+      { kind: 'fp16', latencyRatio: 0.8 },
+    ];
+    expect(speedCaveat({ kind: 'fp16', latencyRatio: 0.8 }, timed)).toMatch(
+      /^No static INT8 mix ran faster than the parent here \(the best 1\.10×\)/,
+    );
+    expect(
+      speedCaveat({ kind: 'fp16', latencyRatio: 0.8 }, [
+        ...timed,
+        { kind: 'int8-mixed', latencyRatio: 0.95 },
+      ]),
+    ).toBe('');
+    expect(speedCaveat({ kind: 'int8-mixed', latencyRatio: 0.8 }, timed)).toBe('');
   });
 });

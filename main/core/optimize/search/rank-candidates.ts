@@ -123,3 +123,33 @@ export function choose(candidates: readonly Ranked[]): Choice | null {
   pool.sort((a, b) => b.distance - a.distance);
   return { kind: 'goal-not-met', id: pool[0]!.id };
 }
+
+/** Kinds whose convolutions run as int8 kernels (static Q/DQ around them). */
+const STATIC_KINDS = new Set(['int8-static', 'int8-mixed', 'int8-mixed+dynamic']);
+
+/**
+ * Plain words on speed for a recommended candidate, so that a variant is never presented as faster than a
+ * measurement can tell: within the tie band it is "smaller, not faster"; and when every static INT8 mix that was
+ * timed ran slower than the parent, say that no INT8 path helps this model here.
+ */
+export function speedCaveat(
+  chosen: { kind: string; latencyRatio: number | null },
+  timed: readonly { kind: string; latencyRatio: number | null }[],
+): string {
+  if (chosen.latencyRatio === null) return '';
+  const words: string[] = [];
+  if (chosen.latencyRatio > 1 - LATENCY_TIE) {
+    words.push(
+      `Not faster: within the measurement noise (±${LATENCY_TIE * 100} %) of the parent — it is smaller, not faster.`,
+    );
+  }
+  const statics = timed.filter((t) => STATIC_KINDS.has(t.kind) && t.latencyRatio !== null);
+  if (!STATIC_KINDS.has(chosen.kind) && statics.length > 0 && statics.every((t) => t.latencyRatio! > 1)) {
+    const best = Math.min(...statics.map((t) => t.latencyRatio!));
+    words.push(
+      `No static INT8 mix ran faster than the parent here (the best ${best.toFixed(2)}×): every int8 node pays ` +
+        `Quantize/DequantizeLinear at its borders, which this model's small layers do not earn back.`,
+    );
+  }
+  return words.join(' ');
+}

@@ -39,7 +39,7 @@ import { attributeKernels } from './attribute-kernels';
 import { estimateLatencies, inputsOf, type AutoTarget } from './estimated-latency';
 import { goalDistance, meetsGoal, parseGoal, unmeasurableTerms, type Goal, type GoalScores } from './goal';
 import { profileNodes } from './node-profile';
-import { choose, measureRoundRobin, paretoFront, type Ranked } from './rank-candidates';
+import { choose, measureRoundRobin, paretoFront, speedCaveat, type Ranked } from './rank-candidates';
 import { createScorer } from './scorer';
 import type { JobData } from '../run-optimization';
 
@@ -790,8 +790,14 @@ function verdictFor(
         ? ' The time budget ran out before the search finished: this is the best found so far.'
         : '';
   switch (choice.kind) {
-    case 'recommended':
-      return `Recommended: ${what} — ${figures}; meets ${goal.text}.${early}`;
+    case 'recommended': {
+      const timed = built.map((x) => ({
+        kind: x.kind,
+        latencyRatio: ranked.find((y) => y.id === x.id)!.latencyRatio,
+      }));
+      const caveat = speedCaveat({ kind: b.kind, latencyRatio: r.latencyRatio }, timed);
+      return `Recommended: ${what} — ${figures}; meets ${goal.text}.${caveat ? ` ${caveat}` : ''}${early}`;
+    }
     case 'size-only':
       return (
         `No variant that meets ${goal.text} runs faster than the parent (${where}: the fastest is ` +
