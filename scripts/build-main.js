@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { writeThirdPartyNotices } from './third-party-notices.js';
 
 // esbuild is a dev dependency: an install without them (`npm ci --omit=dev`, which still runs `prepare`) uses
 // the bundles it was shipped with.
@@ -169,3 +170,4 @@ await Promise.all(
         }),
       ],
 );
+if (only === undefined) writeThirdPartyNotices();
