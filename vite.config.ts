@@ -47,6 +47,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integrationFiles,
+          globalSetup: [here('./test/fixtures/cli-bundle-setup.ts')],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,6 +1,89 @@
-// Bundles the Node side for the Electron shell and the web console. Node modules stay external: the packaged
-// app ships them (native ones rebuilt for Electron by electron-builder).
-import { build } from 'esbuild';
+// Bundles the Node side: the CLI (dist/cli), the Electron main process (dist/electron), the web console
+// (dist/web) and the worker threads beside each. No transpiler runs when they start.
+//   node scripts/build-main.js          everything (`npm run build:main`, the `prepare` script at `npm ci`)
+//   node scripts/build-main.js cli      the CLI only (`npm run build:cli`; bin/edgefleet.js when sources changed)
+// Native and heavy packages stay external (the packaged app ships them, native ones rebuilt for Electron by
+// electron-builder) and are loaded on first use (lazyNativePlugin), so `--help` or `models list` never pay for
+// ONNX Runtime, sharp or ssh2.
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { writeThirdPartyNotices } from './third-party-notices.js';
+
+// esbuild is a dev dependency: an install without them (`npm ci --omit=dev`, which still runs `prepare`) uses
+// the bundles it was shipped with.
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  if (process.env.npm_lifecycle_event === 'prepare') {
+    console.log('esbuild is not installed (production install): keeping the shipped dist/ bundles.');
+    process.exit(0);
+  }
+  console.error('error: esbuild is not installed. Run `npm ci` (with dev dependencies) first.');
+  process.exit(1);
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const nativeModuleFile = fileURLToPath(new URL('../main/core/runtime/native-module.ts', import.meta.url));
+
+/** Loaded on first property access; every other package is bundled or external as its build says. */
+const lazyPackages = ['onnxruntime-node', 'sharp', 'ssh2'];
+
+/**
+ * Replaces `import … from '<package>'` with a CommonJS stand-in whose exports are getters that load the real
+ * package (through main/core/runtime/native-module.ts: a missing module or wrong ABI becomes one
+ * NATIVE_MODULE_UNAVAILABLE error naming `npm rebuild`). The export names are read from the package here, at
+ * build time; a package that cannot load now is loaded eagerly instead (its error then shows at start).
+ */
+function lazyNativePlugin() {
+  const filter = new RegExp(`^(${lazyPackages.join('|')})$`);
+  return {
+    name: 'lazy-native',
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.namespace === 'lazy-native'
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: 'lazy-native' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-native' }, (args) => {
+        const name = args.path;
+        const head =
+          `const { loadNativeModule } = require(${JSON.stringify(nativeModuleFile)});\n` +
+          `let real;\n` +
+          `const load = () => (real ??= loadNativeModule(${JSON.stringify(name)}, () => require(${JSON.stringify(name)})));\n`;
+        let keys;
+        try {
+          const mod = require(name);
+          keys = Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule');
+          if (typeof mod === 'function') {
+            // sharp: the package is a function; the stand-in calls through and forwards its statics.
+            const getters = keys.map(
+              (k) =>
+                `Object.defineProperty(fn, ${JSON.stringify(k)}, { get: () => load()[${JSON.stringify(k)}], enumerable: true });`,
+            );
+            return {
+              contents: `${head}function fn(...args) { return load()(...args); }\n${getters.join('\n')}\nmodule.exports = fn;\n`,
+              loader: 'js',
+              resolveDir: root,
+            };
+          }
+        } catch {
+          return { contents: `${head}module.exports = load();\n`, loader: 'js', resolveDir: root };
+        }
+        const getters = keys.map(
+          (k) => `  get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; },`,
+        );
+        return {
+          contents: `${head}module.exports = {\n${getters.join('\n')}\n};\n`,
+          loader: 'js',
+          resolveDir: root,
+        };
+      });
+    },
+  };
+}
 
 const common = {
   bundle: true,
@@ -9,27 +92,82 @@ const common = {
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
+  absWorkingDir: root,
+  plugins: [lazyNativePlugin()],
+  // The lazy stand-ins call require() on external packages; an ES module has none of its own.
+  banner: {
+    js: "import { createRequire as __edgefleetCreateRequire } from 'node:module';\nconst require = __edgefleetCreateRequire(import.meta.url);",
+  },
 };
 
 const esm = (entry, outfile) => build({ ...common, format: 'esm', entryPoints: [entry], outfile });
 
-// Worker threads start from files beside the bundle that starts them (main/core/workers/start-worker.ts).
-const workers = { 'optimize-worker': 'main/core/optimize/optimize-worker.ts' };
-
-await Promise.all([
-  esm('main/electron/main.ts', 'dist/electron/main.js'),
-  esm('main/host/web-main.ts', 'dist/web/web-main.js'),
-  ...Object.entries(workers).flatMap(([name, entry]) => [
-    esm(entry, `dist/electron/${name}.js`),
-    esm(entry, `dist/web/${name}.js`),
-  ]),
-  // A sandboxed preload must be one CommonJS file that requires nothing but electron.
+/**
+ * The CLI also bundles its pure-JavaScript packages: resolving and reading ~600 small module files (zod,
+ * protobuf, csv, yaml) costs more at start than parsing them from one file. Packages with compiled parts, or
+ * that load files of their own at run time, stay in node_modules.
+ */
+const cliExternal = [
+  'better-sqlite3',
+  'onnxruntime-node',
+  'sharp',
+  'ssh2',
+  'cpu-features',
+  '@tensorflow/*',
+  'zstd-codec',
+  'pino',
+];
+const cliEsm = (entry, outdir) =>
   build({
     ...common,
     packages: undefined,
-    external: ['electron'],
-    format: 'cjs',
-    entryPoints: ['main/preload/preload.ts'],
-    outfile: 'dist/electron/preload.cjs',
-  }),
-]);
+    external: cliExternal,
+    format: 'esm',
+    entryPoints: [entry],
+    outdir,
+    // Dynamic imports become chunks loaded when a command needs them (main/cli/cli-context.ts).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Half the bytes to read, decode and parse at every start; stack traces still map through the source map.
+    minify: true,
+    keepNames: true,
+    charset: 'ascii',
+  });
+
+// Worker threads start from files beside the bundle that starts them (main/core/workers/start-worker.ts).
+const workers = { 'optimize-worker': 'main/core/optimize/optimize-worker.ts' };
+const withWorkers = (dir) => Object.entries(workers).map(([name, entry]) => esm(entry, `${dir}/${name}.js`));
+
+// Chunk names carry a content hash: old ones would pile up.
+rmSync(new URL('../dist/cli/chunks', import.meta.url), { recursive: true, force: true });
+const cli = [cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')];
+
+const only = process.argv[2];
+if (only !== undefined && only !== 'cli') {
+  console.error(`usage: node scripts/build-main.js [cli]`);
+  process.exit(2);
+}
+
+await Promise.all(
+  only === 'cli'
+    ? cli
+    : [
+        ...cli,
+        esm('main/electron/main.ts', 'dist/electron/main.js'),
+        esm('main/host/web-main.ts', 'dist/web/web-main.js'),
+        ...withWorkers('dist/electron'),
+        ...withWorkers('dist/web'),
+        // A sandboxed preload must be one CommonJS file that requires nothing but electron.
+        build({
+          ...common,
+          plugins: [],
+          banner: undefined,
+          packages: undefined,
+          external: ['electron'],
+          format: 'cjs',
+          entryPoints: ['main/preload/preload.ts'],
+          outfile: 'dist/electron/preload.cjs',
+        }),
+      ],
+);
+if (only === undefined) writeThirdPartyNotices();

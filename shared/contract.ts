@@ -131,6 +131,8 @@ export const contract = {
       dataDir: z.string(),
       onnxRuntimeVersion: z.string(),
       shell: z.enum(['electron', 'web']),
+      /** The desktop app can keep a ticked password/passphrase encrypted by the OS key store (safeStorage). */
+      canRememberSecrets: z.boolean().optional(),
     }),
   },
   'files.pickModel': {
@@ -151,7 +153,13 @@ export const contract = {
     job: importResultSchema,
   },
   'files.pickData': {
-    params: z.object({ kind: z.enum(['file', 'folder']) }).strict(),
+    /** `use` picks the native dialog's title and file-type filters (default: calibration/evaluation data). */
+    params: z
+      .object({
+        kind: z.enum(['file', 'folder']),
+        use: z.enum(['data', 'inventories', 'profiles']).optional(),
+      })
+      .strict(),
     result: pickedFileSchema.nullable(),
   },
   'optimize.run': {
@@ -236,12 +244,20 @@ export const contract = {
     result: jobHandleSchema,
     job: z.array(statusOutcomeSchema),
   },
-  /** A password or key passphrase for this session only (asked when SECRET_REQUIRED says so). */
+  /**
+   * A password or key passphrase (asked when SECRET_REQUIRED says so): for this session, and with `remember`
+   * also kept encrypted by the desktop app's OS key store; `remembered` says whether it was.
+   */
   'devices.provideSecret': {
     params: z
-      .object({ ref: deviceRefSchema, kind: secretKindSchema, secret: z.string().min(1).max(4096) })
+      .object({
+        ref: deviceRefSchema,
+        kind: secretKindSchema,
+        secret: z.string().min(1).max(4096),
+        remember: z.boolean().optional(),
+      })
       .strict(),
-    result: z.object({ ok: z.literal(true) }),
+    result: z.object({ ok: z.literal(true), remembered: z.boolean() }),
   },
   /** Rejected rows fail the call with IMPORT_INVALID (details.report), nothing written, unless skipInvalid. */
   'devices.import': {

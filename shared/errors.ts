@@ -99,6 +99,8 @@ export const errorCodes = {
   STUDENT_MISMATCH: 'input',
   /** Training produced a NaN/infinite loss before any good checkpoint existed. */
   TRAINING_DIVERGED: 'input',
+  /** A native module (better-sqlite3, onnxruntime-node, sharp, ssh2) is missing or built for another Node/Electron ABI. */
+  NATIVE_MODULE_UNAVAILABLE: 'internal',
   INTERNAL: 'internal',
 } as const;
 

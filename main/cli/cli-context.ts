@@ -1,6 +1,6 @@
 import { AppError, exitCodeFor, toAppError } from '../../shared/errors';
 import { resolveDataDir } from '../core/data-dir';
-import { createServices, type Services } from '../core/services';
+import type { Services } from '../core/services';
 
 export type GlobalOptions = { dataDir?: string; json?: boolean };
 
@@ -28,6 +28,9 @@ export async function runCommand<T>(
   formatText: (value: T) => string,
 ): Promise<number> {
   const json = globals.json === true;
+  // Loaded here, not at the top: `--help` and usage errors never initialize the services (the bundle keeps
+  // them in a chunk of their own, scripts/build-main.js).
+  const { createServices } = await import('../core/services');
   let opened: Services | undefined;
   const ctx: CommandContext = {
     json,

@@ -14,8 +14,10 @@ export type Shell = {
   kind: 'electron' | 'web';
   /** A native "open file" dialog; absent in the web console, where the UI uploads instead. */
   pickModelFile?: () => Promise<string | null>;
-  /** A native dialog for calibration/evaluation data: one file, or a folder. */
-  pickData?: (kind: 'file' | 'folder') => Promise<string | null>;
+  /** A native dialog for data (calibration/evaluation samples, an inventory, a profile): a file, or a folder. */
+  pickData?: (kind: 'file' | 'folder', use: 'data' | 'inventories' | 'profiles') => Promise<string | null>;
+  /** Whether ticked secrets can be kept encrypted (the desktop app's safeStorage); absent = never. */
+  canRememberSecrets?: () => boolean;
 };
 
 /** Turns the UI's data choice (file references) into the core's data spec (paths). */
@@ -35,6 +37,7 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       dataDir: services.dataDir,
       onnxRuntimeVersion,
       shell: shell.kind,
+      canRememberSecrets: shell.canRememberSecrets?.() ?? false,
     }),
     'files.pickModel': async () => {
       if (!shell.pickModelFile) {
@@ -43,11 +46,11 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       const path = await shell.pickModelFile();
       return path === null ? null : files.grantPath(path);
     },
-    'files.pickData': async ({ kind }) => {
+    'files.pickData': async ({ kind, use }) => {
       if (!shell.pickData) {
         throw new AppError('BAD_REQUEST', 'No file dialog in the web console: upload the data instead.');
       }
-      const path = await shell.pickData(kind);
+      const path = await shell.pickData(kind, use ?? 'data');
       return path === null ? null : files.grantPath(path);
     },
     'optimize.run': ({ model, name, options, calibration, evaluation }) => {
@@ -131,9 +134,9 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       );
       return { jobId };
     },
-    'devices.provideSecret': ({ ref, kind, secret }) => {
-      services.fleet.provideSecret(ref, kind, secret);
-      return { ok: true as const };
+    'devices.provideSecret': ({ ref, kind, secret, remember }) => {
+      const remembered = services.fleet.provideSecret(ref, kind, secret, remember === true);
+      return { ok: true as const, remembered };
     },
     'devices.import': async ({ fileRef, format, skipInvalid }) => {
       const file = files.resolve(fileRef);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
 import type { BenchReport, BenchResult, StopRule } from '../../../shared/schemas/bench';
 import type { DimOverrides } from '../../core/bench';
-import { parseDimArg, parseShapeArg } from '../../core/bench';
+import { parseDimArg, parseShapeArg } from '../../core/bench/runner/input-plan';
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
 import { formatBytes, table } from '../format';
 import { progressLine } from '../progress-line';

@@ -1,5 +1,6 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
+import { loadNativeModule } from '../runtime/native-module';
 import type { Migration } from './migration';
 import { migrations as allMigrations } from './migrations';
 
@@ -10,7 +11,8 @@ export type { Database };
  * WAL and a busy timeout let the GUI and the CLI share one file.
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = allMigrations): Database {
-  const db = new BetterSqlite3(file);
+  // better-sqlite3 opens its compiled addon on the first connection, so this is where a wrong ABI shows.
+  const db = loadNativeModule('better-sqlite3', () => new BetterSqlite3(file));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');

@@ -23,8 +23,9 @@ export function createElectronTransport(bridge: EdgefleetBridge): Transport {
       }
       return parsed.data;
     },
-    async pickData(kind) {
-      const value = unwrap(await bridge.invoke('files.pickData', { kind }));
+    async pickData(kind, options) {
+      const params = options?.use === undefined ? { kind } : { kind, use: options.use };
+      const value = unwrap(await bridge.invoke('files.pickData', params));
       const parsed = pickedFileSchema.nullable().safeParse(value);
       if (!parsed.success) {
         throw new AppError('INTERNAL', 'Unexpected answer from files.pickData. Please report it.');

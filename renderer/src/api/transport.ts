@@ -8,6 +8,8 @@ export type UploadOptions = {
   onProgress?: (progress: UploadProgress) => void;
   /** Stops between files; the upload then rejects with CANCELLED. */
   signal?: AbortSignal;
+  /** What the file is for (pickData): the desktop dialog's title and file-type filters; default samples. */
+  use?: 'data' | 'inventories' | 'profiles';
 };
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Device passwords and key passphrases are never written to the database. Whoever runs the services
  * supplies a store: the CLI and the web console keep secrets in memory for the process (asked at use);
- * the Electron shell can back the same interface with safeStorage (OS keychain) for passwords.
- * Passphrases stay memory-only everywhere: the issue asks for them at use.
+ * the Electron shell backs the same interface with safeStorage (main/electron/secret-vault.ts), which also
+ * remembers a password or passphrase across sessions — encrypted, and only when the user ticks it.
  */
 export type SecretRef =
   | { kind: 'password'; deviceId: string }
@@ -13,6 +13,8 @@ export type SecretStore = {
   get(ref: SecretRef): string | undefined;
   set(ref: SecretRef, secret: string): void;
   delete(ref: SecretRef): void;
+  /** Also keep it for later sessions, encrypted (the desktop app's SecretVault); returns whether it did. */
+  remember?(ref: SecretRef, secret: string): boolean;
 };
 
 function keyOf(ref: SecretRef): string {

@@ -10,7 +10,7 @@ import { ed25519PublicKey, hashedKnownHostsName } from '../../../../test/fixture
 import { memoryDatabase } from '../../../../test/fixtures/temp-db';
 import { tempDir } from '../../../../test/fixtures/temp-dir';
 import { createSilentLogger } from '../../logger';
-import { DeviceRepository } from '../devices';
+import { DeviceRepository, MemorySecretStore, type SecretRef } from '../devices';
 import { FleetService } from './fleet-service';
 
 function newFleet(): { fleet: FleetService; db: Database } {
@@ -294,5 +294,40 @@ describe('import and export', () => {
       code: 'FILE_NOT_FOUND',
     });
     await expect(fleet.importFile(work)).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+  });
+});
+
+describe('provideSecret', () => {
+  it('keeps secrets for the session, and hands ticked ones to a store that can remember', () => {
+    const remembered: string[] = [];
+    const session = new MemorySecretStore();
+    const secrets = {
+      get: (ref: SecretRef) => session.get(ref),
+      set: (ref: SecretRef, secret: string) => session.set(ref, secret),
+      delete: (ref: SecretRef) => session.delete(ref),
+      remember: (ref: SecretRef, secret: string) => {
+        session.set(ref, secret);
+        remembered.push(ref.kind);
+        return true;
+      },
+    };
+    const fleet = new FleetService(new DeviceRepository(memoryDatabase()), {
+      logger: createSilentLogger(),
+      secrets,
+    });
+    const pw = fleet.add({ name: 'pw', host: '10.0.0.2', user: 'pi', authMethod: 'password' });
+    fleet.add({ name: 'enc', host: '10.0.0.3', user: 'pi', keyPath: '/keys/enc' });
+    expect(fleet.provideSecret('pw', 'password', 'hunter2')).toBe(false);
+    expect(remembered).toEqual([]);
+    expect(fleet.provideSecret('enc', 'passphrase', 'pp', true)).toBe(true);
+    expect(remembered).toEqual(['passphrase']);
+    expect(session.get({ kind: 'password', deviceId: pw.id })).toBe('hunter2');
+    expect(session.get({ kind: 'passphrase', keyPath: '/keys/enc' })).toBe('pp');
+  });
+
+  it('reports a ticked secret as not remembered where the store cannot (CLI, web console)', () => {
+    const { fleet } = newFleet();
+    fleet.add({ name: 'pw', host: '10.0.0.2', user: 'pi', authMethod: 'password' });
+    expect(fleet.provideSecret('pw', 'password', 'hunter2', true)).toBe(false);
   });
 });

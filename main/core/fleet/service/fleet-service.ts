@@ -19,7 +19,7 @@ import type {
 } from '../../../../shared/schemas/fleet';
 import { deviceTagSchema } from '../../../../shared/schemas/fleet';
 import type { Logger } from '../../logger';
-import type { SecretStore, DeviceRepository } from '../devices';
+import type { SecretRef, SecretStore, DeviceRepository } from '../devices';
 import {
   applyPatch,
   expandHome,
@@ -223,17 +223,23 @@ export class FleetService {
 
   // ----------------------------------------------------------------------------------------------- secrets
 
-  /** Keeps a password (per device) or key passphrase (per key file) for this session. */
-  provideSecret(ref: string, kind: SecretKind, secret: string): void {
+  /**
+   * Keeps a password (per device) or key passphrase (per key file) for this session; with `remember`, also
+   * for later sessions when the store can keep it encrypted. Returns whether it was remembered.
+   */
+  provideSecret(ref: string, kind: SecretKind, secret: string, remember = false): boolean {
     const device = this.get(ref);
+    let secretRef: SecretRef;
     if (kind === 'password') {
-      this.secrets.set({ kind: 'password', deviceId: device.id }, secret);
-      return;
-    }
-    if (device.keyPath === null) {
+      secretRef = { kind: 'password', deviceId: device.id };
+    } else if (device.keyPath === null) {
       throw new AppError('BAD_REQUEST', `${device.name} does not use a key file, so it has no passphrase.`);
+    } else {
+      secretRef = { kind: 'passphrase', keyPath: expandHome(device.keyPath) };
     }
-    this.secrets.set({ kind: 'passphrase', keyPath: expandHome(device.keyPath) }, secret);
+    if (remember && this.secrets.remember) return this.secrets.remember(secretRef, secret);
+    this.secrets.set(secretRef, secret);
+    return false;
   }
 
   /**

@@ -98,7 +98,7 @@ function ImportForm({ onClose, onImported }: Omit<ImportDialogProps, 'opened'>) 
       return;
     }
     try {
-      const picked = await client.pickData('file');
+      const picked = await client.pickData('file', { use: 'inventories' });
       if (picked) {
         setSource({ kind: 'picked', picked });
         setOutcome({ status: 'idle' });

@@ -1,8 +1,9 @@
-import { Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { AppError } from '../../../../shared/errors';
 import { useClient } from '../../api/client-context';
+import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import type { SecretNeed } from './fleet-ops';
 
@@ -14,8 +15,9 @@ type SecretDialogProps = {
 };
 
 /**
- * Passwords and key passphrases main asked for (SECRET_REQUIRED). They go to main for this session only;
- * main never stores them on disk, and this dialog forgets them when it closes.
+ * Passwords and key passphrases main asked for (SECRET_REQUIRED). They go to main for this session; only in
+ * the desktop app, and only when the user ticks "Remember", main also keeps them encrypted by the OS key store
+ * (never in plain text). This dialog forgets them when it closes.
  */
 export function SecretDialog({ needs, onClose, onProvided }: SecretDialogProps) {
   return (
@@ -35,12 +37,19 @@ export function SecretDialog({ needs, onClose, onProvided }: SecretDialogProps) 
 function SecretForm({ needs, onClose, onProvided }: SecretDialogProps & { needs: SecretNeed[] }) {
   const client = useClient();
   const [values, setValues] = useState<string[]>(() => needs.map(() => ''));
+  const [remember, setRemember] = useState(false);
+  const canRemember = useCall('app.info', {}).data?.canRememberSecrets === true;
   const provide = useMutation<void, AppError>({
     mutationFn: async () => {
       for (const [i, need] of needs.entries()) {
         const secret = values[i] ?? '';
         if (secret !== '') {
-          await client.call('devices.provideSecret', { ref: need.deviceId, kind: need.kind, secret });
+          await client.call('devices.provideSecret', {
+            ref: need.deviceId,
+            kind: need.kind,
+            secret,
+            ...(canRemember && remember ? { remember: true } : {}),
+          });
         }
       }
     },
@@ -57,7 +66,11 @@ function SecretForm({ needs, onClose, onProvided }: SecretDialogProps & { needs:
   return (
     <form onSubmit={submit}>
       <Stack gap="sm">
-        <Text size="sm">Kept in memory for this session only; never written to disk.</Text>
+        <Text size="sm">
+          {canRemember
+            ? 'Kept in memory for this session; ticked, also kept encrypted by your system’s key store.'
+            : 'Kept in memory for this session only; never written to disk.'}
+        </Text>
         {needs.map((need, i) => (
           <PasswordInput
             key={`${need.kind}-${need.deviceId}`}
@@ -74,6 +87,15 @@ function SecretForm({ needs, onClose, onProvided }: SecretDialogProps & { needs:
             data-testid="secret-input"
           />
         ))}
+        {canRemember && (
+          <Checkbox
+            size="xs"
+            label="Remember on this computer"
+            checked={remember}
+            onChange={(e) => setRemember(e.currentTarget.checked)}
+            data-testid="secret-remember"
+          />
+        )}
         {provide.error && <ErrorAlert title="Not accepted" error={provide.error} />}
         <Group justify="flex-end" gap="xs">
           <Button size="xs" variant="default" onClick={onClose}>

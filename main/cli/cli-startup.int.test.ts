@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoPath } from '../../test/fixtures/repo-path';
+import { tempDir } from '../../test/fixtures/temp-dir';
+
+// The bundle is built by test/fixtures/cli-bundle-setup.ts before this file runs.
+const bin = repoPath('bin', 'edgefleet.js');
+const heavy = ['onnxruntime-node', 'onnxruntime-common', 'sharp', 'ssh2', '@tensorflow'];
+
+/** Runs the command with a preload that writes every CommonJS module file loaded, at exit. */
+function loadedModules(args: string[]): { code: number | null; files: string[] } {
+  const dir = tempDir();
+  const record = join(dir, 'loaded.json');
+  const preload = join(dir, 'record.cjs');
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(Object.keys(require.cache))));`,
+  );
+  const r = spawnSync(process.execPath, ['-r', preload, bin, '--data-dir', join(dir, 'data'), ...args], {
+    encoding: 'utf8',
+  });
+  return { code: r.status, files: JSON.parse(readFileSync(record, 'utf8')) as string[] };
+}
+
+/** Packages whose code ran (reading a package.json for its version number loads nothing). */
+const packagesIn = (files: string[]) =>
+  new Set(
+    files
+      .filter((f) => !f.endsWith('/package.json'))
+      .flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []),
+  );
+
+describe('edgefleet start-up', () => {
+  it.each([[['--help']], [['models', 'list']], [['devices', 'list']]])(
+    '%j loads neither ONNX Runtime, sharp, ssh2 nor tfjs',
+    (args) => {
+      const { code, files } = loadedModules(args);
+      expect(code).toBe(0);
+      const loaded = [...packagesIn(files)];
+      for (const name of heavy) expect(loaded.filter((p) => p.startsWith(name))).toEqual([]);
+      // The lists do open the database.
+      if (args[0] !== '--help') expect(loaded).toContain('better-sqlite3');
+    },
+  );
+
+  it('runs the bundle: no TypeScript transpiler is loaded', () => {
+    const { files } = loadedModules(['models', 'list']);
+    expect(files.some((f) => f.includes('/node_modules/tsx/') || f.includes('/node_modules/esbuild/'))).toBe(
+      false,
+    );
+  });
+});
