@@ -218,18 +218,21 @@ export class DeployRepository {
   }
 
   /**
-   * Inserts the deployment and its devices — or, when another running deployment still holds one of the
-   * devices, throws DEVICE_BUSY naming it. Check and insert are one IMMEDIATE transaction, so two processes
-   * on one database cannot both pass the check.
+   * Inserts the deployment and its devices. With `exclusive` (every rollout), when another running
+   * deployment still holds one of the devices, throws DEVICE_BUSY naming it instead. Check and insert are
+   * one IMMEDIATE transaction, so two processes on one database cannot both pass the check.
    */
   createDeployment(
     d: NewDeployment,
     devices: { deviceId: string; deviceName: string; bytesTotal: number }[],
+    options: { exclusive?: boolean } = {},
   ): void {
     this.db
       .transaction(() => {
-        const holders = this.busyDevices(devices.map((dev) => dev.deviceId));
-        if (holders.length > 0) throw deviceBusy(holders);
+        if (options.exclusive === true) {
+          const holders = this.busyDevices(devices.map((dev) => dev.deviceId));
+          if (holders.length > 0) throw deviceBusy(holders);
+        }
         this.db
           .prepare(
             `INSERT INTO deployments (id, kind, model_name, variant_id, version, release, sha256, size_bytes,

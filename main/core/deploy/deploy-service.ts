@@ -262,6 +262,7 @@ export class DeployService {
         deviceName: t.deviceName,
         bytesTotal: meta.sizeBytes ?? 0,
       })),
+      { exclusive: true },
     );
     this.logger?.info(
       { deploymentId: plan.deploymentId, kind: meta.kind, devices: targets.length },

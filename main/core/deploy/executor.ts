@@ -97,6 +97,17 @@ export async function executeDeployDevice(
     }
     if (fileThere && manifestOk && isCurrent && !resume) {
       run.outcome.releaseAfter = deploy.release;
+      ctx.recorder?.releaseFound?.(device.deviceId, {
+        kind: 'switched',
+        current: deploy.release,
+        previous: releaseFromLink(values.get('previous') || null),
+        currentRef: {
+          release: deploy.release,
+          sha256: artifact.sha256,
+          variantId: artifact.variantId,
+          version: artifact.version,
+        },
+      });
       run.log('info', `Already runs ${deploy.release}: nothing to do`);
       return run.finish('unchanged');
     }
