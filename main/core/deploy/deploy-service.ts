@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -206,6 +207,8 @@ export class DeployService {
     meta: RunMeta,
   ): Promise<DeploymentReport> {
     const signal = control.signal ?? new AbortController().signal;
+    // Every device in flight listens on the one signal (connect, commands, upload): not a leak.
+    setMaxListeners(Math.max(10, plan.options.concurrency * 4 + 10), signal);
     const byId = new Map(targets.map((t) => [t.deviceId, t]));
     const infos: DeployTargetInfo[] = targets.map((t) => ({
       deviceId: t.deviceId,
