@@ -113,6 +113,8 @@ describe('two deploys to one device', () => {
     // Nothing was written for the refused one; the first one finished untouched.
     expect(service.history().map((h) => h.id)).toEqual([report.deployment.id]);
     expect(only(report)).toMatchObject({ status: 'deployed', bytesSent: big.sizeBytes });
+    // OpenSSH's sftp-server offers fsync@openssh.com: the upload was flushed on the device before the switch.
+    expect(only(report).log.map((l) => l.message)).toContain('Flushed to the device storage (SFTP fsync)');
     expectOn(d, big);
 
     const retry = only(await service.deploy(a, [d.target]));
