@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,10 @@ import { stopAllSshd, type SshdDevice } from '../test/fixtures/sshd';
  * file into the same directories, in the same run, then EdgeFleet's idempotent re-deploy. Options:
  * --devices 5 --entries 10 --size-mb 20 --concurrency 8.
  *
+ * `--load` (`npm run bench:deploy -- --load`): the 200-device rollout of issue 15 — 10 sshd × 20 deploy roots,
+ * a 1 MB file, concurrency 16 (each overridable): no failures allowed; this process's peak RSS and peak
+ * open file descriptors are sampled every 50 ms and reported, for a deploy and an idempotent re-deploy.
+ *
  * EdgeFleet does more per destination than scp (preflight, sha256 on the device, manifest, atomic switch,
  * prune) and is timed end to end, database writes included. Besides wall time, each phase's CPU time is
  * measured (this process + every child: scp/ssh, and each phase's own sshd processes, stopped after it):
@@ -26,16 +30,19 @@ import { stopAllSshd, type SshdDevice } from '../test/fixtures/sshd';
 const run = promisify(execFile);
 const { values: args } = parseArgs({
   options: {
-    devices: { type: 'string', default: '5' },
-    entries: { type: 'string', default: '10' },
-    'size-mb': { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '8' },
+    devices: { type: 'string' },
+    entries: { type: 'string' },
+    'size-mb': { type: 'string' },
+    concurrency: { type: 'string' },
+    load: { type: 'boolean', default: false },
   },
 });
-const deviceCount = Number(args.devices);
-const entriesPerDevice = Number(args.entries);
-const sizeBytes = Number(args['size-mb']) * 1_000_000;
-const concurrency = Number(args.concurrency);
+const load = args.load === true;
+// --load changes the defaults only; a flag given explicitly wins either way.
+const deviceCount = Number(args.devices ?? (load ? '10' : '5'));
+const entriesPerDevice = Number(args.entries ?? (load ? '20' : '10'));
+const sizeBytes = Number(args['size-mb'] ?? (load ? '1' : '20')) * 1_000_000;
+const concurrency = Number(args.concurrency ?? (load ? '16' : '8'));
 const ticksPerSecond = 100;
 
 /** CPU seconds of this process and of its waited-for children (scp/ssh, and sshd once stopped). */
@@ -165,6 +172,89 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+/** Peak RSS and open file descriptors of this process while `fn` runs (sampled every 50 ms). */
+async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMb: number; peakFds: number }> {
+  let peakRss = process.memoryUsage().rss;
+  let peakFds = readdirSync('/proc/self/fd').length;
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakFds = Math.max(peakFds, readdirSync('/proc/self/fd').length);
+  }, 50);
+  try {
+    const value = await fn();
+    return { value, peakRssMb: peakRss / 2 ** 20, peakFds };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The 200-device rollout: bounded concurrency, no failures, memory and descriptors reported. */
+async function loadRun(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'edgefleet-bench-deploy-load-'));
+  const entries = deviceCount * entriesPerDevice;
+  try {
+    console.log(
+      `bench:deploy --load — ${(sizeBytes / 1e6).toFixed(0)} MB to ${entries} devices (${deviceCount} sshd × ${entriesPerDevice} deploy roots), concurrency ${concurrency}; ${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at start`,
+    );
+    const artifact = writeArtifact(join(work, 'store'), randomBytes(sizeBytes), {
+      version: '20240101-000000',
+    });
+    const db = openDatabase(join(work, 'edgefleet.db'));
+    const service = DeployService.open(db);
+    const idle = { rssMb: process.memoryUsage().rss / 2 ** 20, fds: readdirSync('/proc/self/fd').length };
+    console.log('');
+    console.log('| phase | devices ok | failed | wall time (s) | peak RSS (MB) | peak open fds |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const [name, expect] of [
+      ['deploy', 'deployed'],
+      ['re-deploy (idempotent)', 'unchanged'],
+    ] as const) {
+      const sshds = await startDevices();
+      const targets = targetsFor(sshds, work);
+      const t0 = performance.now();
+      const {
+        value: report,
+        peakRssMb,
+        peakFds,
+      } = await sampled(() => service.deploy(artifact, targets, { concurrency }));
+      const ms = performance.now() - t0;
+      await stopDevices();
+      const ok = report.devices.filter((d) => d.status === expect).length;
+      console.log(
+        `| ${name} | ${ok} | ${entries - ok} | ${(ms / 1000).toFixed(2)} | ${peakRssMb.toFixed(0)} | ${peakFds} |`,
+      );
+      const wrong = report.devices.find((d) => d.status !== expect);
+      if (wrong !== undefined) {
+        throw new Error(
+          `${entries - ok} devices did not end ${expect}: ${wrong.status} ${wrong.error?.message ?? ''}`,
+        );
+      }
+    }
+    db.close();
+    console.log('');
+    console.log(
+      `before the rollouts: RSS ${idle.rssMb.toFixed(0)} MB, ${idle.fds} open fds. Leftover locks or temp files: ${leftovers(work)}`,
+    );
+  } finally {
+    await stopAllSshd();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Device locks or temporary names left in any deploy root (there must be none). */
+function leftovers(work: string): number {
+  let n = 0;
+  for (let i = 0; i < deviceCount; i++) {
+    for (let j = 0; j < entriesPerDevice; j++) {
+      const root = entryRoot(work, i, j);
+      n += readdirSync(root).filter((e) => e.startsWith('.')).length;
+      n += readdirSync(join(root, 'detector')).filter((e) => e.startsWith('.')).length;
+      n += readdirSync(join(root, 'detector', 'releases')).filter((e) => e.startsWith('.')).length;
+    }
+  }
+  return n;
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'edgefleet-bench-deploy-'));
   const entries = deviceCount * entriesPerDevice;
@@ -227,4 +317,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await (load ? loadRun() : main());

@@ -89,6 +89,8 @@ export const errorCodes = {
   HEALTH_CHECK_FAILED: 'input',
   /** Deploy: a device was not attempted because the rollout stopped (canary or failure threshold). */
   DEPLOY_STOPPED: 'input',
+  /** Deploy: another deployment is running to that device (details.holder names it); wait, or cancel it. */
+  DEVICE_BUSY: 'input',
   /** Rollback: the release to go back to is not on the device (or there is no previous release). */
   RELEASE_NOT_FOUND: 'input',
   /** Deploy: the process running a deployment died (crash, kill); a drift check shows what devices run. */

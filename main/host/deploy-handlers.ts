@@ -36,6 +36,7 @@ export function createDeployHandlers(services: Services): Pick<Handlers, DeployM
     'deploy.run': ({ model, targets, options }) => {
       // Resolved and planned now: an unknown model or device, or a bad option, fails the call itself.
       const prepared = fleetDeploy.prepare(model, targets, options);
+      services.deploy.assertDevicesFree(prepared.targets);
       const { jobId } = jobs.start('deploy.run', ({ signal, progress }) =>
         fleetDeploy.run(prepared, options, { signal, onProgress: deployProgress(progress) }),
       );
@@ -67,6 +68,7 @@ export function createDeployHandlers(services: Services): Pick<Handlers, DeployM
         },
         options,
       );
+      services.deploy.assertDevicesFree(prepared.targets);
       const { jobId } = jobs.start('deploy.rollback', ({ signal, progress }) =>
         fleetDeploy.rollback(prepared, options, { signal, onProgress: deployProgress(progress) }),
       );

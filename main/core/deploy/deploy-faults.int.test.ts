@@ -116,7 +116,9 @@ describe('faults during a deploy', () => {
     expect(result.bytesSent).toBeLessThan(big.sizeBytes);
     expect(report.deployment.status).toBe('failed');
     expectOn(d, rel(base), base.sha256);
-    expect(remoteState(d.root, 'detector').temps).toEqual([`.incoming-${rel(big)}`]);
+    // The partial upload carries its deployment's id; the lock was released over a new connection.
+    expect(remoteState(d.root, 'detector').temps).toEqual([`.incoming-${report.deployment.id}-${rel(big)}`]);
+    expect(existsSync(join(d.root, '.edgefleet-lock'))).toBe(false);
 
     const retry = only(await service.deploy(big, [withCommands(d)]));
     expect(retry).toMatchObject({ status: 'deployed', bytesSent: big.sizeBytes });

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { appErrorSchema, type AppErrorData } from '../../../shared/errors';
+import { AppError, appErrorSchema, type AppErrorData } from '../../../shared/errors';
 import {
   deployLogLineSchema,
   deployTargetInfoSchema,
@@ -78,6 +78,25 @@ type ReleaseRow = {
   deployment_id: string | null;
   updated_at: string;
 };
+
+/** A device another deployment is working on. */
+export type DeviceHolder = {
+  deviceId: string;
+  deviceName: string;
+  deploymentId: string;
+  modelName: string;
+  startedAt: string;
+};
+
+export function deviceBusy(holders: readonly DeviceHolder[]): AppError {
+  const first = holders[0];
+  const names = [...new Set(holders.map((h) => h.deviceName))].join(', ');
+  return new AppError(
+    'DEVICE_BUSY',
+    `${names} ${holders.length === 1 ? 'is' : 'are'} busy: deployment ${first?.deploymentId ?? '?'} of model ${first?.modelName ?? '?'}, started at ${first?.startedAt ?? '?'}, is still running there. Nothing was started. Wait for it to finish (edgefleet history), or cancel it, then retry.`,
+    { holders },
+  );
+}
 
 export type NewDeployment = {
   id: string;
@@ -168,40 +187,82 @@ function releaseFromRow(row: ReleaseRow): DeviceRelease {
 export class DeployRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Running deployments that still have one of these devices pending or running: the holders a new
+   * deployment to them must wait for.
+   */
+  busyDevices(deviceIds: readonly string[]): DeviceHolder[] {
+    if (deviceIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT x.device_id, x.device_name, d.id, d.model_name, d.created_at FROM deployment_devices x
+         JOIN deployments d ON d.id = x.deployment_id
+         WHERE d.status = 'running' AND x.status IN ('pending', 'running')
+           AND x.device_id IN (SELECT value FROM json_each(?))
+         ORDER BY d.created_at`,
+      )
+      .all(JSON.stringify(deviceIds)) as {
+      device_id: string;
+      device_name: string;
+      id: string;
+      model_name: string;
+      created_at: string;
+    }[];
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      deviceName: r.device_name,
+      deploymentId: r.id,
+      modelName: r.model_name,
+      startedAt: r.created_at,
+    }));
+  }
+
+  /**
+   * Inserts the deployment and its devices. With `exclusive` (every rollout), when another running
+   * deployment still holds one of the devices, throws DEVICE_BUSY naming it instead. Check and insert are
+   * one IMMEDIATE transaction, so two processes on one database cannot both pass the check.
+   */
   createDeployment(
     d: NewDeployment,
     devices: { deviceId: string; deviceName: string; bytesTotal: number }[],
+    options: { exclusive?: boolean } = {},
   ): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO deployments (id, kind, model_name, variant_id, version, release, sha256, size_bytes,
+    this.db
+      .transaction(() => {
+        if (options.exclusive === true) {
+          const holders = this.busyDevices(devices.map((dev) => dev.deviceId));
+          if (holders.length > 0) throw deviceBusy(holders);
+        }
+        this.db
+          .prepare(
+            `INSERT INTO deployments (id, kind, model_name, variant_id, version, release, sha256, size_bytes,
              requested_by, created_at, status, options_json, targets_json, runner_pid, runner_host, heartbeat_at)
            VALUES (@id, @kind, @modelName, @variantId, @version, @release, @sha256, @sizeBytes,
              @requestedBy, @createdAt, 'running', @optionsJson, @targetsJson, @runnerPid, @runnerHost, @createdAt)`,
-        )
-        .run({
-          id: d.id,
-          kind: d.kind,
-          modelName: d.modelName,
-          variantId: d.variantId,
-          version: d.version,
-          release: d.release,
-          sha256: d.sha256,
-          sizeBytes: d.sizeBytes,
-          requestedBy: d.requestedBy,
-          createdAt: d.createdAt,
-          optionsJson: JSON.stringify(d.options),
-          targetsJson: JSON.stringify(d.targets),
-          runnerPid: d.runnerPid,
-          runnerHost: d.runnerHost,
-        });
-      const insert = this.db.prepare(
-        `INSERT INTO deployment_devices (deployment_id, device_id, device_name, position, status, bytes_total)
+          )
+          .run({
+            id: d.id,
+            kind: d.kind,
+            modelName: d.modelName,
+            variantId: d.variantId,
+            version: d.version,
+            release: d.release,
+            sha256: d.sha256,
+            sizeBytes: d.sizeBytes,
+            requestedBy: d.requestedBy,
+            createdAt: d.createdAt,
+            optionsJson: JSON.stringify(d.options),
+            targetsJson: JSON.stringify(d.targets),
+            runnerPid: d.runnerPid,
+            runnerHost: d.runnerHost,
+          });
+        const insert = this.db.prepare(
+          `INSERT INTO deployment_devices (deployment_id, device_id, device_name, position, status, bytes_total)
          VALUES (?, ?, ?, ?, 'pending', ?)`,
-      );
-      devices.forEach((dev, i) => insert.run(d.id, dev.deviceId, dev.deviceName, i, dev.bytesTotal));
-    })();
+        );
+        devices.forEach((dev, i) => insert.run(d.id, dev.deviceId, dev.deviceName, i, dev.bytesTotal));
+      })
+      .immediate();
   }
 
   updateDevice(deploymentId: string, o: DeviceOutcome): void {

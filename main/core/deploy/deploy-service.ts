@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -16,10 +17,12 @@ import type {
 } from '../../../shared/schemas/deploy';
 import { ConnectionPool, describeTarget } from '../fleet/ssh';
 import type { Logger } from '../logger';
-import { DeployRepository } from './deploy-repository';
+import { DeployRepository, deviceBusy } from './deploy-repository';
 import { DeviceRun, type DeviceOutcome, type DeviceProgressEvent } from './device-run';
 import { adoptedRelease, checkDrift, type DriftOptions } from './drift';
-import { executeDeployDevice, type DeployTestHooks } from './executor';
+import type { LockPolicy } from './device-lock';
+import { claimDevices } from './device-mutex';
+import { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
 import { planDeploy, type DeployPlan, type DevicePlan, type PlanContext } from './plan';
 import { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
 import { runRollout, type RolloutResult } from './rollout';
@@ -40,7 +43,12 @@ export type RunControl = {
   context?: PlanContext;
 };
 
-export type DeployServiceOptions = { logger?: Logger; interrupt?: InterruptOptions };
+export type DeployServiceOptions = {
+  logger?: Logger;
+  interrupt?: InterruptOptions;
+  /** Device locks: when a held lock counts as stale, how often a holder shows progress. */
+  lock?: Pick<LockPolicy, 'staleAfterMs' | 'refreshEveryMs'>;
+};
 
 /**
  * Deploy, rollback, drift and status over targets given as plain data (the fleet inventory resolves names,
@@ -49,10 +57,20 @@ export type DeployServiceOptions = { logger?: Logger; interrupt?: InterruptOptio
 export class DeployService {
   readonly repo: DeployRepository;
   private readonly logger: Logger | undefined;
+  private readonly lockPolicy: LockPolicy;
+  private readonly interrupt: InterruptOptions | undefined;
 
   constructor(db: Database, options: DeployServiceOptions = {}) {
     this.repo = new DeployRepository(db);
     this.logger = options.logger;
+    this.interrupt = options.interrupt;
+    this.lockPolicy = {
+      ...options.lock,
+      lookup: (id) => {
+        const d = this.repo.deployment(id);
+        return d && { status: d.status, modelName: d.modelName, createdAt: d.createdAt };
+      },
+    };
   }
 
   /** Creates the service and marks deployments a dead process left `running` as `interrupted`. */
@@ -65,6 +83,16 @@ export class DeployService {
 
   recoverInterrupted(options: InterruptOptions = {}): string[] {
     return markInterruptedDeployments(this.repo, options);
+  }
+
+  /**
+   * DEVICE_BUSY when another running deployment (this process or another on the same database) still has
+   * one of these devices; lets a caller refuse before starting a job. The rollout checks again atomically.
+   */
+  assertDevicesFree(targets: readonly Pick<DeployTarget, 'deviceId'>[]): void {
+    this.recoverInterrupted(this.interrupt);
+    const holders = this.repo.busyDevices(targets.map((t) => t.deviceId));
+    if (holders.length > 0) throw deviceBusy(holders);
   }
 
   plan(
@@ -176,23 +204,11 @@ export class DeployService {
     plan: DeployPlan | RollbackPlan,
     targets: readonly DeployTarget[],
     control: RunControl,
-    meta: {
-      kind: 'deploy' | 'rollback';
-      modelName: string;
-      variantId: string | null;
-      version: string | null;
-      release: string | null;
-      sha256: string | null;
-      sizeBytes: number | null;
-      requestedBy: string;
-      runDevice: (
-        device: DevicePlan,
-        run: DeviceRun,
-        ctx: { pool: ConnectionPool; signal: AbortSignal; recorder: DbRecorder; testHooks?: DeployTestHooks },
-      ) => Promise<DeviceOutcome>;
-    },
+    meta: RunMeta,
   ): Promise<DeploymentReport> {
     const signal = control.signal ?? new AbortController().signal;
+    // Every device in flight listens on the one signal (connect, commands, upload): not a leak.
+    setMaxListeners(Math.max(10, plan.options.concurrency * 4 + 10), signal);
     const byId = new Map(targets.map((t) => [t.deviceId, t]));
     const infos: DeployTargetInfo[] = targets.map((t) => ({
       deviceId: t.deviceId,
@@ -200,6 +216,33 @@ export class DeployService {
       where: describeTarget(t.ssh),
       deployRoot: t.deployRoot,
     }));
+    // A deployment a dead process left `running` must not hold its devices.
+    this.recoverInterrupted(this.interrupt);
+    const releaseDevices = claimDevices(
+      targets.map((t) => ({
+        deviceId: t.deviceId,
+        deviceName: t.deviceName,
+        deploymentId: plan.deploymentId,
+        modelName: meta.modelName,
+        startedAt: plan.createdAt,
+      })),
+    );
+    try {
+      return await this.runClaimed(plan, targets, control, meta, infos, byId, signal);
+    } finally {
+      releaseDevices();
+    }
+  }
+
+  private async runClaimed(
+    plan: DeployPlan | RollbackPlan,
+    targets: readonly DeployTarget[],
+    control: RunControl,
+    meta: RunMeta,
+    infos: DeployTargetInfo[],
+    byId: Map<string, DeployTarget>,
+    signal: AbortSignal,
+  ): Promise<DeploymentReport> {
     this.repo.createDeployment(
       {
         id: plan.deploymentId,
@@ -222,6 +265,7 @@ export class DeployService {
         deviceName: t.deviceName,
         bytesTotal: meta.sizeBytes ?? 0,
       })),
+      { exclusive: true },
     );
     this.logger?.info(
       { deploymentId: plan.deploymentId, kind: meta.kind, devices: targets.length },
@@ -278,6 +322,7 @@ export class DeployService {
             pool,
             signal,
             recorder,
+            lock: this.lockPolicy,
             ...(control.testHooks === undefined ? {} : { testHooks: control.testHooks }),
           }),
         onDeviceDone: (outcome) => {
@@ -319,6 +364,18 @@ export class DeployService {
     return this.report(plan.deploymentId);
   }
 }
+
+type RunMeta = {
+  kind: 'deploy' | 'rollback';
+  modelName: string;
+  variantId: string | null;
+  version: string | null;
+  release: string | null;
+  sha256: string | null;
+  sizeBytes: number | null;
+  requestedBy: string;
+  runDevice: (device: DevicePlan, run: DeviceRun, ctx: ExecutorContext) => Promise<DeviceOutcome>;
+};
 
 /** The local file must be the artifact it claims to be: a wrong file would be "verified" against a wrong hash. */
 export async function assertLocalArtifact(artifact: DeployArtifact): Promise<void> {

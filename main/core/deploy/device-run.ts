@@ -49,6 +49,11 @@ export type ReleaseChange = {
 export type DeviceRecorder = {
   stepStarted(outcome: DeviceOutcome): void;
   releaseChanged(deviceId: string, change: ReleaseChange): void;
+  /**
+   * The device already runs this release (nothing switched now). When the database says otherwise — a
+   * process died between a switch and recording it — the record follows the device.
+   */
+  releaseFound?(deviceId: string, change: ReleaseChange): void;
 };
 
 const progressIntervalMs = 100;

@@ -6,6 +6,7 @@ import {
   type ReleaseManifest,
 } from '../../../shared/schemas/deploy';
 import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
+import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
 import { releaseFromLink } from './layout';
 import { findCommand, type DevicePlan, type DeployPlan, type PlannedCommand } from './plan';
@@ -31,6 +32,8 @@ export type ExecutorContext = {
   signal: AbortSignal;
   recorder?: DeviceRecorder;
   testHooks?: DeployTestHooks;
+  /** How a held device lock is judged (the service passes its database); absent: only age decides. */
+  lock?: LockPolicy;
 };
 
 export type SwitchTarget = {
@@ -47,11 +50,21 @@ export async function executeDeployDevice(
   ctx: ExecutorContext,
 ): Promise<DeviceOutcome> {
   const artifact = deploy.artifact;
+  let lock: HeldLock | null = null;
   try {
     run.begin('connect', `Connecting to ${device.where}`);
     let conn = await connectDevice(device, ctx);
 
     run.begin('preflight');
+    lock = await takeDeviceLock(
+      conn,
+      device,
+      { deploymentId: deploy.deploymentId, modelName: deploy.artifact.modelName },
+      run,
+      ctx.pool,
+      ctx.lock,
+      ctx.signal,
+    );
     const pre = await runPlanned(conn, command(device, 'preflight'), ctx.signal);
     if (pre.code !== 0) throw preflightError(device, pre);
     const { values, manifest } = parseKeyValues(pre.stdout);
@@ -84,6 +97,17 @@ export async function executeDeployDevice(
     }
     if (fileThere && manifestOk && isCurrent && !resume) {
       run.outcome.releaseAfter = deploy.release;
+      ctx.recorder?.releaseFound?.(device.deviceId, {
+        kind: 'switched',
+        current: deploy.release,
+        previous: releaseFromLink(values.get('previous') || null),
+        currentRef: {
+          release: deploy.release,
+          sha256: artifact.sha256,
+          variantId: artifact.variantId,
+          version: artifact.version,
+        },
+      });
       run.log('info', `Already runs ${deploy.release}: nothing to do`);
       return run.finish('unchanged');
     }
@@ -107,6 +131,15 @@ export async function executeDeployDevice(
         run.log(
           'info',
           `Uploaded ${result.bytes} B in ${result.ms.toFixed(0)} ms (${result.mbPerSec.toFixed(1)} MB/s)`,
+        );
+        // On the device's storage before the checksum and the switch: a power cut after the switch must not
+        // leave `current` on a partial file. Without the SFTP extension the install script's `sync` does it.
+        const flushed = await conn.fsync(upload.remotePath);
+        run.log(
+          'info',
+          flushed
+            ? 'Flushed to the device storage (SFTP fsync)'
+            : 'The SFTP server has no fsync extension: the install step flushes with sync',
         );
       } catch (err) {
         throw uploadError(err, conn, device, run.outcome.bytesSent, artifact.sizeBytes);
@@ -164,6 +197,8 @@ export async function executeDeployDevice(
   } catch (err) {
     const error = toAppError(err);
     return run.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
+  } finally {
+    await lock?.release();
   }
 }
 

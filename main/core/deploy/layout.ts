@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { releaseNameSchema } from '../../../shared/schemas/deploy';
+import { lockDirName } from './remote-scripts';
 import type { DeployArtifact } from './types';
 
 /**
@@ -9,7 +10,11 @@ import type { DeployArtifact } from './types';
  *     <deployRoot>/<model>/current  -> releases/<…>   (the active release, switched atomically)
  *     <deployRoot>/<model>/previous -> releases/<…>   (what `current` was before the last switch)
  *     <deployRoot>/<model>/.undo                      (state before the last switch, to switch back)
- *     <deployRoot>/<model>/releases/.incoming-<release>  (upload in progress; removed by the next preflight)
+ *     <deployRoot>/<model>/releases/.incoming-<deploymentId>-<release>  (upload in progress)
+ *     <deployRoot>/.edgefleet-lock/owner             (the deployment holding the device: id, start, model)
+ *
+ * Temporary names carry the deployment id, so a preflight removes only those of other, finished
+ * deployments (it runs under the device lock) and never a live one's.
  *
  * Links are relative (`releases/…`) so a deploy root can be moved or mounted elsewhere.
  */
@@ -25,6 +30,7 @@ export type RemotePaths = {
   /** The active model through the link: what restart and health commands get as `$1`. */
   currentModelFile: string;
   tempFile: string;
+  lockDir: string;
 };
 
 export const modelFileName = 'model.onnx';
@@ -54,7 +60,12 @@ export function versionFromImportedAt(importedAt: string): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
 }
 
-export function remotePaths(deployRoot: string, modelName: string, release: string): RemotePaths {
+export function remotePaths(
+  deployRoot: string,
+  modelName: string,
+  release: string,
+  deploymentId: string,
+): RemotePaths {
   const root = deployRoot.length > 1 ? deployRoot.replace(/\/+$/, '') : deployRoot;
   const modelDir = root === '/' ? `/${modelName}` : `${root}/${modelName}`;
   const releasesDir = `${modelDir}/releases`;
@@ -68,7 +79,8 @@ export function remotePaths(deployRoot: string, modelName: string, release: stri
     manifestFile: `${releaseDir}/${manifestFileName}`,
     currentLink: `${modelDir}/current`,
     currentModelFile: `${modelDir}/current/${modelFileName}`,
-    tempFile: `${releasesDir}/.incoming-${release}`,
+    tempFile: `${releasesDir}/.incoming-${deploymentId}-${release}`,
+    lockDir: root === '/' ? `/${lockDirName}` : `${root}/${lockDirName}`,
   };
 }
 

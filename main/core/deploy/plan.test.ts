@@ -6,6 +6,7 @@ import { releaseFromLink, remotePaths, versionFromImportedAt } from './layout';
 import { planDeploy, planForDisplay, waves, type DevicePlan } from './plan';
 import {
   installScript,
+  lockScript,
   parseKeyValues,
   preflightScript,
   splitSections,
@@ -90,10 +91,11 @@ describe('planDeploy', () => {
       manifestFile: `${hostileRoot}/detector v2/releases/20240501-123456-ab12cd34/manifest.json`,
       currentLink: `${hostileRoot}/detector v2/current`,
       currentModelFile: `${hostileRoot}/detector v2/current/model.onnx`,
-      tempFile: `${hostileRoot}/detector v2/releases/.incoming-20240501-123456-ab12cd34`,
+      tempFile: `${hostileRoot}/detector v2/releases/.incoming-${plan.deploymentId}-20240501-123456-ab12cd34`,
+      lockDir: `${hostileRoot}/.edgefleet-lock`,
     });
-    expect(remotePaths('/opt/edgefleet///', 'm', 'r').modelDir).toBe('/opt/edgefleet/m');
-    expect(remotePaths('/', 'm', 'r').modelDir).toBe('/m');
+    expect(remotePaths('/opt/edgefleet///', 'm', 'r', 'd_1').modelDir).toBe('/opt/edgefleet/m');
+    expect(remotePaths('/', 'm', 'r', 'd_1').modelDir).toBe('/m');
   });
 
   it('orders the steps, with restart and health check only where the device has them', () => {
@@ -112,7 +114,7 @@ describe('planDeploy', () => {
     expect(stepsOf(b)).toEqual(['connect', 'preflight', 'upload', 'verify', 'install', 'switch']);
     expect(b.steps.find((s) => s.step === 'switch')?.commands[0]?.exec).toEqual({
       script: switchScript,
-      args: [b.paths.modelDir, plan.release, '3'],
+      args: [b.paths.modelDir, plan.release, plan.deploymentId, '3'],
     });
     expect(a.onFailure.map((s) => s.commands.map((c) => c.id))).toEqual([['undo-switch', 'restart']]);
     expect(b.onFailure.map((s) => s.commands.map((c) => c.id))).toEqual([['undo-switch']]);
@@ -133,14 +135,26 @@ describe('planDeploy', () => {
         .map((c) => [c.id, c]),
     );
     const expectations: [string, string, string[]][] = [
-      ['preflight', preflightScript, [a.paths.modelDir, plan.release, '12345']],
+      ['lock', lockScript, [hostileRoot, plan.deploymentId, 'detector v2', 'acquire']],
+      ['preflight', preflightScript, [a.paths.modelDir, plan.release, '12345', plan.deploymentId]],
       ['install', installScript, [a.paths.tempFile, a.paths.releaseDir]],
-      ['switch', switchScript, [a.paths.modelDir, plan.release]],
-      ['undo-switch', undoSwitchScript, [a.paths.modelDir, plan.release]],
+      ['switch', switchScript, [a.paths.modelDir, plan.release, plan.deploymentId]],
+      ['undo-switch', undoSwitchScript, [a.paths.modelDir, plan.release, plan.deploymentId]],
       ['restart', 'systemctl restart detector', [a.paths.currentModelFile, a.paths.modelDir]],
       ['health', 'curl -fsS http://127.0.0.1:8080/health', [a.paths.currentModelFile, a.paths.modelDir]],
       ['verify', verifyScript, [a.paths.tempFile, sha]],
     ];
+    for (const [id, cmd] of [
+      ['unlock', a.lock.release],
+      ['lock-refresh', a.lock.refresh],
+    ] as const) {
+      expect(cmd.id).toBe(id);
+      byId.set(id, cmd);
+    }
+    expectations.push(
+      ['unlock', lockScript, [hostileRoot, plan.deploymentId, 'detector v2', 'release']],
+      ['lock-refresh', lockScript, [hostileRoot, plan.deploymentId, 'detector v2', 'refresh']],
+    );
     for (const [id, script, args] of expectations) {
       const cmd = byId.get(id as never);
       expect(cmd, id).toBeDefined();
@@ -239,16 +253,24 @@ describe('planRollback', () => {
     const device = plan.devices[0] as DevicePlan;
     expect(stepsOf(device)).toEqual(['connect', 'preflight', 'switch', 'restart', 'health', 'prune']);
     const sw = device.steps.find((s) => s.step === 'switch')?.commands[0];
-    expect(sw?.exec).toEqual({ script: switchScript, args: [device.paths.modelDir, '@previous'] });
+    expect(sw?.exec).toEqual({
+      script: switchScript,
+      args: [device.paths.modelDir, '@previous', plan.deploymentId],
+    });
     expect(shellArgv(sw?.line ?? '').slice(3)).toEqual([
       'edgefleet',
       `${hostileRoot}/detector v2`,
       '@previous',
+      plan.deploymentId,
     ]);
     expect(device.onFailure[0]?.commands[0]?.exec).toEqual({
       script: undoSwitchScript,
-      args: [device.paths.modelDir, ''],
+      args: [device.paths.modelDir, '', plan.deploymentId],
     });
+    expect(device.steps.find((s) => s.step === 'preflight')?.commands.map((c) => c.id)).toEqual([
+      'lock',
+      'inspect',
+    ]);
     const named = planRollback(
       [target('a')],
       { modelName: 'm', toRelease: '20240101-000000-deadbeef' },
@@ -256,7 +278,7 @@ describe('planRollback', () => {
       context,
     );
     expect(named.devices[0]?.steps.find((s) => s.step === 'switch')?.commands[0]?.exec).toMatchObject({
-      args: ['/opt/edgefleet/m', '20240101-000000-deadbeef'],
+      args: ['/opt/edgefleet/m', '20240101-000000-deadbeef', named.deploymentId],
     });
     expect(failure(() => planRollback([target('a')], { modelName: 'm', toRelease: '../etc' })).code).toBe(
       'BAD_REQUEST',

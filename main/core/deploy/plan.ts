@@ -14,6 +14,7 @@ import { commandLine } from '../fleet/ssh/exec';
 import { assertArtifact, assertDeployRoot, releaseName, remotePaths, type RemotePaths } from './layout';
 import {
   installScript,
+  lockScript,
   preflightScript,
   pruneScript,
   switchScript,
@@ -29,7 +30,19 @@ import type { DeployArtifact, DeployTarget } from './types';
  */
 
 export type CommandId =
-  'preflight' | 'verify' | 'install' | 'switch' | 'restart' | 'health' | 'undo-switch' | 'prune' | 'inspect';
+  | 'lock'
+  | 'preflight'
+  | 'verify'
+  | 'install'
+  | 'switch'
+  | 'restart'
+  | 'health'
+  | 'undo-switch'
+  | 'prune'
+  | 'inspect'
+  | 'lock-refresh'
+  | 'lock-takeover'
+  | 'unlock';
 
 export type PlannedCommand = {
   id: CommandId;
@@ -67,7 +80,14 @@ export type DevicePlan = {
   steps: PlannedStep[];
   /** Run when restart or health check fails after the switch. */
   onFailure: PlannedStep[];
+  /**
+   * The device lock (lockScript): taken before the preflight (the first command of that step), touched while
+   * the device runs, released when it is done, whatever the outcome.
+   */
+  lock: DeviceLockCommands;
 };
+
+export type DeviceLockCommands = { refresh: PlannedCommand; release: PlannedCommand };
 
 export type DeployPlan = {
   kind: 'deploy';
@@ -146,7 +166,7 @@ export function planDeploy(
     deploymentId,
   };
   const manifestJson = `${JSON.stringify(manifest, null, 2)}\n`;
-  const devices = targets.map((t) => planDevice(t, artifact, release, manifestJson, options));
+  const devices = targets.map((t) => planDevice(t, artifact, release, manifestJson, options, deploymentId));
   return {
     kind: 'deploy',
     deploymentId,
@@ -226,6 +246,7 @@ export function activationSteps(
   paths: RemotePaths,
   switchTo: string,
   options: DeployOptions,
+  deploymentId: string,
 ): { steps: PlannedStep[]; onFailure: PlannedStep[] } {
   const userArgs = [paths.currentModelFile, paths.modelDir];
   const restart =
@@ -245,7 +266,12 @@ export function activationSteps(
       [
         plannedCommand('switch', 'Switch current', {
           script: switchScript,
-          args: [paths.modelDir, switchTo, ...(finalAtSwitch ? [String(options.keepReleases)] : [])],
+          args: [
+            paths.modelDir,
+            switchTo,
+            deploymentId,
+            ...(finalAtSwitch ? [String(options.keepReleases)] : []),
+          ],
         }),
       ],
       { condition: 'skipped when current already points at the release and nothing was installed' },
@@ -279,7 +305,7 @@ export function activationSteps(
       [
         plannedCommand('undo-switch', 'Restore current and previous', {
           script: undoSwitchScript,
-          args: [paths.modelDir, switchTo === '@previous' ? '' : switchTo],
+          args: [paths.modelDir, switchTo === '@previous' ? '' : switchTo, deploymentId],
         }),
         ...(restart === null ? [] : [restart]),
       ],
@@ -295,19 +321,21 @@ function planDevice(
   release: string,
   manifestJson: string,
   options: DeployOptions,
+  deploymentId: string,
 ): DevicePlan {
-  const paths = remotePaths(target.deployRoot, artifact.modelName, release);
+  const paths = remotePaths(target.deployRoot, artifact.modelName, release, deploymentId);
   const notThere = 'skipped when the release is already on the device with this sha256';
-  const activation = activationSteps(target, paths, release, options);
+  const activation = activationSteps(target, paths, release, options, deploymentId);
   const steps: PlannedStep[] = [
     step('connect', 'Connect over SSH; the host key must match the pinned one', []),
     step(
       'preflight',
-      `Create ${paths.releasesDir}, check write permission, tools and free space (2 × ${artifact.sizeBytes} B + ${options.diskMarginBytes} B), remove leftovers of interrupted uploads, look for the release`,
+      `Take the device lock ${paths.lockDir}; create ${paths.releasesDir}, check write permission, tools and free space (2 × ${artifact.sizeBytes} B + ${options.diskMarginBytes} B), remove leftovers of interrupted deployments, look for the release`,
       [
+        lockCommand(paths, artifact.modelName, deploymentId, 'acquire'),
         plannedCommand('preflight', 'Preflight', {
           script: preflightScript,
-          args: [paths.modelDir, release, String(artifact.sizeBytes)],
+          args: [paths.modelDir, release, String(artifact.sizeBytes), deploymentId],
         }),
       ],
     ),
@@ -355,6 +383,55 @@ function planDevice(
     release,
     steps,
     onFailure: activation.onFailure,
+    lock: lockCommands(paths, artifact.modelName, deploymentId),
+  };
+}
+
+const lockCommandIds = {
+  acquire: 'lock',
+  takeover: 'lock-takeover',
+  refresh: 'lock-refresh',
+  release: 'unlock',
+} as const;
+
+const lockPurposes = {
+  acquire: 'Take the device lock',
+  takeover: 'Take over a stale device lock',
+  refresh: 'Show progress on the device lock',
+  release: 'Release the device lock',
+} as const;
+
+/**
+ * One lock command. A takeover names the holder it replaces, which only the acquire's answer tells: the
+ * executor builds it then, from the same script, the same quoting and the extra argument.
+ */
+export function lockCommand(
+  paths: RemotePaths,
+  modelName: string,
+  deploymentId: string,
+  mode: keyof typeof lockCommandIds,
+  expectedHolder?: string,
+): PlannedCommand {
+  return plannedCommand(lockCommandIds[mode], lockPurposes[mode], {
+    script: lockScript,
+    args: [
+      paths.deployRoot,
+      deploymentId,
+      modelName,
+      mode,
+      ...(expectedHolder === undefined ? [] : [expectedHolder]),
+    ],
+  });
+}
+
+export function lockCommands(
+  paths: RemotePaths,
+  modelName: string,
+  deploymentId: string,
+): DeviceLockCommands {
+  return {
+    refresh: lockCommand(paths, modelName, deploymentId, 'refresh'),
+    release: lockCommand(paths, modelName, deploymentId, 'release'),
   };
 }
 

@@ -4,6 +4,8 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
+  readdirSync,
   readlinkSync,
   rmSync,
   symlinkSync,
@@ -14,7 +16,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   exitCodes,
+  lockScript,
   parseKeyValues,
+  preflightScript,
   pruneScript,
   switchScript,
   undoSwitchScript,
@@ -101,22 +105,22 @@ describe('switch, undo and prune on a model directory', () => {
   it('switches atomically, records the state before, and undoes exactly', () => {
     release('r1');
     release('r2');
-    expect(sh(switchScript, [md, 'r1'])).toMatchObject({ code: 0 });
-    expect(sh(switchScript, [md, 'r2']).stdout).toContain('switched=yes');
+    expect(sh(switchScript, [md, 'r1', 'd_t'])).toMatchObject({ code: 0 });
+    expect(sh(switchScript, [md, 'r2', 'd_t']).stdout).toContain('switched=yes');
     expect([readlinkSync(join(md, 'current')), readlinkSync(join(md, 'previous'))]).toEqual([
       'releases/r2',
       'releases/r1',
     ]);
-    expect(sh(switchScript, [md, 'r2']).stdout).toContain('switched=no');
+    expect(sh(switchScript, [md, 'r2', 'd_t']).stdout).toContain('switched=no');
 
     // Undo refuses when the record is for another release, then restores.
-    expect(sh(undoSwitchScript, [md, 'r1']).code).toBe(exitCodes.undoRefused);
-    const undo = sh(undoSwitchScript, [md, 'r2']);
+    expect(sh(undoSwitchScript, [md, 'r1', 'd_t']).code).toBe(exitCodes.undoRefused);
+    const undo = sh(undoSwitchScript, [md, 'r2', 'd_t']);
     expect(undo.code).toBe(0);
     expect(readlinkSync(join(md, 'current'))).toBe('releases/r1');
     expect(existsSync(join(md, 'previous'))).toBe(false);
     expect(existsSync(join(md, '.undo'))).toBe(false);
-    expect(sh(undoSwitchScript, [md, 'r2']).code).toBe(exitCodes.undoRefused);
+    expect(sh(undoSwitchScript, [md, 'r2', 'd_t']).code).toBe(exitCodes.undoRefused);
   });
 
   it('confirms and prunes in the switch itself when given how many releases to keep', () => {
@@ -126,23 +130,23 @@ describe('switch, undo and prune on a model directory', () => {
       writeFileSync(join(kd, 'releases', n, 'model.onnx'), n);
       spawnSync('touch', ['-d', `@${1_700_000_000 + i}`, join(kd, 'releases', n)]);
     }
-    expect(sh(switchScript, [kd, 'k1', '3']).stdout).not.toContain('removed=');
+    expect(sh(switchScript, [kd, 'k1', 'd_t', '3']).stdout).not.toContain('removed=');
     // k3 current, k1 previous, k2 the oldest beyond 1 kept.
-    expect(sh(switchScript, [kd, 'k3', '1']).stdout).toContain('removed=k2');
+    expect(sh(switchScript, [kd, 'k3', 'd_t', '1']).stdout).toContain('removed=k2');
     expect(existsSync(join(kd, '.undo'))).toBe(false);
     expect(['k1', 'k2', 'k3'].map((n) => existsSync(join(kd, 'releases', n)))).toEqual([true, false, true]);
   });
 
   it('refuses what is not a release, and a current that is not a link', () => {
-    expect(sh(switchScript, [md, 'missing']).code).toBe(exitCodes.releaseMissing);
-    expect(sh(switchScript, [md, '../../etc']).code).toBe(exitCodes.releaseMissing);
+    expect(sh(switchScript, [md, 'missing', 'd_t']).code).toBe(exitCodes.releaseMissing);
+    expect(sh(switchScript, [md, '../../etc', 'd_t']).code).toBe(exitCodes.releaseMissing);
     const other = join(work, 'other');
     release('r1');
     mkdirSync(join(other, 'releases', 'r1'), { recursive: true });
     writeFileSync(join(other, 'releases', 'r1', 'model.onnx'), 'x');
     mkdirSync(join(other, 'current'));
-    expect(sh(switchScript, [other, 'r1']).code).toBe(exitCodes.currentNotLink);
-    expect(sh(switchScript, [other, '@previous']).code).toBe(exitCodes.noPrevious);
+    expect(sh(switchScript, [other, 'r1', 'd_t']).code).toBe(exitCodes.currentNotLink);
+    expect(sh(switchScript, [other, '@previous', 'd_t']).code).toBe(exitCodes.noPrevious);
   });
 
   it('prunes the oldest releases, never current or previous, never foreign names', () => {
@@ -170,5 +174,67 @@ describe('switch, undo and prune on a model directory', () => {
       true,
     ]);
     expect(existsSync(join(pd, '.undo'))).toBe(false);
+  });
+});
+
+describe('device lock: one deployment per deploy root', () => {
+  const root = join(work, 'lock root');
+  const lock = (id: string, mode: string, expected?: string) =>
+    parseKeyValues(
+      sh(lockScript, [root, id, 'det', mode, ...(expected === undefined ? [] : [expected])]).stdout,
+    ).values;
+
+  it('is taken by one deployment; the other sees the holder, its model and how long it has been idle', () => {
+    expect(lock('d_a', 'acquire').get('lock')).toBe('acquired');
+    expect(
+      readFileSync(join(root, '.edgefleet-lock', 'owner'), 'utf8')
+        .split('\n')
+        .slice(0, 1),
+    ).toEqual(['d_a']);
+    const held = lock('d_b', 'acquire');
+    expect(Object.fromEntries(held)).toMatchObject({ lock: 'held', holder: 'd_a', holder_model: 'det' });
+    expect(Number(held.get('idle_s'))).toBeGreaterThanOrEqual(0);
+    // The holder itself may take it again (a resumed run); refresh and release touch only its own lock.
+    expect(lock('d_a', 'acquire').get('lock')).toBe('acquired');
+    expect(lock('d_b', 'refresh').get('lock')).toBe('lost');
+    expect(lock('d_b', 'release').get('lock')).toBe('not_ours');
+    expect(lock('d_a', 'refresh').get('lock')).toBe('refreshed');
+    expect(lock('d_a', 'release').get('lock')).toBe('released');
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('is taken over only from the holder the caller checked', () => {
+    expect(lock('d_old', 'acquire').get('lock')).toBe('acquired');
+    // Checked d_gone, but d_old holds it: nothing changes.
+    expect(Object.fromEntries(lock('d_new', 'takeover', 'd_gone'))).toMatchObject({
+      lock: 'held',
+      holder: 'd_old',
+    });
+    expect(lock('d_new', 'takeover', 'd_old').get('lock')).toBe('taken_over');
+    expect(lock('d_old', 'acquire').get('holder')).toBe('d_new');
+    // The old holder, come back, cannot release what is no longer its lock.
+    expect(lock('d_old', 'release').get('lock')).toBe('not_ours');
+    expect(lock('d_new', 'release').get('lock')).toBe('released');
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('preflight: temporary names carry the deployment id', () => {
+  it("removes other deployments' leftovers, never its own", () => {
+    const md = join(work, 'pre', 'det');
+    mkdirSync(join(md, 'releases'), { recursive: true });
+    for (const name of ['releases/.incoming-d_old-r1', 'releases/.incoming-d_me-r1', '.undo.d_old.tmp'])
+      writeFileSync(join(md, name), 'x');
+    symlinkSync('releases/r0', join(md, '.link-d_old-current'));
+    symlinkSync('releases/r0', join(md, '.link-d_me-current'));
+    const r = sh(preflightScript, [md, 'r1', '1', 'd_me']);
+    expect(r.code).toBe(0);
+    expect(parseKeyValues(r.stdout).values.get('removed_temp')).toBe('3');
+    expect(readdirSync(join(md, 'releases')).sort()).toEqual(['.incoming-d_me-r1']);
+    expect(
+      readdirSync(md)
+        .filter((n) => n.startsWith('.'))
+        .sort(),
+    ).toEqual(['.link-d_me-current']);
   });
 });

@@ -24,6 +24,7 @@ export const exitCodes = {
   currentNotLink: 53,
   cannotLink: 54,
   noPrevious: 60,
+  lockFailed: 70,
 } as const;
 
 const prelude = String.raw`set -u
@@ -51,9 +52,16 @@ hash_file() {
   return "$found"
 }
 # relink <modelDir> <name> <target>: a new link, renamed over the old one (rename is atomic; ln -sf is not).
+# The temporary link carries the deployment id ($tag), so no other deployment's clean-up can take it.
 relink() {
-  rm -f -- "$1/.link-$2"
-  ln -s -- "$3" "$1/.link-$2" && mv -T -- "$1/.link-$2" "$1/$2"
+  rm -f -- "$1/.link-$tag-$2"
+  ln -s -- "$3" "$1/.link-$tag-$2" && mv -T -- "$1/.link-$tag-$2" "$1/$2"
+}
+# sync_path <file or directory>: flush it to stable storage before anything depends on it (a power cut
+# after a rename must not leave a name pointing at a partial file). GNU/BusyBox "sync FILE" fsyncs that
+# file; "sync -f" flushes its whole file system; a bare "sync" everything. The first that works wins.
+sync_path() {
+  sync -- "$1" 2>/dev/null || sync -f -- "$1" 2>/dev/null || sync
 }
 # link_of <path>: a link's target on one line (a newline in a hand-made target would end the value).
 link_of() {
@@ -74,26 +82,29 @@ valid_release() {
 `;
 
 /**
- * preflight <modelDir> <release> <sizeBytes>: makes the directories, proves it can write there, removes
- * what interrupted uploads left, checks the tools the later steps need, reports free space, the links, and
- * whether the release is already there (its sha256 when the size matches, then its manifest).
+ * preflight <modelDir> <release> <sizeBytes> <deploymentId>: makes the directories, proves it can write
+ * there, removes what interrupted deployments left, checks the tools the later steps need, reports free
+ * space, the links, and whether the release is already there (its sha256 when the size matches, then its
+ * manifest). It runs under the device lock (lockScript), so temporary names of any other deployment are
+ * leftovers of one that no longer holds it; this deployment's own (a resumed run) are kept.
  */
 export const preflightScript = String.raw`# edgefleet deploy: preflight
 ${prelude}
-md=$1; rel=$2; size=$3
+md=$1; rel=$2; size=$3; tag=$4
 rd=$md/releases
 mkdir -p -- "$rd" 2>/dev/null || fail 20 "cannot create $rd"
-probe=$rd/.edgefleet-write-test.$$
+probe=$rd/.edgefleet-write-test.$tag
 if ! (: > "$probe") 2>/dev/null; then fail 20 "no permission to write in $rd"; fi
 rm -f -- "$probe"
 n=0
-for f in "$rd"/.incoming-* "$md"/.link-*; do
+for f in "$rd"/.incoming-* "$md"/.link-* "$md"/.undo.*.tmp; do
+  case ${pe('f##*/')} in .incoming-"$tag"-*|.link-"$tag"-*|.undo."$tag".tmp) continue ;; esac
   if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$f" && n=$((n + 1)); fi
 done
 printf 'removed_temp=%s\n' "$n"
 # The switch renames a new link over the old one with mv -T; once a switch worked here, it still does.
 if [ ! -L "$md/current" ]; then
-  a=$md/.link-mvtest.$$.a; b=$md/.link-mvtest.$$.b
+  a=$md/.link-$tag-mvtest.a; b=$md/.link-$tag-mvtest.b
   ln -s releases "$a" && ln -s releases "$b" && mv -T -- "$a" "$b" 2>/dev/null
   ok=$?
   rm -f -- "$a" "$b"
@@ -124,6 +135,78 @@ if [ -f "$rd/$rel/manifest.json" ]; then
 fi
 `;
 
+/** The device lock's directory under a deploy root: a dot name, so no model directory can be called that. */
+export const lockDirName = '.edgefleet-lock';
+
+/**
+ * lock <deployRoot> <deploymentId> <modelName> <acquire|takeover|refresh|release> [expectedHolder]: one
+ * deployment at a time per device (deploy root). `mkdir` is atomic on every file system, so the lock is a
+ * directory holding `owner`: the deployment id, its start time (epoch s) and the model, one per line; the
+ * owner file's mtime is the holder's last sign of progress (`refresh` touches it).
+ *
+ * - acquire: `lock=acquired`, or `lock=held` with the holder, its start, its model and `idle_s`.
+ * - takeover: only if the holder is still `expectedHolder` (the caller checked that one is stale): the lock
+ *   is renamed away (one rename wins) and made again for us → `lock=taken_over`; else `lock=held` again.
+ * - refresh / release: only the holder's own lock is touched / removed.
+ */
+export const lockScript = String.raw`# edgefleet deploy: device lock
+${prelude}
+root=$1; me=$2; model=$3; mode=$4; expect=${pe('5-')}
+ld=$root/${lockDirName}
+now=$(date +%s)
+mtime_of() { stat -c %Y -- "$1" 2>/dev/null || date -r "$1" +%s 2>/dev/null || printf '%s' "$now"; }
+holder_of() {
+  h=; s=; m=
+  if [ -f "$ld/owner" ]; then { IFS= read -r h; IFS= read -r s; IFS= read -r m; } < "$ld/owner" || true; fi
+}
+write_owner() {
+  printf '%s\n%s\n%s\n' "$me" "$now" "$model" > "$ld/owner.$me.tmp" && mv -f -- "$ld/owner.$me.tmp" "$ld/owner"
+}
+report_held() {
+  holder_of
+  if [ -f "$ld/owner" ]; then b=$(mtime_of "$ld/owner"); else b=$(mtime_of "$ld"); fi
+  printf 'lock=held\nholder=%s\nholder_started=%s\nholder_model=%s\nidle_s=%s\n' "$h" "$s" "$m" "$((now - b))"
+}
+acquire() {
+  if mkdir -- "$ld" 2>/dev/null; then
+    write_owner || fail 70 "cannot write the lock $ld/owner"
+    printf 'lock=%s\n' "$1"
+    exit 0
+  fi
+}
+case $mode in
+  acquire)
+    mkdir -p -- "$root" 2>/dev/null || fail 20 "cannot create $root"
+    acquire acquired
+    [ -d "$ld" ] || fail 20 "cannot create the lock $ld"
+    holder_of
+    if [ "$h" = "$me" ]; then touch -- "$ld/owner"; printf 'lock=acquired\n'; exit 0; fi
+    report_held ;;
+  takeover)
+    [ -d "$ld" ] || acquire acquired
+    holder_of
+    if [ "$h" != "$expect" ]; then report_held; exit 0; fi
+    gone=$root/${lockDirName}.stale-$me
+    rm -rf -- "$gone"
+    if mv -T -- "$ld" "$gone" 2>/dev/null; then rm -rf -- "$gone"; fi
+    acquire taken_over
+    report_held ;;
+  refresh)
+    holder_of
+    if [ "$h" = "$me" ]; then touch -- "$ld/owner"; printf 'lock=refreshed\n'; else printf 'lock=lost\n'; fi ;;
+  release)
+    holder_of
+    if [ "$h" = "$me" ]; then
+      gone=$root/${lockDirName}.released-$me
+      mv -T -- "$ld" "$gone" && rm -rf -- "$gone"
+      printf 'lock=released\n'
+    else
+      printf 'lock=not_ours\n'
+    fi ;;
+  *) fail 70 "unknown lock mode $mode" ;;
+esac
+`;
+
 /** verify <file> <sha256>: prints the file's sha256; on a mismatch removes the file and exits 31. */
 export const verifyScript = String.raw`# edgefleet deploy: verify sha256
 ${prelude}
@@ -149,12 +232,18 @@ tmp=$1; dir=$2
 mkdir -p -- "$dir" || fail 20 "cannot create $dir"
 if [ -f "$tmp" ]; then
   chmod 0644 -- "$tmp" 2>/dev/null
+  # Already flushed over SFTP (fsync@openssh.com) when the server has it; flushing a clean file is cheap.
+  sync_path "$tmp"
   mv -f -- "$tmp" "$dir/model.onnx" || fail 41 "cannot move $tmp into $dir"
 elif [ ! -f "$dir/model.onnx" ]; then
   fail 40 "neither the upload $tmp nor $dir/model.onnx exists"
 fi
 cat > "$dir/.manifest.json.tmp" || fail 42 "cannot write the manifest in $dir"
+sync_path "$dir/.manifest.json.tmp"
 mv -f -- "$dir/.manifest.json.tmp" "$dir/manifest.json" || fail 42 "cannot write the manifest in $dir"
+# The renames into the release directory, and the directory's own entry, reach the disk before the switch.
+sync_path "$dir"
+sync_path "${pe('dir%/*')}"
 printf 'installed=%s\n' "$dir"
 `;
 
@@ -191,7 +280,7 @@ const confirmPrune = String.raw`confirm_prune() (
 `;
 
 /**
- * switch <modelDir> <release | @previous> [keep]: points `current` at the release (atomic rename of a new
+ * switch <modelDir> <release | @previous> <deploymentId> [keep]: points `current` at the release (atomic rename of a new
  * link), `previous` at what `current` was, and records the state before in `.undo` so a failed restart or
  * health check can restore it exactly; `.undo` stays until the switch is confirmed (prune) or undone, so a
  * crash in between is visible to the next preflight. Already current → `switched=no`, nothing touched.
@@ -201,7 +290,7 @@ const confirmPrune = String.raw`confirm_prune() (
 export const switchScript = String.raw`# edgefleet deploy: switch current
 ${prelude}
 ${confirmPrune}
-md=$1; rel=$2; keep=${pe('3-')}
+md=$1; rel=$2; tag=$3; keep=${pe('4-')}
 ${resolveRelease}
 if [ -e "$md/current" ] && [ ! -L "$md/current" ]; then
   fail 53 "$md/current is a real file or directory, not a link: move it away, then retry"
@@ -213,12 +302,16 @@ printf 'release=%s\nold_current=%s\nold_previous=%s\n' "$rel" "$cur" "$prev"
 if [ "$cur" = "releases/$rel" ]; then
   printf 'switched=no\n'
 else
-  { printf '%s\n%s\n%s\n' "$rel" "$cur" "$prev" > "$md/.undo.tmp" && mv -f -- "$md/.undo.tmp" "$md/.undo"; } ||
+  # The 4th line names the deployment that switched (read by people, not by the scripts).
+  { printf '%s\n%s\n%s\n%s\n' "$rel" "$cur" "$prev" "$tag" > "$md/.undo.$tag.tmp" &&
+    sync_path "$md/.undo.$tag.tmp" && mv -f -- "$md/.undo.$tag.tmp" "$md/.undo"; } ||
     fail 52 "cannot write $md/.undo"
   # The release's mtime says when it was last activated: prune keeps the most recent.
   touch -- "$md/releases/$rel" 2>/dev/null
   relink "$md" current "releases/$rel" || fail 54 "cannot switch $md/current"
   if [ -n "$cur" ]; then relink "$md" previous "$cur" || fail 54 "cannot update $md/previous"; fi
+  # The renamed links are directory entries: flush the directory so the switch survives a power cut.
+  sync_path "$md"
   printf 'switched=yes\n'
 fi
 if [ -n "$keep" ]; then confirm_prune "$md" "$keep"; fi
@@ -226,13 +319,13 @@ exit 0
 `;
 
 /**
- * undo-switch <modelDir> <release>: restores `current` and `previous` from `.undo`, only if `current` still
+ * undo-switch <modelDir> <release> <deploymentId>: restores `current` and `previous` from `.undo`, only if `current` still
  * points where that switch put it (someone else may have switched since). No previous release → `current`
  * is removed again: the device runs what it ran before, nothing.
  */
 export const undoSwitchScript = String.raw`# edgefleet deploy: switch back
 ${prelude}
-md=$1; want=$2
+md=$1; want=$2; tag=$3
 [ -f "$md/.undo" ] || fail 51 "no record of the state before the last switch ($md/.undo)"
 { IFS= read -r u_rel; IFS= read -r u_cur; IFS= read -r u_prev; } < "$md/.undo"
 u_rel=${pe('u_rel-')}; u_cur=${pe('u_cur-')}; u_prev=${pe('u_prev-')}
@@ -244,6 +337,7 @@ else rm -f -- "$md/current"; fi
 if [ -n "$u_prev" ]; then relink "$md" previous "$u_prev" || fail 54 "cannot restore $md/previous"
 else rm -f -- "$md/previous"; fi
 rm -f -- "$md/.undo"
+sync_path "$md"
 printf 'current=%s\nprevious=%s\n' "$u_cur" "$u_prev"
 `;
 

@@ -5,6 +5,7 @@ import {
   type DeployOptionsInput,
 } from '../../../shared/schemas/deploy';
 import { describeTarget } from '../fleet/ssh';
+import { takeDeviceLock, type HeldLock } from './device-lock';
 import type { DeviceOutcome, DeviceRun } from './device-run';
 import {
   activate,
@@ -21,6 +22,8 @@ import {
   activationSteps,
   assertTargets,
   localUserAtHost,
+  lockCommand,
+  lockCommands,
   newDeploymentId,
   parseDeployOptions,
   plannedCommand,
@@ -74,9 +77,10 @@ export function planRollback(
   const options = parseDeployOptions(optionsInput);
   assertTargets(targets);
   const spec = request.toRelease ?? previousSpec;
+  const deploymentId = context.deploymentId ?? newDeploymentId();
   const devices = targets.map((target): DevicePlan => {
-    const paths = remotePaths(target.deployRoot, request.modelName, spec);
-    const activation = activationSteps(target, paths, spec, options);
+    const paths = remotePaths(target.deployRoot, request.modelName, spec, deploymentId);
+    const activation = activationSteps(target, paths, spec, options, deploymentId);
     return {
       deviceId: target.deviceId,
       deviceName: target.deviceName,
@@ -92,6 +96,7 @@ export function planRollback(
             ? 'Find the previous release on the device and check its file against its manifest'
             : `Check that release ${request.toRelease} is on the device and its file matches its manifest`,
           [
+            lockCommand(paths, request.modelName, deploymentId, 'acquire'),
             plannedCommand('inspect', 'Inspect the release', {
               script: inspectScript,
               args: [paths.modelDir, spec],
@@ -101,11 +106,12 @@ export function planRollback(
         ...activation.steps,
       ],
       onFailure: activation.onFailure,
+      lock: lockCommands(paths, request.modelName, deploymentId),
     };
   });
   return {
     kind: 'rollback',
-    deploymentId: context.deploymentId ?? newDeploymentId(),
+    deploymentId,
     createdAt: context.createdAt ?? new Date().toISOString(),
     requestedBy: context.deployedBy ?? localUserAtHost(),
     modelName: request.modelName,
@@ -125,10 +131,20 @@ export async function executeRollbackDevice(
   run: DeviceRun,
   ctx: ExecutorContext,
 ): Promise<DeviceOutcome> {
+  let lock: HeldLock | null = null;
   try {
     run.begin('connect', `Connecting to ${device.where}`);
     const conn = await connectDevice(device, ctx);
     run.begin('preflight');
+    lock = await takeDeviceLock(
+      conn,
+      device,
+      { deploymentId: plan.deploymentId, modelName: plan.modelName },
+      run,
+      ctx.pool,
+      ctx.lock,
+      ctx.signal,
+    );
     const inspect = await runPlanned(conn, command(device, 'inspect'), ctx.signal);
     if (inspect.code === exitCodes.noPrevious || inspect.code === exitCodes.releaseMissing) {
       throw new AppError(
@@ -180,5 +196,7 @@ export async function executeRollbackDevice(
   } catch (err) {
     const error = toAppError(err);
     return run.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
+  } finally {
+    await lock?.release();
   }
 }

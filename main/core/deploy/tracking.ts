@@ -30,6 +30,14 @@ export class DbRecorder implements DeviceRecorder {
     this.onWrite();
   }
 
+  releaseFound(deviceId: string, change: ReleaseChange): void {
+    const existing = this.repo.release(deviceId, this.modelName);
+    const ref = change.currentRef;
+    if (ref !== null && existing?.current?.release === ref.release && existing.current.sha256 === ref.sha256)
+      return;
+    this.releaseChanged(deviceId, change);
+  }
+
   releaseChanged(deviceId: string, change: ReleaseChange): void {
     const device = this.devices.get(deviceId);
     if (device === undefined) return;

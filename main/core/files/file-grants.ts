@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PickedFile } from '../../../shared/contract';
+import { processDirName, sweepOwnedTemps } from './owned-temp';
 import { AppError } from '../../../shared/errors';
 
 /** `group`: a staged folder (its path is the folder). */
 type Grant = { path: string; fileName: string; sizeBytes: number; staged: boolean; group: boolean };
+
+const stagingPrefix = 'p';
 
 /** 4 GiB: larger than any model ONNX can hold in one protobuf (2 GiB) plus room for external data. */
 export const maxUploadBytes = 4 * 1024 ** 3;
@@ -20,11 +23,18 @@ export const maxUploadBytes = 4 * 1024 ** 3;
 export class FileGrants {
   private readonly grants = new Map<string, Grant>();
 
-  constructor(private readonly stagingDir: string) {
-    mkdirSync(stagingDir, { recursive: true });
-    // Uploads of an earlier run that never got imported.
-    for (const name of readdirSync(stagingDir))
-      rmSync(join(stagingDir, name), { force: true, recursive: true });
+  private readonly stagingDir: string;
+
+  /**
+   * `stagingRoot` is shared by every process on the data directory (the GUI and the CLI); this process
+   * stages under its own `p<pid>-<start>` folder and removes only folders whose process is gone or that
+   * are a day old: uploads of an earlier run that never got imported, never a running app's.
+   */
+  constructor(stagingRoot: string) {
+    mkdirSync(stagingRoot, { recursive: true });
+    sweepOwnedTemps(stagingRoot, stagingPrefix);
+    this.stagingDir = join(stagingRoot, processDirName(stagingPrefix));
+    mkdirSync(this.stagingDir, { recursive: true });
   }
 
   async grantPath(path: string): Promise<PickedFile> {

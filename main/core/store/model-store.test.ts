@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -29,11 +30,19 @@ describe('ModelStore', () => {
     expect(await store.remove(sha)).toBe(false);
   });
 
-  it('sweeps temp files left by an interrupted write', () => {
+  it("sweeps temp files of writes a gone process left, never a live process's", () => {
     const dir = tempDir();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
+    writeFileSync(join(dir, `.incoming-${gone}-1700000000000-abcdef`), 'half');
+    // The parent (the test runner) is alive: its write in progress stays.
+    const live = `.incoming-${process.ppid}-1700000000000-abcdef`;
+    writeFileSync(join(dir, live), 'being written');
+    // A name without an owner (an older EdgeFleet's) goes once it is a day old.
     writeFileSync(join(dir, '.incoming-deadbeef'), 'half');
+    const dayAgo = new Date(Date.now() - 25 * 3600_000);
+    utimesSync(join(dir, '.incoming-deadbeef'), dayAgo, dayAgo);
     new ModelStore(dir);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([live]);
   });
 
   it('refuses names that are not a sha256', () => {

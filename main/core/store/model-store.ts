@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ownedTempName, sweepOwnedTemps } from '../files/owned-temp';
 
 const shaPattern = /^[0-9a-f]{64}$/;
 const tempPrefix = '.incoming-';
@@ -11,8 +12,10 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 /**
- * Content-addressed model files: `<dir>/<sha256>.onnx`. Writes go to a temp name and are renamed into place,
- * so a crash never leaves a half-written model under a valid name.
+ * Content-addressed model files: `<dir>/<sha256>.onnx`. Writes go to a temp name, are flushed (fsync) and
+ * renamed into place, and the directory is flushed after the rename, so neither a crash nor a power cut
+ * leaves a half-written model under a valid name. Temp names carry the writing process (owned-temp.ts):
+ * another process opening the store removes only those of processes that are gone.
  */
 export class ModelStore {
   constructor(readonly dir: string) {
@@ -40,14 +43,21 @@ export class ModelStore {
   ): Promise<{ sha256: string; path: string; created: boolean }> {
     const path = this.pathFor(sha256);
     if (await this.has(sha256)) return { sha256, path, created: false };
-    const temp = join(this.dir, `${tempPrefix}${randomBytes(8).toString('hex')}`);
+    const temp = join(this.dir, ownedTempName(tempPrefix));
     try {
-      await writeFile(temp, bytes, { flag: 'wx' });
+      const file = await open(temp, 'wx');
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(temp, path);
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
     }
+    await syncDir(this.dir);
     return { sha256, path, created: true };
   }
 
@@ -58,10 +68,18 @@ export class ModelStore {
     return existed;
   }
 
-  /** Leftovers of writes interrupted by a crash. */
+  /** Leftovers of writes interrupted by a crash (never a live process's write in progress). */
   private sweepTemp(): void {
-    for (const name of readdirSync(this.dir)) {
-      if (name.startsWith(tempPrefix)) rmSync(join(this.dir, name), { force: true });
-    }
+    sweepOwnedTemps(this.dir, tempPrefix);
+  }
+}
+
+/** fsync of a directory: its new entries (a rename into it) survive a power cut. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -92,6 +92,30 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
   return { bytes: total, ms, mbPerSec: total / 1e6 / Math.max(ms / 1000, 1e-6) };
 }
 
+/**
+ * Flushes a remote file to the device's storage with OpenSSH's `fsync@openssh.com` SFTP extension (the
+ * server's fsync(2) on an open handle). Resolves false when the server does not offer the extension, so the
+ * caller falls back to `sync FILE` in a shell; rejects only when the server has it and the fsync failed.
+ */
+export function fsyncRemoteFile(sftp: SFTPWrapper, remotePath: string, where: string): Promise<boolean> {
+  const ext = (sftp as SFTPWrapper & { _extensions?: Record<string, string> })._extensions;
+  if (ext?.['fsync@openssh.com'] !== '1') return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    sftp.open(remotePath, 'r', (openErr, handle) => {
+      if (openErr) {
+        reject(remoteFileError(openErr, remotePath, where, 'read'));
+        return;
+      }
+      sftp.ext_openssh_fsync(handle, (syncErr) => {
+        sftp.close(handle, () => {
+          if (syncErr) reject(remoteFileError(syncErr, remotePath, where, 'write'));
+          else resolve(true);
+        });
+      });
+    });
+  });
+}
+
 export function readRemoteFile(sftp: SFTPWrapper, remotePath: string, where: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     sftp.readFile(remotePath, (err, data) => {
