@@ -154,6 +154,14 @@ export const contract = {
     params: z.object({ kind: z.enum(['file', 'folder']) }).strict(),
     result: pickedFileSchema.nullable(),
   },
+  /**
+   * A private key chosen in the native dialog (desktop only): its path may then be a device's key path even
+   * outside ~/.ssh. The path is returned because the device record keeps it.
+   */
+  'files.pickKey': {
+    params: empty,
+    result: z.object({ keyPath: z.string() }).nullable(),
+  },
   'optimize.run': {
     params: z
       .object({

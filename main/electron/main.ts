@@ -66,6 +66,13 @@ async function start(): Promise<void> {
         });
         return result.canceled ? null : (result.filePaths[0] ?? null);
       },
+      async pickKeyFile() {
+        const result = await dialog.showOpenDialog({
+          title: 'Choose the SSH private key',
+          properties: ['openFile', 'showHiddenFiles'],
+        });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
       async pickData(kind) {
         const result = await dialog.showOpenDialog({
           title: kind === 'folder' ? 'Choose a folder of samples' : 'Choose a .npy file of samples',

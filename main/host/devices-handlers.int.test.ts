@@ -12,6 +12,7 @@ import { createSilentLogger } from '../core/logger';
 import { createServices, type Services } from '../core/services';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { createHandlers } from './handlers';
+import { KeyPathPolicy } from '../core/fleet/devices/key-path-policy';
 
 /** The devices.* methods as the UI calls them: through the dispatcher, with jobs and events. */
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   device = await startSshd();
   services = createServices({ dataDir: join(work, 'data'), logger: createSilentLogger() });
   services.jobs.subscribe((e) => events.push(e));
-  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }));
+  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }, new KeyPathPolicy([tmpdir()])));
 });
 afterAll(async () => {
   await services?.close();
