@@ -133,7 +133,7 @@ describe('bench.run over the dispatcher', () => {
       keyPath: device.clientKeyPath,
       deployRoot,
     });
-    await call('devices.trust', { targets: ['pi-1'], fingerprints: [device.hostFingerprint] });
+    await call('devices.trust', { devices: [{ ref: 'pi-1', fingerprints: [device.hostFingerprint] }] });
     const report = (await job('bench.run', {
       models: ['cnn'],
       local: false,

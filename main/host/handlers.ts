@@ -141,7 +141,7 @@ export function createHandlers(
       );
       return { jobId };
     },
-    'devices.trust': ({ targets, fingerprints }) => services.fleet.trust(targets, fingerprints),
+    'devices.trust': ({ devices }) => services.fleet.trustSeen(devices),
     'devices.probe': ({ targets }) => {
       // Resolved now, so a typo fails the call itself instead of a job.
       const devices = services.fleet.resolve(targets);

@@ -63,7 +63,7 @@ function addDevice(name: string, keyPath: string): Promise<unknown> {
 
 async function addTrusted(name: string, keyPath: string): Promise<void> {
   await addDevice(name, keyPath);
-  await call('devices.trust', { targets: [name], fingerprints: [device.hostFingerprint] });
+  await call('devices.trust', { devices: [{ ref: name, fingerprints: [device.hostFingerprint] }] });
 }
 
 beforeAll(async () => {

@@ -287,6 +287,24 @@ export class FleetService {
     return trustAll(this.ops, this.resolve(targets), fingerprints, options);
   }
 
+  /**
+   * Pins, per device, only a key among the fingerprints the user was shown for it; anything else is refused
+   * (HOST_KEY_CHANGED). What the untrusted UI calls: it can never pin a key nobody saw.
+   */
+  trustSeen(
+    seen: readonly { ref: string; fingerprints: readonly string[] }[],
+    options: FleetOpOptions = {},
+  ): Promise<TrustOutcome[]> {
+    const approved = new Map<string, readonly string[]>();
+    const devices: Device[] = [];
+    for (const { ref, fingerprints } of seen) {
+      const device = this.get(ref);
+      if (!approved.has(device.id)) devices.push(device);
+      approved.set(device.id, [...(approved.get(device.id) ?? []), ...fingerprints]);
+    }
+    return trustAll(this.ops, devices, approved, options);
+  }
+
   probe(targets: readonly string[], options: FleetOpOptions = {}): Promise<ProbeOutcome[]> {
     return probeAll(this.ops, this.resolve(targets), options);
   }
