@@ -4,6 +4,7 @@ import { createServices, type Services } from '../core/services';
 import { createDispatcher } from '../host/dispatcher';
 import { createHandlers } from '../host/handlers';
 import { forwardEvents, registerIpc } from '../host/ipc-transport';
+import { isAllowedExternalUrl } from '../host/external-links';
 
 /**
  * The thin desktop shell: a window, a native file dialog, and the IPC transport. Everything else lives in
@@ -39,7 +40,7 @@ async function createWindow(svc: Services): Promise<void> {
     if (url !== rendererUrl) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.once('ready-to-show', () => {

@@ -42,7 +42,7 @@ export class ModelStore {
     if (await this.has(sha256)) return { sha256, path, created: false };
     const temp = join(this.dir, `${tempPrefix}${randomBytes(8).toString('hex')}`);
     try {
-      await writeFile(temp, bytes, { flag: 'wx' });
+      await writeFile(temp, bytes, { flag: 'wx', mode: 0o600 });
       await rename(temp, path);
     } catch (err) {
       await rm(temp, { force: true });
