@@ -70,6 +70,7 @@ export class SshConnection {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
       ...(options.check === undefined ? {} : { check: options.check }),
+      ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
     });
   }
 
