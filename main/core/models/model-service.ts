@@ -120,7 +120,7 @@ export class ModelService {
     const { progress, signal, name } = opts;
     progress({ phase: 'validating', percent: 40 });
     validateModel(model);
-    await assertLoadsInOrt(bytes);
+    await assertLoadsInOrt(bytes, signal === undefined ? {} : { signal });
     throwIfCancelled(signal);
 
     progress({ phase: 'summarizing', percent: 60 });
@@ -132,7 +132,7 @@ export class ModelService {
     const existing = this.repo.bySha256(sha256);
     if (existing) {
       progress({ phase: 'done', percent: 100 });
-      return { model: existing, existed: true, warnings };
+      return { model: existing, existed: true, ...(warnings.length > 0 ? { warnings } : {}) };
     }
     if (name !== undefined && this.repo.nameExists(name)) {
       throw new AppError('NAME_TAKEN', `A model named "${name}" already exists. Choose another name.`);
@@ -157,7 +157,7 @@ export class ModelService {
       this.logger.info({ id: row.id, sha256, size: row.sizeBytes, parent: row.parentId }, 'model stored');
       progress({ phase: 'done', percent: 100 });
       if (warnings.length > 0) this.logger.warn({ id: row.id, warnings }, 'model imported with warnings');
-      return { model: row, existed: false, warnings };
+      return { model: row, existed: false, ...(warnings.length > 0 ? { warnings } : {}) };
     } catch (err) {
       if (stored.created) await this.store.remove(sha256);
       throw err;
