@@ -162,6 +162,14 @@ export const contract = {
       .strict(),
     result: pickedFileSchema.nullable(),
   },
+  /**
+   * A private key chosen in the native dialog (desktop only): its path may then be a device's key path even
+   * outside ~/.ssh. The path is returned because the device record keeps it.
+   */
+  'files.pickKey': {
+    params: empty,
+    result: z.object({ keyPath: z.string() }).nullable(),
+  },
   'optimize.run': {
     params: z
       .object({
@@ -224,12 +232,25 @@ export const contract = {
     result: jobHandleSchema,
     job: z.array(hostKeyScanSchema),
   },
-  /** Pins the presented keys; with `fingerprints`, only keys whose fingerprint the user approved. */
+  /**
+   * Pins, per device, only a presented key whose fingerprint the user saw for that device (its own key, and
+   * its ad-hoc jump host's). A key that differs from what was shown is refused with HOST_KEY_CHANGED: the
+   * UI cannot pin blindly.
+   */
   'devices.trust': {
     params: z
       .object({
-        targets: targetsSchema,
-        fingerprints: z.array(z.string().min(1).max(100)).max(10_000).optional(),
+        devices: z
+          .array(
+            z
+              .object({
+                ref: deviceRefSchema,
+                fingerprints: z.array(z.string().min(1).max(100)).min(1).max(2),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(10_000),
       })
       .strict(),
     result: z.array(trustOutcomeSchema),

@@ -32,6 +32,16 @@ export const errorCodes = {
   TIMEOUT: 'input',
   REMOTE_COMMAND_FAILED: 'input',
   FINGERPRINT_MISMATCH: 'input',
+  /** A key path the untrusted UI named outside ~/.ssh and not chosen in a native dialog (existence not revealed). */
+  KEY_FILE_NOT_ALLOWED: 'input',
+  /** A key path that is a FIFO, device, directory or /proc file: never read. */
+  KEY_FILE_NOT_REGULAR: 'input',
+  /** A key file above 64 KiB: not an SSH private key, never read whole. */
+  KEY_FILE_TOO_LARGE: 'input',
+  /** devices.trust: the host presents a different key than the fingerprint the user confirmed. */
+  HOST_KEY_CHANGED: 'input',
+  /** A model input's declared shape cannot be used to make samples (0 or huge dimension): names it and what to do. */
+  INPUT_SHAPE_UNUSABLE: 'input',
   /** A device needs a password or key passphrase that was not given in this session (never stored). */
   SECRET_REQUIRED: 'input',
   /** A device is the jump host of others: remove or re-point those first. */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { makePrivateDir, makePrivateFiles } from './data-dir-access';
 import { join } from 'node:path';
 import { BenchRepository, BenchService, ProfileRepository } from './bench';
 import { openDatabase, type Database } from './db/open-database';
@@ -37,9 +37,12 @@ export type Services = {
 
 /** Everything the app does, in plain Node: the Electron shell, the web host and the CLI all start here. */
 export function createServices({ dataDir, logger, secrets }: ServicesOptions): Services {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const log = logger ?? createFileLogger(dataDir);
-  const db = openDatabase(join(dataDir, 'edgefleet.db'));
+  const dbPath = join(dataDir, 'edgefleet.db');
+  const db = openDatabase(dbPath);
+  // SQLite and the logger create their files with the umask (0644 usually): only the owner may read them.
+  makePrivateFiles([dbPath, `${dbPath}-wal`, `${dbPath}-shm`, join(dataDir, 'logs', 'edgefleet.log')]);
   const store = new ModelStore(join(dataDir, 'models'));
   const jobs = new JobManager();
   const files = new FileGrants(join(dataDir, 'tmp', 'uploads'));

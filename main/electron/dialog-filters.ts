@@ -3,13 +3,13 @@
  * offers first. The last filter is always "All files", so an unusual extension is still reachable (the core
  * validates the content, not the name).
  */
-export type FileUse = 'models' | 'data' | 'inventories' | 'profiles';
+export type FileUse = 'models' | 'data' | 'inventories' | 'profiles' | 'keys';
 export type PickKind = 'file' | 'folder';
 
 export type FileFilter = { name: string; extensions: string[] };
 export type OpenDialogSpec = {
   title: string;
-  properties: ('openFile' | 'openDirectory')[];
+  properties: ('openFile' | 'openDirectory' | 'showHiddenFiles')[];
   filters: FileFilter[];
 };
 
@@ -25,6 +25,8 @@ const filtersByUse: Record<FileUse, FileFilter[]> = {
     { name: 'Inventories (CSV, YAML, JSON, SSH config)', extensions: ['csv', 'yaml', 'yml', 'json', 'conf'] },
   ],
   profiles: [{ name: 'Hardware profiles (YAML, JSON)', extensions: ['yaml', 'yml', 'json'] }],
+  // Private keys have no extension (id_ed25519): all files, hidden ones shown (~/.ssh).
+  keys: [],
 };
 
 const titles: Record<FileUse, Record<PickKind, string>> = {
@@ -32,6 +34,7 @@ const titles: Record<FileUse, Record<PickKind, string>> = {
   data: { file: 'Choose a .npy file of samples', folder: 'Choose a folder of samples' },
   inventories: { file: 'Import a device inventory', folder: 'Choose a folder' },
   profiles: { file: 'Import a hardware profile', folder: 'Choose a folder' },
+  keys: { file: 'Choose the SSH private key', folder: 'Choose a folder' },
 };
 
 export function openDialogSpec(use: FileUse, kind: PickKind = 'file'): OpenDialogSpec {
@@ -39,5 +42,7 @@ export function openDialogSpec(use: FileUse, kind: PickKind = 'file'): OpenDialo
     // A folder dialog shows folders only; file filters would just grey out the files inside.
     return { title: titles[use].folder, properties: ['openDirectory'], filters: [] };
   }
-  return { title: titles[use].file, properties: ['openFile'], filters: [...filtersByUse[use], allFiles] };
+  const properties: OpenDialogSpec['properties'] =
+    use === 'keys' ? ['openFile', 'showHiddenFiles'] : ['openFile'];
+  return { title: titles[use].file, properties, filters: [...filtersByUse[use], allFiles] };
 }

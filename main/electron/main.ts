@@ -110,6 +110,7 @@ async function start(): Promise<void> {
       kind: 'electron',
       pickModelFile: () => pick('models', 'file'),
       pickData: (kind, use) => pick(use, kind),
+      pickKeyFile: () => pick('keys', 'file'),
       canRememberSecrets: () => vault.canRemember(),
     }),
     svc.logger,

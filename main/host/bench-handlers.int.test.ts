@@ -16,6 +16,7 @@ import { createServices, type Services } from '../core/services';
 import { stopRuleOf } from './bench-handlers';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { createHandlers } from './handlers';
+import { KeyPathPolicy } from '../core/fleet/devices/key-path-policy';
 
 /** bench.* and profiles.* as the UI calls them: through the dispatcher, with jobs and events. */
 
@@ -47,7 +48,7 @@ async function job(method: keyof typeof contract, params: unknown): Promise<unkn
 beforeAll(async () => {
   services = createServices({ dataDir: join(work, 'data'), logger: createSilentLogger() });
   services.jobs.subscribe((e) => events.push(e));
-  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }));
+  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }, new KeyPathPolicy([tmpdir()])));
   const path = join(work, 'cnn.onnx');
   await writeTestModel(buildSmallCnn(), path);
   await services.models.importFile(path, { name: 'cnn' });
@@ -132,7 +133,7 @@ describe('bench.run over the dispatcher', () => {
       keyPath: device.clientKeyPath,
       deployRoot,
     });
-    await call('devices.trust', { targets: ['pi-1'], fingerprints: [device.hostFingerprint] });
+    await call('devices.trust', { devices: [{ ref: 'pi-1', fingerprints: [device.hostFingerprint] }] });
     const report = (await job('bench.run', {
       models: ['cnn'],
       local: false,

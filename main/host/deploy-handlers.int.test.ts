@@ -25,6 +25,7 @@ import { createSilentLogger } from '../core/logger';
 import { createServices, type Services } from '../core/services';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { createHandlers } from './handlers';
+import { KeyPathPolicy } from '../core/fleet/devices/key-path-policy';
 
 /** The deploy.* methods as the UI calls them: through the dispatcher, with jobs and per-device events. */
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
   sshds = await Promise.all([startDeviceSshd(), startDeviceSshd()]);
   services = createServices({ dataDir: join(work, 'data'), logger: createSilentLogger() });
   services.jobs.subscribe((e) => events.push(e));
-  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }));
+  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }, new KeyPathPolicy([tmpdir()])));
   const path = join(work, 'detector.onnx');
   await writeTestModel(buildSmallCnn(), path);
   const { model } = importResultSchema.parse(await services.models.importFile(path, { name: 'detector' }));

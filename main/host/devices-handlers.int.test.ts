@@ -12,6 +12,7 @@ import { createSilentLogger } from '../core/logger';
 import { createServices, type Services } from '../core/services';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { createHandlers } from './handlers';
+import { KeyPathPolicy } from '../core/fleet/devices/key-path-policy';
 
 /** The devices.* methods as the UI calls them: through the dispatcher, with jobs and events. */
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   device = await startSshd();
   services = createServices({ dataDir: join(work, 'data'), logger: createSilentLogger() });
   services.jobs.subscribe((e) => events.push(e));
-  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }));
+  dispatch = createDispatcher(createHandlers(services, { kind: 'web' }, new KeyPathPolicy([tmpdir()])));
 });
 afterAll(async () => {
   await services?.close();
@@ -68,8 +69,7 @@ describe('devices.* over the dispatcher', () => {
     const [scan] = (await job('devices.scanHostKeys', { targets: ['tag:lab'] })) as { fingerprint: string }[];
     expect(scan?.fingerprint).toBe(device.hostFingerprint);
     const trusted = await call('devices.trust', {
-      targets: ['pi-1'],
-      fingerprints: [device.hostFingerprint],
+      devices: [{ ref: 'pi-1', fingerprints: [device.hostFingerprint] }],
     });
     expect(trusted).toMatchObject([{ ok: true, action: 'pinned' }]);
 
@@ -107,6 +107,36 @@ describe('devices.* over the dispatcher', () => {
     ).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
+  });
+
+  it('trusts only the fingerprints the user saw for each device: none given, another key, or a key changed since the scan are refused', async () => {
+    const other = await startSshd();
+    await call('devices.add', {
+      name: 'pi-seen',
+      host: other.host,
+      port: other.port,
+      user: other.username,
+      keyPath: other.clientKeyPath,
+    });
+    await expect(call('devices.trust', { targets: ['pi-seen'] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(
+      call('devices.trust', { devices: [{ ref: 'pi-seen', fingerprints: [] }] }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const [scan] = (await job('devices.scanHostKeys', { targets: ['pi-seen'] })) as { fingerprint: string }[];
+    const seen = scan?.fingerprint ?? '';
+    await other.restartWithNewHostKey();
+    expect(other.hostFingerprint).not.toBe(seen);
+    const refused = await call('devices.trust', { devices: [{ ref: 'pi-seen', fingerprints: [seen] }] });
+    expect(refused).toMatchObject([{ ok: false, error: { code: 'HOST_KEY_CHANGED' } }]);
+    expect(await call('devices.get', { ref: 'pi-seen' })).toMatchObject({ hostKey: null });
+
+    const pinned = await call('devices.trust', {
+      devices: [{ ref: 'pi-seen', fingerprints: [other.hostFingerprint] }],
+    });
+    expect(pinned).toMatchObject([{ ok: true, action: 'pinned', fingerprint: other.hostFingerprint }]);
+    await call('devices.remove', { ref: 'pi-seen' });
   });
 
   it('imports a granted file and exports text', async () => {

@@ -8,6 +8,7 @@ import type { Handlers } from './dispatcher';
 import { jobProgress } from '../core/fleet/fleet-service';
 import { createBenchHandlers } from './bench-handlers';
 import { createDeployHandlers } from './deploy-handlers';
+import { defaultKeyDirs, KeyPathPolicy } from '../core/fleet/devices/key-path-policy';
 
 /** What differs between the desktop shell and the web console. */
 export type Shell = {
@@ -18,6 +19,8 @@ export type Shell = {
   pickData?: (kind: 'file' | 'folder', use: 'data' | 'inventories' | 'profiles') => Promise<string | null>;
   /** Whether ticked secrets can be kept encrypted (the desktop app's safeStorage); absent = never. */
   canRememberSecrets?: () => boolean;
+  /** A native dialog for an SSH private key file. */
+  pickKeyFile?: () => Promise<string | null>;
 };
 
 /** Turns the UI's data choice (file references) into the core's data spec (paths). */
@@ -29,7 +32,18 @@ function toDataSpec(files: Services['files'], input: DataInput | undefined): Dat
     : { kind: 'images', path, preprocess: input.preprocess };
 }
 
-export function createHandlers(services: Services, shell: Shell): Handlers {
+/** Key paths in a device record from the untrusted UI: ~/.ssh or chosen in a native dialog (see KeyPathPolicy). */
+function checkKeyPathOf(policy: KeyPathPolicy, input: unknown): void {
+  if (typeof input !== 'object' || input === null) return;
+  const keyPath = (input as { keyPath?: unknown }).keyPath;
+  if (typeof keyPath === 'string') policy.check(keyPath);
+}
+
+export function createHandlers(
+  services: Services,
+  shell: Shell,
+  keyPaths: KeyPathPolicy = new KeyPathPolicy(defaultKeyDirs(), (p) => services.files.isChosen(p)),
+): Handlers {
   const { models, jobs, files } = services;
   return {
     'app.info': () => ({
@@ -52,6 +66,18 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       }
       const path = await shell.pickData(kind, use ?? 'data');
       return path === null ? null : files.grantPath(path);
+    },
+    'files.pickKey': async () => {
+      if (!shell.pickKeyFile) {
+        throw new AppError(
+          'BAD_REQUEST',
+          'No file dialog in the web console: put the key in ~/.ssh and type its path.',
+        );
+      }
+      const path = await shell.pickKeyFile();
+      if (path === null) return null;
+      files.choosePath(path);
+      return { keyPath: path };
     },
     'optimize.run': ({ model, name, options, calibration, evaluation }) => {
       const request = {
@@ -94,8 +120,14 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
     'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'devices.list': ({ tag }) => services.fleet.list(tag === undefined ? {} : { tag }),
     'devices.get': ({ ref }) => services.fleet.get(ref),
-    'devices.add': (input) => services.fleet.add(input),
-    'devices.update': ({ ref, patch }) => services.fleet.update(ref, patch),
+    'devices.add': (input) => {
+      checkKeyPathOf(keyPaths, input);
+      return services.fleet.add(input);
+    },
+    'devices.update': ({ ref, patch }) => {
+      checkKeyPathOf(keyPaths, patch);
+      return services.fleet.update(ref, patch);
+    },
     'devices.remove': ({ ref }) => services.fleet.remove(ref),
     'devices.tag': ({ refs, add, remove }) =>
       services.fleet.tag(refs, {
@@ -112,7 +144,7 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
       );
       return { jobId };
     },
-    'devices.trust': ({ targets, fingerprints }) => services.fleet.trust(targets, fingerprints),
+    'devices.trust': ({ devices }) => services.fleet.trustSeen(devices),
     'devices.probe': ({ targets }) => {
       // Resolved now, so a typo fails the call itself instead of a job.
       const devices = services.fleet.resolve(targets);
@@ -141,7 +173,10 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
     'devices.import': async ({ fileRef, format, skipInvalid }) => {
       const file = files.resolve(fileRef);
       try {
-        return await services.fleet.importFile(file.path, format, { skipInvalid: skipInvalid === true });
+        return await services.fleet.importFile(file.path, format, {
+          skipInvalid: skipInvalid === true,
+          checkKeyPath: (path) => keyPaths.check(path),
+        });
       } finally {
         await files.release(fileRef);
       }

@@ -147,6 +147,14 @@ describe('web host', () => {
     }
   });
 
+  it('answers 400, not 500, to a malformed % in the path', async () => {
+    for (const path of ['/%', '/%zz/index.html', '/assets/%E0%A4%A']) {
+      const res = await send(path, { headers: auth() });
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('Malformed URL');
+    }
+  });
+
   it('stages uploads and hands back an opaque file reference', async () => {
     const bytes = Buffer.from('pretend model bytes');
     const res = await send('/api/upload', {

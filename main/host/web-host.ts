@@ -191,7 +191,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 }
 
 async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // A stray `%` is the client's mistake, not ours: 400, never a 500.
+    return sendText(res, 400, 'Malformed URL: a % must be followed by two hex digits.');
+  }
+  const relative = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(root, relative);
   if (!file.startsWith(root + sep) && file !== root) return sendText(res, 403, 'Forbidden');
   let info = await stat(file).catch(() => undefined);

@@ -59,6 +59,8 @@ export const importResultSchema = z.object({
   model: modelSchema,
   /** True when the same bytes were already in the library: the existing model is returned. */
   existed: z.boolean(),
+  /** What the model will make hard later (an input declaring a 0 or huge dimension …); it was imported anyway. */
+  warnings: z.array(z.string()).optional(),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 

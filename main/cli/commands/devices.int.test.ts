@@ -119,8 +119,14 @@ describe('edgefleet devices', () => {
     expect(wrong.code).toBe(1);
     expect(errorOf(wrong).code).toBe('FINGERPRINT_MISMATCH');
 
-    // No terminal: the keys are shown on stderr and the shown keys are pinned.
-    const trusted = await edgefleet(['devices', 'trust', 'pi-1']);
+    // No terminal and neither --yes nor --fingerprint: a usage error that says so, and nothing pinned.
+    const blind = await edgefleet(['devices', 'trust', 'pi-1']);
+    expect(blind.code).toBe(2);
+    expect(blind.stderr).toMatch(/--fingerprint SHA256:.*--yes/s);
+    expect(errorOf(await json(['devices', 'probe', 'pi-1'])).code).toBe('HOST_KEY_UNKNOWN');
+
+    // --yes: the keys are shown on stderr and the shown keys are pinned.
+    const trusted = await edgefleet(['devices', 'trust', 'pi-1', '--yes']);
     expect(trusted.code).toBe(0);
     expect(trusted.stderr).toContain(device.hostFingerprint);
     expect(trusted.stdout).toMatch(/pi-1\s+pinned\s+SHA256:/);
@@ -262,7 +268,7 @@ describe('edgefleet devices', () => {
     const data = join(work, 'tty-data');
     const add = ['devices', 'add', '--name', 'enc', '--host', locked.host, '--port', String(locked.port)];
     expect((await edgefleet([...add, '--user', locked.username, '--key', key], data)).code).toBe(0);
-    expect((await edgefleet(['devices', 'trust', 'enc'], data)).code).toBe(0);
+    expect((await edgefleet(['devices', 'trust', 'enc', '--yes'], data)).code).toBe(0);
 
     const noTerminal = await json(['devices', 'status', 'enc'], data);
     expect(noTerminal.code).toBe(1);

@@ -25,6 +25,7 @@ import {
   trustResultText,
 } from './devices/devices-text';
 import { trustShown } from './devices/trust-flow';
+import { canPrompt } from './devices/tty-prompt';
 
 type Globals = () => GlobalOptions;
 type Exit = (code: number) => void;
@@ -131,6 +132,13 @@ export function registerDeviceCommands(program: Command, globals: Globals, io: C
     const failed = { count: 0 };
     await run(
       async (ctx) => {
+        // Without a terminal nobody can be asked: pinning whatever is presented must be said explicitly.
+        if (flags.fingerprint === undefined && flags.yes !== true && !canPrompt()) {
+          throw new AppError(
+            'USAGE',
+            `No terminal to ask on, so nothing was trusted. Compare the device's key first, then pass --fingerprint SHA256:… (the key you expect), or --yes to pin the key it presents.`,
+          );
+        }
         const fleet = ctx.services().fleet;
         const resolved = fleet.resolve(targets);
         await askSecrets(

@@ -33,6 +33,7 @@ export function registerModelCommands(program: Command, globals: Globals, io: Cl
           },
           (r) =>
             `${r.existed ? 'Already in the library' : 'Imported'}: ${r.model.name} (${r.model.id})\n` +
+            (r.warnings ?? []).map((w) => `Warning: ${w}\n`).join('') +
             describe(r.model),
         ),
       );

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PickedFile } from '../../../shared/contract';
@@ -22,6 +22,7 @@ export const maxUploadBytes = 4 * 1024 ** 3;
  */
 export class FileGrants {
   private readonly grants = new Map<string, Grant>();
+  private readonly chosen = new Set<string>();
 
   private readonly stagingDir: string;
 
@@ -39,6 +40,7 @@ export class FileGrants {
 
   async grantPath(path: string): Promise<PickedFile> {
     const info = await stat(path);
+    if (!info.isDirectory()) this.chosen.add(resolvePath(path));
     return this.add({
       path,
       fileName: basename(path),
@@ -118,6 +120,16 @@ export class FileGrants {
       throw new AppError('NOT_FOUND', 'That upload folder is no longer available. Upload it again.');
     grant.sizeBytes += size;
     return { fileRef: groupRef, fileName: grant.fileName, sizeBytes: grant.sizeBytes };
+  }
+
+  /** Remembers a file the user chose in a native dialog (a key file), without a reference to it. */
+  choosePath(path: string): void {
+    this.chosen.add(resolvePath(path));
+  }
+
+  /** Whether the user chose this exact file in a native dialog in this session. */
+  isChosen(path: string): boolean {
+    return this.chosen.has(resolvePath(path));
   }
 
   resolve(fileRef: string): { path: string; fileName: string } {

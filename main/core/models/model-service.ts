@@ -16,6 +16,7 @@ import {
   summarizeModel,
   validateModel,
 } from '../onnx';
+import { declaredDimProblems, dimWarnings } from '../onnx/input-dims';
 import { assertLoadsInOrt } from '../runtime/ort-load-check';
 import { sha256Hex, type ModelStore } from '../store/model-store';
 import type { ModelRepository } from './model-repository';
@@ -119,16 +120,19 @@ export class ModelService {
     const { progress, signal, name } = opts;
     progress({ phase: 'validating', percent: 40 });
     validateModel(model);
-    await assertLoadsInOrt(bytes);
+    await assertLoadsInOrt(bytes, signal === undefined ? {} : { signal });
     throwIfCancelled(signal);
 
     progress({ phase: 'summarizing', percent: 60 });
     const summary = summarizeModel(model);
+    const warnings = dimWarnings(
+      declaredDimProblems(summary.inputs.map((i) => ({ name: i.name, dims: i.shape }))),
+    );
     const sha256 = sha256Hex(bytes);
     const existing = this.repo.bySha256(sha256);
     if (existing) {
       progress({ phase: 'done', percent: 100 });
-      return { model: existing, existed: true };
+      return { model: existing, existed: true, ...(warnings.length > 0 ? { warnings } : {}) };
     }
     if (name !== undefined && this.repo.nameExists(name)) {
       throw new AppError('NAME_TAKEN', `A model named "${name}" already exists. Choose another name.`);
@@ -152,7 +156,8 @@ export class ModelService {
       this.repo.insert(row);
       this.logger.info({ id: row.id, sha256, size: row.sizeBytes, parent: row.parentId }, 'model stored');
       progress({ phase: 'done', percent: 100 });
-      return { model: row, existed: false };
+      if (warnings.length > 0) this.logger.warn({ id: row.id, warnings }, 'model imported with warnings');
+      return { model: row, existed: false, ...(warnings.length > 0 ? { warnings } : {}) };
     } catch (err) {
       if (stored.created) await this.store.remove(sha256);
       throw err;

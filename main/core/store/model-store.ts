@@ -45,7 +45,7 @@ export class ModelStore {
     if (await this.has(sha256)) return { sha256, path, created: false };
     const temp = join(this.dir, ownedTempName(tempPrefix));
     try {
-      const file = await open(temp, 'wx');
+      const file = await open(temp, 'wx', 0o600);
       try {
         await file.writeFile(bytes);
         await file.sync();

@@ -1,6 +1,7 @@
 import { AppError } from '../../../../shared/errors';
 import type { BenchInput } from '../../../../shared/schemas/bench';
 import { benchDtypeSchema } from '../../../../shared/schemas/bench';
+import { assertUsableSampleDims } from '../../onnx/input-dims';
 import type { TensorInfo } from '../../../../shared/schemas/models';
 
 /** How the user fixes a model's free dimensions for a benchmark. */
@@ -82,6 +83,17 @@ export function resolveInputs(inputs: readonly TensorInfo[], overrides: DimOverr
       `The model has free dimensions without a value: ${missing.join('; ')}. ` +
         'Only a leading batch dimension defaults to 1.',
       { missing },
+    );
+  }
+  for (const input of resolved) {
+    const declared = inputs.find((i) => i.name === input.name)?.shape ?? null;
+    const fixed = declared !== null && input.dims.every((d, axis) => declared[axis] === d);
+    assertUsableSampleDims(
+      input.name,
+      input.dims,
+      fixed
+        ? 'The model declares this size: re-export it with the real input size.'
+        : `Give a usable size: --shape ${input.name}=<d0,d1,…> (or --dim NAME=SIZE for a symbolic dimension).`,
     );
   }
   return resolved;

@@ -380,14 +380,25 @@ type Decision = 'pinned' | 'unchanged' | 'replaced';
  * Trust on first use, with a check when the user approved fingerprints. An existing pin is replaced only
  * when the new key's fingerprint was approved explicitly: a changed key is what an attacker looks like.
  */
+/** null: pin whatever is presented (the CLI after showing it); `seen`: fingerprints the user saw per device. */
+type Approval = { set: ReadonlySet<string>; seen: boolean } | null;
+
 function decide(
   what: string,
   name: string,
   presented: Presented,
   pinned: PinnedHostKey | null,
-  approved: Set<string> | null,
+  approval: Approval,
 ): Decision {
   if (pinned !== null && pinned.publicKey === presented.publicKey) return 'unchanged';
+  const approved = approval?.set ?? null;
+  if (approval?.seen === true && !approval.set.has(presented.fingerprint)) {
+    throw new AppError(
+      'HOST_KEY_CHANGED',
+      `${what} presents key ${presented.fingerprint}, which is not a key you were shown for ${name} (${[...approval.set].join(', ')}). Nothing was pinned. Scan again and compare the key with the device's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it) before trusting it.`,
+      { presented: presented.fingerprint, seen: [...approval.set] },
+    );
+  }
   if (pinned === null) {
     if (approved !== null && !approved.has(presented.fingerprint)) {
       throw new AppError(
@@ -418,10 +429,21 @@ function toPinned(info: HostKeyInfo): PinnedHostKey {
 export async function trustAll(
   ctx: OpsContext,
   devices: readonly Device[],
-  fingerprints: readonly string[] | undefined,
+  /** One list for all devices (the CLI's --fingerprint), or per device id: what the user saw for each. */
+  fingerprints: readonly string[] | ReadonlyMap<string, readonly string[]> | undefined,
   options: FleetOpOptions,
 ): Promise<TrustOutcome[]> {
-  const approved = fingerprints === undefined ? null : new Set(fingerprints.map(normalizeFingerprint));
+  const shared =
+    fingerprints === undefined || !Array.isArray(fingerprints)
+      ? null
+      : new Set((fingerprints as readonly string[]).map(normalizeFingerprint));
+  const perDevice = fingerprints instanceof Map ? fingerprints : null;
+  const approvedFor = (id: string): Approval =>
+    perDevice === null
+      ? shared === null
+        ? null
+        : { set: shared, seen: false }
+      : { set: new Set((perDevice.get(id) ?? []).map(normalizeFingerprint)), seen: true };
   const timeouts = timeoutsFor(ctx, options);
   const results: DeviceResult<Extract<TrustOutcome, { ok: true }>>[] = await runFleet(
     layersOf(ctx, devices),
@@ -437,14 +459,14 @@ export async function trustAll(
           current.name,
           info,
           current.jumpHostKey,
-          approved,
+          approvedFor(current.id),
         );
         if (action !== 'unchanged') ctx.repo.setJumpHostKey(current.id, toPinned(info));
         jumpResult = { action, fingerprint: info.fingerprint };
         current = ctx.repo.byId(current.id) ?? current;
       }
       const info = await presentedKey(ctx, current, pool, timeouts, signal);
-      const action = decide(current.name, current.name, info, current.hostKey, approved);
+      const action = decide(current.name, current.name, info, current.hostKey, approvedFor(current.id));
       if (action !== 'unchanged') ctx.repo.setHostKey(current.id, toPinned(info));
       ctx.logger.info({ device: current.name, action, fingerprint: info.fingerprint }, 'host key trust');
       return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readKeyFileSync } from '../ssh/key-file';
 import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 // ssh2 is CommonJS: Node only detects some named exports (not `utils`), so go through the default export.
@@ -62,6 +62,8 @@ export type FleetServiceOptions = {
 export type ImportOptions = {
   /** Import the valid rows and report the rejected ones, instead of refusing the whole file. */
   skipInvalid?: boolean;
+  /** Throws for a key path this caller may not set (the untrusted UI: see KeyPathPolicy); the row is rejected. */
+  checkKeyPath?: (keyPath: string) => void;
 };
 
 /** A secret the caller must ask for before connecting (see `secretNeeds`). */
@@ -291,6 +293,24 @@ export class FleetService {
     return trustAll(this.ops, this.resolve(targets), fingerprints, options);
   }
 
+  /**
+   * Pins, per device, only a key among the fingerprints the user was shown for it; anything else is refused
+   * (HOST_KEY_CHANGED). What the untrusted UI calls: it can never pin a key nobody saw.
+   */
+  trustSeen(
+    seen: readonly { ref: string; fingerprints: readonly string[] }[],
+    options: FleetOpOptions = {},
+  ): Promise<TrustOutcome[]> {
+    const approved = new Map<string, readonly string[]>();
+    const devices: Device[] = [];
+    for (const { ref, fingerprints } of seen) {
+      const device = this.get(ref);
+      if (!approved.has(device.id)) devices.push(device);
+      approved.set(device.id, [...(approved.get(device.id) ?? []), ...fingerprints]);
+    }
+    return trustAll(this.ops, devices, approved, options);
+  }
+
   probe(targets: readonly string[], options: FleetOpOptions = {}): Promise<ProbeOutcome[]> {
     return probeAll(this.ops, this.resolve(targets), options);
   }
@@ -335,7 +355,12 @@ export class FleetService {
         applyKnownHostsPlan(this.repo, plan),
       );
     }
-    const plan = planDeviceImport(parseInventory(format, text), this.repo, this.defaultUser);
+    const plan = planDeviceImport(
+      parseInventory(format, text),
+      this.repo,
+      this.defaultUser,
+      options.checkKeyPath,
+    );
     return this.finishImport(format, plan.rows, plan.notes, plan.fatal, options, () => {
       applyDevicePlan(this.repo, plan, newId);
       this.repo.transaction(() => this.assertNoJumpLoops());
@@ -424,7 +449,7 @@ function keyNeedsPassphrase(path: string): boolean {
   let bytes: Buffer;
   try {
     // Synchronous on purpose: a few small key files, read once before an operation.
-    bytes = readFileSync(path);
+    bytes = readKeyFileSync(path);
   } catch {
     return false;
   }

@@ -52,6 +52,7 @@ export function planDeviceImport(
   parsed: ParsedInventory,
   repo: DeviceRepository,
   defaultUser: string,
+  checkKeyPath?: (keyPath: string) => void,
 ): DevicePlan {
   const rows: ImportRow[] = [...parsed.rows];
   const writes: PendingWrite[] = [];
@@ -86,6 +87,8 @@ export function planDeviceImport(
     const fields = normalizeFields(record.fields);
     const existing = repo.byName(name);
     try {
+      if (checkKeyPath !== undefined && typeof fields['keyPath'] === 'string')
+        checkKeyPath(fields['keyPath']);
       if (existing === undefined) {
         const input: Record<string, unknown> = { name };
         for (const [k, v] of Object.entries(fields)) if (v !== null) input[k] = v;

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { ConnectConfig } from 'ssh2';
 // ssh2 is CommonJS: Node only detects some named exports (not `utils`), so go through the default export.
 import ssh2 from 'ssh2';
 import { AppError } from '../../../../shared/errors';
 import type { SshTarget } from './target';
 import { describeTarget } from './target';
+import { readKeyFile } from './key-file';
 
 export type AuthConfig = Pick<
   ConnectConfig,
@@ -15,12 +15,15 @@ export type AuthConfig = Pick<
  * Resolves the credentials before any network traffic, so a missing key file or a forgotten passphrase is
  * reported as exactly that instead of a generic "authentication failed" from the server.
  */
-export async function loadAuth(target: SshTarget): Promise<AuthConfig> {
+export async function loadAuth(
+  target: SshTarget,
+  read: { signal?: AbortSignal | undefined; deadline?: number | undefined } = {},
+): Promise<AuthConfig> {
   const auth = target.auth;
   switch (auth.kind) {
     case 'key':
       return {
-        privateKey: await readPrivateKey(target, auth.privateKeyPath, auth.passphrase),
+        privateKey: await readPrivateKey(target, auth.privateKeyPath, auth.passphrase, read),
         passphrase: auth.passphrase,
       };
     case 'agent': {
@@ -44,25 +47,9 @@ async function readPrivateKey(
   target: SshTarget,
   path: string,
   passphrase: string | undefined,
+  read: { signal?: AbortSignal | undefined; deadline?: number | undefined },
 ): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new AppError(
-        'FILE_NOT_FOUND',
-        `The private key ${path} for ${describeTarget(target)} does not exist. Choose an existing key file.`,
-        { path },
-      );
-    }
-    throw new AppError(
-      'FILE_UNREADABLE',
-      `The private key ${path} for ${describeTarget(target)} cannot be read (${code ?? String(err)}). Check the path and its permissions.`,
-      { path },
-    );
-  }
+  const bytes = await readKeyFile(path, { ...read, where: describeTarget(target) });
   const parsed = ssh2.utils.parseKey(bytes, passphrase);
   if (parsed instanceof Error) {
     const message = parsed.message;

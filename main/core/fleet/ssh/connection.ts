@@ -70,6 +70,7 @@ export class SshConnection {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
       ...(options.check === undefined ? {} : { check: options.check }),
+      ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
     });
   }
 
@@ -183,7 +184,11 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
   validatePort(target.port, where);
   // Parse the pin and the credentials first: mistakes there are reported without touching the network.
   const pinned = target.pinnedHostKey === null ? null : parsePublicKey(target.pinnedHostKey);
-  const auth = await loadAuth(target);
+  // The key is read under the connect deadline and the cancel signal: a FIFO or a slow mount never hangs a job.
+  const auth = await loadAuth(target, {
+    signal: options.signal,
+    deadline: performance.now() + (target.timeouts?.connectMs ?? defaultConnectMs),
+  });
 
   let ownedJump: SshConnection | undefined;
   let jump = options.jumpConnection;

@@ -15,7 +15,15 @@ export type ExecOptions = {
   stdin?: string | Buffer;
   /** Throw REMOTE_COMMAND_FAILED when the exit code is not 0. */
   check?: boolean;
+  /** Most bytes kept of stdout and of stderr; past it the command is stopped. Default defaultMaxOutputBytes. */
+  maxOutputBytes?: number;
 };
+
+/**
+ * A remote command's output is buffered in memory: a device that prints without end (a runaway script,
+ * `yes`, a hostile shell) must not grow the app. 8 MiB is far above any probe, check or benchmark report.
+ */
+export const defaultMaxOutputBytes = 8 * 1024 * 1024;
 
 export type ExecResult = {
   /** Exit status; -1 when the remote process was killed by a signal. */
@@ -50,6 +58,7 @@ type RunExecInput = {
   signal?: AbortSignal;
   stdin?: string | Buffer;
   check?: boolean;
+  maxOutputBytes?: number;
 };
 
 export function runExec(input: RunExecInput): Promise<ExecResult> {
@@ -127,8 +136,25 @@ export function runExec(input: RunExecInput): Promise<ExecResult> {
           code = c;
           exitSignal = s ?? null;
         });
-        ch.on('data', (chunk: Buffer) => stdout.push(chunk));
-        ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        const cap = input.maxOutputBytes ?? defaultMaxOutputBytes;
+        const sizes = { stdout: 0, stderr: 0 };
+        const keep = (which: 'stdout' | 'stderr', into: Buffer[]) => (chunk: Buffer) => {
+          if (settled) return;
+          sizes[which] += chunk.length;
+          if (sizes[which] > cap) {
+            stop(
+              new AppError(
+                'REMOTE_COMMAND_FAILED',
+                `${what} on ${where} printed more than ${cap} bytes on ${which} and was stopped. Check the command on the device (it should print little).`,
+                { maxOutputBytes: cap, stream: which },
+              ),
+            );
+            return;
+          }
+          into.push(chunk);
+        };
+        ch.on('data', keep('stdout', stdout));
+        ch.stderr.on('data', keep('stderr', stderr));
         ch.on('error', (e: Error) =>
           finish({
             error: new AppError('REMOTE_COMMAND_FAILED', `${what} on ${where} failed: ${e.message}.`),

@@ -6,6 +6,7 @@ import { npyTypeOf, type InputSpec } from './model-inputs';
 import { typedArrayOf } from './npy-file';
 import { createDataSource, type DataSource } from './sample-source';
 import { float32ToFloat16Bits as toHalfBits } from '../passes/fp16-bits';
+import { assertUsableSampleDims } from '../../onnx/input-dims';
 import { createSeededRng, fillNormal, mixSeed } from './seeded-random';
 
 const itemSize: Record<string, number> = {
@@ -41,6 +42,11 @@ export function openRandomSource(
       );
     }
     const dims = input.dims.map((d) => (typeof d === 'number' ? d : 1));
+    assertUsableSampleDims(
+      input.name,
+      dims,
+      'Give real samples instead of random data (--calibration with a .npy file or a folder of images), or re-export the model with the real input size.',
+    );
     return { input, type: npyTypeOf(input), dims, size: dims.reduce((a, b) => a * b, 1) };
   });
   const shapeKey = shapes.map((s) => `${s.input.name}=${s.type}[${s.dims.join(',')}]`).join(';');

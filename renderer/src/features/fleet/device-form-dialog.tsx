@@ -18,6 +18,7 @@ import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { AppError, toAppError } from '../../../../shared/errors';
 import type { AuthMethod, Device } from '../../../../shared/schemas/fleet';
 import { useClient } from '../../api/client-context';
+import { useCall } from '../../api/queries';
 import {
   emptyValues,
   serverErrors,
@@ -111,6 +112,16 @@ function DeviceForm({
   });
   const refusal = save.error ? serverErrors(save.error).rest : null;
 
+  // Only the desktop app has a native dialog; a file chosen there may live outside ~/.ssh.
+  const desktop = useCall('app.info', {}).data?.shell === 'electron';
+  const chooseKey = () => {
+    client.call('files.pickKey', {}).then(
+      (picked) => {
+        if (picked !== null) set('keyPath', picked.keyPath);
+      },
+      () => undefined,
+    );
+  };
   const set = <K extends keyof DeviceFormValues>(key: K, value: DeviceFormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
     // A server complaint about a field is stale once the user changed that field.
@@ -205,10 +216,22 @@ function DeviceForm({
           {values.authMethod === 'key' && (
             <TextInput
               label="Private key file"
-              description="A path on the machine EdgeFleet runs on; a passphrase is asked when connecting, never stored"
+              description={
+                desktop
+                  ? 'Under ~/.ssh, or any file chosen with Choose…; a passphrase is asked when connecting, never stored'
+                  : 'A file under ~/.ssh on the machine EdgeFleet runs on; a passphrase is asked when connecting, never stored'
+              }
               placeholder="~/.ssh/id_ed25519"
               required
               {...text('keyPath')}
+              rightSectionWidth={desktop ? 80 : undefined}
+              rightSection={
+                desktop ? (
+                  <Button size="compact-xs" variant="default" onClick={chooseKey} data-testid="choose-key">
+                    Choose…
+                  </Button>
+                ) : undefined
+              }
             />
           )}
           {values.authMethod === 'agent' && (

@@ -205,7 +205,7 @@ function TrustFlow({ ask, onClose, onContinue }: { ask: TrustAsk } & Omit<TrustD
 
   const rows = phase.step === 'failed' ? (phase.rows ?? []) : phase.rows;
   const request = trustRequest(rows, choices, expected);
-  const pinCount = request?.fingerprints.length ?? 0;
+  const pinCount = request?.devices.reduce((n, d) => n + d.fingerprints.length, 0) ?? 0;
   const nothingToDo = rows.every((r) => !canAccept(r, new Set()));
   const busy = phase.step === 'trusting';
   const verb = ask.then === null ? null : opLabels[ask.then].imperative;

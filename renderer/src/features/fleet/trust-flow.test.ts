@@ -69,8 +69,10 @@ describe('acceptance and the trust request', () => {
     const none = new Map<string, boolean>();
     expect(rows.map((r) => isAccepted(r, none, new Set()))).toEqual([true, false, false, true, false, false]);
     expect(trustRequest(rows, none, new Set())).toEqual({
-      targets: ['d_new', 'd_adhoc'],
-      fingerprints: [fpA, fpJ],
+      devices: [
+        { ref: 'd_new', fingerprints: [fpA] },
+        { ref: 'd_adhoc', fingerprints: [fpJ] },
+      ],
     });
 
     const choices = new Map([
@@ -79,14 +81,18 @@ describe('acceptance and the trust request', () => {
       [rowKey(rows[1]!), true],
     ]);
     expect(trustRequest(rows, choices, new Set())).toEqual({
-      targets: ['d_changed', 'd_adhoc'],
-      fingerprints: [fpA, fpJ],
+      devices: [
+        { ref: 'd_changed', fingerprints: [fpA] },
+        { ref: 'd_adhoc', fingerprints: [fpJ] },
+      ],
     });
   });
 
   it('with typed fingerprints, only matching keys can be accepted', () => {
     const none = new Map<string, boolean>();
-    expect(trustRequest(rows, none, new Set([fpJ]))).toEqual({ targets: ['d_adhoc'], fingerprints: [fpJ] });
+    expect(trustRequest(rows, none, new Set([fpJ]))).toEqual({
+      devices: [{ ref: 'd_adhoc', fingerprints: [fpJ] }],
+    });
     expect(trustRequest(rows, none, parseFingerprints(`SHA256:${'Z'.repeat(43)}`))).toBeNull();
   });
 

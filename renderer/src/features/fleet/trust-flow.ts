@@ -68,7 +68,8 @@ export function isAccepted(
   return choices.get(rowKey(row)) ?? row.pinned === 'none';
 }
 
-export type TrustRequest = { targets: string[]; fingerprints: string[] };
+/** Per device, the fingerprints the user saw and accepted: main pins nothing else. */
+export type TrustRequest = { devices: { ref: string; fingerprints: string[] }[] };
 
 /** The `devices.trust` call for the accepted rows; null when nothing is accepted. */
 export function trustRequest(
@@ -76,14 +77,15 @@ export function trustRequest(
   choices: ReadonlyMap<string, boolean>,
   expected: ReadonlySet<string>,
 ): TrustRequest | null {
-  const targets = new Set<string>();
-  const fingerprints = new Set<string>();
+  const byDevice = new Map<string, Set<string>>();
   for (const row of rows) {
     if (!isAccepted(row, choices, expected)) continue;
-    targets.add(row.deviceId);
-    fingerprints.add(row.fingerprint);
+    const seen = byDevice.get(row.deviceId) ?? new Set<string>();
+    seen.add(row.fingerprint);
+    byDevice.set(row.deviceId, seen);
   }
-  return targets.size === 0 ? null : { targets: [...targets], fingerprints: [...fingerprints] };
+  if (byDevice.size === 0) return null;
+  return { devices: [...byDevice].map(([ref, seen]) => ({ ref, fingerprints: [...seen] })) };
 }
 
 /** Devices whose own key could not be shown because their jump host is not trusted yet. */
