@@ -17,8 +17,12 @@ import type { AutoRunOutcome, OptimizationJob, OptimizationOutcome } from './run
 
 /** How long a cancelled pass may take to notice before its thread is terminated. */
 const cancelGraceMs = 2000;
-/** A cancelled auto search stores the best found so far: it needs a moment to evaluate it. */
-const autoCancelGraceMs = 60_000;
+/**
+ * A cancelled auto search, distillation or QAT stores the best found so far: it needs a moment to finish the
+ * batch, restore the best epoch and measure it.
+ */
+const keepBestCancelGraceMs = 60_000;
+const keepsBestOnCancel = new Set(['auto', 'distill', 'qat', 'prune-channels']);
 
 /**
  * Runs optimization passes in a worker thread (the main thread never blocks) and stores each result as a variant
@@ -88,7 +92,8 @@ export class OptimizeService {
           recipe,
           report: { pass: outcome.pass, fidelity: outcome.fidelity },
         },
-        { name: request.name, signal: opts.signal },
+        // A cancelled training's best epoch is stored although the job's signal is aborted.
+        { name: request.name, signal: outcome.pass.training?.cancelled ? undefined : opts.signal },
       );
       this.logger.info(
         { parent: parent.id, variant: stored.model.id, method: recipe.method },
@@ -177,16 +182,20 @@ export class OptimizeService {
       };
       const onAbort = () => {
         worker.postMessage({ type: 'cancel' });
-        const grace = job.options.method === 'auto' ? autoCancelGraceMs : cancelGraceMs;
+        const grace = keepsBestOnCancel.has(job.options.method) ? keepBestCancelGraceMs : cancelGraceMs;
         setTimeout(() => settle(() => reject(cancelled())), grace).unref();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'progress') {
-          if (!signal?.aborted) onProgress({ phase: msg.phase, percent: msg.percent, message: msg.message });
+          const { type: _type, ...report } = msg;
+          if (!signal?.aborted) onProgress(report);
         } else if (msg.type === 'done') {
-          // A cancelled auto search still hands back what it found, to be stored.
-          const keep = msg.outcome.kind === 'auto' && msg.outcome.kept.length > 0;
+          // A cancelled auto search or training still hands back what it found, to be stored.
+          const keep =
+            msg.outcome.kind === 'auto'
+              ? msg.outcome.kept.length > 0
+              : msg.outcome.pass.training?.cancelled !== undefined;
           settle(() => (signal?.aborted && !keep ? reject(cancelled()) : resolve(msg.outcome)));
         } else {
           settle(() => reject(new AppError(msg.error.code, msg.error.message, msg.error.details)));

@@ -6,7 +6,13 @@ import { throwIfCancelled } from '../jobs/job-manager';
 import { readModelFile } from '../onnx';
 import { cloneModelSharingTensorData } from '../onnx/clone-model';
 import type { Pass } from '../optimize/types';
-import { fewSamplesWarning, readAllSamples, requireTrainingData, trainingReport } from './training-data';
+import {
+  fewSamplesWarning,
+  readAllSamples,
+  readHeldOut,
+  requireTrainingData,
+  trainingReport,
+} from './training-data';
 import { sliceWidth } from './width-slice';
 
 /** The student the config names: the teacher itself, a narrower copy of it, or a model file. */
@@ -66,6 +72,7 @@ export const distillPass: Pass<DistillConfig> = {
       teacher: model,
       student,
       samples,
+      heldOut: await readHeldOut(ctx),
       labels: data.labels,
       settings: config,
       signal: ctx.signal,
@@ -116,6 +123,7 @@ export const qatPass: Pass<QatConfig> = {
       teacher: model,
       student: training.model,
       samples,
+      heldOut: await readHeldOut(ctx),
       labels: data.labels,
       settings: config,
       signal: ctx.signal,

@@ -31,6 +31,15 @@ export async function readAllSamples(data: SampleSource, signal: AbortSignal): P
   return samples;
 }
 
+/** Up to `max` samples the trainer scores each epoch on: the job's held-out or evaluation data, if any. */
+export async function readHeldOut(ctx: PassContext, max = 64): Promise<Sample[]> {
+  if (!ctx.heldOut) return [];
+  const samples: Sample[] = [];
+  for await (const s of ctx.heldOut.read({ start: 0, end: Math.min(max, ctx.heldOut.count) }))
+    samples.push(s);
+  return samples;
+}
+
 export function fewSamplesWarning(data: SampleSource): string[] {
   return data.count < FEW_SAMPLES
     ? [`Only ${data.count} training sample(s): the student may overfit; ${FEW_SAMPLES}+ are advised.`]
@@ -52,6 +61,8 @@ export function trainingReport(
     labelled: data.labels !== null,
     epochs: result.epochsCompleted,
     lossCurve: result.lossCurve,
+    fidelityCurve: result.fidelityCurve,
     samplesPerSecond: result.samplesPerSecond,
+    ...(result.cancelled ? { cancelled: result.cancelled } : {}),
   };
 }
