@@ -59,6 +59,7 @@ export class OptimizeService {
     }
     const parent = this.models.get(request.model);
     const parentBytes = new Uint8Array(await readFile(this.models.pathOf(parent)));
+    const studentBytes = await this.libraryStudent(request);
     const scratchDir = join(this.scratchRoot, `optimize-${randomBytes(6).toString('hex')}`);
     try {
       const outcome = await this.inWorker(
@@ -69,6 +70,7 @@ export class OptimizeService {
           evaluation: request.evaluation,
           scratchDir,
           ...(target ? { target } : {}),
+          ...(studentBytes ? { studentBytes } : {}),
         },
         opts.signal,
         opts.onProgress ?? (() => undefined),
@@ -162,6 +164,14 @@ export class OptimizeService {
       'auto search stored',
     );
     return { ...stored[0]!, model: this.models.get(stored[0]!.model.id) };
+  }
+
+  /** `student: 'model:<id or name>'`: that library model's bytes (MODEL_NOT_FOUND before any work). */
+  private async libraryStudent(request: OptimizeRequest): Promise<Uint8Array | undefined> {
+    if (request.options.method !== 'distill') return undefined;
+    const ref = /^model:(.+)$/.exec(request.options.config.student)?.[1];
+    if (ref === undefined) return undefined;
+    return new Uint8Array(await readFile(this.models.pathOf(this.models.get(ref))));
   }
 
   private inWorker(

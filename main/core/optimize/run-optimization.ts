@@ -18,6 +18,8 @@ export type OptimizationJob = {
   calibration?: DataSpec;
   evaluation?: DataSpec;
   scratchDir: string;
+  /** Distillation from a library model (`--student model:<ref>`): its bytes, read on the main thread. */
+  studentBytes?: Uint8Array;
   /** `--method auto --target PROFILE`: what the estimator needs (resolved on the main thread). */
   target?: AutoTarget;
 };
@@ -138,6 +140,7 @@ export async function runOptimization(
     scratchDir: job.scratchDir,
     calibration,
     ...(source === 'held-out' || source === 'eval' ? { heldOut: evaluation } : {}),
+    ...(job.studentBytes ? { student: decodeModel(job.studentBytes) } : {}),
     progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 2 + r.percent * 0.68 }),
   });
   // A cancelled training hands back its best epoch: that one is measured and stored, marked as cancelled.

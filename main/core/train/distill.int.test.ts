@@ -88,6 +88,12 @@ describe('distill pass (worker, real ONNX Runtime)', () => {
     const wrong = buildCnnClassifier({ size: 8, channels: [4, 4], hidden: 8, classes: 7 });
     await writeTestModel(wrong, join(work, 'wrong.onnx'));
     await expectCode(run({ student: join(work, 'wrong.onnx') }), 'STUDENT_MISMATCH');
+    // The same student picked from the library (as the Optimize page does), and one that is not there.
+    const library = (await services.models.importFile(join(work, 'wrong.onnx'), { name: 'wrong-student' }))
+      .model;
+    await expectCode(run({ student: `model:${library.id}` }), 'STUDENT_MISMATCH');
+    await expectCode(run({ student: 'model:no-such-model' }), 'NOT_FOUND');
+    await services.models.remove(library.id);
     // A student the engine cannot run.
     const einsum = createModelBuilder()
       .input('image', DT.FLOAT, ['N', 1, 8, 8])
