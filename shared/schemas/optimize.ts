@@ -57,6 +57,9 @@ export const fp16ConfigSchema = z
   .strict();
 export type Fp16Config = z.infer<typeof fp16ConfigSchema>;
 
+/** Below this many training samples a student mostly memorises: the CLI's report and the form warn with the count. */
+export const FEW_TRAINING_SAMPLES = 100;
+
 export const distillConfigSchema = z
   .object({
     /** 'self' (the teacher itself), 'width:F' (a copy with a fraction F of the channels), or a .onnx path. */

@@ -3,13 +3,13 @@
  * into memory (the trainer shuffles across epochs), and record it in the variant's training report.
  */
 import { AppError } from '../../../shared/errors';
-import type { TrainingReport } from '../../../shared/schemas/optimize';
+import { FEW_TRAINING_SAMPLES, type TrainingReport } from '../../../shared/schemas/optimize';
 import { throwIfCancelled } from '../jobs/job-manager';
 import type { PassContext, Sample, SampleSource } from '../optimize/types';
 import type { DistillResult } from './distill';
 
 /** Below this many samples a student mostly memorises: the report warns with the count. */
-export const FEW_SAMPLES = 100;
+export const FEW_SAMPLES = FEW_TRAINING_SAMPLES;
 
 /** The job's data, or CALIBRATION_REQUIRED saying what `needs` it. */
 export function requireTrainingData(ctx: PassContext, needs: string): SampleSource {
