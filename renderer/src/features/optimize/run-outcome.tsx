@@ -92,11 +92,12 @@ export function RunResult({
         </Title>
       )}
       {report && auto ? (
-        <VariantReport key={model.id} report={report} />
+        <VariantReport key={model.id} report={report} recipe={model.recipe} />
       ) : report ? (
         <VariantReport
           key={model.id}
           report={report}
+          recipe={model.recipe}
           onExclude={onExclude}
           alreadyExcluded={exclude}
           busy={busy}
