@@ -71,9 +71,9 @@ describe('VariantReport of a trained variant', () => {
   it('shows the recipe, data hash, curves, final fidelity and samples/s', () => {
     renderUi(<VariantReport report={report()} recipe={recipe} />);
     expect(text('training-student')).toBe('a narrower copy (50 % of the channels)');
-    expect(text('training-temperature')).toBe('4');
-    expect(text('training-learningRate')).toBe('0.01');
-    expect(text('training-batchSize')).toBe('8');
+    expect(text('training-recipe-temperature')).toBe('4');
+    expect(text('training-recipe-learningRate')).toBe('0.01');
+    expect(text('training-recipe-batchSize')).toBe('8');
     expect(screen.getByTestId('training-data-hash').getAttribute('title')).toBe('d'.repeat(64));
     expect(text('training-throughput')).toBe('123.4 samples/s');
     expect(text('training-final-fidelity')).toBe('cosine 0.9900 on 10 samples · last epoch held-out 0.9910');
@@ -95,7 +95,7 @@ describe('VariantReport of a trained variant', () => {
     renderUi(<VariantReport report={report({ fidelityCurve: undefined, student: 'qdq' })} />);
     expect(text('training-student')).toBe('the static INT8 (QDQ) model, fake-quantized');
     expect(text('training-report-curves-fidelity')).toContain('not measured (no held-out samples)');
-    expect(screen.queryByTestId('training-temperature')).toBeNull();
+    expect(screen.queryByTestId('training-recipe-temperature')).toBeNull();
     expect(document.body.textContent).toContain('No per-epoch fidelity was recorded');
   });
 

@@ -82,7 +82,9 @@ export function TrainingReport({
             typeof config[key] === 'number' ? (
               <DataList.Item key={key}>
                 <DataList.ItemLabel>{label}</DataList.ItemLabel>
-                <DataList.ItemValue data-testid={`training-${key}`}>{String(config[key])}</DataList.ItemValue>
+                <DataList.ItemValue data-testid={`training-recipe-${key}`}>
+                  {String(config[key])}
+                </DataList.ItemValue>
               </DataList.Item>
             ) : null,
           )}
