@@ -1,4 +1,5 @@
 import { Group, Stack, Text } from '@mantine/core';
+import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 
 const colors = {
@@ -30,7 +31,7 @@ const fmtCos = (v: number) => v.toFixed(4);
  * Optimize page while a training runs, and in a trained variant's report. The last values are also written
  * out, so they can be read without the chart.
  */
-export function TrainingCurves({
+function TrainingCurvesView({
   lossCurve,
   fidelityCurve,
   epochs,
@@ -141,3 +142,19 @@ export function TrainingCurves({
     </Stack>
   );
 }
+
+const sameCurve = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.at(-1) === b.at(-1);
+
+/**
+ * Live progress arrives ten times a second with new arrays holding the same epochs: the chart redraws only
+ * when an epoch is added (redrawing it each time kept a busy machine's page from answering).
+ */
+export const TrainingCurves = memo(
+  TrainingCurvesView,
+  (a, b) =>
+    a.epochs === b.epochs &&
+    a.testId === b.testId &&
+    sameCurve(a.lossCurve, b.lossCurve) &&
+    sameCurve(a.fidelityCurve, b.fidelityCurve),
+);
