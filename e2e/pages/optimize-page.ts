@@ -1,11 +1,13 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type Method = 'auto' | 'int8-static' | 'int8-dynamic' | 'fp16';
+export type Method = 'auto' | 'int8-static' | 'int8-dynamic' | 'fp16' | 'distill' | 'qat';
 const methodLabel: Record<Method, string> = {
   auto: 'Auto (recommended)',
   'int8-static': 'INT8 static',
   'int8-dynamic': 'INT8 dynamic',
   fp16: 'FP16',
+  distill: 'Distill',
+  qat: 'QAT (INT8 fine-tune)',
 };
 /** What the run button says once the method is chosen. */
 const runText: Record<Method, string> = {
@@ -13,6 +15,8 @@ const runText: Record<Method, string> = {
   'int8-static': 'INT8 static',
   'int8-dynamic': 'INT8 dynamic',
   fp16: 'FP16',
+  distill: 'Run distillation',
+  qat: 'Run QAT',
 };
 
 /** The Optimize page: model, method, options, data, run with progress, result with its report. */

@@ -80,6 +80,18 @@ export function createHandlers(
       return { keyPath: path };
     },
     'optimize.run': ({ model, name, options, calibration, evaluation }) => {
+      // The window is untrusted: it names a student from the library, never a path on this machine.
+      if (options.method === 'distill') {
+        const student = options.config.student;
+        const ref = /^model:(.+)$/.exec(student)?.[1];
+        if (ref !== undefined) models.get(ref);
+        else if (student !== 'self' && !student.startsWith('width:')) {
+          throw new AppError(
+            'BAD_REQUEST',
+            `Student '${student}': choose self, width:F (0 < F ≤ 1) or model:<id> of an imported model.`,
+          );
+        }
+      }
       const request = {
         model,
         name,

@@ -57,6 +57,9 @@ export const fp16ConfigSchema = z
   .strict();
 export type Fp16Config = z.infer<typeof fp16ConfigSchema>;
 
+/** Below this many training samples a student mostly memorises: the CLI's report and the form warn with the count. */
+export const FEW_TRAINING_SAMPLES = 100;
+
 export const distillConfigSchema = z
   .object({
     /** 'self' (the teacher itself), 'width:F' (a copy with a fraction F of the channels), or a .onnx path. */
@@ -96,8 +99,37 @@ export const trainingReportSchema = z.object({
   epochs: z.number().int(),
   /** Mean training loss per completed epoch. */
   lossCurve: z.array(z.number()),
+  /**
+   * Mean cosine between student and teacher outputs on held-out samples after each completed epoch (absent on
+   * variants trained before it was measured, or when no sample was held out).
+   */
+  fidelityCurve: z.array(z.number()).optional(),
+  samplesPerSecond: z.number(),
+  /** Set when the user cancelled: the stored model is the best completed epoch's (1-based `bestEpoch`). */
+  cancelled: z
+    .object({ atEpoch: z.number().int(), epochs: z.number().int(), bestEpoch: z.number().int() })
+    .optional(),
+});
+
+/** Live training progress (the `detail` of a training job's progress events, key 'training'). */
+export const trainingProgressSchema = z.object({
+  key: z.literal('training'),
+  /** 1-based epoch being trained, and how many there are. */
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  /** Batches done in this epoch, of how many. */
+  step: z.number().int(),
+  steps: z.number().int(),
+  /** Running mean loss of this epoch. */
+  loss: z.number(),
+  /** Completed epochs' mean losses and held-out cosines (the fidelity curve may be empty: no held-out data). */
+  lossCurve: z.array(z.number()),
+  fidelityCurve: z.array(z.number()),
+  /** Seconds left, estimated from the time so far; null before the first batch. */
+  etaSeconds: z.number().nullable(),
   samplesPerSecond: z.number(),
 });
+export type TrainingProgress = z.infer<typeof trainingProgressSchema>;
 export type TrainingReport = z.infer<typeof trainingReportSchema>;
 
 export const imagePreprocessSchema = z

@@ -114,7 +114,10 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     )
     .option('--force-float <nodes>', 'auto: node names that stay float, comma-separated')
     .option('--force-int8 <nodes>', 'auto: node names that stay int8, comma-separated')
-    .option('--student <model|width:F|self>', 'distill: student .onnx file, width:F (narrower copy), or self')
+    .option(
+      '--student <model|width:F|self>',
+      'distill: student .onnx file, model:<id|name> (an imported model), width:F (narrower copy), or self',
+    )
     .option(
       '--data <path|random>',
       'distill/qat (and prune-channels --fine-tune): training data (.npy folder/file or images; labels optional)',

@@ -17,8 +17,12 @@ import type { AutoRunOutcome, OptimizationJob, OptimizationOutcome } from './run
 
 /** How long a cancelled pass may take to notice before its thread is terminated. */
 const cancelGraceMs = 2000;
-/** A cancelled auto search stores the best found so far: it needs a moment to evaluate it. */
-const autoCancelGraceMs = 60_000;
+/**
+ * A cancelled auto search, distillation or QAT stores the best found so far: it needs a moment to finish the
+ * batch, restore the best epoch and measure it.
+ */
+const keepBestCancelGraceMs = 60_000;
+const keepsBestOnCancel = new Set(['auto', 'distill', 'qat', 'prune-channels']);
 
 /**
  * Runs optimization passes in a worker thread (the main thread never blocks) and stores each result as a variant
@@ -55,6 +59,7 @@ export class OptimizeService {
     }
     const parent = this.models.get(request.model);
     const parentBytes = new Uint8Array(await readFile(this.models.pathOf(parent)));
+    const studentBytes = await this.libraryStudent(request);
     const scratchDir = join(this.scratchRoot, `optimize-${randomBytes(6).toString('hex')}`);
     try {
       const outcome = await this.inWorker(
@@ -65,6 +70,7 @@ export class OptimizeService {
           evaluation: request.evaluation,
           scratchDir,
           ...(target ? { target } : {}),
+          ...(studentBytes ? { studentBytes } : {}),
         },
         opts.signal,
         opts.onProgress ?? (() => undefined),
@@ -88,7 +94,8 @@ export class OptimizeService {
           recipe,
           report: { pass: outcome.pass, fidelity: outcome.fidelity },
         },
-        { name: request.name, signal: opts.signal },
+        // A cancelled training's best epoch is stored although the job's signal is aborted.
+        { name: request.name, signal: outcome.pass.training?.cancelled ? undefined : opts.signal },
       );
       this.logger.info(
         { parent: parent.id, variant: stored.model.id, method: recipe.method },
@@ -159,6 +166,14 @@ export class OptimizeService {
     return { ...stored[0]!, model: this.models.get(stored[0]!.model.id) };
   }
 
+  /** `student: 'model:<id or name>'`: that library model's bytes (MODEL_NOT_FOUND before any work). */
+  private async libraryStudent(request: OptimizeRequest): Promise<Uint8Array | undefined> {
+    if (request.options.method !== 'distill') return undefined;
+    const ref = /^model:(.+)$/.exec(request.options.config.student)?.[1];
+    if (ref === undefined) return undefined;
+    return new Uint8Array(await readFile(this.models.pathOf(this.models.get(ref))));
+  }
+
   private inWorker(
     job: OptimizationJob,
     signal: AbortSignal | undefined,
@@ -177,16 +192,20 @@ export class OptimizeService {
       };
       const onAbort = () => {
         worker.postMessage({ type: 'cancel' });
-        const grace = job.options.method === 'auto' ? autoCancelGraceMs : cancelGraceMs;
+        const grace = keepsBestOnCancel.has(job.options.method) ? keepBestCancelGraceMs : cancelGraceMs;
         setTimeout(() => settle(() => reject(cancelled())), grace).unref();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'progress') {
-          if (!signal?.aborted) onProgress({ phase: msg.phase, percent: msg.percent, message: msg.message });
+          const { type: _type, ...report } = msg;
+          if (!signal?.aborted) onProgress(report);
         } else if (msg.type === 'done') {
-          // A cancelled auto search still hands back what it found, to be stored.
-          const keep = msg.outcome.kind === 'auto' && msg.outcome.kept.length > 0;
+          // A cancelled auto search or training still hands back what it found, to be stored.
+          const keep =
+            msg.outcome.kind === 'auto'
+              ? msg.outcome.kept.length > 0
+              : msg.outcome.pass.training?.cancelled !== undefined;
           settle(() => (signal?.aborted && !keep ? reject(cancelled()) : resolve(msg.outcome)));
         } else {
           settle(() => reject(new AppError(msg.error.code, msg.error.message, msg.error.details)));

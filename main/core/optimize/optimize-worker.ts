@@ -1,10 +1,11 @@
 import { parentPort } from 'node:worker_threads';
 import { toAppError } from '../../../shared/errors';
+import type { ProgressReport } from '../jobs/job-manager';
 import { runOptimization, type OptimizationJob } from './run-optimization';
 
 /** Messages from the optimize worker to main. */
 export type WorkerMessage =
-  | { type: 'progress'; phase: string; percent: number | null; message?: string }
+  | ({ type: 'progress' } & ProgressReport)
   | { type: 'done'; outcome: Awaited<ReturnType<typeof runOptimization>> }
   | { type: 'failed'; error: ReturnType<ReturnType<typeof toAppError>['toData']> };
 

@@ -18,6 +18,8 @@ export type OptimizationJob = {
   calibration?: DataSpec;
   evaluation?: DataSpec;
   scratchDir: string;
+  /** Distillation from a library model (`--student model:<ref>`): its bytes, read on the main thread. */
+  studentBytes?: Uint8Array;
   /** `--method auto --target PROFILE`: what the estimator needs (resolved on the main thread). */
   target?: AutoTarget;
 };
@@ -137,9 +139,14 @@ export async function runOptimization(
     signal: ctx.signal,
     scratchDir: job.scratchDir,
     calibration,
+    ...(source === 'held-out' || source === 'eval' ? { heldOut: evaluation } : {}),
+    ...(job.studentBytes ? { student: decodeModel(job.studentBytes) } : {}),
     progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 2 + r.percent * 0.68 }),
   });
-  throwIfCancelled(ctx.signal);
+  // A cancelled training hands back its best epoch: that one is measured and stored, marked as cancelled.
+  const keepsCancelled = result.report.training?.cancelled !== undefined;
+  if (!keepsCancelled) throwIfCancelled(ctx.signal);
+  const fidelitySignal = keepsCancelled ? new AbortController().signal : ctx.signal;
   const bytes = encodeModel(result.model);
   const passReport: PassReport = { ...result.report, durationMs: performance.now() - started };
 
@@ -150,7 +157,7 @@ export async function runOptimization(
     quantizedTensors: result.quantizedTensors,
     samples: evaluation,
     source,
-    signal: ctx.signal,
+    signal: fidelitySignal,
     progress: (r) => ctx.progress({ ...r, percent: r.percent === null ? null : 70 + r.percent * 0.29 }),
   });
   return { kind: 'single', bytes, pass: passReport, fidelity, ...dataUsed };

@@ -29,6 +29,10 @@ export type PassContext = {
   progress(report: ProgressReport): void;
   /** Calibration samples (static quantization only). */
   calibration?: SampleSource;
+  /** Samples not calibrated or trained on (held out, or --eval), for passes that track fidelity as they train. */
+  heldOut?: SampleSource;
+  /** Distillation's student when the config names a library model (`model:<ref>`). */
+  student?: ModelProto;
   /** Where a pass may write scratch files (ORT's optimized model, …); removed after the run. */
   scratchDir: string;
 };

@@ -6,15 +6,31 @@ import { throwIfCancelled } from '../jobs/job-manager';
 import { readModelFile } from '../onnx';
 import { cloneModelSharingTensorData } from '../onnx/clone-model';
 import type { Pass } from '../optimize/types';
-import { fewSamplesWarning, readAllSamples, requireTrainingData, trainingReport } from './training-data';
+import {
+  fewSamplesWarning,
+  readAllSamples,
+  readHeldOut,
+  requireTrainingData,
+  trainingReport,
+} from './training-data';
 import { sliceWidth } from './width-slice';
 
-/** The student the config names: the teacher itself, a narrower copy of it, or a model file. */
+/**
+ * The student the config names: the teacher itself, a narrower copy of it, a model of the library
+ * (`model:<id or name>`, read by the service and handed over as `library`), or a model file.
+ */
 export async function resolveStudent(
   teacher: ModelProto,
   student: string,
+  library?: ModelProto,
 ): Promise<{ model: ModelProto; note: string | null }> {
   if (student === 'self') return { model: cloneModelSharingTensorData(teacher), note: null };
+  if (student.startsWith('model:')) {
+    if (!library) {
+      throw new AppError('NOT_FOUND', `--student ${student}: no such model in the library.`);
+    }
+    return { model: library, note: null };
+  }
   const width = /^width:(.+)$/.exec(student);
   if (width) {
     const factor = Number(width[1]);
@@ -53,7 +69,7 @@ export const distillPass: Pass<DistillConfig> = {
       import('./distill'),
       import('./onnx-graph'),
     ]);
-    const { model: student, note } = await resolveStudent(model, config.student);
+    const { model: student, note } = await resolveStudent(model, config.student, ctx.student);
     // Refuse an unsupported student before any data is read or the teacher runs.
     checkTrainable(student);
     const warnings: string[] = [];
@@ -66,6 +82,7 @@ export const distillPass: Pass<DistillConfig> = {
       teacher: model,
       student,
       samples,
+      heldOut: await readHeldOut(ctx),
       labels: data.labels,
       settings: config,
       signal: ctx.signal,
@@ -116,6 +133,7 @@ export const qatPass: Pass<QatConfig> = {
       teacher: model,
       student: training.model,
       samples,
+      heldOut: await readHeldOut(ctx),
       labels: data.labels,
       settings: config,
       signal: ctx.signal,

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../shared/errors';
 import type { Model } from '../../../shared/schemas/models';
-import { distillConfigSchema, recipeSchema } from '../../../shared/schemas/optimize';
+import { distillConfigSchema, recipeSchema, trainingProgressSchema } from '../../../shared/schemas/optimize';
 import { buildCnnClassifier } from '../../../test/models/cnn-classifier';
 import { writeNpy } from '../../../test/fixtures/npy';
 import { createRng, randomFloats } from '../../../test/models/prng';
@@ -14,7 +14,7 @@ import { encodeModel } from '../onnx';
 import { createModelBuilder } from '../onnx/builder';
 import { TensorProto_DataType as DT } from 'onnx-buf';
 import { createSilentLogger } from '../logger';
-import { runOptimization } from '../optimize/run-optimization';
+import { expectSingle, runOptimization } from '../optimize/run-optimization';
 import { createServices, type Services } from '../services';
 
 let work: string;
@@ -88,6 +88,12 @@ describe('distill pass (worker, real ONNX Runtime)', () => {
     const wrong = buildCnnClassifier({ size: 8, channels: [4, 4], hidden: 8, classes: 7 });
     await writeTestModel(wrong, join(work, 'wrong.onnx'));
     await expectCode(run({ student: join(work, 'wrong.onnx') }), 'STUDENT_MISMATCH');
+    // The same student picked from the library (as the Optimize page does), and one that is not there.
+    const library = (await services.models.importFile(join(work, 'wrong.onnx'), { name: 'wrong-student' }))
+      .model;
+    await expectCode(run({ student: `model:${library.id}` }), 'STUDENT_MISMATCH');
+    await expectCode(run({ student: 'model:no-such-model' }), 'NOT_FOUND');
+    await services.models.remove(library.id);
     // A student the engine cannot run.
     const einsum = createModelBuilder()
       .input('image', DT.FLOAT, ['N', 1, 8, 8])
@@ -107,9 +113,68 @@ describe('distill pass (worker, real ONNX Runtime)', () => {
     expect(services.models.list().length).toBe(before);
   });
 
-  it('stops on cancel between steps', async () => {
+  it('cancelled after an epoch: stores the best completed epoch, marked "cancelled at epoch k of N"', async () => {
+    const before = services.models.list().length;
     const controller = new AbortController();
-    const job = runOptimization(
+    const details: unknown[] = [];
+    const { model } = await services.optimize.optimize(
+      {
+        model: teacher.id,
+        options: { method: 'distill', config: config({ student: 'width:0.5', epochs: 50, batchSize: 4 }) },
+        calibration: { kind: 'npy', path: join(work, 'x.npy') },
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.detail?.key === 'training') details.push(p.detail);
+          if (p.phase.startsWith('training epoch 3')) controller.abort();
+        },
+      },
+    );
+    expect(services.models.list().length).toBe(before + 1);
+    const training = model.report!.pass.training!;
+    expect(training.cancelled?.atEpoch).toBe(3);
+    expect(training.cancelled?.epochs).toBe(50);
+    expect([1, 2]).toContain(training.cancelled?.bestEpoch);
+    expect(training.lossCurve).toHaveLength(2);
+    // Held-out fidelity (the last 20 % of the data) after each completed epoch.
+    expect(training.fidelityCurve).toHaveLength(2);
+    expect(Math.max(...training.fidelityCurve!)).toBe(
+      training.fidelityCurve![training.cancelled!.bestEpoch - 1],
+    );
+    expect(model.report!.pass.warnings.join(' ')).toContain('Cancelled at epoch 3 of 50');
+    // The live progress carried the contract's training detail, curves included.
+    const last = trainingProgressSchema.parse(details.at(-1));
+    expect(last.epochs).toBe(50);
+    expect(last.lossCurve.length).toBeGreaterThanOrEqual(1);
+    expect(last.fidelityCurve.length).toBe(last.lossCurve.length);
+  });
+
+  it('cancelled before any epoch finished: CANCELLED, says so, nothing stored', async () => {
+    const before = services.models.list().length;
+    const controller = new AbortController();
+    const job = services.optimize.optimize(
+      {
+        model: teacher.id,
+        options: { method: 'distill', config: config({ epochs: 50, batchSize: 4 }) },
+        calibration: { kind: 'npy', path: join(work, 'x.npy') },
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase.startsWith('training epoch 1')) controller.abort();
+        },
+      },
+    );
+    await expect(job).rejects.toSatisfy(
+      (e) => e instanceof AppError && e.code === 'CANCELLED' && /before any epoch finished/.test(e.message),
+    );
+    expect(services.models.list().length).toBe(before);
+  });
+
+  it('runOptimization hands back the best epoch when cancelled after one', async () => {
+    const controller = new AbortController();
+    const outcome = await runOptimization(
       {
         parentBytes: encodeModel(buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3 })),
         options: { method: 'distill', config: config({ epochs: 50, batchSize: 4 }) },
@@ -123,6 +188,8 @@ describe('distill pass (worker, real ONNX Runtime)', () => {
         },
       },
     );
-    await expectCode(job, 'CANCELLED');
+    const single = expectSingle(outcome);
+    expect(single.pass.training?.cancelled).toEqual({ atEpoch: 2, epochs: 50, bestEpoch: 1 });
+    expect(single.fidelity.samples).toBeGreaterThan(0);
   });
 });

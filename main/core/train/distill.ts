@@ -4,6 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { AppError } from '../../../shared/errors';
+import type { TrainingProgress } from '../../../shared/schemas/optimize';
 import { throwIfCancelled, type ProgressReport } from '../jobs/job-manager';
 import { encodeModel } from '../onnx';
 import { cloneModelSharingTensorData } from '../onnx/clone-model';
@@ -29,6 +30,11 @@ export type DistillInput = {
   samples: readonly Sample[];
   /** Class index per sample, or null (unlabelled). */
   labels: readonly (number | null)[] | null;
+  /**
+   * Samples not trained on: after each epoch the student's outputs on them are compared with the teacher's
+   * (mean cosine), so people can watch fidelity, and a cancelled run keeps the epoch that scored best.
+   */
+  heldOut?: readonly Sample[];
   settings: DistillSettings;
   signal: AbortSignal;
   progress(report: ProgressReport): void;
@@ -38,7 +44,11 @@ export type DistillResult = {
   model: ModelProto;
   /** Mean loss per completed epoch. */
   lossCurve: number[];
+  /** Held-out cosine after each completed epoch (empty without held-out samples). */
+  fidelityCurve: number[];
   epochsCompleted: number;
+  /** Set when the user cancelled after at least one epoch: the model is the best epoch's (1-based). */
+  cancelled: { atEpoch: number; epochs: number; bestEpoch: number } | null;
   studentParameters: number;
   teacherParameters: number;
   samplesPerSecond: number;
@@ -110,6 +120,45 @@ function seededShuffle(n: number, seed: number): number[] {
 
 const toTf = (t: ort.Tensor) => tf.tensor(t.data as Float32Array, [...t.dims], 'float32');
 
+/** Held-out samples scored per epoch: enough for a steady curve, few enough to cost little beside an epoch. */
+const maxHeldOut = 64;
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  if (na === 0 && nb === 0) return 1;
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+/** Mean cosine, over samples and targets, of the student's outputs against the teacher's cached ones. */
+function heldOutCosine(
+  graph: TrainableGraph,
+  samples: readonly Sample[],
+  cached: readonly Cached[],
+  targets: readonly string[],
+): number {
+  let sum = 0;
+  let n = 0;
+  for (const [i, s] of samples.entries()) {
+    const outs = tf.tidy(() => {
+      const out = graph.forward(Object.fromEntries(Object.entries(s).map(([k, v]) => [k, toTf(v)])));
+      return targets.map((t) => out[t]!.dataSync() as Float32Array);
+    });
+    outs.forEach((o, k) => {
+      const c = cosine(o, cached[i]![k]!.data);
+      sum += Number.isFinite(c) ? c : 0;
+      n++;
+    });
+  }
+  return n === 0 ? 0 : sum / n;
+}
+
 /** KL(p_t ‖ p_s) at temperature T over the last axis, × T², averaged over every other position. */
 function klLoss(student: tf.Tensor, teacher: tf.Tensor, temperature: number): tf.Scalar {
   const last = student.rank - 1;
@@ -153,6 +202,9 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
     const cached = await teacherTargets(teacher, teacherT, samples, signal, (done) =>
       input.progress({ phase: 'teacher outputs', percent: (done / samples.length) * 5 }),
     );
+    const heldOut = (input.heldOut ?? []).slice(0, maxHeldOut);
+    const heldOutCached =
+      heldOut.length > 0 ? await teacherTargets(teacher, teacherT, heldOut, signal, () => {}) : [];
 
     // Shapes must agree (checked on the first sample, where a mismatch is cheapest to explain).
     const first = tf.tidy(() => {
@@ -205,7 +257,11 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
 
     const optimizer = tf.train.adam(settings.learningRate);
     const lossCurve: number[] = [];
+    const fidelityCurve: number[] = [];
     let checkpoint: Map<string, Float32Array> | null = null;
+    // The epoch a cancel keeps: highest held-out cosine, else lowest loss.
+    let best: { epoch: number; score: number; values: Map<string, Float32Array> } | null = null;
+    let cancelled: DistillResult['cancelled'] = null;
     const steps = Math.ceil(samples.length / settings.batchSize);
     const trainStart = performance.now();
     let seen = 0;
@@ -251,25 +307,45 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
           }
           sum += loss;
           seen += ids.length;
-          throwIfCancelled(signal);
+          // In a worker, cancel arrives as a message: the loop must let the event loop run to receive it.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (signal.aborted) {
+            if (!best) {
+              throw new AppError(
+                'CANCELLED',
+                `Cancelled in epoch ${epoch + 1} of ${settings.epochs}, before any epoch finished: there is ` +
+                  'no trained model to keep, so nothing was stored.',
+              );
+            }
+            cancelled = { atEpoch: epoch + 1, epochs: settings.epochs, bestEpoch: best.epoch };
+            break;
+          }
           const elapsed = (performance.now() - trainStart) / 1000;
           const done = (epoch * steps + s + 1) / (settings.epochs * steps);
           if (s % 4 === 0 || s === steps - 1) {
+            const eta = Math.round((elapsed / done) * (1 - done));
+            const detail: TrainingProgress = {
+              key: 'training',
+              epoch: epoch + 1,
+              epochs: settings.epochs,
+              step: s + 1,
+              steps,
+              loss: sum / (s + 1),
+              lossCurve: [...lossCurve],
+              fidelityCurve: [...fidelityCurve],
+              etaSeconds: eta,
+              samplesPerSecond: elapsed > 0 ? seen / elapsed : 0,
+            };
             input.progress({
               // One phase per epoch, so line-by-line progress (no terminal) prints each epoch once.
               phase: `training epoch ${epoch + 1}/${settings.epochs}`,
               percent: 5 + done * 95,
-              message: `loss ${(sum / (s + 1)).toFixed(4)} · ETA ${Math.round((elapsed / done) * (1 - done))} s`,
-              detail: {
-                key: 'training',
-                epoch: epoch + 1,
-                epochs: settings.epochs,
-                loss: sum / (s + 1),
-                lossCurve,
-              },
+              message: `loss ${detail.loss.toFixed(4)} · ETA ${eta} s`,
+              detail,
             });
           }
         }
+        if (cancelled) break;
         if (diverged) {
           if (!checkpoint) {
             throw new AppError(
@@ -287,6 +363,16 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         }
         lossCurve.push(sum / steps);
         checkpoint = graph.snapshot();
+        if (heldOut.length > 0) fidelityCurve.push(heldOutCosine(graph, heldOut, heldOutCached, studentT));
+        const score = heldOut.length > 0 ? fidelityCurve.at(-1)! : -lossCurve.at(-1)!;
+        if (!best || score > best.score) best = { epoch: epoch + 1, score, values: checkpoint };
+      }
+      if (cancelled && best) {
+        graph.restore(best.values);
+        warnings.push(
+          `Cancelled at epoch ${cancelled.atEpoch} of ${cancelled.epochs}: this is the model after epoch ` +
+            `${best.epoch}, the best completed one (${heldOut.length > 0 ? 'held-out fidelity' : 'training loss'}).`,
+        );
       }
     } finally {
       optimizer.dispose();
@@ -297,7 +383,9 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
     return {
       model: graph.exportModel(),
       lossCurve,
+      fidelityCurve,
       epochsCompleted: lossCurve.length,
+      cancelled,
       studentParameters: graph.parameterCount(),
       teacherParameters: teacherGraphParams,
       samplesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,

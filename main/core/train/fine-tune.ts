@@ -5,7 +5,7 @@
 import type { ModelProto } from 'onnx-buf';
 import { distillConfigSchema, type TrainingReport } from '../../../shared/schemas/optimize';
 import type { PassContext } from '../optimize/types';
-import { readAllSamples, requireTrainingData, trainingReport } from './training-data';
+import { readAllSamples, readHeldOut, requireTrainingData, trainingReport } from './training-data';
 
 export type FineTuned = { model: ModelProto; training: TrainingReport; warnings: string[] };
 
@@ -25,6 +25,7 @@ export async function fineTuneByDistillation(
     teacher,
     student,
     samples,
+    heldOut: await readHeldOut(ctx),
     labels: data.labels,
     settings,
     signal: ctx.signal,

@@ -3,13 +3,13 @@
  * into memory (the trainer shuffles across epochs), and record it in the variant's training report.
  */
 import { AppError } from '../../../shared/errors';
-import type { TrainingReport } from '../../../shared/schemas/optimize';
+import { FEW_TRAINING_SAMPLES, type TrainingReport } from '../../../shared/schemas/optimize';
 import { throwIfCancelled } from '../jobs/job-manager';
 import type { PassContext, Sample, SampleSource } from '../optimize/types';
 import type { DistillResult } from './distill';
 
 /** Below this many samples a student mostly memorises: the report warns with the count. */
-export const FEW_SAMPLES = 100;
+export const FEW_SAMPLES = FEW_TRAINING_SAMPLES;
 
 /** The job's data, or CALIBRATION_REQUIRED saying what `needs` it. */
 export function requireTrainingData(ctx: PassContext, needs: string): SampleSource {
@@ -28,6 +28,15 @@ export async function readAllSamples(data: SampleSource, signal: AbortSignal): P
     samples.push(s);
     if (samples.length % 256 === 0) throwIfCancelled(signal);
   }
+  return samples;
+}
+
+/** Up to `max` samples the trainer scores each epoch on: the job's held-out or evaluation data, if any. */
+export async function readHeldOut(ctx: PassContext, max = 64): Promise<Sample[]> {
+  if (!ctx.heldOut) return [];
+  const samples: Sample[] = [];
+  for await (const s of ctx.heldOut.read({ start: 0, end: Math.min(max, ctx.heldOut.count) }))
+    samples.push(s);
   return samples;
 }
 
@@ -52,6 +61,8 @@ export function trainingReport(
     labelled: data.labels !== null,
     epochs: result.epochsCompleted,
     lossCurve: result.lossCurve,
+    fidelityCurve: result.fidelityCurve,
     samplesPerSecond: result.samplesPerSecond,
+    ...(result.cancelled ? { cancelled: result.cancelled } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { PassSummary } from './pass-summary';
 import { PruningReport } from './pruning-report';
 import { sourceLabel } from './report-grades';
 import { ReportWarnings } from './report-warnings';
+import { TrainingReport } from './training-report';
 
 type VariantReportProps = {
   report: Report;
@@ -15,13 +16,15 @@ type VariantReportProps = {
   onExclude?: (exclude: string[]) => void;
   alreadyExcluded?: readonly string[];
   busy?: boolean;
+  /** The variant's recorded recipe: a trained variant shows its hyper-parameters. */
+  recipe?: unknown;
 };
 
 /**
  * A variant's report against its parent: headline cards, caveats, per-output and per-layer error, and what
  * the pass converted. The same view on the Optimize page (fresh result) and on a variant's detail page.
  */
-export function VariantReport({ report, onExclude, alreadyExcluded, busy }: VariantReportProps) {
+export function VariantReport({ report, onExclude, alreadyExcluded, busy, recipe }: VariantReportProps) {
   const { fidelity, pass } = report;
   return (
     <>
@@ -31,6 +34,7 @@ export function VariantReport({ report, onExclude, alreadyExcluded, busy }: Vari
         {sourceLabel[fidelity.source]}.
       </Text>
       <ReportWarnings warnings={[...pass.warnings, ...fidelity.warnings]} />
+      {pass.training && <TrainingReport training={pass.training} fidelity={fidelity} recipe={recipe} />}
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="sm">
         <SectionCard title="Per-layer error (worst first)" testId="layer-card">
           <LayerErrorTable

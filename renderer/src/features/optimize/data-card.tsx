@@ -1,7 +1,9 @@
 import type { Model } from '../../../../shared/schemas/models';
 import { SectionCard } from '../../components/section-card';
 import { DataSourceField } from './data-source-field';
-import { usesCalibration, type OptimizeForm } from './optimize-form';
+import { Alert } from '@mantine/core';
+import { AlertIcon } from '../../components/icons';
+import { fewSamplesWarning, isTraining, usesCalibration, type OptimizeForm } from './optimize-form';
 
 type DataCardProps = {
   form: OptimizeForm;
@@ -15,11 +17,19 @@ export function DataCard({ form, model, update, disabled }: DataCardProps) {
   const calibrates = usesCalibration(form.method);
   // Channel pruning takes data only to compensate biases and scan sensitivity.
   const optional = form.method === 'prune-channels';
+  const training = isTraining(form.method);
+  const few = fewSamplesWarning(form);
   return (
     <SectionCard title="Data" testId="optimize-data-card">
       {calibrates && (
         <DataSourceField
-          label={optional ? 'Calibration data (optional: channel means, sensitivity)' : 'Calibration data'}
+          label={
+            training
+              ? 'Training data (labels.csv / labels.txt beside it add cross-entropy)'
+              : optional
+                ? 'Calibration data (optional: channel means, sensitivity)'
+                : 'Calibration data'
+          }
           kinds={[
             ...(optional ? [{ kind: 'none' as const, label: 'None' }] : []),
             { kind: 'data', label: 'Folder / file' },
@@ -32,6 +42,11 @@ export function DataCard({ form, model, update, disabled }: DataCardProps) {
           testId="calibration"
           disabled={disabled}
         />
+      )}
+      {few && (
+        <Alert color="yellow" variant="light" p="xs" icon={<AlertIcon size={14} />} data-testid="few-samples">
+          {few}
+        </Alert>
       )}
       <DataSourceField
         label="Evaluation data (optional)"

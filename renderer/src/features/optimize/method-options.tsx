@@ -7,7 +7,8 @@ import { ExcludeInput } from './exclude-input';
 import { Fp16Options } from './fp16-options';
 import { PruneChannelsOptions, PruneWeightsOptions } from './prune-options';
 import { CalibratorField } from './calibrator-field';
-import type { FormMethod, OptimizeForm } from './optimize-form';
+import { checkTraining, type FormMethod, type OptimizeForm } from './optimize-form';
+import { DistillOptions, QatOptions } from './training-options';
 
 type MethodOptionsProps = {
   form: OptimizeForm;
@@ -15,11 +16,13 @@ type MethodOptionsProps = {
   onConfigs: (configs: OptimizeForm['configs']) => void;
   /** Hardware profiles for the auto search's speed target. */
   profiles?: readonly TargetChoice[];
+  /** The library: distillation may pick an imported student. */
+  models?: readonly Model[];
   disabled?: boolean;
 };
 
 /** Only the options of the chosen method, each with what it does and when to use it. */
-export function MethodOptions({ form, model, onConfigs, profiles, disabled }: MethodOptionsProps) {
+export function MethodOptions({ form, model, onConfigs, profiles, models, disabled }: MethodOptionsProps) {
   const opTypes = model?.summary.opHistogram.map((o) => o.opType) ?? [];
   const opset = model ? defaultOpset(model.summary.opsets) : null;
   const set = <M extends FormMethod>(method: M, patch: Partial<OptimizeForm['configs'][M]>) =>
@@ -81,6 +84,19 @@ export function MethodOptions({ form, model, onConfigs, profiles, disabled }: Me
           disabled={disabled}
         />
       );
+    case 'distill':
+      return (
+        <DistillOptions
+          config={form.configs.distill}
+          set={(p) => set('distill', p)}
+          models={models ?? []}
+          teacherId={form.modelId ?? model?.id ?? null}
+          error={checkTraining(form).student}
+          disabled={disabled}
+        />
+      );
+    case 'qat':
+      return <QatOptions config={form.configs.qat} set={(p) => set('qat', p)} disabled={disabled} />;
   }
 }
 

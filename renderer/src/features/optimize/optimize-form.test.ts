@@ -8,6 +8,7 @@ import {
   defaultPreprocess,
   detectFormat,
   emptyData,
+  fewSamplesWarning,
   parseNumber,
   withExclusions,
   withOverrides,
@@ -219,3 +220,64 @@ describe('the auto search in the form', () => {
 function withConfig<F extends OptimizeForm>(f: F, patch: Partial<OptimizeForm['configs']['int8-static']>): F {
   return { ...f, configs: { ...f.configs, 'int8-static': { ...f.configs['int8-static'], ...patch } } };
 }
+
+describe('training methods (distill, qat)', () => {
+  const files = (n: number) =>
+    Array.from({ length: n }, (_, i) => new File([new Uint8Array(4)], `s${i}.npy`)).concat([
+      new File(['0\n'], 'labels.txt'),
+    ]);
+  const training = (n: number): DataChoice => ({
+    kind: 'data',
+    source: { origin: 'upload', mode: 'folder', name: 'train', files: files(n), sizeBytes: 4 * n },
+    format: 'npy',
+    preprocess: defaultPreprocess(),
+  });
+  const distill = (patch: Partial<OptimizeForm['configs']['distill']> = {}, data = training(200)) => {
+    const f = form({ method: 'distill', calibration: data });
+    return { ...f, configs: { ...f.configs, distill: { ...f.configs.distill, ...patch } } };
+  };
+
+  it('sends the training data and the distill options as the contract takes them', () => {
+    const ref = `f_${'2'.repeat(32)}`;
+    const params = buildRunParams(distill({ epochs: 2 }), { calibration: ref, evaluation: null });
+    expect(params.calibration).toEqual({ kind: 'npy', fileRef: ref });
+    expect(params.options).toEqual({
+      method: 'distill',
+      config: {
+        student: 'width:0.5',
+        epochs: 2,
+        temperature: 4,
+        alpha: 0.5,
+        learningRate: 0.001,
+        batchSize: 32,
+        seed: 1,
+      },
+    });
+    const qat = buildRunParams(form({ method: 'qat', calibration: random }), {
+      calibration: null,
+      evaluation: null,
+    });
+    expect(qat.options.method).toBe('qat');
+    expect(qat.calibration).toEqual({ kind: 'random', count: 16, seed: 1 });
+  });
+
+  it('needs training data, a student it can make, and options the schema accepts', () => {
+    const model = sampleModel();
+    expect(blocker(distill(), model)).toBeNull();
+    expect(blocker(distill({}, emptyData()), model)).toMatch(/Choose the training data/);
+    expect(blocker(distill({ student: 'width:1.5' }), model)).toMatch(/width must be more than 0 %/);
+    expect(blocker(distill({ student: 'model:' }), model)).toBe('Pick the student model.');
+    expect(blocker(distill({ epochs: 0 }), model)).toMatch(/Fix the training options \(epochs: /);
+    expect(blocker(distill({ alpha: 2 }), model)).toMatch(/alpha/);
+  });
+
+  it('warns with the count when there are fewer than 100 training samples', () => {
+    expect(fewSamplesWarning(distill({}, training(12)))).toMatch(/^Only 12 training samples:/);
+    expect(fewSamplesWarning(distill({}, training(150)))).toBeNull();
+    expect(
+      fewSamplesWarning(form({ method: 'qat', calibration: { kind: 'random', count: 8, seed: 1 } })),
+    ).toMatch(/^Only 8 training samples/);
+    // Other methods calibrate on few samples on purpose.
+    expect(fewSamplesWarning(form({ calibration: training(12) }))).toBeNull();
+  });
+});

@@ -2,17 +2,22 @@ import type { DataInput, Params, PickedFile } from '../../../../shared/contract'
 import { goalProblem } from '../../../../shared/goal';
 import {
   autoConfigSchema,
+  distillConfigSchema,
+  FEW_TRAINING_SAMPLES,
   fp16ConfigSchema,
   imagePreprocessSchema,
   int8DynamicConfigSchema,
   int8StaticConfigSchema,
+  qatConfigSchema,
   type AutoConfig,
+  type DistillConfig,
   type Fp16Config,
   type ImagePreprocess,
   type Int8DynamicConfig,
   type Int8StaticConfig,
   type MethodOptions,
   type OptimizeMethod,
+  type QatConfig,
 } from '../../../../shared/schemas/optimize';
 import { modelNameSchema, type Model } from '../../../../shared/schemas/models';
 import {
@@ -49,11 +54,8 @@ export type DataChoice =
   | { kind: 'random'; count: number; seed: number }
   | { kind: 'data'; source: DataSource | null; format: DataFormat; preprocess: PreprocessForm };
 
-/**
- * The single passes plus the auto search (which tries them, mixes them and keeps the best); training methods
- * (distill, qat) run from the CLI until the page has their fields.
- */
-export type FormMethod = Exclude<OptimizeMethod, 'distill' | 'qat'> | 'auto';
+/** The single passes (training ones included) plus the auto search (which tries them, mixes them and keeps the best). */
+export type FormMethod = OptimizeMethod | 'auto';
 
 export type OptimizeForm = {
   modelId: string | null;
@@ -66,7 +68,10 @@ export type OptimizeForm = {
     fp16: Fp16Config;
     'prune-channels': PruneChannelsConfig;
     'prune-weights': PruneWeightsConfig;
+    distill: DistillConfig;
+    qat: QatConfig;
   };
+  /** For distill and qat, the training data (the last 20 % held out for fidelity unless evaluation data is given). */
   calibration: DataChoice;
   evaluation: DataChoice;
   name: string;
@@ -79,6 +84,8 @@ export const methodLabels: Record<FormMethod, string> = {
   fp16: 'FP16',
   'prune-channels': 'Prune channels',
   'prune-weights': 'Prune weights',
+  distill: 'Distill',
+  qat: 'QAT (INT8 fine-tune)',
 };
 
 /** What the run button says. */
@@ -89,6 +96,8 @@ export const runLabels: Record<FormMethod, string> = {
   fp16: 'Run FP16',
   'prune-channels': 'Prune channels',
   'prune-weights': 'Prune weights',
+  distill: 'Run distillation',
+  qat: 'Run QAT',
 };
 
 export const methodHelp: Record<FormMethod, string> = {
@@ -102,6 +111,9 @@ export const methodHelp: Record<FormMethod, string> = {
     'Removes whole channels (filters) of conv and dense layers: a dense, smaller model with fewer MACs that runs faster everywhere. Check the fidelity: accuracy drops without fine-tuning.',
   'prune-weights':
     'Zeroes the smallest weights: the file compresses much smaller (gzip, zstd), but ONNX Runtime on CPU runs it no faster.',
+  distill:
+    'Trains a student (a narrower copy of this model, or another imported model) to answer like this model on your data, in the app. Unlabelled samples are enough; labels add cross-entropy.',
+  qat: 'Static INT8 whose weights are then fine-tuned behind fake quantization, with this model as teacher: recovers accuracy that post-training INT8 loses.',
 };
 
 export function defaultPreprocess(): PreprocessForm {
@@ -133,6 +145,9 @@ export function defaultForm(modelId: string | null = null): OptimizeForm {
       fp16: fp16ConfigSchema.parse({}),
       'prune-channels': pruneChannelsConfigSchema.parse({ ratio: 0.3 }),
       'prune-weights': pruneWeightsConfigSchema.parse({ sparsity: 0.8 }),
+      // A narrower copy is what people distil for: half the channels, about a quarter of the MACs.
+      distill: distillConfigSchema.parse({ student: 'width:0.5' }),
+      qat: qatConfigSchema.parse({}),
     },
     calibration: emptyData(),
     evaluation: { kind: 'none' },
@@ -145,7 +160,56 @@ export function defaultForm(modelId: string | null = null): OptimizeForm {
  * takes data optionally (channel means for bias compensation, the sensitivity scan); the others ignore it.
  */
 export function usesCalibration(method: FormMethod): boolean {
-  return method === 'int8-static' || method === 'auto' || method === 'prune-channels';
+  return method === 'int8-static' || method === 'auto' || method === 'prune-channels' || isTraining(method);
+}
+
+/** Methods that train in the app (live loss/fidelity, cancel keeps the best epoch). */
+export function isTraining(method: FormMethod): method is 'distill' | 'qat' {
+  return method === 'distill' || method === 'qat';
+}
+
+/** How many samples a data choice holds when the form can tell (random count, files of a folder), else null. */
+export function sampleCount(choice: DataChoice): number | null {
+  if (choice.kind === 'random') return choice.count;
+  if (choice.kind !== 'data' || !choice.source || choice.source.origin !== 'upload') return null;
+  if (choice.source.mode !== 'folder') return null;
+  const pattern = choice.format === 'images' ? imagePattern : /\.npy$/i;
+  return choice.source.files.filter((f) => pattern.test(f.name)).length;
+}
+
+/** The form's warning for too little training data, with the count (the core warns the same in the report). */
+export function fewSamplesWarning(form: OptimizeForm): string | null {
+  if (!isTraining(form.method)) return null;
+  const n = sampleCount(form.calibration);
+  if (n === null || n >= FEW_TRAINING_SAMPLES) return null;
+  return `Only ${n} training sample${n === 1 ? '' : 's'}: the student may overfit (${FEW_TRAINING_SAMPLES}+ are advised), and 20 % are held out to measure fidelity.`;
+}
+
+export type TrainingErrors = Partial<Record<'student' | 'config', string>>;
+
+/** Problems of the distill/qat options, checked by the contract's own schemas (and the student's form). */
+export function checkTraining(form: OptimizeForm): TrainingErrors {
+  if (form.method === 'distill') {
+    const config = form.configs.distill;
+    const errors: TrainingErrors = {};
+    const width = /^width:(.*)$/.exec(config.student);
+    if (width) {
+      const f = Number(width[1]);
+      if (!(f > 0 && f <= 1)) errors.student = 'The width must be more than 0 % and at most 100 %.';
+    } else if (config.student === 'model:') errors.student = 'Pick the student model.';
+    const parsed = distillConfigSchema.safeParse(config);
+    if (!parsed.success) errors.config = issueText(parsed.error.issues[0]);
+    return errors;
+  }
+  if (form.method === 'qat') {
+    const parsed = qatConfigSchema.safeParse(form.configs.qat);
+    return parsed.success ? {} : { config: issueText(parsed.error.issues[0]) };
+  }
+  return {};
+}
+
+function issueText(issue: { path: PropertyKey[]; message: string } | undefined): string {
+  return issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid options';
 }
 
 /** Node names forced both ways: the search could honour neither. */
@@ -257,9 +321,12 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
   if (checkName(form.name).error) return 'Fix the name, or leave it empty.';
   const needCalibration = usesCalibration(form.method);
   if (needCalibration) {
-    const required = form.method === 'int8-static' || form.method === 'auto';
+    const required = form.method === 'int8-static' || form.method === 'auto' || isTraining(form.method);
     if (required && form.calibration.kind === 'none') {
       return `${form.method === 'auto' ? 'The auto search' : 'Static INT8'} needs calibration data (or random samples).`;
+    }
+    if (isTraining(form.method) && form.calibration.kind === 'data' && !form.calibration.source) {
+      return 'Choose the training data (a folder or an .npy file; labels optional).';
     }
     // Optional data not chosen yet counts as none.
     const unset = !required && form.calibration.kind === 'data' && !form.calibration.source;
@@ -274,6 +341,9 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
     if (errors.budgetMinutes) return 'Fix the time budget.';
     if (errors.forced) return 'A node cannot be forced both float and int8.';
   }
+  const training = checkTraining(form);
+  if (training.student) return training.student;
+  if (training.config) return `Fix the training options (${training.config}).`;
   return null;
 }
 
@@ -303,6 +373,10 @@ export function methodOptions(form: OptimizeForm): MethodOptions {
       return { method: 'prune-channels', config: form.configs['prune-channels'] };
     case 'prune-weights':
       return { method: 'prune-weights', config: form.configs['prune-weights'] };
+    case 'distill':
+      return { method: 'distill', config: form.configs.distill };
+    case 'qat':
+      return { method: 'qat', config: form.configs.qat };
   }
 }
 
@@ -338,7 +412,7 @@ export function buildRunParams(
 
 /** Adds entries to the current method's exclude list (no duplicates); auto has none (it takes overrides). */
 export function withExclusions(form: OptimizeForm, add: readonly string[]): OptimizeForm {
-  if (form.method === 'auto') return form;
+  if (form.method === 'auto' || form.method === 'distill') return form;
   const config = form.configs[form.method];
   const exclude = [...new Set([...config.exclude, ...add])];
   return { ...form, configs: { ...form.configs, [form.method]: { ...config, exclude } } };
@@ -346,6 +420,7 @@ export function withExclusions(form: OptimizeForm, add: readonly string[]): Opti
 
 /** What the current method leaves in float by the user's choice (shown with a result). */
 export function userExclusions(form: OptimizeForm): string[] {
+  if (form.method === 'distill') return [];
   return form.method === 'auto' ? form.configs.auto.forceFloat : form.configs[form.method].exclude;
 }
 

@@ -69,4 +69,25 @@ describe('presets', () => {
     expect(readPreset({ preset: { method: 'nope', config: {} } })).toBeNull();
     expect(readPreset(null)).toBeNull();
   });
+
+  it('re-opens a distillation recipe in the form; a student given as a file path must be picked again', () => {
+    const config = {
+      student: 'width:0.25',
+      epochs: 2,
+      temperature: 3,
+      alpha: 1,
+      learningRate: 0.01,
+      batchSize: 8,
+      seed: 1,
+    };
+    expect(readPreset({ preset: { method: 'distill', config } })).toEqual({ method: 'distill', config });
+    expect(
+      readPreset({ preset: { method: 'distill', config: { ...config, student: '/tmp/s.onnx' } } }),
+    ).toEqual({
+      method: 'distill',
+      config: { ...config, student: 'model:' },
+    });
+    const qat = readPreset({ preset: { method: 'qat', config: { epochs: 1 } } });
+    expect(qat?.method).toBe('qat');
+  });
 });

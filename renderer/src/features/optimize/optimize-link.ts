@@ -1,12 +1,15 @@
 import {
   autoConfigSchema,
+  distillConfigSchema,
   fp16ConfigSchema,
   int8DynamicConfigSchema,
   int8StaticConfigSchema,
+  qatConfigSchema,
   recipeSchema,
   type MethodOptions,
 } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
+import { pruneChannelsConfigSchema, pruneWeightsConfigSchema } from '../../../../shared/schemas/prune';
 
 /** Router state that opens the Optimize page with a method and its options filled in. */
 export type OptimizePreset = MethodOptions;
@@ -43,6 +46,26 @@ export function readPreset(state: unknown): OptimizePreset | null {
     }
     case 'fp16': {
       const parsed = fp16ConfigSchema.safeParse(config);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
+    case 'prune-channels': {
+      const parsed = pruneChannelsConfigSchema.safeParse(config);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
+    case 'prune-weights': {
+      const parsed = pruneWeightsConfigSchema.safeParse(config);
+      return parsed.success ? { method, config: parsed.data } : null;
+    }
+    case 'distill': {
+      const parsed = distillConfigSchema.safeParse(config);
+      if (!parsed.success) return null;
+      // A student given as a file path (the CLI) cannot be named from the window: the form asks to pick one.
+      const student = parsed.data.student;
+      const named = student === 'self' || student.startsWith('width:') || student.startsWith('model:');
+      return { method, config: { ...parsed.data, student: named ? student : 'model:' } };
+    }
+    case 'qat': {
+      const parsed = qatConfigSchema.safeParse(config);
       return parsed.success ? { method, config: parsed.data } : null;
     }
     default:

@@ -42,6 +42,8 @@ const methods: FormMethod[] = [
   'fp16',
   'prune-channels',
   'prune-weights',
+  'distill',
+  'qat',
 ];
 
 export function OptimizePage() {
@@ -63,10 +65,7 @@ export function OptimizePage() {
     setForm((f) => ({
       ...f,
       modelId: presetModel,
-      // A distillation or QAT recipe is re-run from the CLI: the form has no training fields yet.
-      ...(preset && preset.method !== 'distill' && preset.method !== 'qat'
-        ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } }
-        : {}),
+      ...(preset ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } } : {}),
       ...(calibration ? { calibration } : {}),
     }));
     void navigate({ pathname: location.pathname, search: '' }, { replace: true, state: null });
@@ -173,6 +172,7 @@ export function OptimizePage() {
                 model={model}
                 onConfigs={(configs) => update({ configs })}
                 profiles={profiles.data}
+                models={models.data}
                 disabled={active}
               />
             </SectionCard>

@@ -7,6 +7,7 @@ import { useClient } from '../../api/client-context';
 import { callKey } from '../../api/queries';
 import type { UploadProgress } from '../../api/transport';
 import type { JobProgress } from '../../../../shared/schemas/jobs';
+import { trainingProgressSchema, type TrainingProgress } from '../../../../shared/schemas/optimize';
 import {
   buildRunParams,
   defaultForm,
@@ -22,7 +23,15 @@ export type RunRequest = { form: OptimizeForm & { modelId: string }; modelName: 
 export type RunState =
   | { status: 'idle' }
   | ({ status: 'uploading'; what: 'calibration' | 'evaluation'; request: RunRequest } & UploadProgress)
-  | { status: 'running'; phase: string; percent: number | null; message?: string; request: RunRequest }
+  | {
+      status: 'running';
+      phase: string;
+      percent: number | null;
+      message?: string;
+      /** A training's live state (epoch, ETA, curves); kept between events that carry none. */
+      training: TrainingProgress | null;
+      request: RunRequest;
+    }
   | { status: 'done'; result: ImportResult; request: RunRequest }
   | { status: 'failed'; error: AppError; request: RunRequest };
 
@@ -106,12 +115,21 @@ function createSessionStore(client: Client): SessionStore {
           : null;
         const evaluation = await acquire(form.evaluation, 'evaluation', request, controller.signal);
         uploads = null;
-        set({ run: { status: 'running', phase: 'starting', percent: null, request } });
+        set({ run: { status: 'running', phase: 'starting', percent: null, training: null, request } });
         // Calibration reports every sample: show the latest at most every 100 ms, not thousands per second.
         const progress = coalesce(100, (p: JobProgress) => {
           if (session.run.status === 'running') {
+            const detail = trainingProgressSchema.safeParse(p.detail);
+            const training = detail.success ? detail.data : session.run.training;
             set({
-              run: { status: 'running', phase: p.phase, percent: p.percent, message: p.message, request },
+              run: {
+                status: 'running',
+                phase: p.phase,
+                percent: p.percent,
+                message: p.message,
+                training,
+                request,
+              },
             });
           }
         });

@@ -1,13 +1,14 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { AppError } from '../../../../shared/errors';
 import type { AutoReport, VariantReport } from '../../../../shared/schemas/optimize';
 import { renderUi } from '../../testing/render';
 import { sampleAutoReport } from '../../testing/sample-auto-report';
 import { sampleModel } from '../../testing/sample-model';
 import { defaultForm, type OptimizeForm } from './optimize-form';
 import type { RunState } from './optimize-session';
-import { RunResult } from './run-outcome';
+import { RunFailure, RunResult } from './run-outcome';
 
 function doneRun(auto: AutoReport): Extract<RunState, { status: 'done' }> {
   const report: VariantReport = {
@@ -72,5 +73,27 @@ describe('RunResult of an auto search', () => {
     fireEvent.click(screen.getByTestId('auto-rerun'));
     expect(onRerun).toHaveBeenCalledWith({ forceFloat: ['conv2'], forceInt8: ['earlier'] });
     expect(onExclude).not.toHaveBeenCalled();
+  });
+});
+
+describe('RunFailure of a training', () => {
+  it('shows the core’s code and message for a mismatched student', () => {
+    const message =
+      "Student output 'logits' has shape [1, 7], the teacher's 'logits' [1, 10]: a student must produce the same outputs.";
+    const base = defaultForm('m_1');
+    renderUi(
+      <RunFailure
+        run={{
+          status: 'failed',
+          error: new AppError('STUDENT_MISMATCH', message),
+          request: { form: { ...base, method: 'distill', modelId: 'm_1' }, modelName: 'small-cnn' },
+        }}
+        onDismiss={() => {}}
+        fixes={[]}
+      />,
+    );
+    expect(screen.getByTestId('error-code').textContent).toBe('STUDENT_MISMATCH');
+    expect(document.body.textContent).toContain('The student does not match the teacher');
+    expect(document.body.textContent).toContain(message);
   });
 });

@@ -92,11 +92,12 @@ export function RunResult({
         </Title>
       )}
       {report && auto ? (
-        <VariantReport key={model.id} report={report} />
+        <VariantReport key={model.id} report={report} recipe={model.recipe} />
       ) : report ? (
         <VariantReport
           key={model.id}
           report={report}
+          recipe={model.recipe}
           onExclude={onExclude}
           alreadyExcluded={exclude}
           busy={busy}
@@ -183,6 +184,9 @@ const titles: Partial<Record<AppError['code'], string>> = {
   DATA_EMPTY: 'No samples in the data',
   NAME_TAKEN: 'That name is taken',
   NOT_FOUND: 'Something is no longer available',
+  STUDENT_MISMATCH: 'The student does not match the teacher',
+  TRAIN_UNSUPPORTED_OP: 'The training engine cannot train this model',
+  TRAINING_DIVERGED: 'Training diverged',
 };
 
 function failureTitle(error: AppError): string {

@@ -1,6 +1,7 @@
 import { Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { formatBytes } from '../../lib/format';
 import type { RunState } from './optimize-session';
+import { TrainingLive } from './training-live';
 
 type Active = Extract<RunState, { status: 'uploading' | 'running' }>;
 
@@ -35,6 +36,7 @@ export function RunProgress({ run, onCancel }: { run: Active; onCancel: () => vo
         data-testid="optimize-progress"
         transitionDuration={200}
       />
+      {run.status === 'running' && run.training && <TrainingLive training={run.training} />}
     </Stack>
   );
 }

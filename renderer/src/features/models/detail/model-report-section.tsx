@@ -55,7 +55,7 @@ export function ModelReportSection({ model }: { model: Model & { report: NonNull
       <Title order={2} size="h4">
         Report against the parent
       </Title>
-      <VariantReport report={model.report} />
+      <VariantReport report={model.report} recipe={model.recipe} />
     </Stack>
   );
 }
