@@ -2,7 +2,7 @@
 // engine, export it to ONNX, distil a ¼-width student with the distill pass (in-process, same code as the
 // worker), quantize the teacher to INT8 by static PTQ and by QAT, and measure all on held-out digits with
 // ONNX Runtime. Prints a table and the issue-11 targets.
-// Options: --teacher-epochs N (default 8), --student-epochs N (default 10), --channels A,B (default 16,32),
+// Options: --teacher-epochs N (default 6), --student-epochs N (default 10), --channels A,B (default 16,32),
 // --hidden N (default 64), --quick (1 + 1 epochs, 2000 digits).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const quick = process.argv.includes('--quick');
-const teacherEpochs = quick ? 1 : arg('--teacher-epochs', 8);
+const teacherEpochs = quick ? 1 : arg('--teacher-epochs', 6);
 const studentEpochs = quick ? 1 : arg('--student-epochs', 10);
 const channels = (process.argv[process.argv.indexOf('--channels') + 1] ?? '').split(',').map(Number);
 const conv: [number, number] =
