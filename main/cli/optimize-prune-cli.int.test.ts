@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importResultSchema } from '../../shared/schemas/models';
 import { runEdgefleet } from '../../test/fixtures/cli';
 import { buildSmallCnn, writeTestModel } from '../../test/models';
-import { buildConvToOutput, buildPruneZoo } from '../../test/models/prune-nets';
+import { buildConvIntoReshape, buildConvToOutput, buildPruneZoo } from '../../test/models/prune-nets';
 
 let work: string;
 let dataDir: string;
@@ -19,8 +19,10 @@ beforeAll(async () => {
   dataDir = join(work, 'data');
   await writeTestModel(buildPruneZoo(), join(work, 'zoo.onnx'));
   await writeTestModel(buildConvToOutput(), join(work, 'head.onnx'));
+  await writeTestModel(buildConvIntoReshape(), join(work, 'reshape.onnx'));
   expect(edgefleet(['models', 'import', join(work, 'zoo.onnx'), '--name', 'zoo']).code).toBe(0);
   expect(edgefleet(['models', 'import', join(work, 'head.onnx'), '--name', 'head']).code).toBe(0);
+  expect(edgefleet(['models', 'import', join(work, 'reshape.onnx'), '--name', 'reshape']).code).toBe(0);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -125,4 +127,28 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
     expect(mixed.code).toBe(2);
     expect(stored()).toBe(before);
   });
+
+  it('refuses a ratio of 0 or below and a model with no prunable group (naming the blocking op); stores nothing', () => {
+    const before = stored();
+    for (const ratio of ['0', '-0.2']) {
+      const r = edgefleet(['--json', 'optimize', 'zoo', '--method', 'prune-channels', '--ratio', ratio]);
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout).error.message).toMatch(/greater than 0 and less than 1/);
+    }
+
+    const blocked = edgefleet([
+      '--json',
+      'optimize',
+      'reshape',
+      '--method',
+      'prune-channels',
+      '--ratio',
+      '0.3',
+    ]);
+    expect(blocked.code).toBe(1);
+    const blockedError = (JSON.parse(blocked.stdout) as { error: { code: string; message: string } }).error;
+    expect(blockedError.code).toBe('NOTHING_TO_PRUNE');
+    expect(blockedError.message).toMatch(/Reshape/);
+    expect(stored()).toBe(before);
+  }, 180_000); // three CLI runs (tsx + ONNX Runtime each) on a shared machine
 });
