@@ -65,7 +65,7 @@ function ChartKey({ points, threshold }: { points: readonly Numbered[]; threshol
                 <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
                   {p.name}
                 </Text>
-                <Text size="xs" c={p.passes ? 'teal.9' : 'gray.8'} fw={p.recommended ? 600 : undefined}>
+                <Text size="xs" c={p.passes ? 'teal' : undefined} fw={p.recommended ? 600 : undefined}>
                   {status(p)}
                 </Text>
               </Table.Td>
