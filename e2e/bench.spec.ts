@@ -118,7 +118,13 @@ for (const scheme of ['light', 'dark'] as const) {
       for (const target of ['this-machine', 'rpi5']) {
         const chart = bench.chart(target);
         await expect(chart.locator('svg.recharts-surface')).toBeVisible();
-        await expect(chart.locator('.recharts-scatter [data-testid="pareto-point"]')).toHaveCount(2);
+        await expect(chart.locator('[data-testid="pareto-point"]')).toHaveCount(2);
+        // Readable without hovering: numbered points with a key beside the chart, the goal line labelled.
+        await expect(chart.getByTestId('pareto-key-row')).toHaveCount(2);
+        await expect(
+          chart.locator(`[data-testid="pareto-point"][data-model-id="${parentId}"]`),
+        ).toHaveAttribute('data-n', '1');
+        await expect(chart.locator('.recharts-reference-line')).toContainText('goal:');
         await expect(chart.locator('.recharts-reference-line')).toHaveCount(1);
       }
 

@@ -3,6 +3,8 @@ import { createTheme, Table, type MantineThemeOverride } from '@mantine/core';
 /** Dense desktop look: small controls and tight tables; focus rings for keyboard users only. */
 export const theme: MantineThemeOverride = createTheme({
   primaryColor: 'teal',
+  // White text on teal.6 buttons is 2.6:1; shade 9 passes WCAG AA (4.5:1) in both schemes.
+  primaryShade: { light: 9, dark: 9 },
   defaultRadius: 'sm',
   focusRing: 'auto',
   fontFamily:

@@ -46,7 +46,8 @@ export function MetricCard({ label, value, grade, detail, help, testId }: Metric
           {value}
         </Text>
         {detail && (
-          <Text size="xs" c="dimmed" truncate>
+          // Wraps rather than truncates: "same arg-max on 16 samp…" hides the figure that matters.
+          <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
             {detail}
           </Text>
         )}

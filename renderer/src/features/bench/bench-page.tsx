@@ -315,11 +315,12 @@ function Results({ groups, view, onView, fromRun, report, onDismiss }: ResultsPr
       </SectionCard>
 
       <SectionCard title="Latency vs fidelity" testId="bench-charts-card">
-        <Text size="xs" c="dimmed">
-          One chart per target. Up and left is better; point size is the file size; the dashed line joins the
-          Pareto front (variants nothing else beats on both); the ringed point is the recommendation.
+        <Text size="xs">
+          One chart per target. Up and left is better; each point is numbered as in the key beside it; the
+          dashed teal line joins the Pareto front (variants nothing else beats on both); the ringed point is
+          the recommendation.
         </Text>
-        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
+        <Stack gap="sm">
           {groups.map((g) => (
             <ParetoChart
               key={g.key}
@@ -328,7 +329,7 @@ function Results({ groups, view, onView, fromRun, report, onDismiss }: ResultsPr
               pickId={recommend(g, threshold).pick?.modelId ?? null}
             />
           ))}
-        </SimpleGrid>
+        </Stack>
       </SectionCard>
     </Stack>
   );

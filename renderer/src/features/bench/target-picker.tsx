@@ -85,36 +85,35 @@ export function TargetPicker({
           </Anchor>
         </Group>
       </Group>
-      <ScrollArea.Autosize mah={200} type="auto" offsetScrollbars>
-        <Stack gap={4} role="group" aria-label="Hardware profiles to estimate on">
-          {(profiles ?? []).map((p) => (
-            <Checkbox
-              key={p.id}
-              size="xs"
-              checked={profileIds.includes(p.id)}
-              onChange={(e) =>
-                onChange({ profileIds: inCatalogOrder(toggle(profileIds, p.id, e.currentTarget.checked)) })
-              }
-              disabled={disabled}
-              label={
-                <Group gap={6} wrap="nowrap">
-                  <Text size="sm" truncate maw={230}>
-                    {p.name}
-                  </Text>
-                  {p.origin === 'user' && (
-                    <Badge size="xs" variant="light" color="grape">
-                      yours
-                    </Badge>
-                  )}
-                </Group>
-              }
-              description={`${p.cores} cores · ${p.clockGHz} GHz · ${Math.round(p.peakGflopsFp32)} GFLOP/s · ${p.ramGB} GB`}
-              aria-label={p.name}
-              data-testid={`bench-profile-${p.id}`}
-            />
-          ))}
-        </Stack>
-      </ScrollArea.Autosize>
+      {/* The catalog is short: listed in full, so the panel has one scroll box (devices) at most, not two. */}
+      <Stack gap={4} role="group" aria-label="Hardware profiles to estimate on">
+        {(profiles ?? []).map((p) => (
+          <Checkbox
+            key={p.id}
+            size="xs"
+            checked={profileIds.includes(p.id)}
+            onChange={(e) =>
+              onChange({ profileIds: inCatalogOrder(toggle(profileIds, p.id, e.currentTarget.checked)) })
+            }
+            disabled={disabled}
+            label={
+              <Group gap={6} wrap="nowrap">
+                <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                  {p.name}
+                </Text>
+                {p.origin === 'user' && (
+                  <Badge size="xs" variant="light" color="grape">
+                    yours
+                  </Badge>
+                )}
+              </Group>
+            }
+            description={`${p.cores} cores · ${p.clockGHz} GHz · ${Math.round(p.peakGflopsFp32)} GFLOP/s · ${p.ramGB} GB`}
+            aria-label={p.name}
+            data-testid={`bench-profile-${p.id}`}
+          />
+        ))}
+      </Stack>
 
       <Divider
         label={
@@ -137,7 +136,7 @@ export function TargetPicker({
         </Text>
       )}
       {devices && devices.length > 0 && (
-        <ScrollArea.Autosize mah={140} type="auto" offsetScrollbars>
+        <ScrollArea.Autosize mah={200} type="auto" offsetScrollbars="y" scrollbars="y">
           <Stack gap={4} role="group" aria-label="Devices to measure on">
             {devices.map((d) => (
               <Checkbox

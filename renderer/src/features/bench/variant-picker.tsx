@@ -45,7 +45,8 @@ export function VariantPicker({ models, value, onChange, disabled }: VariantPick
           </Anchor>
         </Group>
       </Group>
-      <ScrollArea.Autosize mah={260} type="auto" offsetScrollbars>
+      {/* Vertical only: long names wrap; a sideways scroll would hide "only these". */}
+      <ScrollArea.Autosize mah={260} type="auto" offsetScrollbars="y" scrollbars="y">
         <Stack gap={4} role="group" aria-label="Models and variants to benchmark">
           {rows.map(({ model, depth }) => {
             const family = depth === 0 ? familyOf(models, model.id) : [];
@@ -66,8 +67,8 @@ export function VariantPicker({ models, value, onChange, disabled }: VariantPick
                   disabled={disabled}
                   styles={{ body: { minWidth: 0 }, labelWrapper: { minWidth: 0 } }}
                   label={
-                    <Group gap={6} wrap="nowrap">
-                      <Text size="sm" fw={depth === 0 ? 600 : 400} truncate>
+                    <Group gap={6} wrap="wrap">
+                      <Text size="sm" fw={depth === 0 ? 600 : 400} style={{ overflowWrap: 'anywhere' }}>
                         {depth > 0 ? '↳ ' : ''}
                         {model.name}
                       </Text>

@@ -27,6 +27,9 @@ import { formatAgo } from './fleet-format';
 import type { OpKind } from './fleet-ops';
 import { StatusBadge } from './status-badge';
 
+/** Long paths and commands wrap inside the drawer instead of pushing its cards wider than the drawer. */
+const wrapCode = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' } as const;
+
 type DeviceDrawerProps = {
   device: Device | null;
   /** The id asked for in the URL, when no such device is loaded (deleted, or a stale link). */
@@ -230,12 +233,12 @@ function DeviceDetail({
       <SectionCard title="Connection" testId="detail-connection">
         <DataList size="sm" gap={6} labelWidth="118px">
           <Item label="Address" testId="detail-address">
-            <Code>{addressOf(device)}</Code>
+            <Code style={wrapCode}>{addressOf(device)}</Code>
           </Item>
           <Item label="Authentication" testId="detail-auth">
             {device.authMethod === 'key' ? (
               <>
-                key file <Code>{device.keyPath}</Code>
+                key file <Code style={wrapCode}>{device.keyPath}</Code>
               </>
             ) : device.authMethod === 'agent' ? (
               'ssh-agent'
@@ -259,12 +262,26 @@ function DeviceDetail({
           </Item>
           <Item label="Profile">{device.profile ?? none}</Item>
           <Item label="Deploy root">
-            <Code>{device.deployRoot}</Code>
+            <Code style={wrapCode}>{device.deployRoot}</Code>
           </Item>
           <Item label="Restart command">
-            {device.restartCmd ? <Code block>{device.restartCmd}</Code> : none}
+            {device.restartCmd ? (
+              <Code block style={wrapCode}>
+                {device.restartCmd}
+              </Code>
+            ) : (
+              none
+            )}
           </Item>
-          <Item label="Health check">{device.healthCmd ? <Code block>{device.healthCmd}</Code> : none}</Item>
+          <Item label="Health check">
+            {device.healthCmd ? (
+              <Code block style={wrapCode}>
+                {device.healthCmd}
+              </Code>
+            ) : (
+              none
+            )}
+          </Item>
           <Item label="Notes">
             {device.notes ? (
               <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>

@@ -1,0 +1,22 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+
+/**
+ * Serious and critical axe-core violations (WCAG 2.1 A/AA rules) on the page as it is now, one readable line per
+ * node: rule, selector and axe's summary. Empty when fine.
+ */
+export async function axeProblems(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) =>
+      v.nodes.map((n) => {
+        const summary = (n.failureSummary ?? '')
+          .replace(/\s+/g, ' ')
+          .replace(/^Fix any of the following: /, '');
+        return `${v.id} (${v.impact}): ${n.target.join(' ')} — ${summary.slice(0, 150)}`;
+      }),
+    );
+}
