@@ -130,13 +130,18 @@ export function FleetPage() {
     });
   };
 
-  /** Runs the operation; an unknown host key or a missing secret opens the dialog that resolves it. */
-  const runOp = async (kind: OpKind, ids: readonly string[]) => {
+  /**
+   * Runs the operation; for one device, an unknown host key or a missing secret opens the dialog that
+   * resolves it. A bulk run never covers its per-device results with the trust dialog: the panel lists the
+   * unknown keys with a Trust button per device (and one for all of them).
+   */
+  const runOp = async (kind: OpKind, ids: readonly string[], bulk = false) => {
     if (ids.length === 0) return;
     const final = await start(kind, ids, queryClient);
     if (final.status !== 'done') return;
     const untrusted = untrustedIn(final.outcomes);
     if (untrusted.length > 0) {
+      if (bulk) return;
       askTrust(untrusted, kind);
       return;
     }
@@ -321,7 +326,7 @@ export function FleetPage() {
           </Text>
           <Button
             size="compact-xs"
-            onClick={() => void runOp('probe', selectedIds)}
+            onClick={() => void runOp('probe', selectedIds, true)}
             disabled={selectedIds.length === 0 || running}
             data-testid="bulk-probe"
           >
@@ -330,7 +335,7 @@ export function FleetPage() {
           <Button
             size="compact-xs"
             variant="default"
-            onClick={() => void runOp('status', selectedIds)}
+            onClick={() => void runOp('status', selectedIds, true)}
             disabled={selectedIds.length === 0 || running}
             data-testid="bulk-status"
           >
