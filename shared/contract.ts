@@ -196,6 +196,14 @@ export const contract = {
     params: z.object({ ref: deviceRefSchema, patch: devicePatchSchema }).strict(),
     result: deviceSchema,
   },
+  /**
+   * Checks a private key path when a device is added or edited, so a missing or unreadable key file is
+   * reported at the field, not at the first connection. FILE_NOT_FOUND / FILE_UNREADABLE otherwise.
+   */
+  'devices.checkKeyFile': {
+    params: z.object({ path: z.string().trim().min(1).max(4096) }).strict(),
+    result: z.object({ path: z.string() }),
+  },
   'devices.remove': {
     params: z.object({ ref: deviceRefSchema }).strict(),
     result: z.object({ id: z.string(), name: z.string() }),

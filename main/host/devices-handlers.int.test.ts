@@ -109,6 +109,19 @@ describe('devices.* over the dispatcher', () => {
     });
   });
 
+  it('checks a key file at add time: missing, a directory, or present', async () => {
+    await expect(call('devices.checkKeyFile', { path: join(work, 'no-such-key') })).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+    });
+    await expect(call('devices.checkKeyFile', { path: work })).rejects.toMatchObject({
+      code: 'FILE_UNREADABLE',
+    });
+    await expect(call('devices.checkKeyFile', { path: ' ' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await call('devices.checkKeyFile', { path: device.clientKeyPath })).toEqual({
+      path: device.clientKeyPath,
+    });
+  });
+
   it('imports a granted file and exports text', async () => {
     const path = join(work, 'inventory.csv');
     writeFileSync(path, 'name,host,tags\ncam-1,10.0.0.7,"cams,night shift"\n');

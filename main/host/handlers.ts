@@ -94,6 +94,7 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
     'devices.add': (input) => services.fleet.add(input),
     'devices.update': ({ ref, patch }) => services.fleet.update(ref, patch),
     'devices.remove': ({ ref }) => services.fleet.remove(ref),
+    'devices.checkKeyFile': ({ path }) => services.fleet.checkKeyFile(path),
     'devices.tag': ({ refs, add, remove }) =>
       services.fleet.tag(refs, {
         ...(add === undefined ? {} : { add }),
