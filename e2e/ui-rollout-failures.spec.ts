@@ -91,7 +91,7 @@ test('a rollout where 2 of 3 devices fail their health check looks failed: red s
     expect(widths.ok / widths.total).toBeCloseTo(1 / 3, 1);
     const failedColor = await overall
       .getByTestId('rollout-overall-failed')
-      .evaluate((el) => getComputedStyle(el).backgroundColor);
+      .evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor ?? '');
     const [r, g, b] = (failedColor.match(/\d+/g) ?? []).map(Number);
     expect(r).toBeGreaterThan(150);
     expect(g ?? 255).toBeLessThan(120);
