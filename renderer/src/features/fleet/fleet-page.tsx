@@ -169,10 +169,16 @@ export function FleetPage() {
   };
 
   const onImported = (report: ImportReport) => {
-    const { added, updated } = report.counts;
-    setNotice(
-      `Imported from ${report.format}: ${added.toLocaleString('en-US')} added, ${updated.toLocaleString('en-US')} updated.`,
-    );
+    const { added, updated, unchanged, skipped } = report.counts;
+    const n = (count: number) => count.toLocaleString('en-US');
+    // An import that changed nothing says so, rather than a count of zeros that reads like success.
+    if (added + updated === 0) {
+      setNotice(
+        `Nothing was added from the ${report.format} file: ${n(unchanged)} already in the fleet as they are${skipped > 0 ? `, ${n(skipped)} skipped` : ''}.`,
+      );
+      return;
+    }
+    setNotice(`Imported from ${report.format}: ${n(added)} added, ${n(updated)} updated.`);
   };
 
   const tagsOfSelection = () => [...new Set(selectedIds.flatMap((id) => byId.get(id)?.tags ?? []))].sort();
