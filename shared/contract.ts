@@ -14,6 +14,7 @@ import {
   jobProgressSchema,
   jobStateSchema,
 } from './schemas/jobs';
+import { modelLineageSchema } from './schemas/lineage';
 import { imagePreprocessSchema, methodOptionsSchema } from './schemas/optimize';
 import {
   deployOptionsSchema,
@@ -144,6 +145,11 @@ export const contract = {
   'models.get': {
     params: z.object({ ref: modelRefSchema }).strict(),
     result: modelSchema,
+  },
+  /** Its benchmarks and the devices that run it now (release names): the lineage after the recipe. */
+  'models.lineage': {
+    params: z.object({ ref: modelRefSchema }).strict(),
+    result: modelLineageSchema,
   },
   'models.import': {
     params: z.object({ fileRef: fileRefSchema, name: modelNameSchema.optional() }).strict(),

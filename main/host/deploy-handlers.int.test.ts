@@ -1,3 +1,4 @@
+import { modelLineageSchema } from '../../shared/schemas/lineage';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +246,17 @@ describe('deploy.* over the dispatcher', () => {
     // A variant lives under its lineage's model directory: the same `current` link switches.
     expect(deployed.deployment).toMatchObject({ status: 'succeeded', modelName: 'detector' });
     expect(remoteState(rootOf(0), 'detector').current).toBe(`releases/${variantRelease}`);
+
+    // Lineage both ways: the variant knows its benchmarks and the device that runs it (release name).
+    await job('bench.run', { models: [variant.id], profiles: ['rpi5'], local: false });
+    const lineage = modelLineageSchema.parse(await call('models.lineage', { ref: variant.id }));
+    expect(lineage.benchmarks.map((b) => [b.source, b.targetKind, b.targetId])).toEqual([
+      ['estimated', 'profile', 'rpi5'],
+    ]);
+    expect(lineage.benchmarks[0]?.latencyMs).toBeGreaterThan(0);
+    expect(lineage.runningOn).toMatchObject([{ deviceName: 'pi-1', release: variantRelease }]);
+    const parentLineage = modelLineageSchema.parse(await call('models.lineage', { ref: 'detector' }));
+    expect(parentLineage.runningOn.map((d) => [d.deviceName, d.release])).toEqual([['pi-2', release]]);
 
     const drift = driftReportSchema.parse((await job('deploy.drift', { targets: ['all'] })).result);
     expect(drift.errors).toEqual([]);

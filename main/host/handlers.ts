@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { DataInput } from '../../shared/contract';
 import type { DataSpec } from '../../shared/schemas/optimize';
 import type { Services } from '../core/services';
+import { modelLineage } from '../core/lineage';
 import { onnxRuntimeVersion } from '../core/runtime/ort-load-check';
 import type { Handlers } from './dispatcher';
 import { jobProgress } from '../core/fleet/fleet-service';
@@ -70,6 +71,7 @@ export function createHandlers(services: Services, shell: Shell): Handlers {
     },
     'models.list': () => models.list(),
     'models.get': ({ ref }) => models.get(ref),
+    'models.lineage': ({ ref }) => modelLineage(services, ref),
     'models.import': ({ fileRef, name }) => {
       const file = files.resolve(fileRef);
       const { jobId } = jobs.start('models.import', async ({ signal, progress }) => {
