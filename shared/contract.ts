@@ -14,6 +14,7 @@ import {
   jobProgressSchema,
   jobStateSchema,
 } from './schemas/jobs';
+import { modelLineageSchema } from './schemas/lineage';
 import { imagePreprocessSchema, methodOptionsSchema } from './schemas/optimize';
 import {
   deployOptionsSchema,
@@ -147,6 +148,11 @@ export const contract = {
     params: z.object({ ref: modelRefSchema }).strict(),
     result: modelSchema,
   },
+  /** Its benchmarks and the devices that run it now (release names): the lineage after the recipe. */
+  'models.lineage': {
+    params: z.object({ ref: modelRefSchema }).strict(),
+    result: modelLineageSchema,
+  },
   'models.import': {
     params: z.object({ fileRef: fileRefSchema, name: modelNameSchema.optional() }).strict(),
     result: jobHandleSchema,
@@ -211,6 +217,14 @@ export const contract = {
   'devices.update': {
     params: z.object({ ref: deviceRefSchema, patch: devicePatchSchema }).strict(),
     result: deviceSchema,
+  },
+  /**
+   * Checks a private key path when a device is added or edited, so a missing or unreadable key file is
+   * reported at the field, not at the first connection. FILE_NOT_FOUND / FILE_UNREADABLE otherwise.
+   */
+  'devices.checkKeyFile': {
+    params: z.object({ path: z.string().trim().min(1).max(4096) }).strict(),
+    result: z.object({ path: z.string() }),
   },
   'devices.remove': {
     params: z.object({ ref: deviceRefSchema }).strict(),

@@ -58,6 +58,10 @@ describe('edgefleet CLI', () => {
 
     const shown = json(['models', 'show', 'cnn']);
     expect(modelSchema.parse(JSON.parse(shown.stdout)).id).toBe(result.model.id);
+    // --json carries the lineage both ways; nothing benchmarked or deployed yet.
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      lineage: { modelId: result.model.id, parent: null, benchmarks: [], runningOn: [] },
+    });
 
     const removed = json(['models', 'rm', result.model.id]);
     expect(removed.code).toBe(0);
@@ -79,6 +83,8 @@ describe('edgefleet CLI', () => {
     const show = edgefleet(['--data-dir', dataDir, 'models', 'show', 'small cnn']);
     expect(show.stdout).toContain('input  float32  [1, 3, 32, 32]');
     expect(show.stdout).toMatch(/Conv/);
+    expect(show.stdout).toContain('made from  (imported)');
+    expect(show.stdout).toContain('Running on\n  no device (as recorded)');
     expect(edgefleet(['--data-dir', dataDir, 'models', 'rm', 'small cnn']).code).toBe(0);
   });
 

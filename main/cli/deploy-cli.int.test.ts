@@ -213,11 +213,15 @@ describe('edgefleet deploy and friends', () => {
       plan: z.looseObject({ devices: z.array(z.looseObject({})) }),
     });
     const { preview, plan } = doc.parse(JSON.parse(dry.stdout));
-    expect(preview.devices.map((d) => [d.deviceName, d.trusted, d.unchanged])).toEqual([
-      ['pi-1', true, true],
-      ['pi-2', true, true],
-      ['pi-new', false, false],
+    // pi-2's file was changed on the device: the deploy repairs it rather than "changing nothing".
+    expect(preview.devices.map((d) => [d.deviceName, d.trusted, d.unchanged, d.repair])).toEqual([
+      ['pi-1', true, true, false],
+      ['pi-2', true, false, true],
+      ['pi-new', false, false, false],
     ]);
+    const text = await edgefleet(['deploy', 'detector', '--to', 'pi-2', '--dry-run']);
+    expect(text.stdout).toMatch(/pi-2 .* repair /);
+    expect(text.stdout).toContain('will repair it');
     // Plans carry credentials in memory; what is printed never does.
     expect(plan.devices.every((d) => !('ssh' in d))).toBe(true);
     expect(dry.stdout).not.toContain('privateKeyPath');

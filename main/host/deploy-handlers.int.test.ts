@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { modelLineageSchema } from '../../shared/schemas/lineage';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +211,29 @@ describe('deploy.* over the dispatcher', () => {
     const again = deploymentReportSchema.parse(await call('deploy.report', { id: report.deployment.id }));
     expect(again).toEqual(report);
     await expect(call('deploy.report', { id: 'd_missing' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // Changed on the device: drift says modified, so the preflight says the deploy repairs it (not "nothing").
+    appendFileSync(join(rootOf(1), 'detector', 'current', 'model.onnx'), 'tampered');
+    const drift = driftReportSchema.parse((await job('deploy.drift', { targets: ['pi-2'] })).result);
+    expect(drift.results.map((r) => r.state)).toEqual(['modified']);
+    const repair = deployPreviewSchema.parse(
+      await call('deploy.preview', { model: 'detector', targets: ['all'] }),
+    );
+    expect(repair.variantName).toBe('detector');
+    expect(repair.devices.map((d) => [d.deviceName, d.unchanged, d.repair])).toEqual([
+      ['pi-1', true, false],
+      ['pi-2', false, true],
+    ]);
+    expect(repair.devices[1]?.notes.join(' ')).toContain('will repair');
+    const repaired = deploymentReportSchema.parse(
+      (await job('deploy.run', { model: 'detector', targets: ['pi-2'] })).result,
+    );
+    expect(byName(repaired, 'pi-2')).toMatchObject({ status: 'deployed', releaseAfter: release });
+    expect(remoteState(rootOf(1), 'detector').currentSha256).toBe(sha256);
+    const after = deployPreviewSchema.parse(
+      await call('deploy.preview', { model: 'detector', targets: ['pi-2'] }),
+    );
+    expect(after.devices.map((d) => [d.unchanged, d.repair])).toEqual([[true, false]]);
   });
 
   it('checks drift and rolls a device back to its previous release after a variant was deployed', async () => {
@@ -223,6 +247,17 @@ describe('deploy.* over the dispatcher', () => {
     // A variant lives under its lineage's model directory: the same `current` link switches.
     expect(deployed.deployment).toMatchObject({ status: 'succeeded', modelName: 'detector' });
     expect(remoteState(rootOf(0), 'detector').current).toBe(`releases/${variantRelease}`);
+
+    // Lineage both ways: the variant knows its benchmarks and the device that runs it (release name).
+    await job('bench.run', { models: [variant.id], profiles: ['rpi5'], local: false });
+    const lineage = modelLineageSchema.parse(await call('models.lineage', { ref: variant.id }));
+    expect(lineage.benchmarks.map((b) => [b.source, b.targetKind, b.targetId])).toEqual([
+      ['estimated', 'profile', 'rpi5'],
+    ]);
+    expect(lineage.benchmarks[0]?.latencyMs).toBeGreaterThan(0);
+    expect(lineage.runningOn).toMatchObject([{ deviceName: 'pi-1', release: variantRelease }]);
+    const parentLineage = modelLineageSchema.parse(await call('models.lineage', { ref: 'detector' }));
+    expect(parentLineage.runningOn.map((d) => [d.deviceName, d.release])).toEqual([['pi-2', release]]);
 
     const drift = driftReportSchema.parse((await job('deploy.drift', { targets: ['all'] })).result);
     expect(drift.errors).toEqual([]);

@@ -139,6 +139,22 @@ describe('devices.* over the dispatcher', () => {
     await call('devices.remove', { ref: 'pi-seen' });
   });
 
+  it('checks a key file at add time: missing, a directory, or present', async () => {
+    await expect(call('devices.checkKeyFile', { path: join(work, 'no-such-key') })).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+    });
+    await expect(call('devices.checkKeyFile', { path: '/etc/shadow' })).rejects.toMatchObject({
+      code: 'KEY_FILE_NOT_ALLOWED',
+    });
+    await expect(call('devices.checkKeyFile', { path: work })).rejects.toMatchObject({
+      code: 'FILE_UNREADABLE',
+    });
+    await expect(call('devices.checkKeyFile', { path: ' ' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await call('devices.checkKeyFile', { path: device.clientKeyPath })).toEqual({
+      path: device.clientKeyPath,
+    });
+  });
+
   it('imports a granted file and exports text', async () => {
     const path = join(work, 'inventory.csv');
     writeFileSync(path, 'name,host,tags\ncam-1,10.0.0.7,"cams,night shift"\n');

@@ -3,6 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { DataInput } from '../../shared/contract';
 import type { DataSpec } from '../../shared/schemas/optimize';
 import type { Services } from '../core/services';
+import { modelLineage } from '../core/lineage';
 import { onnxRuntimeVersion } from '../core/runtime/ort-load-check';
 import type { Handlers } from './dispatcher';
 import { jobProgress } from '../core/fleet/fleet-service';
@@ -111,6 +112,7 @@ export function createHandlers(
     },
     'models.list': () => models.list(),
     'models.get': ({ ref }) => models.get(ref),
+    'models.lineage': ({ ref }) => modelLineage(services, ref),
     'models.import': ({ fileRef, name }) => {
       const file = files.resolve(fileRef);
       const { jobId } = jobs.start('models.import', async ({ signal, progress }) => {
@@ -141,6 +143,11 @@ export function createHandlers(
       return services.fleet.update(ref, patch);
     },
     'devices.remove': ({ ref }) => services.fleet.remove(ref),
+    'devices.checkKeyFile': ({ path }) => {
+      // The same rule as add/edit, before the file is touched: a refusal never says whether the path exists.
+      if (path.trim() !== '') keyPaths.check(path);
+      return services.fleet.checkKeyFile(path);
+    },
     'devices.tag': ({ refs, add, remove }) =>
       services.fleet.tag(refs, {
         ...(add === undefined ? {} : { add }),

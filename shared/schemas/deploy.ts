@@ -272,7 +272,10 @@ export type DriftReport = z.infer<typeof driftReportSchema>;
 /** deploy.preview: per target device, what it runs now and what a deploy of the model would do there. */
 export const deployPreviewSchema = z.object({
   modelId: z.string(),
+  /** The directory name on the devices (the parent model's name for a variant). */
   modelName: z.string(),
+  /** The library name of what is deployed: the variant itself, named in the preflight. */
+  variantName: z.string(),
   sizeBytes: z.number().int(),
   devices: z.array(
     z.object({
@@ -285,6 +288,11 @@ export const deployPreviewSchema = z.object({
       current: releaseRefSchema.nullable(),
       /** The device already runs this exact file: the deploy leaves it alone. */
       unchanged: z.boolean(),
+      /**
+       * The recorded release is this one, but the last drift check found its file modified on the device:
+       * the deploy sends it again and repairs it (so not `unchanged`).
+       */
+      repair: z.boolean(),
       /** Free disk at the deploy root from the last probe, null when never probed. */
       freeDiskBytes: z.number().nullable(),
       /** Preflight concerns known without connecting (untrusted, too little disk at last probe, …). */

@@ -93,6 +93,11 @@ export const probeFactsSchema = z.object({
     node: z.string().nullable(),
     /** Path of `onnxruntime_perf_test` when it is on PATH. */
     perfTest: z.string().nullable(),
+    /**
+     * Version of onnxruntime-node under <deployRoot>/runtime, where the app tells people to install it;
+     * absent in probes stored before it was read.
+     */
+    onnxruntimeNode: z.string().nullable().optional(),
   }),
   deployments: z.array(deployedManifestSchema),
   /** Sections that were missing or unreadable; the facts above are null there. */

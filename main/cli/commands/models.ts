@@ -3,6 +3,7 @@ import type { Model } from '../../../shared/schemas/models';
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
 import { formatBytes, formatCount, formatShape, table } from '../format';
 import { progressLine } from '../progress-line';
+import { lineageText, showModel } from './model-lineage';
 
 type Globals = () => GlobalOptions;
 type Exit = (code: number) => void;
@@ -48,10 +49,19 @@ export function registerModelCommands(program: Command, globals: Globals, io: Cl
 
   models
     .command('show')
-    .description('show a model: inputs, outputs, operators, parameters, MACs')
+    .description(
+      'show a model: inputs, outputs, operators, parameters, MACs, and its lineage (parent, benchmarks, devices running it)',
+    )
     .argument('<model>', 'id or name')
     .action(async (ref: string) => {
-      exit(await runCommand(globals(), io, async (ctx) => ctx.services().models.get(ref), describe));
+      exit(
+        await runCommand(
+          globals(),
+          io,
+          async (ctx) => showModel(ctx.services(), ref),
+          (shown) => `${describe(shown)}${lineageText(shown)}`,
+        ),
+      );
     });
 
   models

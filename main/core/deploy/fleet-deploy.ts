@@ -126,10 +126,26 @@ export class FleetDeploy {
     return {
       modelId: model.id,
       modelName: artifact.modelName,
+      variantName: model.name,
       sizeBytes: artifact.sizeBytes,
       devices: devices.map((device) => {
-        const current = this.deps.deploy.repo.release(device.id, artifact.modelName)?.current ?? null;
-        const unchanged = current?.release === release && current.sha256 === artifact.sha256;
+        const record = this.deps.deploy.repo.release(device.id, artifact.modelName);
+        const current = record?.current ?? null;
+        const same = current?.release === release && current.sha256 === artifact.sha256;
+        // A drift check after the last deploy that found the file changed on the device: not "nothing to do".
+        const modified =
+          same && record !== undefined
+            ? this.deps.deploy.repo
+                .lastDrift(device.id)
+                .find(
+                  (d) =>
+                    d.modelName === artifact.modelName &&
+                    d.state === 'modified' &&
+                    d.checkedAt >= record.updatedAt,
+                )
+            : undefined;
+        const repair = modified !== undefined;
+        const unchanged = same && !repair;
         const facts = device.probe?.facts;
         const probedHere = facts !== undefined && facts.disk.deployRoot === device.deployRoot;
         const freeDiskBytes = probedHere ? facts.disk.availableBytes : null;
@@ -151,6 +167,10 @@ export class FleetDeploy {
         }
         if (unchanged) {
           notes.push(`Already runs ${release}: nothing will be done on it.`);
+        } else if (modified !== undefined) {
+          notes.push(
+            `Runs ${release}, but its file was modified on the device (drift check at ${modified.checkedAt}): the deploy will repair it.`,
+          );
         } else if (facts === undefined) {
           notes.push('Never probed: free disk is checked by the deploy’s preflight.');
         } else if (!probedHere) {
@@ -176,6 +196,7 @@ export class FleetDeploy {
           trusted,
           current,
           unchanged,
+          repair,
           freeDiskBytes,
           notes,
         };

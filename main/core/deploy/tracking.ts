@@ -27,6 +27,19 @@ export class DbRecorder implements DeviceRecorder {
 
   finished(outcome: DeviceOutcome): void {
     this.repo.updateDevice(this.deploymentId, outcome);
+    // Deployed without a switch: the release was already current and its file was written again (a
+    // repair after drift found it modified). The record is fresh as of now, so older drift no longer applies.
+    if (outcome.status === 'deployed' && !this.before.has(outcome.deviceId)) {
+      const existing = this.repo.release(outcome.deviceId, this.modelName);
+      if (existing !== undefined && existing.current?.release === outcome.releaseAfter) {
+        this.repo.saveRelease({
+          ...existing,
+          source: this.kind,
+          deploymentId: this.deploymentId,
+          updatedAt: new Date().toISOString(),
+        });
+      }
+    }
     this.onWrite();
   }
 

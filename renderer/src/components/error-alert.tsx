@@ -1,5 +1,6 @@
 import { Alert, Code, Text } from '@mantine/core';
 import { toAppError } from '../../../shared/errors';
+import { guiWords } from '../lib/gui-words';
 import { AlertIcon } from './icons';
 
 type ErrorAlertProps = {
@@ -30,7 +31,7 @@ export function ErrorAlert({ title, error, onClose, testId = 'error-alert' }: Er
     >
       <Text size="sm">
         <Code data-testid="error-code">{appError.code}</Code>{' '}
-        <span data-testid="error-message">{appError.message}</span>
+        <span data-testid="error-message">{guiWords(appError.message)}</span>
       </Text>
     </Alert>
   );

@@ -69,12 +69,14 @@ export function samplePreview(overrides: Partial<DeployPreview> = {}): DeployPre
     trusted: true,
     current: null,
     unchanged: false,
+    repair: false,
     freeDiskBytes: 1e9,
     notes: [],
   });
   return {
     modelId: 'm_1',
     modelName: 'small-cnn',
+    variantName: 'small-cnn',
     sizeBytes: 1000,
     devices: [device('d1', 'pi-1'), device('d2', 'pi-2')],
     ...overrides,

@@ -74,7 +74,7 @@ function hintFor(r: DeviceResult): string | null {
 
 export function previewText(preview: DeployPreview): string {
   const lines = [
-    `${preview.modelName} (${preview.modelId}), ${formatBytes(preview.sizeBytes)}, as recorded (no device contacted):`,
+    `${preview.variantName}${preview.variantName === preview.modelName ? '' : ` (as ${preview.modelName} on the devices)`} (${preview.modelId}), ${formatBytes(preview.sizeBytes)}, as recorded (no device contacted):`,
     table(
       ['DEVICE', 'ADDRESS', 'TRUSTED', 'RUNS NOW', 'CHANGE', 'FREE DISK'],
       preview.devices.map((d) => [
@@ -82,7 +82,7 @@ export function previewText(preview: DeployPreview): string {
         d.host,
         d.trusted ? 'yes' : 'no',
         ref(d.current),
-        d.unchanged ? 'none' : 'deploy',
+        d.unchanged ? 'none' : d.repair ? 'repair' : 'deploy',
         d.freeDiskBytes === null ? '?' : formatBytes(d.freeDiskBytes),
       ]),
     ).trimEnd(),

@@ -286,6 +286,19 @@ export class DeviceRepository {
       });
   }
 
+  /**
+   * A trusted key resolves the host-key problem the last check reported: that status (and its alert) no
+   * longer describes the device, so it is cleared until the next check rather than left stale.
+   */
+  clearHostKeyProblem(id: string): void {
+    this.db
+      .prepare(
+        `UPDATE devices SET status = NULL, status_at = NULL, latency_ms = NULL, status_error_json = NULL
+         WHERE id = ? AND status = 'host_key_problem'`,
+      )
+      .run(id);
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number }).n;
   }

@@ -50,6 +50,7 @@ describe('parseProbeOutput', () => {
       onnxruntime: { version: '1.17.1', providers: ['CPUExecutionProvider'] },
       node: 'v20.11.1',
       perfTest: '/usr/local/bin/onnxruntime_perf_test',
+      onnxruntimeNode: null,
     });
     expect(facts.deployments).toEqual([
       {
@@ -87,7 +88,13 @@ describe('parseProbeOutput', () => {
       probedPath: '/home/pi',
       availableBytes: 23881234 * 1024,
     });
-    expect(facts.runtimes).toEqual({ python: '3.11.2', onnxruntime: null, node: null, perfTest: null });
+    expect(facts.runtimes).toEqual({
+      python: '3.11.2',
+      onnxruntime: null,
+      node: null,
+      perfTest: null,
+      onnxruntimeNode: null,
+    });
     expect(facts.deployments).toEqual([]);
   });
 

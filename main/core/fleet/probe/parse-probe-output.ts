@@ -88,6 +88,7 @@ export function parseProbeOutput(output: string): ProbeFacts {
       onnxruntime: parseOnnxruntime(one('onnxruntime') ?? ''),
       node: /^(v\d+\S*)/m.exec(one('node') ?? '')?.[1] ?? null,
       perfTest: trimmed('perf-test'),
+      onnxruntimeNode: trimmed('ort-node'),
     },
     deployments: sections.filter((s) => s.name === 'manifest').map((s) => parseManifestSection(s.text)),
     warnings,

@@ -54,9 +54,17 @@ describe('probeDevice over ssh', () => {
   it('reports the facts of this machine (the "device" is local)', async () => {
     const root = join(work, 'fleet');
     deployFake(root, 'yolo', '1.0.0-ab12cd34', { model: 'yolo', version: '1.0.0', sha256: 'ab12cd34' });
+    // onnxruntime-node where the app says to install it (npm install --prefix <root>/runtime …).
+    const ortNode = join(root, 'runtime', 'node_modules', 'onnxruntime-node');
+    mkdirSync(ortNode, { recursive: true });
+    writeFileSync(
+      join(ortNode, 'package.json'),
+      '{\n  "name": "onnxruntime-node",\n  "version": "1.22.0"\n}\n',
+    );
     const facts = await probeDevice(conn, { deployRoot: root });
 
     expect(probeFactsSchema.parse(facts)).toEqual(facts);
+    expect(facts.runtimes.onnxruntimeNode).toBe('1.22.0');
     expect(facts.warnings).toEqual([]);
     expect(facts.hostname).toBe(hostname());
     const osRelease = parseOsRelease(readFileSync('/etc/os-release', 'utf8'));

@@ -62,6 +62,10 @@ sec node
 have node && node --version 2>/dev/null
 sec perf-test
 command -v onnxruntime_perf_test 2>/dev/null
+# Where the app says to install it for Node (npm install --prefix <root>/runtime onnxruntime-node).
+sec ort-node
+f=$root/runtime/node_modules/onnxruntime-node/package.json
+if [ -r "$f" ]; then sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$f" | head -n 1; fi
 
 # What this device runs: <root>/<model>/current/manifest.json (line 1 model, line 2 link target, then JSON).
 nl='

@@ -468,6 +468,7 @@ export async function trustAll(
       const info = await presentedKey(ctx, current, pool, timeouts, signal);
       const action = decide(current.name, current.name, info, current.hostKey, approvedFor(current.id));
       if (action !== 'unchanged') ctx.repo.setHostKey(current.id, toPinned(info));
+      ctx.repo.clearHostKeyProblem(current.id);
       ctx.logger.info({ device: current.name, action, fingerprint: info.fingerprint }, 'host key trust');
       return {
         device: current.name,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import { readKeyFileSync } from '../ssh/key-file';
-import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 // ssh2 is CommonJS: Node only detects some named exports (not `utils`), so go through the default export.
 import ssh2 from 'ssh2';
@@ -157,6 +158,51 @@ export class FleetService {
       this.secrets.delete({ kind: 'password', deviceId: existing.id });
     }
     return this.get(existing.id);
+  }
+
+  /**
+   * The key file a device will log in with: it must exist, be a regular file and be readable by EdgeFleet.
+   * Only checked here (the add/edit form asks before saving); the key is read when connecting.
+   */
+  async checkKeyFile(path: string): Promise<{ path: string }> {
+    const full = expandHome(path.trim());
+    let info;
+    try {
+      info = await stat(full);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new AppError(
+          'FILE_NOT_FOUND',
+          `The key file ${full} does not exist. Choose an existing private key file.`,
+          {
+            path: full,
+          },
+        );
+      }
+      throw new AppError(
+        'FILE_UNREADABLE',
+        `The key file ${full} cannot be read (${code ?? String(err)}). Check the path and its permissions.`,
+        { path: full },
+      );
+    }
+    if (!info.isFile()) {
+      throw new AppError(
+        'FILE_UNREADABLE',
+        `${full} is not a file. Choose the private key file itself (e.g. ~/.ssh/id_ed25519).`,
+        { path: full },
+      );
+    }
+    try {
+      await access(full, fsConstants.R_OK);
+    } catch {
+      throw new AppError(
+        'FILE_UNREADABLE',
+        `The key file ${full} is not readable by EdgeFleet. Check its permissions.`,
+        { path: full },
+      );
+    }
+    return { path: full };
   }
 
   remove(ref: string): { id: string; name: string } {

@@ -90,11 +90,14 @@ describe('trust, probe and status over real sshd', () => {
     const wrong = only(await fleet.trust(['pi-1'], ['SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']));
     expect(failure(wrong).code).toBe('FINGERPRINT_MISMATCH');
     expect(fleet.get('pi-1').hostKey).toBeNull();
+    expect(fleet.get('pi-1').status?.state).toBe('host_key_problem');
 
     // Pasted without the prefix and with base64 padding: still the same fingerprint.
     const typed = `${device.hostFingerprint.replace(/^SHA256:/, '')}=`;
     const trusted = only(await fleet.trust(['pi-1'], [typed]));
     expect(trusted).toMatchObject({ ok: true, action: 'pinned', fingerprint: device.hostFingerprint });
+    // The host-key problem the probe recorded is resolved: no stale status or alert until the next check.
+    expect(fleet.get('pi-1').status).toBeNull();
     expect(fleet.get('pi-1').hostKey).toMatchObject({
       publicKey: device.hostPublicKey,
       fingerprint: device.hostFingerprint,

@@ -9,6 +9,15 @@ import {
   driftLabels,
 } from './deploy-labels';
 
+/**
+ * A status is never cut to "fail…": the badge keeps the width of its word (Mantine's default ellipsis
+ * would truncate it in a narrow table column).
+ */
+const whole = {
+  root: { overflow: 'visible', flexShrink: 0, maxWidth: 'none' },
+  label: { overflow: 'visible', textOverflow: 'clip' },
+} as const;
+
 export function DeviceStatusBadge({
   status,
   testId = 'device-result',
@@ -21,6 +30,7 @@ export function DeviceStatusBadge({
       size="sm"
       radius="sm"
       tt="none"
+      styles={whole}
       variant={status === 'pending' ? 'outline' : 'light'}
       color={deviceStatusColors[status]}
       data-testid={testId}
@@ -43,6 +53,7 @@ export function DeploymentStatusBadge({
       size="sm"
       radius="sm"
       tt="none"
+      styles={whole}
       variant="light"
       color={deploymentStatusColors[status]}
       data-testid={testId}
@@ -59,6 +70,7 @@ export function DriftBadge({ state }: { state: DriftState }) {
       size="sm"
       radius="sm"
       tt="none"
+      styles={whole}
       variant="light"
       color={driftColors[state]}
       data-testid="drift-state"

@@ -119,6 +119,8 @@ export type PreflightSummary = {
   /** Trusted and not already running this file: these receive it. */
   willDeploy: DeployPreview['devices'];
   unchanged: DeployPreview['devices'];
+  /** Among `willDeploy`: they run this release, but its file was modified on the device. */
+  repair: DeployPreview['devices'];
   untrusted: DeployPreview['devices'];
   /** Devices that would receive the file and have notes (low disk at the last probe, never probed …). */
   withNotes: DeployPreview['devices'];
@@ -131,6 +133,7 @@ export function summarizePreview(preview: DeployPreview): PreflightSummary {
     devices: preview.devices.length,
     willDeploy,
     unchanged: preview.devices.filter((d) => d.unchanged),
+    repair: willDeploy.filter((d) => d.repair),
     untrusted: preview.devices.filter((d) => !d.trusted),
     // Untrusted and unchanged devices have their own lines; nothing is sent to them either way.
     withNotes: preview.devices.filter((d) => d.trusted && !d.unchanged && d.notes.length > 0),

@@ -42,6 +42,7 @@ export function PreflightSummary({ preview, pending, error, idle }: PreflightPro
       data-devices={s.devices}
       data-deploy={s.willDeploy.length}
       data-unchanged={s.unchanged.length}
+      data-repair={s.repair.length}
       data-untrusted={s.untrusted.length}
     >
       <Text size="sm" data-testid="preflight-line">
@@ -86,17 +87,28 @@ export function PreflightSummary({ preview, pending, error, idle }: PreflightPro
   );
 }
 
-/** "2 devices: 1 will receive small-cnn (7 KiB), 1 already runs it, 1 not trusted." */
+/**
+ * "2 devices: 1 will receive small-cnn-int8 (7 KiB), 1 already runs it, 1 not trusted." The variant is named
+ * by its own library name (the parent's name is only the directory on the device).
+ */
 export function preflightLine(s: PreflightSummary, preview: DeployPreview): string {
   if (s.devices === 0) return 'No device matches these targets.';
   const n = (count: number) => count.toLocaleString('en-US');
+  const name = preview.variantName;
   if (s.unchanged.length === s.devices)
-    return `${countDevices(s.devices)}: ${s.devices === 1 ? 'it already runs' : 'all already run'} ${preview.modelName} — a deploy changes nothing.`;
+    return `${countDevices(s.devices)}: ${s.devices === 1 ? 'it already runs' : 'all already run'} ${name} — a deploy changes nothing.`;
+  if (s.repair.length === s.willDeploy.length && s.unchanged.length + s.repair.length === s.devices)
+    return `${countDevices(s.devices)}: ${name} modified on the ${s.repair.length === 1 ? 'device' : 'devices'} — will repair${
+      s.unchanged.length > 0
+        ? ` (${n(s.unchanged.length)} already ${s.unchanged.length === 1 ? 'runs' : 'run'} it)`
+        : ''
+    }.`;
   const parts = [
-    `${n(s.willDeploy.length)} will receive ${preview.modelName} (${formatBytes(preview.sizeBytes)}${
+    `${n(s.willDeploy.length)} will receive ${name} (${formatBytes(preview.sizeBytes)}${
       s.willDeploy.length > 1 ? ` each, ${formatBytes(s.bytesToSend)} in all` : ''
     })`,
   ];
+  if (s.repair.length > 0) parts.push(`${n(s.repair.length)} of them modified on the device — will repair`);
   if (s.unchanged.length > 0)
     parts.push(`${n(s.unchanged.length)} already ${s.unchanged.length === 1 ? 'runs' : 'run'} it`);
   if (s.untrusted.length > 0) parts.push(`${n(s.untrusted.length)} not trusted`);

@@ -1,4 +1,5 @@
-import { Stack, Text } from '@mantine/core';
+import { Anchor, Stack, Text } from '@mantine/core';
+import { Link } from 'react-router';
 import type { ReleaseRef } from '../../../../shared/schemas/deploy';
 import type { Model } from '../../../../shared/schemas/models';
 
@@ -26,10 +27,18 @@ export function ReleaseLabel({
   const name = release.variantId === null ? undefined : modelsById.get(release.variantId)?.name;
   return (
     <Stack gap={0} data-testid={testId}>
-      {name !== undefined && (
-        <Text size="xs" fw={500} c={dimmed ? 'dimmed' : undefined}>
+      {name !== undefined && release.variantId !== null && (
+        // Release → variant: its page has the recipe, data hashes, benchmarks and where it runs.
+        <Anchor
+          component={Link}
+          to={`/models/${encodeURIComponent(release.variantId)}`}
+          size="xs"
+          fw={500}
+          c={dimmed ? 'dimmed' : undefined}
+          data-testid="release-variant-link"
+        >
           {name}
-        </Text>
+        </Anchor>
       )}
       <Text size="xs" ff="monospace" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
         {release.release}

@@ -5,7 +5,7 @@ import { countDevices } from '../fleet/fleet-format';
 import { DeploymentStatusBadge } from './deploy-badges';
 import type { DeployRun } from './deploy-session';
 import { RolloutTable } from './rollout-table';
-import { countRows, countsLine } from './rollout-rows';
+import { countRows, countsLine, progressSections } from './rollout-rows';
 
 /** `/history?deployment=<id>`: the History page with this deployment's report open. */
 export function historyPath(deploymentId: string): string {
@@ -23,7 +23,7 @@ export function RolloutPanel({ run, onCancel, onDismiss }: RolloutPanelProps) {
   const counts = countRows(run.rows);
   const running = run.status === 'running';
   const deploymentId = run.status === 'done' ? run.report.deployment.id : run.deploymentId;
-  const percent = counts.total === 0 ? 0 : (counts.finished / counts.total) * 100;
+  const sections = progressSections(counts);
   const title = running
     ? `Deploying ${run.request.modelName} to ${countDevices(counts.total)}`
     : `Rollout of ${run.request.modelName} to ${countDevices(counts.total)}`;
@@ -73,15 +73,27 @@ export function RolloutPanel({ run, onCancel, onDismiss }: RolloutPanelProps) {
         </Group>
 
         <Group gap="sm" wrap="nowrap">
-          <Progress
+          <Progress.Root
             flex={1}
             size="md"
-            value={percent}
-            animated={running}
-            striped={running}
-            aria-label="Devices finished"
+            aria-label={`Devices finished: ${countsLine(counts)}`}
             data-testid="rollout-overall"
-          />
+            data-finished={counts.finished}
+            data-total={counts.total}
+          >
+            {sections.map((s) => (
+              <Progress.Section
+                key={s.key}
+                value={s.value}
+                color={s.color}
+                animated={running}
+                striped={running}
+                aria-label={`${s.count} ${s.label}`}
+                data-testid={`rollout-overall-${s.key}`}
+                data-count={s.count}
+              />
+            ))}
+          </Progress.Root>
           <Text size="xs" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
             {counts.finished.toLocaleString('en-US')} / {counts.total.toLocaleString('en-US')} devices
           </Text>

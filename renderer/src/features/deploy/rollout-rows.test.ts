@@ -5,6 +5,7 @@ import {
   countsLine,
   deployProgressOf,
   pendingRows,
+  progressSections,
   rowsFromReport,
 } from './rollout-rows';
 import { sampleDeviceResult, sampleProgress, sampleReport } from '../../testing/deploy-results';
@@ -92,5 +93,41 @@ describe('rollout rows', () => {
     ]);
     expect(countsLine(countRows(rows))).toBe('1 unchanged');
     expect(countsLine(countRows([]))).toBe('0 ok');
+  });
+});
+
+describe('progressSections', () => {
+  const base = {
+    total: 3,
+    finished: 3,
+    deployed: 1,
+    unchanged: 0,
+    failed: 1,
+    rolledBack: 1,
+    cancelled: 0,
+    skipped: 0,
+    interrupted: 0,
+    running: 0,
+    pending: 0,
+  };
+  it('shows 2 of 3 failed (one rolled back) as two thirds red, never all green', () => {
+    const sections = progressSections(base);
+    expect(sections.map((s) => [s.key, s.count, s.color])).toEqual([
+      ['ok', 1, 'teal'],
+      ['failed', 2, 'red'],
+    ]);
+    expect(sections[1]?.value).toBeCloseTo(66.67, 1);
+  });
+  it('leaves running and waiting devices unfilled', () => {
+    const sections = progressSections({
+      ...base,
+      finished: 1,
+      failed: 0,
+      rolledBack: 0,
+      running: 1,
+      pending: 1,
+    });
+    expect(sections).toEqual([{ key: 'ok', count: 1, color: 'teal', label: 'ok', value: (1 / 3) * 100 }]);
+    expect(progressSections({ ...base, total: 0 })).toEqual([]);
   });
 });

@@ -196,3 +196,34 @@ export function countsLine(counts: RolloutCounts): string {
   if (shown.length === 0) return '0 ok';
   return shown.map(([n, word]) => `${n.toLocaleString('en-US')} ${word}`).join(' · ');
 }
+
+export type ProgressSection = {
+  key: 'ok' | 'unchanged' | 'failed' | 'stopped';
+  /** Share of all devices, in percent. */
+  value: number;
+  count: number;
+  color: 'teal' | 'gray' | 'red' | 'yellow';
+  label: string;
+};
+
+/**
+ * The overall bar split by outcome, so a rollout where most devices failed never looks green: failed and
+ * rolled back in red, cancelled / skipped / interrupted in yellow, unchanged in grey, deployed in teal.
+ * Devices still running or waiting are the unfilled rest.
+ */
+export function progressSections(counts: RolloutCounts): ProgressSection[] {
+  if (counts.total === 0) return [];
+  const share = (n: number) => (n / counts.total) * 100;
+  const sections: Array<Omit<ProgressSection, 'value'>> = [
+    { key: 'ok', count: counts.deployed, color: 'teal', label: 'ok' },
+    { key: 'unchanged', count: counts.unchanged, color: 'gray', label: 'unchanged' },
+    { key: 'failed', count: counts.failed + counts.rolledBack, color: 'red', label: 'failed' },
+    {
+      key: 'stopped',
+      count: counts.cancelled + counts.skipped + counts.interrupted,
+      color: 'yellow',
+      label: 'not deployed',
+    },
+  ];
+  return sections.filter((s) => s.count > 0).map((s) => ({ ...s, value: share(s.count) }));
+}

@@ -84,7 +84,7 @@ function RolloutRowView({ row }: { row: RolloutRow }) {
           {uploading && row.bytesPerSec > 0 ? `${formatBytes(row.bytesPerSec)}/s` : '—'}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <DeviceStatusBadge status={row.status} />
       </Table.Td>
       <Table.Td>

@@ -17,13 +17,14 @@ import { useState, type ReactNode } from 'react';
 import { AppError } from '../../../../shared/errors';
 import type { Device, PinnedHostKey } from '../../../../shared/schemas/fleet';
 import { useClient } from '../../api/client-context';
+import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { SectionCard } from '../../components/section-card';
 import { TrashIcon } from '../../components/icons';
 import { formatDateTime } from '../../lib/format';
 import { addressOf, statusLabels } from './device-filter';
 import { DeviceFacts } from './device-facts';
-import { formatAgo } from './fleet-format';
+import { formatAgo, profileMismatch } from './fleet-format';
 import type { OpKind } from './fleet-ops';
 import { StatusBadge } from './status-badge';
 
@@ -100,6 +101,11 @@ function DeviceDetail({
     onSuccess: () => onRemoved(device),
   });
   const status = device.status;
+  const profiles = useCall('profiles.list', {});
+  const mismatch = profileMismatch(
+    { profile: device.profile, facts: device.probe?.facts ?? null },
+    profiles.data ?? [],
+  );
 
   return (
     <Stack gap="sm" data-device-id={device.id}>
@@ -190,6 +196,21 @@ function DeviceDetail({
           error={new AppError(status.error.code, status.error.message, status.error.details)}
           testId="detail-error"
         />
+      )}
+
+      {mismatch && (
+        <Alert color="yellow" variant="light" p="xs" data-testid="detail-profile-mismatch">
+          <Group gap="xs" justify="space-between" wrap="nowrap">
+            <Text size="sm">
+              The profile {mismatch.profile} is an {mismatch.profileArch} board, but the probe found{' '}
+              {mismatch.probedArch}: estimates with that profile do not describe this device. Choose the right
+              profile.
+            </Text>
+            <Button size="compact-xs" variant="default" onClick={() => onEdit(device)}>
+              Edit…
+            </Button>
+          </Group>
+        </Alert>
       )}
 
       <SectionCard title="Host key" testId="detail-host-key">

@@ -117,18 +117,36 @@ export function DeviceFacts({ facts, probedAt }: { facts: ProbeFacts; probedAt: 
               Python {runtimes.python ?? dash}
               {' · '}
               ONNX Runtime{' '}
-              {runtimes.onnxruntime ? (
-                <>
-                  {runtimes.onnxruntime.version}
+              {runtimes.onnxruntime && (
+                <span data-testid="facts-ort-python">
+                  {runtimes.onnxruntime.version} for Python
                   <Text span size="xs" c="dimmed">
                     {' '}
                     ({runtimes.onnxruntime.providers.join(', ') || 'no providers listed'})
                   </Text>
-                </>
-              ) : (
-                'not installed'
+                </span>
+              )}
+              {runtimes.onnxruntime && runtimes.onnxruntimeNode ? ', ' : ''}
+              {runtimes.onnxruntimeNode && (
+                <span data-testid="facts-ort-node">
+                  {runtimes.onnxruntimeNode} for Node{' '}
+                  <Text span size="xs" c="dimmed">
+                    (in {disk.deployRoot}/runtime)
+                  </Text>
+                </span>
+              )}
+              {!runtimes.onnxruntime && !runtimes.onnxruntimeNode && (
+                <span data-testid="facts-ort-missing">not installed</span>
               )}
             </Text>
+            {!runtimes.onnxruntime && !runtimes.onnxruntimeNode && (
+              // The same two places the benchmark looks in (and names when it finds none).
+              <Text size="xs" c="dimmed">
+                Install it for Python (<Code>pip3 install onnxruntime</Code>) or for Node (
+                <Code>npm install --prefix {disk.deployRoot}/runtime onnxruntime-node</Code>), then probe
+                again.
+              </Text>
+            )}
             <Text size="sm">
               Node {runtimes.node ?? dash} · onnxruntime_perf_test {runtimes.perfTest ?? 'not on PATH'}
             </Text>

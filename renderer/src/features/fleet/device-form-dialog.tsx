@@ -14,11 +14,12 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { AppError, toAppError } from '../../../../shared/errors';
 import type { AuthMethod, Device } from '../../../../shared/schemas/fleet';
 import { useClient } from '../../api/client-context';
 import { useCall } from '../../api/queries';
+import { guiWords } from '../../lib/gui-words';
 import {
   emptyValues,
   serverErrors,
@@ -91,16 +92,44 @@ function DeviceForm({
   const local = checked ? check(values) : null;
   const errors: FieldErrors = { ...(local && !local.ok ? local.errors : {}), ...serverFields };
 
+  const builtIn = useCall('profiles.list', {});
+  const profileChoices = useMemo(() => {
+    const catalog = (builtIn.data ?? []).map((p) => p.id);
+    const own = profiles.filter((p) => !catalog.includes(p));
+    return [
+      { group: 'Hardware profiles', items: catalog },
+      ...(own.length > 0 ? [{ group: 'Used in this fleet', items: own }] : []),
+    ];
+  }, [builtIn.data, profiles]);
+
+  /** A missing or unreadable key file is reported at its field now, not at the first connection. */
+  const checkKeyFile = async (keyPath: string | null | undefined) => {
+    if (keyPath === undefined || keyPath === null) return;
+    try {
+      await client.call('devices.checkKeyFile', { path: keyPath });
+    } catch (err) {
+      const error = toAppError(err);
+      if (error.code !== 'FILE_NOT_FOUND' && error.code !== 'FILE_UNREADABLE') throw error;
+      throw new AppError('BAD_REQUEST', error.message, {
+        issues: [{ path: ['keyPath'], message: guiWords(error.message) }],
+      });
+    }
+  };
+
   const save = useMutation<Device, AppError, DeviceFormValues>({
     mutationFn: async (v) => {
       if (mode.kind === 'add') {
         const input = toInput(v);
         if (!input.ok) throw new AppError('BAD_REQUEST', 'Correct the marked fields.');
+        await checkKeyFile(input.value.keyPath);
         return client.call('devices.add', input.value);
       }
       const patch = toPatch(v, mode.device);
       if (!patch.ok) throw new AppError('BAD_REQUEST', 'Correct the marked fields.');
       if (Object.keys(patch.value).length === 0) return mode.device;
+      // Only a key path that changed (or a switch to key auth) is checked: editing the notes of a device
+      // whose key is elsewhere right now must still work.
+      await checkKeyFile(patch.value.keyPath);
       return client.call('devices.update', { ref: mode.device.id, patch: patch.value });
     },
     onSuccess: (device) => onSaved(device, mode.kind),
@@ -261,8 +290,8 @@ function DeviceForm({
           />
           <Autocomplete
             label="Hardware profile"
-            description="Free text for now, e.g. rpi4-4gb"
-            data={profiles as string[]}
+            description="A built-in profile (benchmark estimates), or your own name"
+            data={profileChoices}
             limit={20}
             value={values.profile}
             onChange={(v) => set('profile', v)}

@@ -12,6 +12,19 @@ const form = (patch: Partial<DeviceFormValues>): DeviceFormValues => ({
 });
 
 describe('toInput', () => {
+  it('says "required" for empty required fields, not the format rule', () => {
+    const result = toInput(form({ name: '', host: ' ', keyPath: '', port: '' }));
+    expect(result).toMatchObject({
+      ok: false,
+      errors: {
+        name: 'required',
+        host: 'required',
+        port: 'required (22 for SSH)',
+        keyPath: 'required: the private key file, as a path on the machine EdgeFleet runs on',
+      },
+    });
+  });
+
   it('leaves empty optional fields out so main fills in its defaults', () => {
     expect(toInput(form({ tags: ['lab'] }))).toEqual({
       ok: true,

@@ -116,11 +116,14 @@ export type FormCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
  */
 export function toInput(values: DeviceFormValues): FormCheck<DeviceInput> {
   const errors: FieldErrors = {};
+  // An empty required field says "required", not the format rule a value would have to follow.
+  if (blank(values.name)) errors.name = 'required';
+  if (blank(values.host)) errors.host = 'required';
   const port = parsePort(values.port);
   if (typeof port === 'string')
-    errors.port = port === '' ? 'give a port (22 for SSH)' : 'the port must be a whole number';
+    errors.port = port === '' ? 'required (22 for SSH)' : 'the port must be a whole number';
   if (values.authMethod === 'key' && blank(values.keyPath)) {
-    errors.keyPath = 'give the private key file, as a path on the machine EdgeFleet runs on';
+    errors.keyPath = 'required: the private key file, as a path on the machine EdgeFleet runs on';
   }
   const input: DeviceInput = {
     name: values.name,
@@ -153,7 +156,7 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
  * others (another window or the CLI may have changed them). A cleared optional field becomes null.
  */
 export function toPatch(values: DeviceFormValues, device: Device): FormCheck<DevicePatch> {
-  if (blank(values.user)) return { ok: false, errors: { user: 'give the user to log in as' } };
+  if (blank(values.user)) return { ok: false, errors: { user: 'required: the user to log in as' } };
   const checked = toInput(values);
   if (!checked.ok) return checked;
   // The schema's own output (trimmed, brackets stripped), so "pi-1 " and "pi-1" are the same name.

@@ -1,4 +1,5 @@
-import type { ProbeFacts } from '../../../../shared/schemas/fleet';
+import type { HardwareProfile, ProfileArch } from '../../../../shared/schemas/bench';
+import type { ArchFamily, Device, ProbeFacts } from '../../../../shared/schemas/fleet';
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago"; dates in the future read "just now" (clock skew). */
 export function formatAgo(iso: string, now: number = Date.now()): string {
@@ -25,4 +26,27 @@ export function systemLine(facts: ProbeFacts): string {
 /** "3 devices", "1 device", with thousands separators. */
 export function countDevices(n: number): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? 'device' : 'devices'}`;
+}
+
+/** The probe's architecture families each profile architecture runs on. */
+const familiesOf: Record<ProfileArch, readonly ArchFamily[]> = {
+  arm64: ['arm64'],
+  armv7: ['arm'],
+  x86_64: ['x86_64'],
+};
+
+/**
+ * The device's hardware profile names a CPU architecture; when the probe found another one, estimates made
+ * with that profile do not describe this device. Null when they agree, or when either is unknown (a
+ * free-text profile that is not in the catalog, or a device not probed yet).
+ */
+export function profileMismatch(
+  device: { profile: Device['profile']; facts: Pick<ProbeFacts, 'arch' | 'archFamily'> | null },
+  profiles: readonly Pick<HardwareProfile, 'id' | 'arch'>[],
+): { profile: string; profileArch: ProfileArch; probedArch: string } | null {
+  const facts = device.facts;
+  const profile = profiles.find((p) => p.id === device.profile);
+  if (!facts || !profile || facts.archFamily === 'other') return null;
+  if (familiesOf[profile.arch].includes(facts.archFamily)) return null;
+  return { profile: profile.id, profileArch: profile.arch, probedArch: facts.arch ?? facts.archFamily };
 }

@@ -130,13 +130,18 @@ export function FleetPage() {
     });
   };
 
-  /** Runs the operation; an unknown host key or a missing secret opens the dialog that resolves it. */
-  const runOp = async (kind: OpKind, ids: readonly string[]) => {
+  /**
+   * Runs the operation; for one device, an unknown host key or a missing secret opens the dialog that
+   * resolves it. A bulk run never covers its per-device results with the trust dialog: the panel lists the
+   * unknown keys with a Trust button per device (and one for all of them).
+   */
+  const runOp = async (kind: OpKind, ids: readonly string[], bulk = false) => {
     if (ids.length === 0) return;
     const final = await start(kind, ids, queryClient);
     if (final.status !== 'done') return;
     const untrusted = untrustedIn(final.outcomes);
     if (untrusted.length > 0) {
+      if (bulk) return;
       askTrust(untrusted, kind);
       return;
     }
@@ -164,10 +169,16 @@ export function FleetPage() {
   };
 
   const onImported = (report: ImportReport) => {
-    const { added, updated } = report.counts;
-    setNotice(
-      `Imported from ${report.format}: ${added.toLocaleString('en-US')} added, ${updated.toLocaleString('en-US')} updated.`,
-    );
+    const { added, updated, unchanged, skipped } = report.counts;
+    const n = (count: number) => count.toLocaleString('en-US');
+    // An import that changed nothing says so, rather than a count of zeros that reads like success.
+    if (added + updated === 0) {
+      setNotice(
+        `Nothing was added from the ${report.format} file: ${n(unchanged)} already in the fleet as they are${skipped > 0 ? `, ${n(skipped)} skipped` : ''}.`,
+      );
+      return;
+    }
+    setNotice(`Imported from ${report.format}: ${n(added)} added, ${n(updated)} updated.`);
   };
 
   const tagsOfSelection = () => [...new Set(selectedIds.flatMap((id) => byId.get(id)?.tags ?? []))].sort();
@@ -321,7 +332,7 @@ export function FleetPage() {
           </Text>
           <Button
             size="compact-xs"
-            onClick={() => void runOp('probe', selectedIds)}
+            onClick={() => void runOp('probe', selectedIds, true)}
             disabled={selectedIds.length === 0 || running}
             data-testid="bulk-probe"
           >
@@ -330,7 +341,7 @@ export function FleetPage() {
           <Button
             size="compact-xs"
             variant="default"
-            onClick={() => void runOp('status', selectedIds)}
+            onClick={() => void runOp('status', selectedIds, true)}
             disabled={selectedIds.length === 0 || running}
             data-testid="bulk-status"
           >

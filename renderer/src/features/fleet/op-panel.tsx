@@ -1,5 +1,6 @@
 import { Alert, Button, Group, Paper, Progress, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { ErrorAlert } from '../../components/error-alert';
+import { guiWords } from '../../lib/gui-words';
 import { countDevices } from './fleet-format';
 import { opLabels, secretNeedsIn, untrustedIn, type OpState } from './fleet-ops';
 
@@ -96,7 +97,21 @@ export function OpPanel({ op, onCancel, onDismiss, onTrust, onSecrets, onSelect 
                         {o.error?.code ?? o.summary}
                       </Text>
                     </Table.Td>
-                    <Table.Td>{o.error?.message ?? o.summary}</Table.Td>
+                    <Table.Td>{o.error ? guiWords(o.error.message) : o.summary}</Table.Td>
+                    <Table.Td w={90} ta="right">
+                      {untrusted.includes(o.deviceId) && (
+                        // Per device, so a bulk run's results stay in view until the user picks one to trust.
+                        <Button
+                          size="compact-xs"
+                          variant="light"
+                          onClick={() => onTrust([o.deviceId])}
+                          aria-label={`Trust the host key of ${o.device}`}
+                          data-testid="op-failure-trust"
+                        >
+                          Trust…
+                        </Button>
+                      )}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -23,6 +23,7 @@ import type { RunningJob } from '../../api/client';
 import { useClient } from '../../api/client-context';
 import { callKey } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
+import { guiWords } from '../../lib/gui-words';
 import { opLabels, type OpKind } from './fleet-ops';
 import {
   alreadyTrusted,
@@ -393,7 +394,7 @@ function TrustRow({
             <Text size="xs" c={verdict === 'waiting' ? 'dimmed' : 'red'}>
               {verdict === 'waiting'
                 ? 'Its key is shown once the jump host is trusted.'
-                : `${row.error.code}: ${row.error.message}`}
+                : `${row.error.code}: ${guiWords(row.error.message)}`}
             </Text>
           )}
           {row.ok && expected.size > 0 && row.pinned !== 'same' && (
@@ -454,7 +455,7 @@ function TrustDone({
                       </Text>
                     ) : (
                       <Text size="xs" c="red">
-                        {o.error.code}: {o.error.message}
+                        {o.error.code}: {guiWords(o.error.message)}
                       </Text>
                     )}
                   </Table.Td>

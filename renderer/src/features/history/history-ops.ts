@@ -26,6 +26,8 @@ export type RollbackRequest = {
   modelName: string;
   /** null: the previous release. */
   toRelease: string | null;
+  /** The previous release's name when it is recorded, so the dialog names it (toRelease null). */
+  previousRelease?: string | null;
   /** What the device runs now, for the words around the result. */
   fromRelease: string | null;
 };

@@ -69,6 +69,7 @@ export function HistoryPage() {
       deviceName: r.deviceName,
       modelName: r.modelName,
       toRelease: null,
+      previousRelease: r.previous?.release ?? null,
       fromRelease: r.current?.release ?? null,
     });
 

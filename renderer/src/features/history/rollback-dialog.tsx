@@ -7,6 +7,15 @@ type RollbackDialogProps = {
   onClose: () => void;
 };
 
+/** A release name in code font; words (not a code-font placeholder) when the record has no name. */
+function ReleaseName({ name }: { name: string | null }) {
+  return name === null ? (
+    <span data-testid="rollback-to">the release it ran before (as the device records it)</span>
+  ) : (
+    <Code data-testid="rollback-to">{name}</Code>
+  );
+}
+
 /** Rollback touches a live device: say exactly what will switch, then one click does it. */
 export function RollbackDialog({ request, onConfirm, onClose }: RollbackDialogProps) {
   return (
@@ -22,8 +31,8 @@ export function RollbackDialog({ request, onConfirm, onClose }: RollbackDialogPr
         <Stack gap="sm">
           <Text size="sm">
             Switch <b>{request.modelName}</b> on <b>{request.deviceName}</b> from{' '}
-            <Code>{request.fromRelease ?? 'its current release'}</Code> to{' '}
-            <Code data-testid="rollback-to">{request.toRelease ?? 'its previous release'}</Code>.
+            {request.fromRelease === null ? 'its current release' : <Code>{request.fromRelease}</Code>} to{' '}
+            <ReleaseName name={request.toRelease ?? request.previousRelease ?? null} />.
           </Text>
           <Text size="xs" c="dimmed">
             The switch is atomic, then the device&apos;s restart and health-check commands run as in a deploy.

@@ -15,6 +15,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
+import { WhereItRuns } from './detail/where-it-runs';
 import { SectionCard } from '../../components/section-card';
 import { optimizePath, presetFromRecipe, randomCalibrationFromRecipe } from '../optimize/optimize-link';
 import { formatBytes, formatCount } from '../../lib/format';
@@ -96,6 +97,9 @@ export function ModelDetailPage() {
               <LineageCard model={model.data} />
             </SectionCard>
           )}
+          <SectionCard title="Benchmarks and devices" testId="model-where">
+            <WhereItRuns modelId={model.data.id} />
+          </SectionCard>
           {model.data.report && <ModelReportSection model={{ ...model.data, report: model.data.report }} />}
 
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">

@@ -116,7 +116,18 @@ export function ModelsTable({ rows, selection, onOpen }: ModelsTableProps) {
               <Table.Td ta="right" ff="monospace">
                 {formatCount(model.summary.parameterCount)}
               </Table.Td>
-              <Table.Td ta="right" ff="monospace">
+              <Table.Td
+                ta="right"
+                ff="monospace"
+                data-testid="model-row-macs"
+                title={
+                  model.summary.macsUnknownNodes > 0
+                    ? `At least: ${model.summary.macsUnknownNodes} node(s) with unknown shapes are not counted`
+                    : undefined
+                }
+              >
+                {/* A lower bound, as the detail page says: nodes with unknown shapes are not counted. */}
+                {model.summary.macsUnknownNodes > 0 ? '≥ ' : ''}
                 {formatCount(model.summary.macs)}
               </Table.Td>
               <Table.Td>

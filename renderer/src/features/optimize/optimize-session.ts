@@ -102,7 +102,17 @@ function createSessionStore(client: Client): SessionStore {
     },
     get: () => session,
     setForm(update) {
-      set({ form: update(session.form) });
+      const form = update(session.form);
+      const run = session.run;
+      // A failure is about the model and the data it ran with: once either changes it no longer applies
+      // (a DATA_SHAPE_MISMATCH left standing would blame the new choice).
+      const ran = run.status === 'failed' ? run.request.form : null;
+      const stale =
+        ran !== null &&
+        ((form.modelId ?? ran.modelId) !== ran.modelId ||
+          form.calibration !== ran.calibration ||
+          form.evaluation !== ran.evaluation);
+      set(stale ? { form, run: { status: 'idle' } } : { form });
     },
     async start(form, modelName, queryClient) {
       if (session.run.status === 'uploading' || session.run.status === 'running') return;

@@ -1,0 +1,32 @@
+/**
+ * Core messages are written for both front ends and often end with the CLI command that fixes the problem.
+ * In the GUI the fix is a button, so those hints are reworded to name the button instead of a command the
+ * user would have to type in a terminal. Messages without a CLI hint pass through unchanged.
+ */
+type Rewrite = readonly [pattern: RegExp, replacement: string];
+
+const rewrites: readonly Rewrite[] = [
+  // Host keys: the Trust host key… button (device drawer, bulk bar, and the per-device Trust buttons).
+  [/,? then run: edgefleet devices trust \S+ --fingerprint \S+/g, ', then trust it with “Trust host key…”'],
+  [/ and run: edgefleet devices trust \S+ --fingerprint \S+/g, ' and trust it again with “Trust host key…”'],
+  [
+    /; to replace it after checking the device, run: edgefleet devices trust \S+ --fingerprint \S+/g,
+    '; to replace it after checking the device, use “Trust host key…” on the Fleet page',
+  ],
+  [/ \(edgefleet devices trust [^)]+\)/g, ' (“Trust host key…” on the Fleet page)'],
+  // Import: the dialog's own button.
+  [/ \(--skip-invalid\)/g, ' (“Import the valid rows only”)'],
+  // Listings: the page that shows them.
+  [/\.? ?List devices with: edgefleet devices list/g, '. See the Fleet page'],
+  [/\.? ?List models with: edgefleet models list/g, '. See the Models page'],
+  [/\.? ?Add one with: edgefleet devices add/g, '. Add one on the Fleet page'],
+  [/ See the device's releases with edgefleet status\./g, " See the device's releases on the History page."],
+  [/ \(edgefleet models show\)/g, ' (its page under Models)'],
+];
+
+/** The message as the GUI shows it: CLI commands replaced by the buttons or pages that do the same. */
+export function guiWords(message: string): string {
+  let out = message;
+  for (const [pattern, replacement] of rewrites) out = out.replace(pattern, replacement);
+  return out;
+}
