@@ -42,8 +42,10 @@ function lazyNativePlugin() {
   return {
     name: 'lazy-native',
     setup(b) {
+      // A dynamic import() is lazy already, and esbuild's code splitting would hand it only the stand-in's
+      // default export: it stays a plain external import.
       b.onResolve({ filter }, (args) =>
-        args.namespace === 'lazy-native'
+        args.namespace === 'lazy-native' || args.kind === 'dynamic-import'
           ? { path: args.path, external: true }
           : { path: args.path, namespace: 'lazy-native' },
       );
@@ -127,7 +129,8 @@ const cliEsm = (entry, outdir) =>
     outdir,
     // Dynamic imports become chunks loaded when a command needs them (main/cli/cli-context.ts).
     splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    // Beside main.js: a chunk that starts a worker finds `<name>.js` next to itself (start-worker.ts).
+    chunkNames: '[name]-[hash]',
     // Half the bytes to read, decode and parse at every start; stack traces still map through the source map.
     minify: true,
     keepNames: true,
@@ -139,7 +142,7 @@ const workers = { 'optimize-worker': 'main/core/optimize/optimize-worker.ts' };
 const withWorkers = (dir) => Object.entries(workers).map(([name, entry]) => esm(entry, `${dir}/${name}.js`));
 
 // Chunk names carry a content hash: old ones would pile up.
-rmSync(new URL('../dist/cli/chunks', import.meta.url), { recursive: true, force: true });
+rmSync(new URL('../dist/cli', import.meta.url), { recursive: true, force: true });
 const cli = [cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')];
 
 const only = process.argv[2];
