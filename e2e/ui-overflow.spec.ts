@@ -8,8 +8,13 @@ const viewports = [
   { width: 1920, height: 1080 },
 ] as const;
 
-/** The README tour's pictures: small PNGs of each page at 1280×800 (the viewport, not the full page). */
-const screenshotDir = new URL('../docs/screenshots/', import.meta.url).pathname;
+/**
+ * The README tour's pictures: small PNGs of each page at 1280×800 (the viewport, not the full page). Written to
+ * docs/screenshots/ only when asked (`EDGEFLEET_TOUR_SCREENSHOTS=1 npx playwright test e2e/ui-overflow.spec.ts`),
+ * so that a test run leaves the checkout as it was; otherwise into the test's own output folder.
+ */
+const tourScreenshots = process.env['EDGEFLEET_TOUR_SCREENSHOTS'] === '1';
+const docsScreenshotDir = new URL('../docs/screenshots/', import.meta.url).pathname;
 
 test('no card overflows on any page or state, at 1280×800 and 1920×1080; screenshots for the README tour', async ({
   page,
@@ -26,7 +31,10 @@ test('no card overflows on any page or state, at 1280×800 and 1920×1080; scree
         const where = `${stop.name} at ${viewport.width}×${viewport.height}`;
         expect.soft(await overflowProblems(page), where).toEqual([]);
         if (viewport.width === 1280) {
-          await page.screenshot({ path: `${screenshotDir}${stop.name}.png`, animations: 'disabled' });
+          const path = tourScreenshots
+            ? `${docsScreenshotDir}${stop.name}.png`
+            : testInfo.outputPath(`tour-${stop.name}.png`);
+          await page.screenshot({ path, animations: 'disabled' });
         }
         await leave(page);
       }
