@@ -1,7 +1,8 @@
-import { Box, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
 import type { AutoCandidate } from '../../../../shared/schemas/optimize';
-import { NumberedPoints, pointColors, type NumberedPoint } from '../chart/numbered-points';
+import { ChartSwatch as Swatch } from '../chart/chart-swatch';
+import { NumberedPoints, type NumberedPoint } from '../chart/numbered-points';
 import { formatRatio } from '../variant-report/report-grades';
 import { chartPoints, ratioAxis } from './auto-report-model';
 
@@ -9,25 +10,6 @@ const axisText = 'var(--mantine-color-text)';
 const axisTick = { fill: axisText, fontSize: 11 };
 const axisLine = { stroke: 'var(--mantine-color-default-border)' };
 const parentLine = 'var(--mantine-color-blue-7)';
-
-function Swatch({ mark, label }: { mark: 'good' | 'bad' | 'reference' | 'ring'; label: string }) {
-  const color = mark === 'ring' ? pointColors.ring : pointColors[mark];
-  return (
-    <Group gap={4} wrap="nowrap">
-      <Box
-        w={10}
-        h={10}
-        style={{
-          borderRadius: mark === 'good' || mark === 'ring' ? '50%' : 0,
-          transform: mark === 'reference' ? 'rotate(45deg) scale(0.85)' : undefined,
-          background: mark === 'good' || mark === 'reference' ? color : 'none',
-          border: `2px solid ${color}`,
-        }}
-      />
-      <Text size="xs">{label}</Text>
-    </Group>
-  );
-}
 
 /** Invisible: gives the axes their data extent; the points are drawn by NumberedPoints on top. */
 const noVertex = () => <g />;

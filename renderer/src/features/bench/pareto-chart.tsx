@@ -1,6 +1,7 @@
-import { Box, Group, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Group, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
-import { NumberedPoints, pointColors, type NumberedPoint } from '../../components/chart/numbered-points';
+import { ChartSwatch as Swatch } from '../../components/chart/chart-swatch';
+import { NumberedPoints, type NumberedPoint } from '../../components/chart/numbered-points';
 import {
   formatCosine,
   formatDb,
@@ -83,25 +84,6 @@ function ChartKey({ points, threshold }: { points: readonly Numbered[]; threshol
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
-  );
-}
-
-function Swatch({ mark, label }: { mark: 'good' | 'bad' | 'reference' | 'ring'; label: string }) {
-  const color = mark === 'ring' ? pointColors.ring : pointColors[mark];
-  return (
-    <Group gap={4} wrap="nowrap">
-      <Box
-        w={10}
-        h={10}
-        style={{
-          borderRadius: mark === 'good' || mark === 'ring' ? '50%' : 0,
-          transform: mark === 'reference' ? 'rotate(45deg) scale(0.85)' : undefined,
-          background: mark === 'good' || mark === 'reference' ? color : 'none',
-          border: `2px solid ${color}`,
-        }}
-      />
-      <Text size="xs">{label}</Text>
-    </Group>
   );
 }
 
