@@ -6,6 +6,10 @@ import type { Page } from '@playwright/test';
  * node: rule, selector and axe's summary. Empty when fine.
  */
 export async function axeProblems(page: Page): Promise<string[]> {
+  // A drawer fading in or a colour-scheme switch blends colours for 150–200 ms; judge the page at rest.
+  await page.evaluate(() =>
+    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
+  );
   const { violations } = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
     .analyze();

@@ -148,7 +148,7 @@ function DeviceDetail({
         </Button>
         <Button
           size="xs"
-          variant="light"
+          variant="outline"
           color="red"
           leftSection={<TrashIcon size={14} />}
           onClick={() => setConfirmRemove(true)}

@@ -36,7 +36,7 @@ export function DeleteModelButton({ model }: { model: Model }) {
       <Button
         size="xs"
         color="red"
-        variant="light"
+        variant="outline"
         leftSection={<TrashIcon size={14} />}
         onClick={open}
         data-testid="delete-model"
