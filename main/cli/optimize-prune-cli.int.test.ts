@@ -45,6 +45,21 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
     expect(r.stdout).toMatch(/head +Conv +12 → 8/);
   });
 
+  it('--latency-aware times channel counts here and says which plan it kept', () => {
+    const r = edgefleet([
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-channels',
+      '--ratio',
+      '0.3',
+      '--latency-aware',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Latency-aware: \d+ channel counts timed/);
+    expect(r.stdout).toMatch(/GROUP +CHANNELS +SAVED ms \(alone\)/);
+  });
+
   it('prunes weights and reports compressed sizes with the no-speed-up warning, as JSON', () => {
     const r = edgefleet([
       '--json',
@@ -125,6 +140,19 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
       '0.3',
     ]);
     expect(mixed.code).toBe(2);
+
+    const aware = edgefleet([
+      '--json',
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-channels',
+      '--target-macs',
+      '0.5',
+      '--latency-aware',
+    ]);
+    expect(aware.code).toBe(2);
+    expect(JSON.parse(aware.stdout).error.message).toMatch(/--latency-aware goes with --ratio/);
     expect(stored()).toBe(before);
   });
 

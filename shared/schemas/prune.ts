@@ -35,6 +35,12 @@ export const pruneChannelsConfigSchema = z
      * a larger one (the MAC total stays about that of the uniform ratio).
      */
     sensitivity: z.boolean().default(false),
+    /**
+     * Time each group pruned alone to a few channel counts on this machine, and spend the uniform ratio's channel
+     * budget where it saves the most measured time (kept only if the result runs faster than the uniform plan).
+     * Needs `ratio`.
+     */
+    latencyAware: z.boolean().default(false),
     /** Distillation from the unpruned model afterwards, on the job's data (`--data`). */
     fineTune: z.boolean().default(false),
     exclude: excludeSchema,
@@ -79,6 +85,11 @@ export const channelGroupSchema = z.object({
   ratio: z.number(),
   /** Output SQNR (dB) with this group alone pruned at the requested ratio (sensitivity scan); else null. */
   sensitivityDb: z.number().nullable(),
+  /**
+   * Latency-aware runs: milliseconds saved on this machine with this group alone pruned to its final count
+   * (negative: slower), or null when not timed.
+   */
+  latencySavedMs: z.number().nullable().default(null),
 });
 export type ChannelGroup = z.infer<typeof channelGroupSchema>;
 
@@ -99,6 +110,17 @@ export const channelPruningReportSchema = z.object({
   blocked: z.array(z.object({ producers: z.array(z.string()), reasons: z.array(z.string()) })),
   layers: z.array(prunedLayerSchema),
   totals: totalsSchema,
+  /** Latency-aware runs: what was timed and which allocation was kept; absent otherwise. */
+  latency: z
+    .object({
+      allocation: z.enum(['latency-aware', 'uniform']),
+      /** Unpruned model, ms per run on one sample (median). */
+      baseMs: z.number(),
+      /** Latency of the latency-aware plan over the uniform plan's, measured side by side. */
+      againstUniform: z.number(),
+      measurements: z.number().int(),
+    })
+    .optional(),
 });
 export type ChannelPruningReport = z.infer<typeof channelPruningReportSchema>;
 

@@ -13,6 +13,7 @@ export type PruneFlags = {
   targetMacs?: string;
   importance?: string;
   sensitivity?: boolean;
+  latencyAware?: boolean;
   fineTune?: boolean;
   data?: string;
   sparsity?: string;
@@ -39,6 +40,10 @@ export function addPruneOptions(command: Command): Command {
       '--sensitivity',
       'prune-channels: scan each group alone first; sensitive groups lose fewer channels',
     )
+    .option(
+      '--latency-aware',
+      'prune-channels: time channel counts on this machine and remove them where they save the most time',
+    )
     .option('--fine-tune', 'prune-channels: distil from the unpruned model afterwards, on --data')
     .option('--sparsity <s>', 'prune-weights: share of the weights to zero, 0 < s < 1')
     .option('--global', 'prune-weights: one magnitude threshold over all layers (default)')
@@ -64,6 +69,7 @@ export function pruneConfig(
     flags.targetMacs !== undefined && '--target-macs',
     flags.importance && '--importance',
     flags.sensitivity && '--sensitivity',
+    flags.latencyAware && '--latency-aware',
     flags.fineTune && '--fine-tune',
     flags.data !== undefined && '--data',
   ].filter((f): f is string => typeof f === 'string');
@@ -102,6 +108,10 @@ export function pruneConfig(
   if (flags.targetMacs !== undefined) config.targetMacs = number('--target-macs', flags.targetMacs);
   if (flags.importance) config.importance = flags.importance;
   if (flags.sensitivity) config.sensitivity = true;
+  if (flags.latencyAware) {
+    if (flags.ratio === undefined) throw new AppError('USAGE', '--latency-aware goes with --ratio R.');
+    config.latencyAware = true;
+  }
   if (flags.fineTune) config.fineTune = true;
   return config;
 }
@@ -143,6 +153,24 @@ export function pruneReportLines(p: PruningReport): string[] {
             g.producers.slice(0, 3).join(', ') + (g.producers.length > 3 ? ', …' : ''),
             `${g.channelsBefore} → ${g.channelsAfter}`,
             g.sensitivityDb === null ? '-' : g.sensitivityDb.toFixed(1),
+          ]),
+        ),
+      );
+    }
+    if (p.latency) {
+      const l = p.latency;
+      lines.push(
+        l.allocation === 'latency-aware'
+          ? `Latency-aware: ${l.measurements} channel counts timed on this machine; this plan ran ` +
+              `${(l.againstUniform * 100).toFixed(0)} % of the uniform plan's time (unpruned ${l.baseMs.toFixed(3)} ms).`
+          : `Latency-aware: ${l.measurements} channel counts timed; no plan beat the uniform one by 3 % ` +
+              `(${(l.againstUniform * 100).toFixed(0)} %), so the uniform ratio was kept.`,
+        table(
+          ['GROUP', 'CHANNELS', 'SAVED ms (alone)'],
+          p.groups.map((g) => [
+            g.producers.slice(0, 3).join(', ') + (g.producers.length > 3 ? ', …' : ''),
+            `${g.channelsBefore} → ${g.channelsAfter}`,
+            g.latencySavedMs === null ? '-' : g.latencySavedMs.toFixed(4),
           ]),
         ),
       );

@@ -13,6 +13,7 @@ import {
   buildPruneZoo,
   ZOO_DEAD,
 } from '../../../../test/models/prune-nets';
+import { buildCnnClassifier } from '../../../../test/models/cnn-classifier';
 import { randomFeeds, runOrt } from '../../../../test/models/ort';
 import { defaultOpsetVersion, encodeModel, getAttrInt } from '../../onnx';
 import { pruneChannels } from './prune-channels';
@@ -194,6 +195,30 @@ describe('prune-channels', () => {
     expect(withComp).toBeGreaterThan(withOut + 2);
   });
 
+  it('latency-aware: times counts on this machine, keeps the channel budget, and keeps a plan only if it is faster', async () => {
+    const model = buildCnnClassifier({ channels: [16, 32], hidden: 64 });
+    const uniform = await pruneChannels(model, { ratio: 0.5 }, ctx());
+    const aware = await pruneChannels(model, { ratio: 0.5, latencyAware: true }, ctx());
+    const removed = (r: typeof aware) =>
+      r.report.groups.reduce((n, g) => n + g.channelsBefore - g.channelsAfter, 0);
+    const latency = aware.report.latency!;
+    expect(latency.measurements).toBeGreaterThanOrEqual(3);
+    expect(latency.baseMs).toBeGreaterThan(0);
+    expect(removed(aware)).toBeGreaterThanOrEqual(removed(uniform));
+    expect(removed(aware)).toBeLessThanOrEqual(removed(uniform) + 8);
+    if (latency.allocation === 'latency-aware') {
+      expect(latency.againstUniform).toBeLessThanOrEqual(0.97);
+      expect(aware.report.groups.some((g) => g.latencySavedMs !== null)).toBe(true);
+    } else {
+      expect(aware.report.groups.map((g) => g.channelsAfter)).toEqual(
+        uniform.report.groups.map((g) => g.channelsAfter),
+      );
+      expect(aware.warnings.join(' ')).toMatch(/uniform ratio was kept/);
+    }
+    expect((await logits(aware.model, 3)).length).toBe((await logits(model, 3)).length);
+    expect(uniform.report.latency).toBeUndefined();
+  });
+
   it('refuses bad options and unprunable models with a clear code', async () => {
     for (const ratio of [0, 1, 1.5, -0.2]) {
       await expectFailure(
@@ -206,6 +231,11 @@ describe('prune-channels', () => {
     await expectFailure(
       pruneChannels(buildPruneZoo(), { ratio: 0.3, targetMacs: 0.5 }, ctx()),
       'PRUNE_CONFIG_INVALID',
+    );
+    await expectFailure(
+      pruneChannels(buildPruneZoo(), { targetMacs: 0.5, latencyAware: true }, ctx()),
+      'PRUNE_CONFIG_INVALID',
+      /--latency-aware/,
     );
     await expectFailure(
       pruneChannels(buildPruneZoo(), { ratio: 0.3, fineTune: true, data: '/tmp/x' }, ctx()),

@@ -30,7 +30,14 @@ describe('PruningReport', () => {
       ratio: 0.3,
       importance: 'l1',
       groups: [
-        { producers: ['conv1'], channelsBefore: 32, channelsAfter: 24, ratio: 0.25, sensitivityDb: 21.5 },
+        {
+          producers: ['conv1'],
+          channelsBefore: 32,
+          channelsAfter: 24,
+          ratio: 0.25,
+          sensitivityDb: 21.5,
+          latencySavedMs: null,
+        },
       ],
       blocked: [],
       layers: [
@@ -43,6 +50,34 @@ describe('PruningReport', () => {
     expect(html).toContain('50.0 %');
     expect(html).toContain('21.5 dB');
     expect(html).not.toContain('untouched');
+    expect(html).not.toContain('Latency-aware');
+  });
+
+  it('says which plan a latency-aware run kept and what each group saved alone', () => {
+    const report = (allocation: 'latency-aware' | 'uniform', againstUniform: number) =>
+      render({
+        kind: 'channels',
+        ratio: 0.5,
+        importance: 'l1',
+        groups: [
+          {
+            producers: ['conv1'],
+            channelsBefore: 16,
+            channelsAfter: 4,
+            ratio: 0.75,
+            sensitivityDb: null,
+            latencySavedMs: 0.0056,
+          },
+        ],
+        blocked: [],
+        layers: [],
+        totals: { macsBefore: 4e6, macsAfter: 1e6, paramsBefore: 100, paramsAfter: 50 },
+        latency: { allocation, baseMs: 0.0312, againstUniform, measurements: 11 },
+      });
+    const kept = report('latency-aware', 0.84);
+    expect(kept).toContain('runs in 84 %');
+    expect(kept).toContain('16 → 4, 6 µs saved alone (of 31 µs)');
+    expect(report('uniform', 0.99)).toContain('so the uniform share was kept');
   });
 
   it('shows weight sparsity with compressed sizes and says it is no faster', () => {

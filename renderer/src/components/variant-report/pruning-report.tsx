@@ -1,5 +1,5 @@
 import { Code, Group, Progress, Stack, Table, Text } from '@mantine/core';
-import type { PruningReport as Report } from '../../../../shared/schemas/prune';
+import type { ChannelPruningReport, PruningReport as Report } from '../../../../shared/schemas/prune';
 import { formatBytes } from '../../lib/format';
 import { SectionCard } from '../section-card';
 
@@ -56,6 +56,7 @@ export function PruningReport({ pruning }: { pruning: Report }) {
         whole. MACs {millions(t.macsBefore)} → {millions(t.macsAfter)} ({share(t.macsAfter, t.macsBefore)});
         parameters {t.paramsBefore} → {t.paramsAfter} ({share(t.paramsAfter, t.paramsBefore)}).
       </Text>
+      {pruning.latency && <LatencySummary pruning={pruning} />}
       {scanned.length > 0 && (
         <Stack gap={4} data-testid="sensitivity-chart">
           <Text size="xs" c="dimmed">
@@ -110,5 +111,28 @@ export function PruningReport({ pruning }: { pruning: Report }) {
         </Table>
       </Table.ScrollContainer>
     </SectionCard>
+  );
+}
+
+/** Latency-aware runs: which plan was kept, and the time each group saved on this machine when pruned alone. */
+function LatencySummary({ pruning }: { pruning: ChannelPruningReport }) {
+  const l = pruning.latency!;
+  const timed = pruning.groups.filter((g) => g.latencySavedMs !== null && g.channelsAfter < g.channelsBefore);
+  return (
+    <Stack gap={4} data-testid="latency-allocation">
+      <Text size="sm">
+        {l.allocation === 'latency-aware'
+          ? `Latency-aware: ${l.measurements} channel counts timed on this machine; this plan runs in ${Math.round(l.againstUniform * 100)} % of the uniform plan's time.`
+          : `Latency-aware: ${l.measurements} channel counts timed, but no plan was 3 % faster than the uniform share (${Math.round(l.againstUniform * 100)} %), so the uniform share was kept.`}
+      </Text>
+      {timed.map((g) => (
+        <Text key={g.producers.join()} size="xs" ff="monospace">
+          {g.producers[0]}
+          {g.producers.length > 1 ? ` +${g.producers.length - 1}` : ''}: {g.channelsBefore} →{' '}
+          {g.channelsAfter}, {(g.latencySavedMs! * 1000).toFixed(0)} µs saved alone (of{' '}
+          {(l.baseMs * 1000).toFixed(0)} µs)
+        </Text>
+      ))}
+    </Stack>
   );
 }
