@@ -109,6 +109,19 @@ async function benchModel(name: string, parent: Uint8Array, inputDims: number[])
   const quantized = await optimize(parent, int8, `${name}-int8`);
   const both = await optimize(pruned.bytes, int8, `${name}-prune-int8`);
   const awareBoth = await optimize(aware.bytes, int8, `${name}-prune-aware-int8`);
+  // Quantizing a pruned hard-swish/SE net whole makes it slower (as for the unpruned one): the auto search keeps
+  // INT8 only where it pays on this machine.
+  const searched = await runOptimization(
+    {
+      parentBytes: aware.bytes,
+      options: opts({ method: 'auto', config: { goal: 'cosine>=0.99', budgetMinutes: 3 } }),
+      calibration,
+      scratchDir: join(work, `${name}-prune-aware-auto`),
+    },
+    quiet,
+  );
+  if (searched.kind !== 'auto') throw new Error('expected an auto outcome');
+  const awareAuto = searched.kept[0];
   const sparse = await optimize(parent, weights80, `${name}-sparse`);
   const sparseAll = await optimize(parent, weights80All, `${name}-sparse-all`);
   const variants: [string, Uint8Array][] = [
@@ -119,6 +132,9 @@ async function benchModel(name: string, parent: Uint8Array, inputDims: number[])
     ['prune 30 % → int8-static', both.bytes],
     ['prune-channels 30 %, latency-aware', aware.bytes],
     ['prune 30 % latency-aware → int8-static', awareBoth.bytes],
+    ...(awareAuto
+      ? [[`prune 30 % latency-aware → auto (${awareAuto.method})`, awareAuto.bytes] as [string, Uint8Array]]
+      : []),
     ['prune-weights 80 %', sparse.bytes],
     ['prune-weights 80 %, first/last too', sparseAll.bytes],
   ];
@@ -330,7 +346,10 @@ async function main() {
     const s = of('prune-weights 80 %');
     const sa = of('prune-weights 80 %, first');
     const la = of('prune-channels 30 %, latency-aware');
-    const laq = of('prune 30 % latency-aware');
+    const laq = of('prune 30 % latency-aware → int8');
+    const laAuto = rows.find(
+      (r) => r.model === model && r.variant.startsWith('prune 30 % latency-aware → auto'),
+    );
     checks.push(
       [`${model}: 30 % channels → MACs ≤ 0.55× (${ratio(p.macs, b.macs)}×)`, p.macs <= 0.55 * b.macs],
       [
@@ -358,6 +377,16 @@ async function main() {
         `${model}: latency-aware prune → int8 faster than either alone (${laq.fidelity!.latencyMs.ratio.toFixed(2)}× ` +
           `vs ${la.fidelity!.latencyMs.ratio.toFixed(2)}× / ${q.fidelity!.latencyMs.ratio.toFixed(2)}×)`,
         laq.fidelity!.latencyMs.ratio < Math.min(la.fidelity!.latencyMs.ratio, q.fidelity!.latencyMs.ratio),
+      ],
+      [
+        `${model}: latency-aware prune → auto search faster and smaller than prune or int8 alone (` +
+          (laAuto
+            ? `${laAuto.fidelity!.latencyMs.ratio.toFixed(2)}×, ${mb(laAuto.size)} MB; ${laAuto.variant})`
+            : 'nothing kept)'),
+        laAuto !== undefined &&
+          laAuto.fidelity!.latencyMs.ratio <
+            Math.min(la.fidelity!.latencyMs.ratio, q.fidelity!.latencyMs.ratio) &&
+          laAuto.size < Math.min(la.size, q.size),
       ],
       [
         `${model}: 80 % sparsity → zstd ≤ 0.35× of the dense file (first/last layers skipped, the default: ` +
