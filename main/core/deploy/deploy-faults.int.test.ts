@@ -236,6 +236,58 @@ describe('faults during a deploy', () => {
     }
   });
 
+  it('the disk fills during the upload (a real ENOSPC): the device keeps its release, a retry completes', async () => {
+    // Needs a real small file system: a tmpfs, which only root can mount. Elsewhere the preflight test above
+    // covers the refusal, and this case is checked where CI runs (as root).
+    const d = device(4);
+    const root = join(d.sshd.dir, 'filling disk');
+    mkdirSync(root, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=80m', 'tmpfs', root], { stdio: 'ignore' });
+    } catch {
+      expect(process.getuid?.()).not.toBe(0);
+      return;
+    }
+    const filler = join(root, 'filler');
+    try {
+      const target = deployTargetFor(d.sshd, root, { deviceId: 'filling-disk', deviceName: 'filling-disk' });
+      const first = only(await service.deploy(next, [target], { diskMarginBytes: 0 }));
+      expect(first.status).toBe('deployed');
+      // Preflight sees room for 2 × 32 MiB; once bytes flow, another writer takes what is left.
+      let filled = false;
+      const report = await service.deploy(
+        big,
+        [target],
+        { diskMarginBytes: 0 },
+        {
+          onProgress: (e) => {
+            if (!filled && e.step === 'upload' && e.bytesSent > 0) {
+              filled = true;
+              execFileSync('sh', ['-c', `dd if=/dev/zero of=${quote(filler)} bs=1M 2>/dev/null || true`]);
+            }
+          },
+        },
+      );
+      const result = only(report);
+      expect(filled).toBe(true);
+      expect(result).toMatchObject({ status: 'failed', step: 'upload' });
+      expect(result.error?.code).not.toBe('INTERNAL');
+      expect(result.error?.message).toMatch(/space|full|ENOSPC|quota/i);
+      expect(report.deployment.status).toBe('failed');
+      const state = remoteState(root, 'detector');
+      expect(state.current).toBe(`releases/${rel(next)}`);
+      expect(state.currentSha256).toBe(next.sha256);
+      expect(service.status({ deviceId: 'filling-disk' })[0]?.current).toMatchObject({ release: rel(next) });
+
+      execFileSync('rm', ['-f', filler]);
+      const retry = only(await service.deploy(big, [target], { diskMarginBytes: 0 }));
+      expect(retry.status).toBe('deployed');
+      expect(remoteState(root, 'detector')).toMatchObject({ currentSha256: big.sha256, temps: [] });
+    } finally {
+      execFileSync('umount', ['-l', root]);
+    }
+  });
+
   it('a deploy root it cannot write: preflight refuses and says what to do', async () => {
     const d = device(3);
     // Even root cannot create a directory under a regular file.
