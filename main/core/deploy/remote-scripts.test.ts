@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -216,6 +216,44 @@ describe('device lock: one deployment per deploy root', () => {
     expect(lock('d_old', 'release').get('lock')).toBe('not_ours');
     expect(lock('d_new', 'release').get('lock')).toBe('released');
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('is won by exactly one of many deployments that found the same holder stale at once', async () => {
+    // The winner says taken_over, or acquired when it found the lock dir gone between another's rename and mkdir.
+    const raceRoot = join(work, 'lock race');
+    for (let round = 0; round < 3; round++) {
+      rmSync(raceRoot, { recursive: true, force: true });
+      const acquired = parseKeyValues(sh(lockScript, [raceRoot, 'd_dead', 'det', 'acquire']).stdout).values;
+      expect(acquired.get('lock')).toBe('acquired');
+      const runs = await Promise.all(
+        Array.from(
+          { length: 8 },
+          (_, i) =>
+            new Promise<string>((done) => {
+              const child = spawn('/bin/sh', [
+                '-c',
+                lockScript,
+                'edgefleet',
+                raceRoot,
+                `d_${i}`,
+                'det',
+                'takeover',
+                'd_dead',
+              ]);
+              let out = '';
+              child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+              child.on('close', () => done(out));
+            }),
+        ),
+      );
+      const winners = runs
+        .map((out, i) => ({ id: `d_${i}`, lock: parseKeyValues(out).values.get('lock') }))
+        .filter((r) => r.lock === 'taken_over' || r.lock === 'acquired');
+      expect(winners).toHaveLength(1);
+      const owner = readFileSync(join(raceRoot, '.edgefleet-lock', 'owner'), 'utf8').split('\n')[0];
+      expect(owner).toBe(winners[0]!.id);
+      expect(readdirSync(raceRoot)).toEqual(['.edgefleet-lock']);
+    }
   });
 });
 

@@ -145,8 +145,9 @@ export const lockDirName = '.edgefleet-lock';
  * owner file's mtime is the holder's last sign of progress (`refresh` touches it).
  *
  * - acquire: `lock=acquired`, or `lock=held` with the holder, its start, its model and `idle_s`.
- * - takeover: only if the holder is still `expectedHolder` (the caller checked that one is stale): the lock
- *   is renamed away (one rename wins) and made again for us → `lock=taken_over`; else `lock=held` again.
+ * - takeover: only if the holder is still `expectedHolder` (the caller checked that one is stale), one
+ *   takeover at a time: the lock is renamed away and made again for us → `lock=taken_over`; else `lock=held`
+ *   with whoever holds it now.
  * - refresh / release: only the holder's own lock is touched / removed.
  */
 export const lockScript = String.raw`# edgefleet deploy: device lock
@@ -184,6 +185,19 @@ case $mode in
     report_held ;;
   takeover)
     [ -d "$ld" ] || acquire acquired
+    # Takeovers run one at a time (a second mkdir'd mutex), so two deployments that found the same holder stale
+    # cannot each move away the lock the other just made. One killed mid-takeover leaves it: cleared after 60 s.
+    tm=$root/${lockDirName}.takeover
+    tries=0
+    until mkdir -- "$tm" 2>/dev/null; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 25 ]; then
+        [ $((now - $(mtime_of "$tm"))) -gt 60 ] && rm -rf -- "$tm" && continue
+        report_held; exit 0
+      fi
+      sleep 0.2 2>/dev/null || sleep 1
+    done
+    trap 'rmdir -- "$tm" 2>/dev/null' EXIT
     holder_of
     if [ "$h" != "$expect" ]; then report_held; exit 0; fi
     gone=$root/${lockDirName}.stale-$me
