@@ -1,5 +1,6 @@
 import type { DeployProgress } from '../../shared/schemas/deploy';
-import { FleetDeploy, RolloutProgress } from '../core/deploy/fleet-deploy';
+import { FleetDeploy } from '../core/deploy/fleet-deploy';
+import { RolloutProgress } from '../core/deploy/rollout-progress';
 import type { ProgressReport } from '../core/jobs/job-manager';
 import type { Services } from '../core/services';
 import type { Handlers } from './dispatcher';

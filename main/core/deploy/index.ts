@@ -10,8 +10,6 @@ export type { DeviceOutcome, DeviceProgressEvent, DeviceRecorder, ReleaseChange 
 export { checkDrift, classify, readDeviceState, type DriftOptions, type ObservedModel } from './drift';
 export {
   FleetDeploy,
-  RolloutProgress,
-  isFinalStatus,
   type FleetDeployDeps,
   type FleetDeployOptions,
   type PreparedDeploy,
@@ -40,5 +38,6 @@ export {
 } from './plan';
 export { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
 export { runRollout, type RolloutResult } from './rollout';
+export { RolloutProgress } from './rollout-progress';
 export { markInterruptedDeployments, type InterruptOptions } from './tracking';
 export type { DeployArtifact, DeployTarget } from './types';

@@ -1,11 +1,12 @@
-import type {
-  Deployment,
-  DeploymentReport,
-  DeployPreview,
-  DeviceRelease,
-  DeviceResult,
-  DriftReport,
-  ReleaseRef,
+import {
+  okDeviceStatuses,
+  type Deployment,
+  type DeploymentReport,
+  type DeployPreview,
+  type DeviceRelease,
+  type DeviceResult,
+  type DriftReport,
+  type ReleaseRef,
 } from '../../../../shared/schemas/deploy';
 import type { FleetDeploy } from '../../../core/deploy/fleet-deploy';
 import { formatBytes, table } from '../../format';
@@ -18,7 +19,7 @@ const ref = (r: ReleaseRef | null): string => r?.release ?? '-';
 
 /** A device that ended deployed or unchanged; anything else makes the command exit 1. */
 export function deviceOk(d: DeviceResult): boolean {
-  return d.status === 'deployed' || d.status === 'unchanged';
+  return okDeviceStatuses.has(d.status);
 }
 
 export function reportText(report: DeploymentReport): string {
