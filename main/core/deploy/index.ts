@@ -1,20 +1,21 @@
 export { DeployRepository } from './deploy-repository';
 export {
-  DeployService,
+  DeployRunner,
   assertLocalArtifact,
   sha256File,
-  type DeployServiceOptions,
+  type DeployRunnerOptions,
   type RunControl,
-} from './deploy-service';
+} from './deploy-runner';
 export type { DeviceOutcome, DeviceProgressEvent, DeviceRecorder, ReleaseChange } from './device-run';
 export { checkDrift, classify, readDeviceState, type DriftOptions, type ObservedModel } from './drift';
 export {
-  FleetDeploy,
-  type FleetDeployDeps,
-  type FleetDeployOptions,
+  DeployService,
+  type ConnectOptions,
+  type DeployServiceDeps,
   type PreparedDeploy,
+  type PreparedRollback,
   type RollbackInput,
-} from './fleet-deploy';
+} from './deploy-service';
 export { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
 export {
   assertDeployRoot,

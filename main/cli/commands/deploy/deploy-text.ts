@@ -8,7 +8,7 @@ import {
   type DriftReport,
   type ReleaseRef,
 } from '../../../../shared/schemas/deploy';
-import type { FleetDeploy } from '../../../core/deploy/fleet-deploy';
+import type { DeployService } from '../../../core/deploy/deploy-service';
 import { formatBytes, table } from '../../format';
 
 /** Text output of deploy, rollback, status, history and drift: tables, then what went wrong and what to do. */
@@ -92,7 +92,7 @@ export function previewText(preview: DeployPreview): string {
   return `${lines.join('\n')}\n`;
 }
 
-type DisplayPlan = ReturnType<FleetDeploy['planForDisplay']>;
+type DisplayPlan = ReturnType<DeployService['planForDisplay']>;
 
 /** The dry run: the preview, then per device every step and the exact command lines. */
 export function planText(preview: DeployPreview, plan: DisplayPlan): string {
