@@ -16,6 +16,7 @@ import { tempDatabase } from '../../../test/fixtures/temp-db';
 import { quote } from '../fleet/ssh';
 import { DeployRunner } from './deploy-runner';
 import { releaseName } from './layout';
+import { planDeploy } from './plan';
 import type { DeployArtifact, DeployTarget } from './types';
 
 const { db, dir: work } = tempDatabase('edgefleet-deploy-test-');
@@ -282,5 +283,36 @@ describe('deploy to three real sshd devices', () => {
     ).rejects.toMatchObject({
       code: 'FILE_NOT_FOUND',
     });
+  });
+  it('runs the plan as data: a step taken out of the plan is not run, though the device has the command', async () => {
+    const e = cnnArtifact(join(work, 'store'), 5, '20240105-000000');
+    const plan = planDeploy(e, targets());
+    const withoutRestart = {
+      ...plan,
+      devices: plan.devices.map((d) => ({ ...d, steps: d.steps.filter((s) => s.step !== 'restart') })),
+    };
+    const before = devices.map((d) => restarts(d).length);
+    const steps: string[] = [];
+    const report = await service.runDeployPlan(withoutRestart, targets(), {
+      onProgress: (p) => {
+        if (p.deviceId === devices[0]?.target.deviceId && steps.at(-1) !== p.step) steps.push(p.step);
+      },
+    });
+    expect(report.devices.map((r) => r.status)).toEqual(devices.map(() => 'deployed'));
+    expect(devices.map((d) => restarts(d).length)).toEqual(before);
+    expect(steps).toEqual([
+      'connect',
+      'preflight',
+      'upload',
+      'verify',
+      'install',
+      'switch',
+      'health',
+      'prune',
+      'done',
+    ]);
+    for (const d of devices) {
+      expect(remoteState(d.root, 'detector').current).toBe(`releases/${releaseName(e.version, e.sha256)}`);
+    }
   });
 });
