@@ -48,16 +48,10 @@ export const deviceDeployStatusSchema = z.enum([
 ]);
 export type DeviceDeployStatus = z.infer<typeof deviceDeployStatusSchema>;
 
-/** The device will not change any more in this rollout, whatever the result. */
-export const finalDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set([
-  'deployed',
-  'unchanged',
-  'rolled_back',
-  'failed',
-  'cancelled',
-  'skipped',
-  'interrupted',
-]);
+/** The device will not change any more in this rollout, whatever the result: all but pending and running. */
+export const finalDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(
+  deviceDeployStatusSchema.exclude(['pending', 'running']).options,
+);
 
 /** The device runs what was asked: a rollout of only these succeeded, and the CLI exits 0. */
 export const okDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(['deployed', 'unchanged']);

@@ -15,7 +15,7 @@ import type {
 } from '../../../shared/schemas/deploy';
 import { ConnectionPool, describeTarget } from '../fleet/ssh';
 import type { Logger } from '../logger';
-import { DeployRepository, deviceBusy } from './deploy-repository';
+import { DeployRepository, deviceBusy, type NewDeployment } from './deploy-repository';
 import { DeviceRun, type DeviceOutcome, type DeviceProgressEvent } from './device-run';
 import { adoptedRelease, checkDrift, type DriftOptions } from './drift';
 import type { LockPolicy } from './device-lock';
@@ -243,17 +243,11 @@ export class DeployRunner {
     byId: Map<string, DeployTarget>,
     signal: AbortSignal,
   ): Promise<DeploymentReport> {
+    const { runDevice: _runDevice, ...facts } = meta;
     this.repo.createDeployment(
       {
         id: plan.deploymentId,
-        kind: meta.kind,
-        modelName: meta.modelName,
-        variantId: meta.variantId,
-        version: meta.version,
-        release: meta.release,
-        sha256: meta.sha256,
-        sizeBytes: meta.sizeBytes,
-        requestedBy: meta.requestedBy,
+        ...facts,
         createdAt: plan.createdAt,
         options: plan.options,
         targets: infos,
@@ -365,15 +359,11 @@ export class DeployRunner {
   }
 }
 
-type RunMeta = {
-  kind: 'deploy' | 'rollback';
-  modelName: string;
-  variantId: string | null;
-  version: string | null;
-  release: string | null;
-  sha256: string | null;
-  sizeBytes: number | null;
-  requestedBy: string;
+/** The deployment row's facts that differ between a deploy and a rollback, and how one device runs. */
+type RunMeta = Pick<
+  NewDeployment,
+  'kind' | 'modelName' | 'variantId' | 'version' | 'release' | 'sha256' | 'sizeBytes' | 'requestedBy'
+> & {
   runDevice: (device: DevicePlan, run: DeviceRun, ctx: ExecutorContext) => Promise<DeviceOutcome>;
 };
 

@@ -14,7 +14,7 @@ import type { FleetService } from '../fleet/fleet-service';
 import type { ModelService } from '../models/model-service';
 import { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
 import { releaseName, versionFromImportedAt } from './layout';
-import { parseDeployOptions, planDeploy, planForDisplay, type DeployPlan } from './plan';
+import { diskNeededBytes, parseDeployOptions, planDeploy, planForDisplay, type DeployPlan } from './plan';
 import { planRollback, type RollbackPlan } from './rollback';
 import type { DeployArtifact, DeployTarget } from './types';
 
@@ -174,7 +174,7 @@ export class DeployService {
     const options = parseDeployOptions(optionsInput);
     const { model, artifact } = this.resolveModel(modelRef);
     const release = releaseName(artifact.version, artifact.sha256);
-    const needed = 2 * artifact.sizeBytes + options.diskMarginBytes;
+    const needed = diskNeededBytes(artifact.sizeBytes, options);
     const devices = this.resolveDevices(targetRefs);
     return {
       modelId: model.id,

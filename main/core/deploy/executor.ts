@@ -12,6 +12,7 @@ import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
 import { releaseFromLink } from './layout';
 import {
+  diskNeededBytes,
   type CommandId,
   type DeployPlan,
   type DevicePlan,
@@ -617,7 +618,7 @@ function factsFrom(values: Map<string, string>): DeviceFacts {
 }
 
 function assertDiskSpace(device: DevicePlan, facts: DeviceFacts, size: number, margin: number): void {
-  const needed = 2 * size + margin;
+  const needed = diskNeededBytes(size, { diskMarginBytes: margin });
   if (facts.availableBytes !== null && facts.availableBytes < needed) {
     throw new AppError(
       'INSUFFICIENT_DISK',

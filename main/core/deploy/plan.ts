@@ -125,6 +125,14 @@ export function localUserAtHost(): string {
   return `${user}@${hostname()}`;
 }
 
+/**
+ * Free space a deploy wants at the deploy root: the uploaded temp file and the installed release can both
+ * exist until the temp file is moved, plus a margin. Preflight refuses below it; the preview warns.
+ */
+export function diskNeededBytes(sizeBytes: number, options: Pick<DeployOptions, 'diskMarginBytes'>): number {
+  return 2 * sizeBytes + options.diskMarginBytes;
+}
+
 export function parseDeployOptions(input: DeployOptionsInput | undefined): DeployOptions {
   const parsed = deployOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
