@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
 import { deployStepSchema, type DeployStep } from '../../../shared/schemas/deploy';
+import { planTarget } from '../../../test/fixtures/deploy-plan';
 import { ConnectionPool } from '../fleet/ssh';
 import { DeviceRun } from './device-run';
 import { walkDevice, type StepRunner, type StepRunners } from './executor';
@@ -26,26 +27,8 @@ const artifact: DeployArtifact = {
   parentSha256: null,
 };
 
-function target(overrides: Partial<DeployTarget> = {}): DeployTarget {
-  return {
-    deviceId: 'dev-1',
-    deviceName: 'pi-1',
-    ssh: {
-      host: '192.0.2.1',
-      port: 22,
-      username: 'pi',
-      auth: { kind: 'key', privateKeyPath: '/k' },
-      pinnedHostKey: 'ssh-ed25519 AAAA',
-    },
-    deployRoot: '/opt/edgefleet',
-    restartCommand: 'systemctl restart detector',
-    healthCommand: 'curl -fsS http://127.0.0.1:8080/health',
-    ...overrides,
-  };
-}
-
 function devicePlan(overrides: Partial<DeployTarget> = {}): DevicePlan {
-  const [device] = planDeploy(artifact, [target(overrides)]).devices;
+  const [device] = planDeploy(artifact, [planTarget('dev-1', overrides)]).devices;
   if (device === undefined) throw new Error('no device planned');
   return device;
 }
