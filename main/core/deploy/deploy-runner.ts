@@ -368,7 +368,7 @@ type RunMeta = Pick<
 };
 
 /** The local file must be the artifact it claims to be: a wrong file would be "verified" against a wrong hash. */
-export async function assertLocalArtifact(artifact: DeployArtifact): Promise<void> {
+async function assertLocalArtifact(artifact: DeployArtifact): Promise<void> {
   let size: number;
   try {
     size = (await stat(artifact.localPath)).size;

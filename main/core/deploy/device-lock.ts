@@ -28,7 +28,7 @@ export type LockPolicy = {
   refreshEveryMs?: number;
 };
 
-export const defaultLockStaleAfterMs = 15 * 60_000;
+const defaultLockStaleAfterMs = 15 * 60_000;
 const defaultRefreshEveryMs = 60_000;
 
 export type HeldLock = {
@@ -132,7 +132,7 @@ async function lockExec(
 }
 
 /** Why the holder's lock may be taken over, or null when it may still be working. */
-export function staleReason(holder: Holder, policy: LockPolicy | undefined): string | null {
+function staleReason(holder: Holder, policy: LockPolicy | undefined): string | null {
   const known = holder.deploymentId === '' ? undefined : policy?.lookup(holder.deploymentId);
   if (known !== undefined) {
     return known.status === 'running'

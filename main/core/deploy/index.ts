@@ -1,13 +1,5 @@
-export { DeployRepository } from './deploy-repository';
-export {
-  DeployRunner,
-  assertLocalArtifact,
-  sha256File,
-  type DeployRunnerOptions,
-  type RunControl,
-} from './deploy-runner';
-export type { DeviceOutcome, DeviceProgressEvent, DeviceRecorder, ReleaseChange } from './device-run';
-export { checkDrift, classify, readDeviceState, type DriftOptions, type ObservedModel } from './drift';
+// The deploy module's surface: the one service the app's callers use, and the name-free runner that the
+// deploy tests and benchmarks drive with sshd fixtures. Everything else is internal to main/core/deploy.
 export {
   DeployService,
   type ConnectOptions,
@@ -16,29 +8,5 @@ export {
   type PreparedRollback,
   type RollbackInput,
 } from './deploy-service';
-export { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
-export {
-  assertDeployRoot,
-  assertModelDirName,
-  releaseFromLink,
-  releaseName,
-  remotePaths,
-  versionFromImportedAt,
-  type RemotePaths,
-} from './layout';
-export {
-  planDeploy,
-  planForDisplay,
-  type CommandId,
-  type DeployPlan,
-  type DevicePlan,
-  type PlanContext,
-  type PlannedCommand,
-  type PlannedStep,
-  type PlannedUpload,
-} from './plan';
-export { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
-export { runRollout, type RolloutResult } from './rollout';
-export { RolloutProgress } from './rollout-progress';
-export { markInterruptedDeployments, type InterruptOptions } from './tracking';
+export { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
 export type { DeployArtifact, DeployTarget } from './types';

@@ -58,7 +58,7 @@ export type RollbackPlan = {
   waves: string[][];
 };
 
-export const previousSpec = '@previous';
+const previousSpec = '@previous';
 
 export function planRollback(
   targets: readonly DeployTarget[],
