@@ -119,12 +119,12 @@ export async function walkDevice(
     failure: null,
   };
   try {
-    const ended = await walkSteps(walk, device.steps, runners);
+    const ended = await walkSteps(walk, device.steps, runners, { untilFailure: true });
     if (ended !== null) return run.finish(ended.status, ended.error ?? null);
     const failure = walk.failure;
     if (failure === null) return run.finish('deployed');
     run.log('error', failure.message);
-    const recovered = await walkSteps(walk, device.onFailure, runners);
+    const recovered = await walkSteps(walk, device.onFailure, runners, { untilFailure: false });
     return run.finish(
       recovered?.status ?? 'failed',
       recovered === null ? failure : (recovered.error ?? null),
@@ -141,6 +141,7 @@ async function walkSteps(
   walk: DeviceWalk,
   steps: readonly PlannedStep[],
   runners: StepRunners,
+  { untilFailure }: { untilFailure: boolean },
 ): Promise<StepEnd | null> {
   for (const step of steps) {
     const runner = runners[step.step];
@@ -156,12 +157,13 @@ async function walkSteps(
     walk.run.begin(step.step, runner.message?.(walk, step));
     const ended = await runner.run(walk, step);
     if (ended !== null) return ended;
-    if (walk.failure !== null) return null;
+    if (untilFailure && walk.failure !== null) return null;
   }
   return null;
 }
+
 /** The device's SSH connection: every step after the connect step has one. */
-function connOf(walk: DeviceWalk): SshConnection {
+export function connOf(walk: DeviceWalk): SshConnection {
   if (walk.conn === null) {
     throw new AppError('INTERNAL', `The plan for ${walk.device.deviceName} has no connect step first.`);
   }

@@ -10,6 +10,7 @@ import {
   activationRunners,
   commandOf,
   connectRunner,
+  connOf,
   lockDevice,
   parseManifest,
   runPlanned,
@@ -135,9 +136,7 @@ export function executeRollbackDevice(
     preflight: {
       run: async (walk, step) => {
         await lockDevice(walk, step, { deploymentId: plan.deploymentId, modelName: plan.modelName });
-        const conn = walk.conn;
-        if (conn === null) throw new AppError('INTERNAL', `No connection to ${device.deviceName}.`);
-        const inspect = await runPlanned(conn, commandOf(device, step, 'inspect'), ctx.signal);
+        const inspect = await runPlanned(connOf(walk), commandOf(device, step, 'inspect'), ctx.signal);
         if (inspect.code === exitCodes.noPrevious || inspect.code === exitCodes.releaseMissing) {
           throw new AppError(
             'RELEASE_NOT_FOUND',
