@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import { openDatabase } from '../main/core/db/open-database';
-import { DeployService, type DeployArtifact, type DeployTarget } from '../main/core/deploy';
+import { DeployRunner, type DeployArtifact, type DeployTarget } from '../main/core/deploy';
 import type { DeploymentReport } from '../shared/schemas/deploy';
 import { deployTargetFor, startDeviceSshd, writeArtifact } from '../test/fixtures/deploy';
 import { stopAllSshd, type SshdDevice } from '../test/fixtures/sshd';
@@ -160,7 +160,7 @@ async function scpPhase(artifact: DeployArtifact, work: string, parallel: number
 
 async function deployPhase(
   name: string,
-  service: DeployService,
+  service: DeployRunner,
   artifact: DeployArtifact,
   work: string,
   expect: 'deployed' | 'unchanged',
@@ -169,7 +169,7 @@ async function deployPhase(
   const targets = targetsFor(sshds, work);
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
-  const report = await service.deploy(artifact, targets, { concurrency });
+  const report = await service.deployArtifact(artifact, targets, { concurrency });
   const ms = performance.now() - t0;
   await stopDevices();
   const cpu = cpuSince(cpu0);
@@ -217,7 +217,7 @@ async function loadRun(): Promise<void> {
       version: '20240101-000000',
     });
     const db = openDatabase(join(work, 'edgefleet.db'));
-    const service = DeployService.open(db);
+    const service = DeployRunner.open(db);
     const idle = { rssMb: process.memoryUsage().rss / 2 ** 20, fds: readdirSync('/proc/self/fd').length };
     console.log('');
     console.log('| phase | devices ok | failed | wall time (s) | peak RSS (MB) | peak open fds |');
@@ -233,7 +233,7 @@ async function loadRun(): Promise<void> {
         value: report,
         peakRssMb,
         peakFds,
-      } = await sampled(() => service.deploy(artifact, targets, { concurrency }));
+      } = await sampled(() => service.deployArtifact(artifact, targets, { concurrency }));
       const ms = performance.now() - t0;
       await stopDevices();
       const ok = report.devices.filter((d) => d.status === expect).length;
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
     const scpParallel = await scpPhase(artifact, work, concurrency);
 
     const db = openDatabase(join(work, 'edgefleet.db'));
-    const service = DeployService.open(db);
+    const service = DeployRunner.open(db);
     // Each deploy phase gets fresh sshd processes (for the CPU count); the deploy roots persist, which is
     // what makes the second deploy idempotent. New host keys: the targets pin whatever each phase presents.
     const first = await deployPhase(

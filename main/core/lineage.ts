@@ -23,7 +23,7 @@ export function modelLineage(
     runtime: r.runtime,
     latencyMs: r.measured?.latency.p50Ms ?? r.estimate?.latencyMs ?? null,
   }));
-  const runningOn = deps.deploy.repo.releases().flatMap((r) => {
+  const runningOn = deps.deploy.status().flatMap((r) => {
     const current = r.current;
     if (current === null) return [];
     const isThis =

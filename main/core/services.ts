@@ -28,7 +28,7 @@ export type Services = {
   optimize: OptimizeService;
   fleet: FleetService;
   bench: BenchService;
-  /** Deploy core: rollouts, rollback, drift, tracking (main/core/deploy/fleet-deploy.ts maps names onto it). */
+  /** Deploy, rollback, drift, status and history, by model and device names or ids. */
   deploy: DeployService;
   jobs: JobManager;
   files: FileGrants;
@@ -76,7 +76,7 @@ export function createServices({ dataDir, logger, secrets }: ServicesOptions): S
     },
   );
   // Opening marks deployments a dead process left running as interrupted.
-  const deploy = DeployService.open(db, { logger: log });
+  const deploy = DeployService.open({ db, fleet, models, logger: log });
   return {
     dataDir,
     logger: log,

@@ -1,5 +1,5 @@
 import type { DeployProgress } from '../../shared/schemas/deploy';
-import { FleetDeploy, RolloutProgress } from '../core/deploy/fleet-deploy';
+import { RolloutProgress } from '../core/deploy/rollout-progress';
 import type { ProgressReport } from '../core/jobs/job-manager';
 import type { Services } from '../core/services';
 import type { Handlers } from './dispatcher';
@@ -29,38 +29,37 @@ export function deployProgress(progress: (r: ProgressReport) => void): (p: Deplo
 }
 
 export function createDeployHandlers(services: Services): Pick<Handlers, DeployMethods> {
-  const { jobs } = services;
-  const fleetDeploy = new FleetDeploy(services);
+  const { jobs, deploy } = services;
   return {
-    'deploy.preview': ({ model, targets, options }) => fleetDeploy.preview(model, targets, options),
+    'deploy.preview': ({ model, targets, options }) => deploy.preview(model, targets, options),
     'deploy.run': ({ model, targets, options }) => {
       // Resolved and planned now: an unknown model or device, or a bad option, fails the call itself.
-      const prepared = fleetDeploy.prepare(model, targets, options);
-      services.deploy.assertDevicesFree(prepared.targets);
+      const prepared = deploy.prepare(model, targets, options);
+      deploy.assertDevicesFree(prepared);
       const { jobId } = jobs.start('deploy.run', ({ signal, progress }) =>
-        fleetDeploy.run(prepared, options, { signal, onProgress: deployProgress(progress) }),
+        deploy.run(prepared, { signal, onProgress: deployProgress(progress) }),
       );
       return { jobId };
     },
-    'deploy.status': ({ device }) => fleetDeploy.status(device),
+    'deploy.status': ({ device }) => deploy.status(device),
     'deploy.history': ({ limit, device }) =>
-      fleetDeploy.history({
+      deploy.history({
         ...(limit === undefined ? {} : { limit }),
         ...(device === undefined ? {} : { device }),
       }),
-    'deploy.report': ({ id }) => services.deploy.report(id),
+    'deploy.report': ({ id }) => deploy.report(id),
     'deploy.drift': ({ targets, reconcile }) => {
-      services.fleet.resolve(targets);
+      deploy.resolveDevices(targets);
       const { jobId } = jobs.start('deploy.drift', async ({ signal, progress }) => {
         progress({ phase: 'drift', percent: null, message: 'Reading the devices' });
-        const report = await fleetDeploy.drift(targets, { signal, reconcile: reconcile === true });
+        const report = await deploy.drift(targets, { signal, reconcile: reconcile === true });
         progress({ phase: 'done', percent: 100 });
         return report;
       });
       return { jobId };
     },
     'deploy.rollback': ({ targets, model, toRelease, options }) => {
-      const prepared = fleetDeploy.prepareRollback(
+      const prepared = deploy.prepareRollback(
         targets,
         {
           ...(model === undefined ? {} : { model }),
@@ -68,9 +67,9 @@ export function createDeployHandlers(services: Services): Pick<Handlers, DeployM
         },
         options,
       );
-      services.deploy.assertDevicesFree(prepared.targets);
+      deploy.assertDevicesFree(prepared);
       const { jobId } = jobs.start('deploy.rollback', ({ signal, progress }) =>
-        fleetDeploy.rollback(prepared, options, { signal, onProgress: deployProgress(progress) }),
+        deploy.rollback(prepared, { signal, onProgress: deployProgress(progress) }),
       );
       return { jobId };
     },

@@ -48,6 +48,21 @@ export const deviceDeployStatusSchema = z.enum([
 ]);
 export type DeviceDeployStatus = z.infer<typeof deviceDeployStatusSchema>;
 
+/** The device will not change any more in this rollout, whatever the result: all but pending and running. */
+export const finalDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(
+  deviceDeployStatusSchema.exclude(['pending', 'running']).options,
+);
+
+/** The device runs what was asked: a rollout of only these succeeded, and the CLI exits 0. */
+export const okDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(['deployed', 'unchanged']);
+
+/** The device was attempted and did not take the release: these count against maxFailPercent. */
+export const failedDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(['failed', 'rolled_back']);
+
+export function isFinalDeviceStatus(status: DeviceDeployStatus): boolean {
+  return finalDeviceStatuses.has(status);
+}
+
 export const deploymentStatusSchema = z.enum([
   'running',
   /** Every device is deployed or unchanged. */

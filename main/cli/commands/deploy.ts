@@ -6,7 +6,7 @@ import {
   type DeploymentReport,
   type DeployOptionsInput,
 } from '../../../shared/schemas/deploy';
-import { FleetDeploy } from '../../core/deploy/fleet-deploy';
+import type { ConnectOptions } from '../../core/deploy/deploy-service';
 import { runCommand, type CliIo, type CommandContext, type GlobalOptions } from '../cli-context';
 import { deployProgressView } from './deploy/deploy-progress';
 import {
@@ -130,11 +130,8 @@ function rolloutOptions(flags: RolloutFlags): DeployOptionsInput {
   return options as DeployOptionsInput;
 }
 
-function fleetDeploy(ctx: CommandContext, flags: RolloutFlags): FleetDeploy {
-  return new FleetDeploy(
-    ctx.services(),
-    flags.connectTimeout === undefined ? {} : { connectTimeoutMs: flags.connectTimeout * 1000 },
-  );
+function connectOptions(flags: { connectTimeout?: number }): ConnectOptions {
+  return flags.connectTimeout === undefined ? {} : { connectTimeoutMs: flags.connectTimeout * 1000 };
 }
 
 /**
@@ -204,11 +201,11 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
     if (flags.dryRun === true) {
       await run(
         async (ctx) => {
-          const fd = fleetDeploy(ctx, flags);
+          const { deploy } = ctx.services();
           const options = rolloutOptions(flags);
           return {
-            preview: fd.preview(model, flags.to, options),
-            plan: fd.planForDisplay(model, flags.to, options),
+            preview: deploy.preview(model, flags.to, options),
+            plan: deploy.planForDisplay(model, flags.to, options),
           };
         },
         (v) => planText(v.preview, v.plan),
@@ -218,10 +215,9 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
     await run(
       async (ctx) => {
         const options = rolloutOptions(flags);
-        const fleet = ctx.services().fleet;
-        await askSecrets(fleet, fleet.resolve(flags.to));
-        const fd = fleetDeploy(ctx, flags);
-        const prepared = fd.prepare(model, flags.to, options);
+        const { fleet, deploy } = ctx.services();
+        await askSecrets(fleet, deploy.resolveDevices(flags.to));
+        const prepared = deploy.prepare(model, flags.to, options, connectOptions(flags));
         if (!ctx.json) {
           io.stderr(
             `Deploying ${prepared.model.name} as ${prepared.artifact.modelName}/${prepared.plan.release} to ${prepared.devices.length} device(s)\n`,
@@ -230,7 +226,7 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
         const view = deployProgressView(io, ctx.json);
         try {
           return await cancellable(io, ctx.json, (signal) =>
-            fd.run(prepared, options, { signal, onProgress: (p) => view.update(p) }),
+            deploy.run(prepared, { signal, onProgress: (p) => view.update(p) }),
           );
         } finally {
           view.end();
@@ -254,21 +250,21 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
     await run(
       async (ctx) => {
         const options = rolloutOptions(flags);
-        const fleet = ctx.services().fleet;
-        await askSecrets(fleet, fleet.resolve(targets));
-        const fd = fleetDeploy(ctx, flags);
-        const prepared = fd.prepareRollback(
+        const { fleet, deploy } = ctx.services();
+        await askSecrets(fleet, deploy.resolveDevices(targets));
+        const prepared = deploy.prepareRollback(
           targets,
           {
             ...(flags.model === undefined ? {} : { model: flags.model }),
             ...(flags.toRelease === undefined ? {} : { toRelease: flags.toRelease }),
           },
           options,
+          connectOptions(flags),
         );
         const view = deployProgressView(io, ctx.json, 'rollback');
         try {
           return await cancellable(io, ctx.json, (signal) =>
-            fd.rollback(prepared, options, { signal, onProgress: (p) => view.update(p) }),
+            deploy.rollback(prepared, { signal, onProgress: (p) => view.update(p) }),
           );
         } finally {
           view.end();
@@ -286,7 +282,7 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
     .option('--model <model>', 'only this model (its directory name on the devices)')
     .action(async (flags: { device?: string; model?: string }) => {
       await run(async (ctx) => {
-        const rows = new FleetDeploy(ctx.services()).status(flags.device);
+        const rows = ctx.services().deploy.status(flags.device);
         return flags.model === undefined ? rows : rows.filter((r) => r.modelName === flags.model);
       }, statusText);
     });
@@ -304,7 +300,7 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
       }
       await run(
         async (ctx) =>
-          new FleetDeploy(ctx.services()).history({
+          ctx.services().deploy.history({
             ...(flags.limit === undefined ? {} : { limit: Math.min(flags.limit, 10_000) }),
             ...(flags.device === undefined ? {} : { device: flags.device }),
           }),
@@ -326,12 +322,16 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
       const targets = flags.to ?? ['all'];
       await run(
         async (ctx) => {
-          const fleet = ctx.services().fleet;
-          const devices = fleet.resolve(targets);
+          const { fleet, deploy } = ctx.services();
+          const devices = deploy.resolveDevices(targets);
           await askSecrets(fleet, devices);
           if (!ctx.json) io.stderr(`Checking ${devices.length} device(s)…\n`);
           return cancellable(io, ctx.json, (signal) =>
-            fleetDeploy(ctx, flags).drift(targets, { signal, reconcile: flags.reconcile === true }),
+            deploy.drift(targets, {
+              signal,
+              reconcile: flags.reconcile === true,
+              ...connectOptions(flags),
+            }),
           );
         },
         driftText,

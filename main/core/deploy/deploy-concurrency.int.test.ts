@@ -16,7 +16,7 @@ import {
 import { repoRoot } from '../../../test/fixtures/repo-path';
 import { stopAllSshd } from '../../../test/fixtures/sshd';
 import { tempDatabase } from '../../../test/fixtures/temp-db';
-import { DeployService } from './deploy-service';
+import { DeployRunner } from './deploy-runner';
 import { releaseName } from './layout';
 import type { DeployArtifact } from './types';
 
@@ -29,7 +29,7 @@ import type { DeployArtifact } from './types';
 
 const { db, dir: work, file: dbFile } = tempDatabase('edgefleet-deploy-concurrency-');
 let devices: DeployDevice[];
-let service: DeployService;
+let service: DeployRunner;
 let a: DeployArtifact;
 let b: DeployArtifact;
 let big: DeployArtifact;
@@ -64,7 +64,7 @@ function expectOn(d: DeployDevice, x: DeployArtifact, svc = service): void {
   expect(state.currentSha256).toBe(x.sha256);
   expect(state.temps).toEqual([]);
   expect(existsSync(lockDir(d))).toBe(false);
-  expect(svc.status({ deviceId: d.target.deviceId })[0]?.current).toMatchObject({
+  expect(svc.repo.releases({ deviceId: d.target.deviceId })[0]?.current).toMatchObject({
     release: rel(x),
     sha256: x.sha256,
   });
@@ -72,7 +72,7 @@ function expectOn(d: DeployDevice, x: DeployArtifact, svc = service): void {
 
 beforeAll(async () => {
   devices = await startDeployDevices(3);
-  service = DeployService.open(db);
+  service = DeployRunner.open(db);
   a = cnnArtifact(join(work, 'store'), 31, '20240401-000000');
   b = cnnArtifact(join(work, 'store'), 32, '20240402-000000');
   big = randomArtifact(join(work, 'store'), 24 * 1024 * 1024, '20240403-000000');
@@ -86,7 +86,7 @@ describe('two deploys to one device', () => {
   it('in one process: the second is refused with DEVICE_BUSY naming the first, nothing written; the retry completes', async () => {
     const d = device(0);
     let second: Promise<AppError | null> | undefined;
-    const first = service.deploy(
+    const first = service.deployArtifact(
       big,
       [d.target],
       {},
@@ -94,7 +94,7 @@ describe('two deploys to one device', () => {
         onProgress: (e) => {
           // Settled into a value at once, so the refusal is never an unhandled rejection.
           if (second === undefined && e.step === 'upload')
-            second = service.deploy(a, [d.target]).then(
+            second = service.deployArtifact(a, [d.target]).then(
               () => null,
               (err: unknown) => err as AppError,
             );
@@ -111,13 +111,13 @@ describe('two deploys to one device', () => {
       holders: [{ deploymentId: report.deployment.id, modelName: 'detector', deviceId: d.target.deviceId }],
     });
     // Nothing was written for the refused one; the first one finished untouched.
-    expect(service.history().map((h) => h.id)).toEqual([report.deployment.id]);
+    expect(service.repo.deployments().map((h) => h.id)).toEqual([report.deployment.id]);
     expect(only(report)).toMatchObject({ status: 'deployed', bytesSent: big.sizeBytes });
     // OpenSSH's sftp-server offers fsync@openssh.com: the upload was flushed on the device before the switch.
     expect(only(report).log.map((l) => l.message)).toContain('Flushed to the device storage (SFTP fsync)');
     expectOn(d, big);
 
-    const retry = only(await service.deploy(a, [d.target]));
+    const retry = only(await service.deployArtifact(a, [d.target]));
     expect(retry.status).toBe('deployed');
     expectOn(d, a);
   });
@@ -126,7 +126,7 @@ describe('two deploys to one device', () => {
 describe('two processes on one data directory, and a second EdgeFleet on the same device', () => {
   it('a running deployment in another process holds the device; once that process is killed, the retry takes over its lock', async () => {
     const d = device(1);
-    const seeded = await service.deploy(a, [d.target]);
+    const seeded = await service.deployArtifact(a, [d.target]);
     expect(seeded.deployment.status).toBe('succeeded');
 
     // Another process on the same data directory deploys b and stops right after switching.
@@ -153,21 +153,21 @@ describe('two processes on one data directory, and a second EdgeFleet on the sam
       child.once('exit', () => resolve(false));
     });
     expect(switched, stderr).toBe(true);
-    const holder = service.history()[0];
+    const holder = service.repo.deployments()[0];
     expect(holder?.status).toBe('running');
     const holderId = holder?.id ?? '';
     expect(readFileSync(join(lockDir(d), 'owner'), 'utf8').split('\n')[0]).toBe(holderId);
 
     // This process, same database: refused before starting, naming the other process's deployment.
-    const busy = await rejection(service.deploy(a, [d.target]));
+    const busy = await rejection(service.deployArtifact(a, [d.target]));
     expect(busy.code).toBe('DEVICE_BUSY');
     expect(busy.message).toContain(holderId);
     expect(() => service.assertDevicesFree([d.target])).toThrow(holderId);
 
     // Another EdgeFleet (its own database) sees only the device: the lock refuses that device.
     const other = tempDatabase('edgefleet-deploy-other-');
-    const otherService = DeployService.open(other.db);
-    const otherReport = await otherService.deploy(a, [d.target]);
+    const otherService = DeployRunner.open(other.db);
+    const otherReport = await otherService.deployArtifact(a, [d.target]);
     expect(only(otherReport)).toMatchObject({
       status: 'failed',
       step: 'preflight',
@@ -175,7 +175,7 @@ describe('two processes on one data directory, and a second EdgeFleet on the sam
     });
     expect(only(otherReport).error?.message).toContain(holderId);
     expect(only(otherReport).error?.message).toContain('detector');
-    expect(otherService.status({ deviceId: d.target.deviceId })).toEqual([]);
+    expect(otherService.repo.releases({ deviceId: d.target.deviceId })).toEqual([]);
     expect(remoteState(d.root, 'detector').current).toBe(`releases/${rel(b)}`);
 
     child.kill('SIGKILL');
@@ -183,15 +183,15 @@ describe('two processes on one data directory, and a second EdgeFleet on the sam
 
     // The retry: the dead process's deployment is marked interrupted, its device lock taken over (said so);
     // its switch to b was final (no restart or health check), so b is simply there; then the device goes to a.
-    const resumed = only(await service.deploy(b, [d.target]));
-    expect(service.report(holderId).deployment.status).toBe('interrupted');
+    const resumed = only(await service.deployArtifact(b, [d.target]));
+    expect(service.repo.report(holderId).deployment.status).toBe('interrupted');
     expect(resumed.status).toBe('unchanged');
     const log = resumed.log.map((l) => l.message).join('\n');
     expect(log).toMatch(
       new RegExp(`Took over the device lock .* from deployment ${holderId}: that deployment is interrupted`),
     );
     expectOn(d, b);
-    expect(only(await service.deploy(a, [d.target])).status).toBe('deployed');
+    expect(only(await service.deployArtifact(a, [d.target])).status).toBe('deployed');
     expectOn(d, a);
   });
 
@@ -201,7 +201,7 @@ describe('two processes on one data directory, and a second EdgeFleet on the sam
     mkdirSync(lockDir(d), { recursive: true });
     writeFileSync(owner, `d_elsewhere\n${Math.floor(Date.now() / 1000)}\nsegmenter\n`);
 
-    const refused = only(await service.deploy(a, [d.target]));
+    const refused = only(await service.deployArtifact(a, [d.target]));
     expect(refused).toMatchObject({ status: 'failed', error: { code: 'DEVICE_BUSY' } });
     expect(refused.error?.message).toMatch(/deployment d_elsewhere of model segmenter, started at 20/);
     expect(remoteState(d.root, 'detector').current).toBeNull();
@@ -209,8 +209,8 @@ describe('two processes on one data directory, and a second EdgeFleet on the sam
     // An hour without progress, past the (short, for the test) bound: taken over, and the log says why.
     const hourAgo = new Date(Date.now() - 3600_000);
     utimesSync(owner, hourAgo, hourAgo);
-    const patient = new DeployService(db, { lock: { staleAfterMs: 10 * 60_000 } });
-    const taken = only(await patient.deploy(a, [d.target]));
+    const patient = new DeployRunner(db, { lock: { staleAfterMs: 10 * 60_000 } });
+    const taken = only(await patient.deployArtifact(a, [d.target]));
     expect(taken.status).toBe('deployed');
     expect(taken.log.map((l) => l.message).join('\n')).toMatch(
       /Took over the device lock .* from deployment d_elsewhere: this database does not know it, and its lock showed no progress for \d+ s \(more than 600 s\)/,

@@ -15,7 +15,7 @@ import {
 import { closedPort, startSilentTcpServer, stopAllSshd } from '../../../test/fixtures/sshd';
 import { tempDatabase } from '../../../test/fixtures/temp-db';
 import { quote } from '../fleet/ssh';
-import { DeployService } from './deploy-service';
+import { DeployRunner } from './deploy-runner';
 import { releaseName } from './layout';
 import type { DeployArtifact, DeployTarget } from './types';
 
@@ -27,7 +27,7 @@ import type { DeployArtifact, DeployTarget } from './types';
 
 const { db, dir: work } = tempDatabase('edgefleet-deploy-faults-');
 let devices: DeployDevice[];
-let service: DeployService;
+let service: DeployRunner;
 let base: DeployArtifact;
 let next: DeployArtifact;
 let big: DeployArtifact;
@@ -72,17 +72,20 @@ function expectOn(d: DeployDevice, release: string, sha256: string): void {
   const state = remoteState(d.root, 'detector');
   expect(state.current).toBe(`releases/${release}`);
   expect(state.currentSha256).toBe(sha256);
-  expect(service.status({ deviceId: d.target.deviceId })[0]?.current).toMatchObject({ release, sha256 });
+  expect(service.repo.releases({ deviceId: d.target.deviceId })[0]?.current).toMatchObject({
+    release,
+    sha256,
+  });
 }
 
 beforeAll(async () => {
   devices = await startDeployDevices(5);
-  service = DeployService.open(db);
+  service = DeployRunner.open(db);
   base = cnnArtifact(join(work, 'store'), 11, '20240201-000000');
   next = cnnArtifact(join(work, 'store'), 12, '20240202-000000');
   // Large enough that a kill on the first progress report lands mid-transfer.
   big = randomArtifact(join(work, 'store'), 32 * 1024 * 1024, '20240203-000000');
-  const first = await service.deploy(
+  const first = await service.deployArtifact(
     base,
     devices.map((d) => withCommands(d)),
   );
@@ -97,7 +100,7 @@ describe('faults during a deploy', () => {
   it('sshd killed mid-upload: the device stays on its release, the retry removes the partial file', async () => {
     const d = device(0);
     let killedAt = -1;
-    const report = await service.deploy(
+    const report = await service.deployArtifact(
       big,
       [withCommands(d)],
       {},
@@ -120,7 +123,7 @@ describe('faults during a deploy', () => {
     expect(remoteState(d.root, 'detector').temps).toEqual([`.incoming-${report.deployment.id}-${rel(big)}`]);
     expect(existsSync(join(d.root, '.edgefleet-lock'))).toBe(false);
 
-    const retry = only(await service.deploy(big, [withCommands(d)]));
+    const retry = only(await service.deployArtifact(big, [withCommands(d)]));
     expect(retry).toMatchObject({ status: 'deployed', bytesSent: big.sizeBytes });
     expect(retry.log.map((l) => l.message).join('\n')).toMatch(/Removed 1 leftover/);
     expect(remoteState(d.root, 'detector').temps).toEqual([]);
@@ -129,9 +132,13 @@ describe('faults during a deploy', () => {
 
   it('health check fails: switched back automatically, restarted again, rolled_back', async () => {
     const d = device(1);
-    const rowBefore = service.status({ deviceId: d.target.deviceId })[0];
+    const rowBefore = service.repo.releases({ deviceId: d.target.deviceId })[0];
     const restartsBefore = restarts(d);
-    const report = await service.deploy(next, [withCommands(d, 'echo "model not loaded" >&2; exit 1')], fast);
+    const report = await service.deployArtifact(
+      next,
+      [withCommands(d, 'echo "model not loaded" >&2; exit 1')],
+      fast,
+    );
     const result = only(report);
     expect(result).toMatchObject({
       status: 'rolled_back',
@@ -150,12 +157,12 @@ describe('faults during a deploy', () => {
     const state = remoteState(d.root, 'detector');
     expect(state.previous).toBeNull();
     expect(state.releases).toContain(rel(next));
-    expect(service.status({ deviceId: d.target.deviceId })[0]).toEqual(
+    expect(service.repo.releases({ deviceId: d.target.deviceId })[0]).toEqual(
       expect.objectContaining({ current: rowBefore?.current, previous: rowBefore?.previous }),
     );
 
     // The release stayed on the device verified: the retry only switches.
-    const retry = only(await service.deploy(next, [withCommands(d)], fast));
+    const retry = only(await service.deployArtifact(next, [withCommands(d)], fast));
     expect(retry).toMatchObject({ status: 'deployed', bytesSent: 0 });
     expectOn(d, rel(next), next.sha256);
     expect(remoteState(d.root, 'detector').previous).toBe(`releases/${rel(base)}`);
@@ -163,7 +170,7 @@ describe('faults during a deploy', () => {
 
   it('sha256 mismatch after upload: refused before the switch, bad copy removed', async () => {
     const d = device(2);
-    const report = await service.deploy(
+    const report = await service.deployArtifact(
       next,
       [withCommands(d)],
       {},
@@ -181,7 +188,7 @@ describe('faults during a deploy', () => {
     expect(state.temps).toEqual([]);
     expect(state.releases).toEqual([rel(base)]);
 
-    expect(only(await service.deploy(next, [withCommands(d)])).status).toBe('deployed');
+    expect(only(await service.deployArtifact(next, [withCommands(d)])).status).toBe('deployed');
     expectOn(d, rel(next), next.sha256);
   });
 
@@ -190,7 +197,7 @@ describe('faults during a deploy', () => {
     const flag = join(d.sshd.dir, 'restart-failed-once');
     // Fails the first time only: the restart after switching back works.
     const restartCommand = `if [ -e ${quote(flag)} ]; then exit 0; fi; : > ${quote(flag)}; echo "unit failed" >&2; exit 1`;
-    const result = only(await service.deploy(base, [{ ...withCommands(d), restartCommand }], fast));
+    const result = only(await service.deployArtifact(base, [{ ...withCommands(d), restartCommand }], fast));
     expect(result).toMatchObject({
       status: 'rolled_back',
       releaseAfter: rel(next),
@@ -216,7 +223,7 @@ describe('faults during a deploy', () => {
     }
     try {
       const options = mounted ? {} : { diskMarginBytes: 2 ** 50 };
-      const result = only(await service.deploy(next, [target], options));
+      const result = only(await service.deployArtifact(next, [target], options));
       expect(result).toMatchObject({
         status: 'failed',
         step: 'preflight',
@@ -225,10 +232,10 @@ describe('faults during a deploy', () => {
       });
       expect(result.error?.message).toMatch(/free in .* needs .*Nothing was uploaded/);
       expect(remoteState(root, 'detector')).toMatchObject({ current: null, releases: [], temps: [] });
-      expect(service.status({ deviceId: 'small-disk' })).toEqual([]);
+      expect(service.repo.releases({ deviceId: 'small-disk' })).toEqual([]);
 
       if (mounted) execFileSync('mount', ['-o', 'remount,size=64m', root]);
-      const retry = only(await service.deploy(next, [target]));
+      const retry = only(await service.deployArtifact(next, [target]));
       expect(retry.status).toBe('deployed');
       expect(remoteState(root, 'detector').currentSha256).toBe(next.sha256);
     } finally {
@@ -297,7 +304,7 @@ describe('faults during a deploy', () => {
       deviceId: 'ro',
       deviceName: 'read-only',
     });
-    const result = only(await service.deploy(next, [target]));
+    const result = only(await service.deployArtifact(next, [target]));
     expect(result).toMatchObject({
       status: 'failed',
       step: 'preflight',
@@ -312,7 +319,9 @@ describe('faults during a deploy', () => {
     const oldKey = d.sshd.hostPublicKey;
     await d.sshd.restartWithNewHostKey();
     const result = only(
-      await service.deploy(next, [{ ...withCommands(d), ssh: { ...d.target.ssh, pinnedHostKey: oldKey } }]),
+      await service.deployArtifact(next, [
+        { ...withCommands(d), ssh: { ...d.target.ssh, pinnedHostKey: oldKey } },
+      ]),
     );
     expect(result).toMatchObject({
       status: 'failed',
@@ -327,7 +336,7 @@ describe('faults during a deploy', () => {
 
     // The user verified the new key and trusted it.
     const retry = only(
-      await service.deploy(next, [
+      await service.deployArtifact(next, [
         { ...withCommands(d), ssh: { ...d.target.ssh, pinnedHostKey: d.sshd.hostPublicKey } },
       ]),
     );
@@ -341,7 +350,7 @@ describe('faults during a deploy', () => {
     try {
       const target = withCommands(d);
       const timedOut = only(
-        await service.deploy(next, [
+        await service.deployArtifact(next, [
           { ...target, ssh: { ...target.ssh, port: silent.port, timeouts: { connectMs: 500 } } },
         ]),
       );
@@ -352,12 +361,12 @@ describe('faults during a deploy', () => {
         error: { code: 'TIMEOUT' },
       });
       const refused = only(
-        await service.deploy(next, [{ ...target, ssh: { ...target.ssh, port: await closedPort() } }]),
+        await service.deployArtifact(next, [{ ...target, ssh: { ...target.ssh, port: await closedPort() } }]),
       );
       expect(refused).toMatchObject({ status: 'failed', step: 'connect', error: { code: 'UNREACHABLE' } });
       expectOn(d, rel(base), base.sha256);
 
-      expect(only(await service.deploy(next, [target])).status).toBe('deployed');
+      expect(only(await service.deployArtifact(next, [target])).status).toBe('deployed');
       expectOn(d, rel(next), next.sha256);
     } finally {
       await silent.close();
@@ -373,7 +382,7 @@ describe('rollout control', () => {
     const events: DeployProgress[] = [];
     const target2 = three[1]?.target.deviceId;
     const big2 = randomArtifact(join(work, 'store'), 24 * 1024 * 1024, '20240204-000000');
-    const report = await service.deploy(
+    const report = await service.deployArtifact(
       big2,
       three.map((d) => withCommands(d)),
       { concurrency: 1 },
@@ -396,7 +405,7 @@ describe('rollout control', () => {
     // No row is left looking busy.
     expect(report.devices.every((r) => r.finishedAt !== null)).toBe(true);
 
-    const retry = await service.deploy(
+    const retry = await service.deployArtifact(
       big2,
       three.map((d) => withCommands(d)),
       { concurrency: 1 },
@@ -416,7 +425,7 @@ describe('rollout control', () => {
     const d = device(1);
     const controller = new AbortController();
     const restartsBefore = restarts(d);
-    const report = await service.deploy(
+    const report = await service.deployArtifact(
       base,
       [withCommands(d), withCommands(device(2))],
       { concurrency: 1 },
@@ -432,7 +441,7 @@ describe('rollout control', () => {
   });
 
   it('a failing canary stops the rollout; the failure threshold stops starting devices', async () => {
-    const canary = await service.deploy(
+    const canary = await service.deployArtifact(
       next,
       [withCommands(device(0), 'exit 3'), withCommands(device(1)), withCommands(device(2))],
       { canary: 1, ...fast },
@@ -450,7 +459,7 @@ describe('rollout control', () => {
       deviceName: `dead-${i}`,
       ssh: { ...device(i).target.ssh, port },
     });
-    const threshold = await service.deploy(next, [dead(0), dead(1), withCommands(device(2))], {
+    const threshold = await service.deployArtifact(next, [dead(0), dead(1), withCommands(device(2))], {
       concurrency: 1,
       maxFailPercent: 30,
     });

@@ -6,6 +6,7 @@ import {
   deviceFactsSchema,
   type Deployment,
   type DeploymentKind,
+  type DeploymentReport,
   type DeploymentStatus,
   type DeployTargetInfo,
   type DeviceDeployStatus,
@@ -329,6 +330,15 @@ export class DeployRepository {
             )
             .all(options.deviceId, limit) as DeploymentRow[]);
     return rows.map(deploymentFromRow);
+  }
+
+  /** A deployment with its per-device results; NOT_FOUND for an unknown id. */
+  report(deploymentId: string): DeploymentReport {
+    const deployment = this.deployment(deploymentId);
+    if (deployment === undefined) {
+      throw new AppError('NOT_FOUND', `No deployment ${deploymentId}. List them with edgefleet history.`);
+    }
+    return { deployment, devices: this.deviceResults(deploymentId) };
   }
 
   deviceResults(deploymentId: string): DeviceResult[] {

@@ -1,414 +1,376 @@
-import { createHash } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
-import { AppError, toAppError, type AppErrorData } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
 import type {
   Deployment,
   DeploymentReport,
   DeployOptionsInput,
-  DeployProgress,
-  DeployTargetInfo,
+  DeployPreview,
   DeviceRelease,
   DriftReport,
-  DriftResult,
 } from '../../../shared/schemas/deploy';
-import { ConnectionPool, describeTarget } from '../fleet/ssh';
-import type { Logger } from '../logger';
-import { DeployRepository, deviceBusy } from './deploy-repository';
-import { DeviceRun, type DeviceOutcome, type DeviceProgressEvent } from './device-run';
-import { adoptedRelease, checkDrift, type DriftOptions } from './drift';
-import type { LockPolicy } from './device-lock';
-import { claimDevices } from './device-mutex';
-import { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
-import { planDeploy, type DeployPlan, type DevicePlan, type PlanContext } from './plan';
-import { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
-import { runRollout, type RolloutResult } from './rollout';
-import {
-  DbRecorder,
-  heartbeatEveryMs,
-  knownRef,
-  markInterruptedDeployments,
-  type InterruptOptions,
-} from './tracking';
+import type { Device } from '../../../shared/schemas/fleet';
+import type { Model } from '../../../shared/schemas/models';
+import type { FleetService } from '../fleet/fleet-service';
+import type { ModelService } from '../models/model-service';
+import { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
+import { releaseName, versionFromImportedAt } from './layout';
+import { diskNeededBytes, parseDeployOptions, planDeploy, planForDisplay, type DeployPlan } from './plan';
+import { planRollback, type RollbackPlan } from './rollback';
 import type { DeployArtifact, DeployTarget } from './types';
 
-export type RunControl = {
-  signal?: AbortSignal;
-  onProgress?: (progress: DeployProgress) => void;
-  testHooks?: DeployTestHooks;
-  /** Fixed ids and times, for tests and for a caller that showed the plan first. */
-  context?: PlanContext;
-};
-
-export type DeployServiceOptions = {
-  logger?: Logger;
-  interrupt?: InterruptOptions;
-  /** Device locks: when a held lock counts as stale, how often a holder shows progress. */
-  lock?: Pick<LockPolicy, 'staleAfterMs' | 'refreshEveryMs'>;
-};
-
 /**
- * Deploy, rollback, drift and status over targets given as plain data (the fleet inventory resolves names,
- * tags and `all` into DeployTargets). Every rollout is recorded in SQLite as it goes.
+ * The one front door of deploy, for the UI handlers and the CLI alike: people speak model names and ids,
+ * device names and ids, `tag:T` and `all`; this turns them into artifacts and targets (the section "Names
+ * and ids" below is the only place that does), plans, and hands the plan to the DeployRunner, which runs it
+ * over SSH and records it. A deploy's preview is computed from the database alone.
  */
-export class DeployService {
-  readonly repo: DeployRepository;
-  private readonly logger: Logger | undefined;
-  private readonly lockPolicy: LockPolicy;
-  private readonly interrupt: InterruptOptions | undefined;
 
-  constructor(db: Database, options: DeployServiceOptions = {}) {
-    this.repo = new DeployRepository(db);
-    this.logger = options.logger;
-    this.interrupt = options.interrupt;
-    this.lockPolicy = {
-      ...options.lock,
-      lookup: (id) => {
-        const d = this.repo.deployment(id);
-        return d && { status: d.status, modelName: d.modelName, createdAt: d.createdAt };
+export type DeployServiceDeps = {
+  db: Database;
+  fleet: FleetService;
+  models: ModelService;
+} & DeployRunnerOptions;
+
+/** How the devices are reached for this one call. */
+export type ConnectOptions = {
+  /** Per connection: TCP, handshake and login. Default: the fleet service's (10 s). */
+  connectTimeoutMs?: number;
+};
+
+/** A deploy resolved and planned, before anything runs: a typo or bad option fails here, not in a job. */
+export type PreparedDeploy = {
+  model: Model;
+  artifact: DeployArtifact;
+  devices: Device[];
+  targets: DeployTarget[];
+  plan: DeployPlan;
+};
+
+export type PreparedRollback = { devices: Device[]; targets: DeployTarget[]; plan: RollbackPlan };
+
+export type RollbackInput = { model?: string; toRelease?: string };
+
+/** What the runner's callers may steer; ids and times come from the prepared plan. */
+export type RunOptions = Omit<RunControl, 'context'>;
+
+export class DeployService {
+  private constructor(
+    private readonly runner: DeployRunner,
+    private readonly deps: Pick<DeployServiceDeps, 'fleet' | 'models'>,
+  ) {}
+
+  /** Opening marks deployments a dead process left `running` as `interrupted`. */
+  static open({ db, fleet, models, ...options }: DeployServiceDeps): DeployService {
+    return new DeployService(DeployRunner.open(db, options), { fleet, models });
+  }
+
+  // ---- Names and ids ------------------------------------------------------------------------------------
+
+  /** Device names or ids, `tag:T`, `all` → devices of the inventory; NOT_FOUND names the unknown one. */
+  resolveDevices(refs: readonly string[]): Device[] {
+    return this.deps.fleet.resolve(refs);
+  }
+
+  /**
+   * A library model (name or id) as a deploy artifact. Its releases live under the name of the model its
+   * lineage starts from: every variant of "detector" goes to `<deployRoot>/detector/`, so deploying a new
+   * variant switches the same `current` link.
+   */
+  private resolveModel(ref: string): { model: Model; artifact: DeployArtifact } {
+    const model = this.deps.models.get(ref);
+    const parent = model.parentId === null ? null : this.findModel(model.parentId);
+    return {
+      model,
+      artifact: {
+        modelName: this.lineageRoot(model).name,
+        variantId: model.id,
+        version: versionFromImportedAt(model.importedAt),
+        sha256: model.sha256,
+        sizeBytes: model.sizeBytes,
+        localPath: this.deps.models.pathOf(model),
+        method: model.method,
+        recipe: model.recipe ?? null,
+        parentSha256: parent?.sha256 ?? null,
       },
     };
   }
 
-  /** Creates the service and marks deployments a dead process left `running` as `interrupted`. */
-  static open(db: Database, options: DeployServiceOptions = {}): DeployService {
-    const service = new DeployService(db, options);
-    const marked = service.recoverInterrupted(options.interrupt);
-    if (marked.length > 0) service.logger?.warn({ deployments: marked }, 'marked interrupted deployments');
-    return service;
+  /**
+   * Devices as deploy targets: endpoint, credentials, pinned host key (null for an untrusted device: the
+   * core's connect then refuses it with HOST_KEY_UNKNOWN during key exchange, before any byte is sent).
+   */
+  private resolveTargets(
+    refs: readonly string[],
+    connect: ConnectOptions,
+  ): { devices: Device[]; targets: DeployTarget[] } {
+    const devices = this.resolveDevices(refs);
+    const timeout =
+      connect.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connect.connectTimeoutMs };
+    const targets = devices.map((device) => ({
+      deviceId: device.id,
+      deviceName: device.name,
+      ssh: this.deps.fleet.sshTarget(device, timeout),
+      deployRoot: device.deployRoot,
+      restartCommand: device.restartCmd,
+      healthCommand: device.healthCmd,
+    }));
+    return { devices, targets };
   }
 
-  recoverInterrupted(options: InterruptOptions = {}): string[] {
-    return markInterruptedDeployments(this.repo, options);
+  /** A device by name or id; a removed device is still found by what the deploy records say of it. */
+  private resolveDeviceId(ref: string): string {
+    try {
+      return this.deps.fleet.get(ref).id;
+    } catch (err) {
+      const recorded = this.runner.repo
+        .releases()
+        .find((r) => r.deviceId === ref || r.deviceName.toLowerCase() === ref.trim().toLowerCase());
+      if (recorded !== undefined) return recorded.deviceId;
+      throw err;
+    }
+  }
+
+  /** The directory a rollback works in: a recorded model directory, or a library model's lineage root. */
+  private resolveModelDir(ref: string, recorded: readonly DeviceRelease[]): string {
+    if (recorded.some((r) => r.modelName === ref)) return ref;
+    const model = this.findModel(ref);
+    return model === null ? ref : this.lineageRoot(model).name;
+  }
+
+  // ---- Deploy -------------------------------------------------------------------------------------------
+
+  prepare(
+    modelRef: string,
+    targetRefs: readonly string[],
+    options: DeployOptionsInput = {},
+    connect: ConnectOptions = {},
+  ): PreparedDeploy {
+    const { model, artifact } = this.resolveModel(modelRef);
+    const { devices, targets } = this.resolveTargets(targetRefs, connect);
+    const plan = planDeploy(artifact, targets, options);
+    return { model, artifact, devices, targets, plan };
+  }
+
+  /** The exact plan (steps and quoted remote commands per device), without credentials. */
+  planForDisplay(modelRef: string, targetRefs: readonly string[], options: DeployOptionsInput = {}) {
+    return planForDisplay(this.prepare(modelRef, targetRefs, options).plan);
+  }
+
+  /** Runs the prepared plan: the deployment id and release shown before are the ones recorded. */
+  run(prepared: PreparedDeploy, control: RunOptions = {}): Promise<DeploymentReport> {
+    return this.runner.runDeployPlan(prepared.plan, prepared.targets, control);
+  }
+
+  /**
+   * What a deploy would do, from the database only (no SSH): what each device runs as recorded, whether
+   * it already runs this file, free disk at the deploy root from its last probe, and what preflight will
+   * refuse. The device itself may disagree: a drift check tells.
+   */
+  preview(
+    modelRef: string,
+    targetRefs: readonly string[],
+    optionsInput: DeployOptionsInput = {},
+  ): DeployPreview {
+    const options = parseDeployOptions(optionsInput);
+    const { model, artifact } = this.resolveModel(modelRef);
+    const release = releaseName(artifact.version, artifact.sha256);
+    const needed = diskNeededBytes(artifact.sizeBytes, options);
+    const devices = this.resolveDevices(targetRefs);
+    return {
+      modelId: model.id,
+      modelName: artifact.modelName,
+      variantName: model.name,
+      sizeBytes: artifact.sizeBytes,
+      devices: devices.map((device) => {
+        const record = this.runner.repo.release(device.id, artifact.modelName);
+        const current = record?.current ?? null;
+        const same = current?.release === release && current.sha256 === artifact.sha256;
+        // A drift check after the last deploy that found the file changed on the device: not "nothing to do".
+        const modified =
+          same && record !== undefined
+            ? this.runner.repo
+                .lastDrift(device.id)
+                .find(
+                  (d) =>
+                    d.modelName === artifact.modelName &&
+                    d.state === 'modified' &&
+                    d.checkedAt >= record.updatedAt,
+                )
+            : undefined;
+        const repair = modified !== undefined;
+        const unchanged = same && !repair;
+        const facts = device.probe?.facts;
+        const probedHere = facts !== undefined && facts.disk.deployRoot === device.deployRoot;
+        const freeDiskBytes = probedHere ? facts.disk.availableBytes : null;
+        const notes: string[] = [];
+        const trusted = device.hostKey !== null;
+        if (!trusted) {
+          notes.push(
+            `Host key not trusted: the deploy refuses ${device.name} (HOST_KEY_UNKNOWN). Trust it first (edgefleet devices trust ${device.name}).`,
+          );
+        }
+        const jumpNote = this.untrustedJump(device);
+        if (jumpNote !== null) notes.push(jumpNote);
+        for (const need of this.deps.fleet.secretNeeds([device])) {
+          notes.push(
+            need.kind === 'password'
+              ? `${need.device} logs in with a password: enter it before deploying.`
+              : `The key ${need.keyPath} needs its passphrase: enter it before deploying.`,
+          );
+        }
+        if (unchanged) {
+          notes.push(`Already runs ${release}: nothing will be done on it.`);
+        } else if (modified !== undefined) {
+          notes.push(
+            `Runs ${release}, but its file was modified on the device (drift check at ${modified.checkedAt}): the deploy will repair it.`,
+          );
+        } else if (facts === undefined) {
+          notes.push('Never probed: free disk is checked by the deploy’s preflight.');
+        } else if (!probedHere) {
+          notes.push(
+            `The deploy root changed since the last probe: free disk is checked by the deploy’s preflight (or probe it again).`,
+          );
+        } else if (freeDiskBytes !== null && freeDiskBytes < needed) {
+          notes.push(
+            `Had ${freeDiskBytes} B free at the last probe (${device.probe?.probedAt ?? '?'}); the deploy needs ${needed} B (2 × size + margin): preflight will refuse unless space was freed.`,
+          );
+        }
+        if (device.status !== null && device.status.state !== 'online') {
+          notes.push(`Was ${device.status.state} at the last status check (${device.status.checkedAt}).`);
+        }
+        if (!unchanged && device.healthCmd === null) {
+          notes.push('No health check set: a broken release cannot be detected and switched back.');
+        }
+        return {
+          deviceId: device.id,
+          deviceName: device.name,
+          host: `${device.user}@${device.host}:${device.port}${device.jump === null ? '' : ` via ${device.jump}`}`,
+          deployRoot: device.deployRoot,
+          trusted,
+          current,
+          unchanged,
+          repair,
+          freeDiskBytes,
+          notes,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Rollback targets and the model to roll back, planned. Without a model, the one model these devices run
+   * (as recorded); a library model (or variant) name stands for the directory its releases live in.
+   */
+  prepareRollback(
+    targetRefs: readonly string[],
+    input: RollbackInput,
+    options: DeployOptionsInput = {},
+    connect: ConnectOptions = {},
+  ): PreparedRollback {
+    const { devices, targets } = this.resolveTargets(targetRefs, connect);
+    const recorded = devices.flatMap((d) => this.runner.repo.releases({ deviceId: d.id }));
+    const modelName =
+      input.model === undefined
+        ? this.onlyModel(recorded, devices)
+        : this.resolveModelDir(input.model, recorded);
+    const plan = planRollback(targets, { modelName, toRelease: input.toRelease ?? null }, options);
+    return { devices, targets, plan };
+  }
+
+  rollback(prepared: PreparedRollback, control: RunOptions = {}): Promise<DeploymentReport> {
+    return this.runner.runRollbackPlan(prepared.plan, prepared.targets, control);
   }
 
   /**
    * DEVICE_BUSY when another running deployment (this process or another on the same database) still has
    * one of these devices; lets a caller refuse before starting a job. The rollout checks again atomically.
    */
-  assertDevicesFree(targets: readonly Pick<DeployTarget, 'deviceId'>[]): void {
-    this.recoverInterrupted(this.interrupt);
-    const holders = this.repo.busyDevices(targets.map((t) => t.deviceId));
-    if (holders.length > 0) throw deviceBusy(holders);
+  assertDevicesFree(prepared: { targets: readonly DeployTarget[] }): void {
+    this.runner.assertDevicesFree(prepared.targets);
   }
 
-  plan(
-    artifact: DeployArtifact,
-    targets: readonly DeployTarget[],
-    options: DeployOptionsInput = {},
-  ): DeployPlan {
-    return planDeploy(artifact, targets, options, {});
-  }
+  // ---- Records and checks -------------------------------------------------------------------------------
 
-  async deploy(
-    artifact: DeployArtifact,
-    targets: readonly DeployTarget[],
-    options: DeployOptionsInput = {},
-    control: RunControl = {},
-  ): Promise<DeploymentReport> {
-    const plan = planDeploy(artifact, targets, options, control.context ?? {});
-    await assertLocalArtifact(artifact);
-    return this.runPlan(plan, targets, control, {
-      kind: 'deploy',
-      modelName: artifact.modelName,
-      variantId: artifact.variantId,
-      version: artifact.version,
-      release: plan.release,
-      sha256: artifact.sha256,
-      sizeBytes: artifact.sizeBytes,
-      requestedBy: plan.deployedBy,
-      runDevice: (device, run, ctx) => executeDeployDevice(plan, device, run, ctx),
-    });
-  }
-
-  async rollback(
-    targets: readonly DeployTarget[],
-    request: RollbackRequest,
-    options: DeployOptionsInput = {},
-    control: RunControl = {},
-  ): Promise<DeploymentReport> {
-    const plan = planRollback(targets, request, options, control.context ?? {});
-    return this.runPlan(plan, targets, control, {
-      kind: 'rollback',
-      modelName: request.modelName,
-      variantId: null,
-      version: null,
-      release: request.toRelease,
-      sha256: null,
-      sizeBytes: null,
-      requestedBy: plan.requestedBy,
-      runDevice: (device, run, ctx) => executeRollbackDevice(plan, device, run, ctx),
-    });
-  }
-
-  /**
-   * Reads every target and compares with the database; every result is recorded. With `reconcile`, the
-   * database adopts what a device verifiably runs (a valid manifest whose sha256 matches the file) and
-   * forgets releases that are gone; modified files are reported, never adopted.
-   */
-  async drift(
-    targets: readonly DeployTarget[],
-    options: DriftOptions & { reconcile?: boolean } = {},
+  drift(
+    targetRefs: readonly string[],
+    options: { reconcile?: boolean; signal?: AbortSignal } & ConnectOptions = {},
   ): Promise<DriftReport> {
-    const pool = new ConnectionPool(options.signal === undefined ? {} : { signal: options.signal });
-    try {
-      const { report, states } = await checkDrift(
-        { targets, pool, expectedFor: (deviceId) => this.repo.releases({ deviceId }) },
-        options,
-      );
-      const results: DriftResult[] = report.results.map(({ manifest: _manifest, ...c }) => ({
-        ...c,
-        adopted: false,
-      }));
-      if (options.reconcile === true) {
-        report.results.forEach((c, i) => {
-          const state = states.find((s) => s.target.deviceId === c.deviceId);
-          if (state === undefined) return;
-          const existing = this.repo.release(c.deviceId, c.modelName);
-          const observed = state.models.find((m) => m.modelName === c.modelName);
-          const adopted = adoptedRelease(c, state.target, observed, existing, knownRef);
-          const row = results[i];
-          if (adopted === null || row === undefined) return;
-          this.repo.saveRelease(adopted);
-          row.adopted = true;
-        });
-      }
-      this.repo.recordDrift(report.checkedAt, results);
-      return { checkedAt: report.checkedAt, results, errors: report.errors };
-    } finally {
-      await pool.closeAll();
-    }
-  }
-
-  history(options: { limit?: number; deviceId?: string } = {}): Deployment[] {
-    return this.repo.deployments(options);
-  }
-
-  report(deploymentId: string): DeploymentReport {
-    const deployment = this.repo.deployment(deploymentId);
-    if (deployment === undefined) {
-      throw new AppError('NOT_FOUND', `No deployment ${deploymentId}. List them with edgefleet history.`);
-    }
-    return { deployment, devices: this.repo.deviceResults(deploymentId) };
+    const { connectTimeoutMs, ...check } = options;
+    const { targets } = this.resolveTargets(
+      targetRefs,
+      connectTimeoutMs === undefined ? {} : { connectTimeoutMs },
+    );
+    return this.runner.driftCheck(targets, check);
   }
 
   /** What runs where, as recorded: per device and model, the current and previous release. */
-  status(filter: { deviceId?: string; modelName?: string } = {}): DeviceRelease[] {
-    return this.repo.releases(filter);
+  status(device?: string): DeviceRelease[] {
+    return this.runner.repo.releases(device === undefined ? {} : { deviceId: this.resolveDeviceId(device) });
   }
 
-  private async runPlan(
-    plan: DeployPlan | RollbackPlan,
-    targets: readonly DeployTarget[],
-    control: RunControl,
-    meta: RunMeta,
-  ): Promise<DeploymentReport> {
-    const signal = control.signal ?? new AbortController().signal;
-    // Every device in flight listens on the one signal (connect, commands, upload): not a leak.
-    setMaxListeners(Math.max(10, plan.options.concurrency * 4 + 10), signal);
-    const byId = new Map(targets.map((t) => [t.deviceId, t]));
-    const infos: DeployTargetInfo[] = targets.map((t) => ({
-      deviceId: t.deviceId,
-      deviceName: t.deviceName,
-      where: describeTarget(t.ssh),
-      deployRoot: t.deployRoot,
-    }));
-    // A deployment a dead process left `running` must not hold its devices.
-    this.recoverInterrupted(this.interrupt);
-    const releaseDevices = claimDevices(
-      targets.map((t) => ({
-        deviceId: t.deviceId,
-        deviceName: t.deviceName,
-        deploymentId: plan.deploymentId,
-        modelName: meta.modelName,
-        startedAt: plan.createdAt,
-      })),
-    );
+  history(options: { limit?: number; device?: string } = {}): Deployment[] {
+    return this.runner.repo.deployments({
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...(options.device === undefined ? {} : { deviceId: this.resolveDeviceId(options.device) }),
+    });
+  }
+
+  report(deploymentId: string): DeploymentReport {
+    return this.runner.repo.report(deploymentId);
+  }
+
+  private findModel(id: string): Model | null {
     try {
-      return await this.runClaimed(plan, targets, control, meta, infos, byId, signal);
-    } finally {
-      releaseDevices();
+      return this.deps.models.get(id);
+    } catch {
+      return null;
     }
   }
 
-  private async runClaimed(
-    plan: DeployPlan | RollbackPlan,
-    targets: readonly DeployTarget[],
-    control: RunControl,
-    meta: RunMeta,
-    infos: DeployTargetInfo[],
-    byId: Map<string, DeployTarget>,
-    signal: AbortSignal,
-  ): Promise<DeploymentReport> {
-    this.repo.createDeployment(
-      {
-        id: plan.deploymentId,
-        kind: meta.kind,
-        modelName: meta.modelName,
-        variantId: meta.variantId,
-        version: meta.version,
-        release: meta.release,
-        sha256: meta.sha256,
-        sizeBytes: meta.sizeBytes,
-        requestedBy: meta.requestedBy,
-        createdAt: plan.createdAt,
-        options: plan.options,
-        targets: infos,
-        runnerPid: process.pid,
-        runnerHost: hostname(),
-      },
-      targets.map((t) => ({
-        deviceId: t.deviceId,
-        deviceName: t.deviceName,
-        bytesTotal: meta.sizeBytes ?? 0,
-      })),
-      { exclusive: true },
-    );
-    this.logger?.info(
-      { deploymentId: plan.deploymentId, kind: meta.kind, devices: targets.length },
-      'rollout started',
-    );
-    const heartbeat = setInterval(
-      () => this.repo.heartbeat(plan.deploymentId, new Date().toISOString()),
-      heartbeatEveryMs,
-    );
-    heartbeat.unref();
+  private lineageRoot(model: Model): Model {
+    let root = model;
+    const seen = new Set<string>([model.id]);
+    while (root.parentId !== null) {
+      const parent = this.findModel(root.parentId);
+      if (parent === null || seen.has(parent.id)) break;
+      seen.add(parent.id);
+      root = parent;
+    }
+    return root;
+  }
 
-    const recorder = new DbRecorder(
-      this.repo,
-      plan.deploymentId,
-      meta.kind,
-      meta.modelName,
-      new Map(targets.map((t) => [t.deviceId, { deviceName: t.deviceName, deployRoot: t.deployRoot }])),
+  private onlyModel(recorded: readonly DeviceRelease[], devices: readonly Device[]): string {
+    const names = [...new Set(recorded.map((r) => r.modelName))].sort();
+    const [only] = names;
+    if (names.length === 1 && only !== undefined) return only;
+    if (names.length === 0) {
+      throw new AppError(
+        'NOT_FOUND',
+        `EdgeFleet has no deployment recorded on ${devices.map((d) => d.name).join(', ')}. Name the model (--model), or run a drift check with reconcile to record what the devices run.`,
+      );
+    }
+    throw new AppError(
+      'BAD_REQUEST',
+      `These devices run several models (${names.join(', ')}). Choose the one to roll back with --model.`,
+      { models: names },
     );
-    const finished = new Set<string>();
-    const total = plan.devices.length;
-    const emit = (e: DeviceProgressEvent): void => {
-      // Counted when the device's final event goes out, so that event already includes it.
-      if (e.status !== 'pending' && e.status !== 'running') finished.add(e.deviceId);
-      try {
-        control.onProgress?.({
-          ...e,
-          deploymentId: plan.deploymentId,
-          devicesDone: finished.size,
-          devicesTotal: total,
-        });
-      } catch {
-        // A broken progress listener must not break the rollout.
-      }
-    };
-    const runs = new Map(
-      plan.devices.map((d) => [
-        d.deviceId,
-        new DeviceRun(d.deviceId, d.deviceName, meta.sizeBytes ?? 0, emit, recorder),
-      ]),
-    );
-    const pool = new ConnectionPool({ signal });
-    let result: RolloutResult | undefined;
-    let failure: AppErrorData | null = null;
+  }
+
+  private untrustedJump(device: Device): string | null {
+    if (device.jump === null) return null;
+    let jumpDevice: Device | null = null;
     try {
-      result = await runRollout({
-        devices: plan.devices,
-        runs,
-        waves: plan.waves,
-        concurrency: plan.options.concurrency,
-        maxFailPercent: plan.options.maxFailPercent,
-        signal,
-        runDevice: (device, run) =>
-          meta.runDevice(device, run, {
-            pool,
-            signal,
-            recorder,
-            lock: this.lockPolicy,
-            ...(control.testHooks === undefined ? {} : { testHooks: control.testHooks }),
-          }),
-        onDeviceDone: (outcome) => {
-          recorder.finished(outcome);
-          const target = byId.get(outcome.deviceId);
-          this.logger?.info(
-            {
-              deploymentId: plan.deploymentId,
-              device: target?.deviceName,
-              status: outcome.status,
-              error: outcome.error?.code,
-            },
-            'device finished',
-          );
-        },
-      });
-      if (result.stopReason !== null) {
-        failure = { code: 'DEPLOY_STOPPED', message: `The rollout stopped: ${result.stopReason}.` };
-      }
-    } catch (err) {
-      failure = toAppError(err).toData();
-    } finally {
-      clearInterval(heartbeat);
-      await pool.closeAll();
+      jumpDevice = this.deps.fleet.get(device.jump);
+    } catch {
+      jumpDevice = null;
     }
-    // Whatever happened, no device row may stay pending or running once this process is done with it.
-    for (const run of runs.values()) {
-      if (run.outcome.finishedAt === null)
-        recorder.finished(
-          run.finish(
-            'failed',
-            new AppError('INTERNAL', failure?.message ?? 'The rollout ended without finishing this device.'),
-          ),
-        );
+    if (jumpDevice !== null) {
+      return jumpDevice.hostKey === null
+        ? `Its jump host ${jumpDevice.name} is not trusted: trust it first (edgefleet devices trust ${jumpDevice.name}).`
+        : null;
     }
-    const status = result?.status ?? 'failed';
-    this.repo.finishDeployment(plan.deploymentId, status, failure, new Date().toISOString());
-    this.logger?.info({ deploymentId: plan.deploymentId, status }, 'rollout finished');
-    return this.report(plan.deploymentId);
+    return device.jumpHostKey === null
+      ? `The host key of its jump host ${device.jump} is not trusted: trust ${device.name} first (edgefleet devices trust ${device.name}).`
+      : null;
   }
-}
-
-type RunMeta = {
-  kind: 'deploy' | 'rollback';
-  modelName: string;
-  variantId: string | null;
-  version: string | null;
-  release: string | null;
-  sha256: string | null;
-  sizeBytes: number | null;
-  requestedBy: string;
-  runDevice: (device: DevicePlan, run: DeviceRun, ctx: ExecutorContext) => Promise<DeviceOutcome>;
-};
-
-/** The local file must be the artifact it claims to be: a wrong file would be "verified" against a wrong hash. */
-export async function assertLocalArtifact(artifact: DeployArtifact): Promise<void> {
-  let size: number;
-  try {
-    size = (await stat(artifact.localPath)).size;
-  } catch {
-    throw new AppError(
-      'FILE_NOT_FOUND',
-      `The model file ${artifact.localPath} is missing. Re-import the model, then deploy again.`,
-    );
-  }
-  if (size !== artifact.sizeBytes) {
-    throw new AppError(
-      'CHECKSUM_MISMATCH',
-      `The model file ${artifact.localPath} has ${size} bytes, not ${artifact.sizeBytes}: it changed since it was imported. Re-import the model.`,
-    );
-  }
-  const actual = await sha256File(artifact.localPath);
-  if (actual !== artifact.sha256) {
-    throw new AppError(
-      'CHECKSUM_MISMATCH',
-      `The model file ${artifact.localPath} has sha256 ${actual}, not ${artifact.sha256}: it changed since it was imported. Re-import the model.`,
-    );
-  }
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }

@@ -14,14 +14,15 @@ import {
 import { stopAllSshd } from '../../../test/fixtures/sshd';
 import { tempDatabase } from '../../../test/fixtures/temp-db';
 import { quote } from '../fleet/ssh';
-import { DeployService } from './deploy-service';
+import { DeployRunner } from './deploy-runner';
 import { releaseName } from './layout';
+import { planDeploy } from './plan';
 import type { DeployArtifact, DeployTarget } from './types';
 
 const { db, dir: work } = tempDatabase('edgefleet-deploy-test-');
 const pwned = [join(homedir(), 'pwned'), '/pwned'];
 let devices: DeployDevice[];
-let service: DeployService;
+let service: DeployRunner;
 let artifactA: DeployArtifact;
 let artifactB: DeployArtifact;
 
@@ -52,7 +53,7 @@ function restarts(d: DeployDevice): string[] {
 beforeAll(async () => {
   for (const p of pwned) rmSync(p, { force: true });
   devices = await startDeployDevices(3);
-  service = DeployService.open(db);
+  service = DeployRunner.open(db);
   artifactA = cnnArtifact(join(work, 'store'), 1, '20240101-000000');
   artifactB = cnnArtifact(join(work, 'store'), 2, '20240102-000000');
 });
@@ -64,7 +65,12 @@ afterAll(async () => {
 describe('deploy to three real sshd devices', () => {
   it('puts file, manifest and current link on each device, and the database says the same', async () => {
     const events: DeployProgress[] = [];
-    const report = await service.deploy(artifactA, targets(), {}, { onProgress: (e) => events.push(e) });
+    const report = await service.deployArtifact(
+      artifactA,
+      targets(),
+      {},
+      { onProgress: (e) => events.push(e) },
+    );
     const release = releaseName(artifactA.version, artifactA.sha256);
 
     expect(report.deployment).toMatchObject({
@@ -138,7 +144,7 @@ describe('deploy to three real sshd devices', () => {
     for (const p of pwned) expect(existsSync(p)).toBe(false);
 
     // The database.
-    const status = service.status();
+    const status = service.repo.releases();
     expect(status).toHaveLength(3);
     for (const row of status) {
       expect(row).toMatchObject({
@@ -154,8 +160,8 @@ describe('deploy to three real sshd devices', () => {
         deploymentId: report.deployment.id,
       });
     }
-    expect(service.history()[0]?.id).toBe(report.deployment.id);
-    expect(JSON.stringify(service.history())).not.toContain('privateKeyPath');
+    expect(service.repo.deployments()[0]?.id).toBe(report.deployment.id);
+    expect(JSON.stringify(service.repo.deployments())).not.toContain('privateKeyPath');
 
     // Progress: every step of every device, byte counts and a rate during the upload.
     for (const d of devices) {
@@ -196,7 +202,7 @@ describe('deploy to three real sshd devices', () => {
     const file = join(devices[0]?.root ?? '', 'detector', 'releases', release, 'model.onnx');
     const mtime = statSync(file).mtimeMs;
     const restartsBefore = devices.map(restarts);
-    const report = await service.deploy(artifactA, targets());
+    const report = await service.deployArtifact(artifactA, targets());
     expect(report.deployment.status).toBe('succeeded');
     for (const result of report.devices) {
       expect(result).toMatchObject({
@@ -211,14 +217,14 @@ describe('deploy to three real sshd devices', () => {
     expect(devices.map(restarts)).toEqual(restartsBefore);
     // The manifest still names the deployment that installed it.
     expect(remoteState(devices[0]?.root ?? '', 'detector').manifest?.deploymentId).toBe(
-      service.history()[1]?.id,
+      service.repo.deployments()[1]?.id,
     );
   });
 
   it('switches current to a new variant, keeps the previous one, and prunes beyond keepReleases', async () => {
     const a = releaseName(artifactA.version, artifactA.sha256);
     const b = releaseName(artifactB.version, artifactB.sha256);
-    const report = await service.deploy(artifactB, targets());
+    const report = await service.deployArtifact(artifactB, targets());
     expect(report.devices.map((r) => [r.status, r.releaseBefore, r.releaseAfter])).toEqual(
       devices.map(() => ['deployed', a, b]),
     );
@@ -231,7 +237,7 @@ describe('deploy to three real sshd devices', () => {
       });
       expect(state.currentSha256).toBe(artifactB.sha256);
     }
-    expect(service.status({ deviceId: devices[0]?.target.deviceId })).toEqual([
+    expect(service.repo.releases({ deviceId: devices[0]?.target.deviceId })).toEqual([
       expect.objectContaining({
         current: expect.objectContaining({
           release: b,
@@ -249,15 +255,15 @@ describe('deploy to three real sshd devices', () => {
     // Two more variants: with keepReleases 3 the oldest (A) goes; current and previous always stay.
     const c = cnnArtifact(join(work, 'store'), 3, '20240103-000000');
     const d4 = cnnArtifact(join(work, 'store'), 4, '20240104-000000');
-    await service.deploy(c, targets());
-    const last = await service.deploy(d4, targets());
+    await service.deployArtifact(c, targets());
+    const last = await service.deployArtifact(d4, targets());
     expect(last.deployment.status).toBe('succeeded');
     const names = [b, releaseName(c.version, c.sha256), releaseName(d4.version, d4.sha256)].sort();
     for (const d of devices) expect(remoteState(d.root, 'detector').releases).toEqual(names);
     expect(last.devices[0]?.log.map((l) => l.message).join('\n')).toContain(`Removed old releases: ${a}`);
 
     // Going back to B, which is still on the device: no upload, just a switch.
-    const again = await service.deploy(artifactB, targets());
+    const again = await service.deployArtifact(artifactB, targets());
     expect(again.devices.map((r) => [r.status, r.bytesSent])).toEqual(devices.map(() => ['deployed', 0]));
     for (const d of devices) {
       expect(remoteState(d.root, 'detector')).toMatchObject({
@@ -269,11 +275,44 @@ describe('deploy to three real sshd devices', () => {
 
   it('refuses a local file that is not the artifact it claims to be', async () => {
     const wrong = { ...artifactA, sha256: artifactB.sha256 };
-    await expect(service.deploy(wrong, targets())).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    await expect(service.deployArtifact(wrong, targets())).rejects.toMatchObject({
+      code: 'CHECKSUM_MISMATCH',
+    });
     await expect(
-      service.deploy({ ...artifactA, localPath: join(work, 'gone.onnx') }, targets()),
+      service.deployArtifact({ ...artifactA, localPath: join(work, 'gone.onnx') }, targets()),
     ).rejects.toMatchObject({
       code: 'FILE_NOT_FOUND',
     });
+  });
+  it('runs the plan as data: a step taken out of the plan is not run, though the device has the command', async () => {
+    const e = cnnArtifact(join(work, 'store'), 5, '20240105-000000');
+    const plan = planDeploy(e, targets());
+    const withoutRestart = {
+      ...plan,
+      devices: plan.devices.map((d) => ({ ...d, steps: d.steps.filter((s) => s.step !== 'restart') })),
+    };
+    const before = devices.map((d) => restarts(d).length);
+    const steps: string[] = [];
+    const report = await service.runDeployPlan(withoutRestart, targets(), {
+      onProgress: (p) => {
+        if (p.deviceId === devices[0]?.target.deviceId && steps.at(-1) !== p.step) steps.push(p.step);
+      },
+    });
+    expect(report.devices.map((r) => r.status)).toEqual(devices.map(() => 'deployed'));
+    expect(devices.map((d) => restarts(d).length)).toEqual(before);
+    expect(steps).toEqual([
+      'connect',
+      'preflight',
+      'upload',
+      'verify',
+      'install',
+      'switch',
+      'health',
+      'prune',
+      'done',
+    ]);
+    for (const d of devices) {
+      expect(remoteState(d.root, 'detector').current).toBe(`releases/${releaseName(e.version, e.sha256)}`);
+    }
   });
 });

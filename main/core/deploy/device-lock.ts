@@ -2,7 +2,7 @@ import { AppError, toAppError } from '../../../shared/errors';
 import type { DeploymentStatus } from '../../../shared/schemas/deploy';
 import type { ConnectionPool, SshConnection } from '../fleet/ssh';
 import type { DeviceRun } from './device-run';
-import { findCommand, lockCommand, type DevicePlan, type PlannedCommand } from './plan';
+import { lockCommand, type DevicePlan, type PlannedCommand } from './plan';
 import { exitCodes, parseKeyValues } from './remote-scripts';
 
 /**
@@ -28,7 +28,7 @@ export type LockPolicy = {
   refreshEveryMs?: number;
 };
 
-export const defaultLockStaleAfterMs = 15 * 60_000;
+const defaultLockStaleAfterMs = 15 * 60_000;
 const defaultRefreshEveryMs = 60_000;
 
 export type HeldLock = {
@@ -41,14 +41,13 @@ type Holder = { deploymentId: string; startedAt: string | null; modelName: strin
 export async function takeDeviceLock(
   conn: SshConnection,
   device: DevicePlan,
+  acquire: PlannedCommand,
   ids: { deploymentId: string; modelName: string },
   run: DeviceRun,
   pool: ConnectionPool,
   policy: LockPolicy | undefined,
   signal: AbortSignal,
 ): Promise<HeldLock> {
-  const acquire = findCommand(device.steps, 'lock');
-  if (acquire === undefined) throw new AppError('INTERNAL', `The plan for ${device.deviceName} has no lock.`);
   let answer = await lockExec(conn, acquire, device, signal);
   if (answer.state === 'held') {
     const holder = answer.holder;
@@ -133,7 +132,7 @@ async function lockExec(
 }
 
 /** Why the holder's lock may be taken over, or null when it may still be working. */
-export function staleReason(holder: Holder, policy: LockPolicy | undefined): string | null {
+function staleReason(holder: Holder, policy: LockPolicy | undefined): string | null {
   const known = holder.deploymentId === '' ? undefined : policy?.lookup(holder.deploymentId);
   if (known !== undefined) {
     return known.status === 'running'

@@ -1,9 +1,10 @@
 import type { AppError } from '../../../shared/errors';
-import type {
-  DeployLogLine,
-  DeployStep,
-  DeviceDeployStatus,
-  DeviceFacts,
+import {
+  okDeviceStatuses,
+  type DeployLogLine,
+  type DeployStep,
+  type DeviceDeployStatus,
+  type DeviceFacts,
 } from '../../../shared/schemas/deploy';
 
 /** What one device went through, as the executor saw it. */
@@ -140,7 +141,7 @@ export class DeviceRun {
     const now = performance.now();
     this.closeStep(now);
     // Success ends at `done`; anything else keeps the step where it stopped.
-    if (status === 'deployed' || status === 'unchanged') this.outcome.step = 'done';
+    if (okDeviceStatuses.has(status)) this.outcome.step = 'done';
     this.outcome.status = status;
     this.outcome.error = error;
     this.outcome.finishedAt = new Date().toISOString();

@@ -16,13 +16,13 @@ import { stopAllSshd } from '../../../test/fixtures/sshd';
 import { tempDatabase } from '../../../test/fixtures/temp-db';
 import { repoRoot } from '../../../test/fixtures/repo-path';
 import { quote } from '../fleet/ssh';
-import { DeployService } from './deploy-service';
+import { DeployRunner } from './deploy-runner';
 import { releaseName } from './layout';
 import type { DeployArtifact, DeployTarget } from './types';
 
 const { db, dir: work, file: dbFile } = tempDatabase('edgefleet-drift-test-');
 let devices: DeployDevice[];
-let service: DeployService;
+let service: DeployRunner;
 let a: DeployArtifact;
 let b: DeployArtifact;
 
@@ -47,7 +47,7 @@ function states(report: DriftReport): [string, string, DriftState][] {
 }
 
 async function deployAll(x: DeployArtifact): Promise<void> {
-  const report = await service.deploy(
+  const report = await service.deployArtifact(
     x,
     devices.map((d) => withCommands(d)),
   );
@@ -56,7 +56,7 @@ async function deployAll(x: DeployArtifact): Promise<void> {
 
 beforeAll(async () => {
   devices = await startDeployDevices(3, 'edge root');
-  service = DeployService.open(db);
+  service = DeployRunner.open(db);
   a = cnnArtifact(join(work, 'store'), 21, '20240301-000000');
   b = cnnArtifact(join(work, 'store'), 22, '20240302-000000');
   await deployAll(a);
@@ -69,7 +69,7 @@ afterAll(async () => {
 
 describe('drift check', () => {
   it('reports in sync, modified, missing, different version and unknown, and records each', async () => {
-    const clean = await service.drift(devices.map((d) => d.target));
+    const clean = await service.driftCheck(devices.map((d) => d.target));
     expect(states(clean)).toEqual(devices.map((d) => [d.target.deviceName, 'detector', 'in_sync']));
     expect(clean.errors).toEqual([]);
 
@@ -86,7 +86,7 @@ describe('drift check', () => {
     writeFileSync(join(hand, 'model.onnx'), 'not from edgefleet');
     symlinkSync('v1', join(dev(2).root, 'handmade', 'current'));
 
-    const report = await service.drift(devices.map((d) => d.target));
+    const report = await service.driftCheck(devices.map((d) => d.target));
     expect(states(report)).toEqual([
       ['device-1', 'detector', 'modified'],
       ['device-2', 'detector', 'missing'],
@@ -111,16 +111,16 @@ describe('drift check', () => {
       expect.objectContaining({ modelName: 'detector', state: 'different_version' }),
       expect.objectContaining({ modelName: 'handmade', state: 'unknown' }),
     ]);
-    expect(service.status({ deviceId: dev(2).target.deviceId })[0]?.current?.release).toBe(rel(b));
+    expect(service.repo.releases({ deviceId: dev(2).target.deviceId })[0]?.current?.release).toBe(rel(b));
 
     // Only some models.
-    const filtered = await service.drift([dev(2).target], { models: ['handmade'] });
+    const filtered = await service.driftCheck([dev(2).target], { models: ['handmade'] });
     expect(states(filtered)).toEqual([['device-3', 'handmade', 'unknown']]);
 
     // Repair: redeploying B fixes device-1 and device-2 (re-upload) and device-3 (switch).
     await deployAll(b);
     rmSync(join(dev(2).root, 'handmade'), { recursive: true });
-    expect(states(await service.drift(devices.map((d) => d.target))).map((s) => s[2])).toEqual([
+    expect(states(await service.driftCheck(devices.map((d) => d.target))).map((s) => s[2])).toEqual([
       'in_sync',
       'in_sync',
       'in_sync',
@@ -132,7 +132,7 @@ describe('drift check', () => {
       ...dev(0).target,
       ssh: { ...dev(0).target.ssh, pinnedHostKey: dev(1).sshd.hostPublicKey },
     };
-    const report = await service.drift([target]);
+    const report = await service.driftCheck([target]);
     expect(report.results).toEqual([]);
     expect(report.errors).toEqual([
       expect.objectContaining({
@@ -146,7 +146,10 @@ describe('drift check', () => {
 describe('rollback', () => {
   it('switches back to the previous release with restart and health check; the database follows', async () => {
     const d = dev(0);
-    const report = await service.rollback([withCommands(d)], { modelName: 'detector', toRelease: null });
+    const report = await service.rollbackTargets([withCommands(d)], {
+      modelName: 'detector',
+      toRelease: null,
+    });
     expect(report.deployment).toMatchObject({ kind: 'rollback', status: 'succeeded', modelName: 'detector' });
     expect(report.devices[0]).toMatchObject({
       status: 'deployed',
@@ -158,26 +161,32 @@ describe('rollback', () => {
       previous: `releases/${rel(b)}`,
       currentSha256: a.sha256,
     });
-    expect(service.status({ deviceId: d.target.deviceId })[0]).toMatchObject({
+    expect(service.repo.releases({ deviceId: d.target.deviceId })[0]).toMatchObject({
       current: { release: rel(a), sha256: a.sha256, variantId: a.variantId },
       previous: { release: rel(b), sha256: b.sha256, variantId: b.variantId },
       source: 'rollback',
       deploymentId: report.deployment.id,
     });
-    expect(states(await service.drift([d.target]))).toEqual([['device-1', 'detector', 'in_sync']]);
+    expect(states(await service.driftCheck([d.target]))).toEqual([['device-1', 'detector', 'in_sync']]);
 
     // To a named release: forward to B again.
-    const named = await service.rollback([withCommands(d)], { modelName: 'detector', toRelease: rel(b) });
+    const named = await service.rollbackTargets([withCommands(d)], {
+      modelName: 'detector',
+      toRelease: rel(b),
+    });
     expect(named.devices[0]).toMatchObject({ status: 'deployed', releaseAfter: rel(b) });
     expect(remoteState(d.root, 'detector').current).toBe(`releases/${rel(b)}`);
     // Already there: nothing to do.
-    const again = await service.rollback([withCommands(d)], { modelName: 'detector', toRelease: rel(b) });
+    const again = await service.rollbackTargets([withCommands(d)], {
+      modelName: 'detector',
+      toRelease: rel(b),
+    });
     expect(again.devices[0]?.status).toBe('unchanged');
   });
 
   it('a rollback whose health check fails switches back again', async () => {
     const d = dev(1);
-    const report = await service.rollback(
+    const report = await service.rollbackTargets(
       [withCommands(d, 'exit 1')],
       { modelName: 'detector', toRelease: null },
       { healthAttempts: 1 },
@@ -191,7 +200,7 @@ describe('rollback', () => {
       current: `releases/${rel(b)}`,
       previous: `releases/${rel(a)}`,
     });
-    expect(service.status({ deviceId: d.target.deviceId })[0]).toMatchObject({
+    expect(service.repo.releases({ deviceId: d.target.deviceId })[0]).toMatchObject({
       current: { release: rel(b) },
       previous: { release: rel(a) },
     });
@@ -199,7 +208,7 @@ describe('rollback', () => {
 
   it('refuses a release that is not there or is damaged, changing nothing', async () => {
     const d = dev(2);
-    const missing = await service.rollback([withCommands(d)], {
+    const missing = await service.rollbackTargets([withCommands(d)], {
       modelName: 'detector',
       toRelease: '20200101-000000-00000000',
     });
@@ -209,14 +218,20 @@ describe('rollback', () => {
       error: { code: 'RELEASE_NOT_FOUND' },
     });
     appendFileSync(join(d.root, 'detector', 'releases', rel(a), 'model.onnx'), 'rot');
-    const damaged = await service.rollback([withCommands(d)], { modelName: 'detector', toRelease: null });
+    const damaged = await service.rollbackTargets([withCommands(d)], {
+      modelName: 'detector',
+      toRelease: null,
+    });
     expect(damaged.devices[0]).toMatchObject({
       status: 'failed',
       step: 'preflight',
       error: { code: 'CHECKSUM_MISMATCH' },
     });
     expect(remoteState(d.root, 'detector').current).toBe(`releases/${rel(b)}`);
-    const none = await service.rollback([withCommands(d)], { modelName: 'no-such-model', toRelease: null });
+    const none = await service.rollbackTargets([withCommands(d)], {
+      modelName: 'no-such-model',
+      toRelease: null,
+    });
     expect(none.devices[0]?.error?.code).toBe('RELEASE_NOT_FOUND');
   });
 });
@@ -256,12 +271,12 @@ describe('crash safety', () => {
     await exited;
 
     // Before anyone notices, the row still says running.
-    const id = service.history()[0]?.id ?? '';
-    expect(service.report(id).deployment.status).toBe('running');
+    const id = service.repo.deployments()[0]?.id ?? '';
+    expect(service.repo.report(id).deployment.status).toBe('running');
     // Another live process's deployment would be left alone; this one's process is gone.
     expect(service.recoverInterrupted({ isAlive: () => true, host: hostname() })).toEqual([]);
-    const reopened = DeployService.open(db);
-    const report = reopened.report(id);
+    const reopened = DeployRunner.open(db);
+    const report = reopened.repo.report(id);
     expect(report.deployment).toMatchObject({ status: 'interrupted', error: { code: 'DEPLOY_INTERRUPTED' } });
     expect(report.devices.map((r) => [r.status, r.step])).toEqual([
       ['deployed', 'done'],
@@ -270,7 +285,7 @@ describe('crash safety', () => {
     ]);
 
     // Device 2 switched, but the process died before recording it: drift finds out and reconciles.
-    const drift = await reopened.drift(
+    const drift = await reopened.driftCheck(
       devices.map((d) => d.target),
       { reconcile: true },
     );
@@ -279,12 +294,12 @@ describe('crash safety', () => {
       ['device-2', 'different_version', true],
       ['device-3', 'in_sync', false],
     ]);
-    expect(reopened.status({ deviceId: victim })[0]).toMatchObject({
+    expect(reopened.repo.releases({ deviceId: victim })[0]).toMatchObject({
       current: { release: rel(c), sha256: c.sha256, variantId: c.variantId },
       previous: { release: rel(b), sha256: b.sha256 },
       source: 'drift',
     });
-    expect(states(await reopened.drift(devices.map((d) => d.target))).map((s) => s[2])).toEqual([
+    expect(states(await reopened.driftCheck(devices.map((d) => d.target))).map((s) => s[2])).toEqual([
       'in_sync',
       'in_sync',
       'in_sync',
@@ -292,7 +307,7 @@ describe('crash safety', () => {
 
     // Deploying again finishes the job: device 2's switch was never restarted or health-checked, so that
     // happens now (without an upload); device 3 gets the release.
-    const retry = await reopened.deploy(c, targets);
+    const retry = await reopened.deployArtifact(c, targets);
     expect(retry.devices.map((r) => [r.status, r.bytesSent])).toEqual([
       ['unchanged', 0],
       ['deployed', 0],
@@ -302,7 +317,7 @@ describe('crash safety', () => {
     expect(Object.keys(retry.devices[1]?.stepDurationsMs ?? {})).toEqual(
       expect.arrayContaining(['restart', 'health', 'prune']),
     );
-    const again = await reopened.deploy(c, targets);
+    const again = await reopened.deployArtifact(c, targets);
     expect(again.devices.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
   });
 });

@@ -30,7 +30,7 @@ export type ObservedModel = {
 
 export type DeviceState = { target: DeployTarget; models: ObservedModel[] };
 
-export async function readDeviceState(
+async function readDeviceState(
   target: DeployTarget,
   pool: ConnectionPool,
   signal?: AbortSignal,
@@ -75,7 +75,7 @@ export async function readDeviceState(
 export type Classified = Omit<DriftResult, 'adopted'> & { manifest: ReleaseManifest | null };
 
 /** One (device, model): the first rule that applies decides the state. */
-export function classify(
+function classify(
   target: DeployTarget,
   modelName: string,
   expected: DeviceRelease | undefined,

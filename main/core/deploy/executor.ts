@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, toAppError } from '../../../shared/errors';
 import {
   releaseManifestSchema,
+  type DeployStep,
+  type DeviceDeployStatus,
   type DeviceFacts,
   type ReleaseManifest,
 } from '../../../shared/schemas/deploy';
@@ -9,14 +11,24 @@ import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
 import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
 import { releaseFromLink } from './layout';
-import { findCommand, type DevicePlan, type DeployPlan, type PlannedCommand } from './plan';
+import {
+  diskNeededBytes,
+  type CommandId,
+  type DeployPlan,
+  type DevicePlan,
+  type PlannedCommand,
+  type PlannedStep,
+} from './plan';
 import { exitCodes, parseKeyValues } from './remote-scripts';
 
 /**
- * Runs one device's plan over the fleet module's SSH connections. Until the switch, cancelling stops the
- * device where it is (it stays on its old release; an upload's temp file is removed by the next preflight).
- * From the switch on, the device is carried through restart, health check and, if needed, the switch back
- * without looking at the cancel signal: a device is never left with a new `current` whose service was not
+ * Runs one device's plan over the fleet module's SSH connections by walking its steps in the plan's order:
+ * each step of the plan is run by the runner of its name, which may skip it (its condition, as the plan
+ * states it, is not met) or end the device's run. A restart or health-check failure after the switch sends
+ * the walk to the plan's onFailure steps. Until the switch, cancelling stops the device before the next
+ * step (it stays on its old release; an upload's temp file is removed by the next preflight). From the
+ * switch on, the device is carried through restart, health check and, if needed, the switch back without
+ * looking at the cancel signal: a device is never left with a new `current` whose service was not
  * restarted.
  */
 
@@ -36,179 +48,14 @@ export type ExecutorContext = {
   lock?: LockPolicy;
 };
 
-export type SwitchTarget = {
+type SwitchTarget = {
   /** Argument of the switch script: a release name or `@previous`. */
   spec: string;
   /** Known facts about the release being activated, for the record. */
   ref: { release: string; sha256: string; variantId: string | null; version: string | null } | null;
 };
 
-export async function executeDeployDevice(
-  deploy: DeployPlan,
-  device: DevicePlan,
-  run: DeviceRun,
-  ctx: ExecutorContext,
-): Promise<DeviceOutcome> {
-  const artifact = deploy.artifact;
-  let lock: HeldLock | null = null;
-  try {
-    run.begin('connect', `Connecting to ${device.where}`);
-    let conn = await connectDevice(device, ctx);
-
-    run.begin('preflight');
-    lock = await takeDeviceLock(
-      conn,
-      device,
-      { deploymentId: deploy.deploymentId, modelName: deploy.artifact.modelName },
-      run,
-      ctx.pool,
-      ctx.lock,
-      ctx.signal,
-    );
-    const pre = await runPlanned(conn, command(device, 'preflight'), ctx.signal);
-    if (pre.code !== 0) throw preflightError(device, pre);
-    const { values, manifest } = parseKeyValues(pre.stdout);
-    const facts = factsFrom(values);
-    run.outcome.facts = facts;
-    const currentLink = values.get('current') || null;
-    run.outcome.releaseBefore = releaseFromLink(currentLink) ?? currentLink;
-    const removed = Number(values.get('removed_temp') ?? '0');
-    if (removed > 0)
-      run.log('info', `Removed ${removed} leftover temporary file(s) of an interrupted deploy`);
-    if (values.get('current_not_link') === '1') {
-      throw new AppError(
-        'PREFLIGHT_FAILED',
-        `${device.paths.currentLink} on ${device.deviceName} is a real file or directory, not a link. Move it away (it was not made by EdgeFleet), then retry.`,
-      );
-    }
-    const fileThere = values.get('release_sha256') === artifact.sha256;
-    const manifestOk = fileThere && manifestMatches(manifest, deploy.release, artifact.sha256);
-    const isCurrent = releaseFromLink(currentLink) === deploy.release;
-    const resume = isCurrent && values.get('pending_switch') === deploy.release;
-    run.log(
-      'info',
-      `Device: ${facts.arch ?? 'unknown arch'}, ${formatBytes(facts.availableBytes)} free, current ${currentLink ?? 'none'}`,
-    );
-    if (resume) {
-      run.log(
-        'warn',
-        `An earlier switch to ${deploy.release} was never confirmed (interrupted): restarting and checking it now`,
-      );
-    }
-    if (fileThere && manifestOk && isCurrent && !resume) {
-      run.outcome.releaseAfter = deploy.release;
-      ctx.recorder?.releaseFound?.(device.deviceId, {
-        kind: 'switched',
-        current: deploy.release,
-        previous: releaseFromLink(values.get('previous') || null),
-        currentRef: {
-          release: deploy.release,
-          sha256: artifact.sha256,
-          variantId: artifact.variantId,
-          version: artifact.version,
-        },
-      });
-      run.log('info', `Already runs ${deploy.release}: nothing to do`);
-      return run.finish('unchanged');
-    }
-    if (!fileThere) assertDiskSpace(device, facts, artifact.sizeBytes, deploy.options.diskMarginBytes);
-
-    if (!fileThere) {
-      throwIfCancelled(ctx.signal, device);
-      run.begin('upload', `Uploading ${artifact.sizeBytes} B to ${device.paths.tempFile}`);
-      const upload = device.steps.find((s) => s.step === 'upload')?.upload;
-      if (upload === undefined || upload === null)
-        throw new AppError('INTERNAL', 'The plan has no upload step.');
-      run.uploadStarted();
-      try {
-        // The SSH layer rejects with UNREACHABLE when the connection drops mid-transfer.
-        const result = await conn.upload(upload.localPath, upload.remotePath, {
-          mode: upload.mode,
-          signal: ctx.signal,
-          onProgress: (sent, total) => run.bytes(sent, total),
-        });
-        run.bytes(result.bytes, result.bytes);
-        run.log(
-          'info',
-          `Uploaded ${result.bytes} B in ${result.ms.toFixed(0)} ms (${result.mbPerSec.toFixed(1)} MB/s)`,
-        );
-        // On the device's storage before the checksum and the switch: a power cut after the switch must not
-        // leave `current` on a partial file. Without the SFTP extension the install script's `sync` does it.
-        const flushed = await conn.fsync(upload.remotePath);
-        run.log(
-          'info',
-          flushed
-            ? 'Flushed to the device storage (SFTP fsync)'
-            : 'The SFTP server has no fsync extension: the install step flushes with sync',
-        );
-      } catch (err) {
-        throw uploadError(err, conn, device, run.outcome.bytesSent, artifact.sizeBytes);
-      }
-      await ctx.testHooks?.afterUpload?.({ deviceId: device.deviceId, tempPath: upload.remotePath, conn });
-
-      run.begin('verify');
-      const verify = await runPlanned(conn, command(device, 'verify'), ctx.signal);
-      const actual = parseKeyValues(verify.stdout).values.get('sha256') ?? '';
-      if (verify.code === exitCodes.checksumMismatch) {
-        throw new AppError(
-          'CHECKSUM_MISMATCH',
-          `The file on ${device.deviceName} has sha256 ${actual || '(none)'}, expected ${artifact.sha256}: it was damaged in transit or on the device's storage. The bad copy was removed; retry, and check the device's disk if it happens again.`,
-          { expected: artifact.sha256, actual },
-        );
-      }
-      if (verify.code !== 0) throw scriptError(device, 'verify', verify);
-      run.log('info', `sha256 verified on the device (${actual.slice(0, 12)}…)`);
-    } else {
-      run.log(
-        'info',
-        `Release ${deploy.release} is already on the device with the right sha256: 0 bytes to send`,
-      );
-    }
-
-    if (!manifestOk) {
-      throwIfCancelled(ctx.signal, device);
-      run.begin('install');
-      const install = await runPlanned(conn, command(device, 'install'), ctx.signal);
-      if (install.code !== 0) throw scriptError(device, 'install', install);
-    }
-    // Last point where cancelling leaves the device untouched: from here on it is carried through.
-    throwIfCancelled(ctx.signal, device);
-
-    conn = await reconnectIfClosed(conn, device, ctx);
-    if (fileThere && !manifestOk) run.log('info', 'Rewrote the release manifest');
-    const activated = await activate(
-      device,
-      run,
-      ctx,
-      conn,
-      {
-        spec: deploy.release,
-        ref: {
-          release: deploy.release,
-          sha256: artifact.sha256,
-          variantId: artifact.variantId,
-          version: artifact.version,
-        },
-      },
-      { changedFiles: !fileThere, resume: resume ? { previous: values.get('previous') || null } : null },
-    );
-    if (activated.status === 'deployed') await confirmSwitch(device, run, activated.conn);
-    return run.finish(activated.status, activated.error);
-  } catch (err) {
-    const error = toAppError(err);
-    return run.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
-  } finally {
-    await lock?.release();
-  }
-}
-
-type Activation = {
-  status: 'deployed' | 'unchanged' | 'rolled_back' | 'failed';
-  error: AppError | null;
-  conn: SshConnection;
-};
-
-export type ActivationState = {
+type ActivationState = {
   /** Something was installed, so even without a switch the service must restart. */
   changedFiles: boolean;
   /**
@@ -218,119 +65,430 @@ export type ActivationState = {
   resume: { previous: string | null } | null;
 };
 
-/** switch → restart → health check → (on failure) switch back + restart. Shared by deploy and rollback. */
-export async function activate(
+/** One device's run so far: what the steps found, for the steps after them. */
+export type DeviceWalk = {
+  device: DevicePlan;
+  run: DeviceRun;
+  ctx: ExecutorContext;
+  conn: SshConnection | null;
+  lock: HeldLock | null;
+  /** What the switch activates; the preflight sets it. */
+  activation: { target: SwitchTarget; state: ActivationState } | null;
+  /** The switch step has begun: from here on the device is carried through, whatever the cancel signal. */
+  committed: boolean;
+  /** The switch changed `current`. */
+  switched: boolean;
+  /** Or `current` already was the release through an interrupted switch, being confirmed now. */
+  resumed: boolean;
+  /** Set by a restart or health check that failed after the switch: the walk goes on with onFailure. */
+  failure: AppError | null;
+};
+
+/** How a step ends the device's run early; null: the walk goes on. */
+export type StepEnd = { status: DeviceDeployStatus; error?: AppError | null };
+
+export type StepRunner = {
+  /** The step's condition (see PlannedStep.condition) is not met: it is passed over without progress. */
+  skip?: (walk: DeviceWalk) => boolean;
+  message?: (walk: DeviceWalk, step: PlannedStep) => string;
+  run: (walk: DeviceWalk, step: PlannedStep) => Promise<StepEnd | null>;
+};
+
+export type StepRunners = Partial<Record<DeployStep, StepRunner>>;
+
+/** Cancelling is honoured before every step up to this one, never after it has begun. */
+const pointOfNoReturn: DeployStep = 'switch';
+
+/** Walks the device's steps, then (after a failure past the switch) its onFailure steps. */
+export async function walkDevice(
   device: DevicePlan,
   run: DeviceRun,
   ctx: ExecutorContext,
-  connection: SshConnection,
-  target: SwitchTarget,
-  state: ActivationState,
-): Promise<Activation> {
-  let conn = connection;
-  run.begin('switch');
-  const sw = await runPlanned(conn, command(device, 'switch'));
-  if (sw.code !== 0) throw scriptError(device, 'switch', sw);
-  const values = parseKeyValues(sw.stdout).values;
-  const release = values.get('release') ?? target.spec;
-  const oldCurrent =
-    releaseFromLink(values.get('old_current') || null) ?? (values.get('old_current') || null);
-  const switched = values.get('switched') === 'yes';
-  const resumed = !switched && state.resume !== null;
-  run.outcome.releaseAfter = release;
-  logRemoved(run, sw.stdout);
-  if (switched || resumed) {
-    const previous = switched ? oldCurrent : (releaseFromLink(state.resume?.previous ?? null) ?? null);
-    if (switched) run.log('info', `current → releases/${release} (was ${oldCurrent ?? 'none'})`);
-    await ctx.testHooks?.afterSwitch?.({ deviceId: device.deviceId, release });
-    ctx.recorder?.releaseChanged(device.deviceId, {
-      kind: 'switched',
-      current: release,
-      previous,
-      currentRef: target.ref === null ? null : { ...target.ref, release },
-    });
-  } else if (!state.changedFiles) {
-    run.log('info', `current already points at ${release}`);
-    return { status: 'unchanged', error: null, conn };
-  } else {
-    run.log('info', `current already points at ${release}; its file was replaced, so the service restarts`);
-  }
-
-  let failure: AppError | null = null;
-  const restart = findCommand(device.steps, 'restart');
-  if (restart !== undefined) {
-    run.begin('restart');
-    failure = await runRestart(conn, restart, device);
-  }
-  const health = device.steps.find((s) => s.step === 'health');
-  const healthCommand = findCommand(device.steps, 'health');
-  if (failure === null && health !== undefined && healthCommand !== undefined) {
-    run.begin('health');
-    failure = await runHealth(conn, healthCommand, health.attempts ?? 1, health.intervalMs ?? 0, device, run);
-  }
-  if (failure === null) return { status: 'deployed', error: null, conn };
-
-  run.log('error', failure.message);
-  run.begin('rollback');
-  if (!switched && !resumed) {
-    return {
-      status: 'failed',
-      error: new AppError(
-        failure.code,
-        `${failure.message} There is no other release to switch back to (the active release's file was replaced in place); fix the device's service and redeploy.`,
-        failure.details,
-      ),
-      conn,
-    };
-  }
-  conn = await reconnectIfClosed(conn, device, ctx);
-  const undo = await runPlanned(conn, command(device, 'undo-switch', device.onFailure));
-  if (undo.code !== 0) {
-    const why = undo.stderr.trim() || `exit ${undo.code}`;
-    return {
-      status: 'failed',
-      error: new AppError(
-        failure.code,
-        `${failure.message} Switching back also failed (${why}): ${device.deviceName} may still run ${release}. Check it, then roll back or redeploy.`,
-        failure.details,
-      ),
-      conn,
-    };
-  }
-  const restored = parseKeyValues(undo.stdout).values;
-  const backTo = releaseFromLink(restored.get('current') || null) ?? (restored.get('current') || null);
-  run.outcome.releaseAfter = backTo;
-  run.log('warn', `Switched back: current → ${backTo ?? 'none'}`);
-  ctx.recorder?.releaseChanged(device.deviceId, {
-    kind: 'restored',
-    current: backTo,
-    previous: releaseFromLink(restored.get('previous') || null) ?? (restored.get('previous') || null),
-    currentRef: null,
-  });
-  const restartAgain = findCommand(device.onFailure, 'restart');
-  if (restartAgain !== undefined) {
-    const again = await runRestart(conn, restartAgain, device);
-    if (again !== null) {
-      return {
-        status: 'failed',
-        error: new AppError(
-          failure.code,
-          `${failure.message} ${device.deviceName} was switched back to ${backTo ?? 'no release'}, but restarting it then failed too (${again.message}): its service may be down.`,
-          failure.details,
-        ),
-        conn,
-      };
-    }
-  }
-  return {
-    status: 'rolled_back',
-    error: new AppError(
-      failure.code,
-      `${failure.message} ${device.deviceName} was switched back to ${backTo ?? 'no release'} and restarted.`,
-      failure.details,
-    ),
-    conn,
+  runners: StepRunners,
+): Promise<DeviceOutcome> {
+  const walk: DeviceWalk = {
+    device,
+    run,
+    ctx,
+    conn: null,
+    lock: null,
+    activation: null,
+    committed: false,
+    switched: false,
+    resumed: false,
+    failure: null,
   };
+  try {
+    const ended = await walkSteps(walk, device.steps, runners, { untilFailure: true });
+    if (ended !== null) return run.finish(ended.status, ended.error ?? null);
+    const failure = walk.failure;
+    if (failure === null) return run.finish('deployed');
+    run.log('error', failure.message);
+    const recovered = await walkSteps(walk, device.onFailure, runners, { untilFailure: false });
+    return run.finish(
+      recovered?.status ?? 'failed',
+      recovered === null ? failure : (recovered.error ?? null),
+    );
+  } catch (err) {
+    const error = toAppError(err);
+    return run.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
+  } finally {
+    await walk.lock?.release();
+  }
+}
+
+async function walkSteps(
+  walk: DeviceWalk,
+  steps: readonly PlannedStep[],
+  runners: StepRunners,
+  { untilFailure }: { untilFailure: boolean },
+): Promise<StepEnd | null> {
+  for (const step of steps) {
+    const runner = runners[step.step];
+    if (runner === undefined) {
+      throw new AppError(
+        'INTERNAL',
+        `The plan for ${walk.device.deviceName} has a ${step.step} step, which this kind of rollout cannot run.`,
+      );
+    }
+    if (runner.skip?.(walk) === true) continue;
+    if (!walk.committed) throwIfCancelled(walk.ctx.signal, walk.device);
+    if (step.step === pointOfNoReturn) walk.committed = true;
+    walk.run.begin(step.step, runner.message?.(walk, step));
+    const ended = await runner.run(walk, step);
+    if (ended !== null) return ended;
+    if (untilFailure && walk.failure !== null) return null;
+  }
+  return null;
+}
+
+/** The device's SSH connection: every step after the connect step has one. */
+export function connOf(walk: DeviceWalk): SshConnection {
+  if (walk.conn === null) {
+    throw new AppError('INTERNAL', `The plan for ${walk.device.deviceName} has no connect step first.`);
+  }
+  return walk.conn;
+}
+
+/** The step's own command of this id: the executor runs the plan's commands and nothing else. */
+export function commandOf(device: DevicePlan, step: PlannedStep, id: CommandId): PlannedCommand {
+  const found = step.commands.find((c) => c.id === id);
+  if (found === undefined) {
+    throw new AppError('INTERNAL', `The ${step.step} step for ${device.deviceName} has no ${id} command.`);
+  }
+  return found;
+}
+
+export const connectRunner: StepRunner = {
+  message: (walk) => `Connecting to ${walk.device.where}`,
+  run: async (walk) => {
+    walk.conn = await walk.ctx.pool.get(walk.device.ssh);
+    return null;
+  },
+};
+
+/** Takes the device lock with the step's lock command; released when the walk ends, whatever the outcome. */
+export async function lockDevice(
+  walk: DeviceWalk,
+  step: PlannedStep,
+  ids: { deploymentId: string; modelName: string },
+): Promise<void> {
+  walk.lock = await takeDeviceLock(
+    connOf(walk),
+    walk.device,
+    commandOf(walk.device, step, 'lock'),
+    ids,
+    walk.run,
+    walk.ctx.pool,
+    walk.ctx.lock,
+    walk.ctx.signal,
+  );
+}
+
+const switchRunner: StepRunner = {
+  run: async (walk, step) => {
+    const { device, run, ctx } = walk;
+    const activation = walk.activation;
+    if (activation === null) {
+      throw new AppError('INTERNAL', `The plan for ${device.deviceName} switches before any preflight.`);
+    }
+    walk.conn = await reconnectIfClosed(connOf(walk), device, ctx);
+    const sw = await runPlanned(walk.conn, commandOf(device, step, 'switch'));
+    if (sw.code !== 0) throw scriptError(device, 'switch', sw);
+    const values = parseKeyValues(sw.stdout).values;
+    const release = values.get('release') ?? activation.target.spec;
+    const oldCurrent =
+      releaseFromLink(values.get('old_current') || null) ?? (values.get('old_current') || null);
+    walk.switched = values.get('switched') === 'yes';
+    walk.resumed = !walk.switched && activation.state.resume !== null;
+    run.outcome.releaseAfter = release;
+    logRemoved(run, sw.stdout);
+    if (walk.switched || walk.resumed) {
+      const previous = walk.switched
+        ? oldCurrent
+        : (releaseFromLink(activation.state.resume?.previous ?? null) ?? null);
+      if (walk.switched) run.log('info', `current → releases/${release} (was ${oldCurrent ?? 'none'})`);
+      await ctx.testHooks?.afterSwitch?.({ deviceId: device.deviceId, release });
+      ctx.recorder?.releaseChanged(device.deviceId, {
+        kind: 'switched',
+        current: release,
+        previous,
+        currentRef: activation.target.ref === null ? null : { ...activation.target.ref, release },
+      });
+      return null;
+    }
+    if (!activation.state.changedFiles) {
+      run.log('info', `current already points at ${release}`);
+      return { status: 'unchanged' };
+    }
+    run.log('info', `current already points at ${release}; its file was replaced, so the service restarts`);
+    return null;
+  },
+};
+
+/** Switches back after a failed restart or health check (the plan's onFailure step), then restarts again. */
+const switchBackRunner: StepRunner = {
+  run: async (walk, step) => {
+    const { device, run, ctx } = walk;
+    const failure = walk.failure ?? new AppError('INTERNAL', `Nothing failed on ${device.deviceName}.`);
+    const fail = (message: string): StepEnd => ({
+      status: 'failed',
+      error: new AppError(failure.code, `${failure.message} ${message}`, failure.details),
+    });
+    if (!walk.switched && !walk.resumed) {
+      return fail(
+        "There is no other release to switch back to (the active release's file was replaced in place); fix the device's service and redeploy.",
+      );
+    }
+    const release = run.outcome.releaseAfter;
+    walk.conn = await reconnectIfClosed(connOf(walk), device, ctx);
+    const undo = await runPlanned(walk.conn, commandOf(device, step, 'undo-switch'));
+    if (undo.code !== 0) {
+      const why = undo.stderr.trim() || `exit ${undo.code}`;
+      return fail(
+        `Switching back also failed (${why}): ${device.deviceName} may still run ${release ?? 'the new release'}. Check it, then roll back or redeploy.`,
+      );
+    }
+    const restored = parseKeyValues(undo.stdout).values;
+    const backTo = releaseFromLink(restored.get('current') || null) ?? (restored.get('current') || null);
+    run.outcome.releaseAfter = backTo;
+    run.log('warn', `Switched back: current → ${backTo ?? 'none'}`);
+    ctx.recorder?.releaseChanged(device.deviceId, {
+      kind: 'restored',
+      current: backTo,
+      previous: releaseFromLink(restored.get('previous') || null) ?? (restored.get('previous') || null),
+      currentRef: null,
+    });
+    const restartAgain = step.commands.find((c) => c.id === 'restart');
+    if (restartAgain !== undefined) {
+      const again = await runRestart(walk.conn, restartAgain, device);
+      if (again !== null) {
+        return fail(
+          `${device.deviceName} was switched back to ${backTo ?? 'no release'}, but restarting it then failed too (${again.message}): its service may be down.`,
+        );
+      }
+    }
+    return {
+      status: 'rolled_back',
+      error: new AppError(
+        failure.code,
+        `${failure.message} ${device.deviceName} was switched back to ${backTo ?? 'no release'} and restarted.`,
+        failure.details,
+      ),
+    };
+  },
+};
+
+/**
+ * switch → restart → health check → confirm and prune, and the switch-back on failure: the same runners
+ * for a deploy and a rollback. Which of them run, and in what order, is the plan's.
+ */
+export const activationRunners: StepRunners = {
+  switch: switchRunner,
+  restart: {
+    run: async (walk, step) => {
+      walk.failure = await runRestart(connOf(walk), commandOf(walk.device, step, 'restart'), walk.device);
+      return null;
+    },
+  },
+  health: {
+    run: async (walk, step) => {
+      walk.failure = await runHealth(
+        connOf(walk),
+        commandOf(walk.device, step, 'health'),
+        step.attempts ?? 1,
+        step.intervalMs ?? 0,
+        walk.device,
+        walk.run,
+      );
+      return null;
+    },
+  },
+  prune: {
+    // Removes `.undo` (the switch is confirmed) and old releases.
+    run: async (walk, step) => {
+      try {
+        const result = await runPlanned(connOf(walk), commandOf(walk.device, step, 'prune'));
+        logRemoved(walk.run, result.stdout);
+        if (result.code !== 0) {
+          walk.run.log('warn', `Pruning old releases failed (${exitText(result)}); they stay on the device`);
+        }
+      } catch (err) {
+        // The release is active and healthy: a failed clean-up must not make the deploy look failed.
+        walk.run.log('warn', `Pruning old releases failed: ${toAppError(err).message}`);
+      }
+      return null;
+    },
+  },
+  rollback: switchBackRunner,
+};
+
+/** A deploy of the plan's artifact to one device. */
+export function executeDeployDevice(
+  deploy: DeployPlan,
+  device: DevicePlan,
+  run: DeviceRun,
+  ctx: ExecutorContext,
+): Promise<DeviceOutcome> {
+  const artifact = deploy.artifact;
+  // What the preflight found on the device; the upload, verify and install steps run only when needed.
+  let fileThere = false;
+  let manifestOk = false;
+  return walkDevice(device, run, ctx, {
+    connect: connectRunner,
+    preflight: {
+      run: async (walk, step) => {
+        await lockDevice(walk, step, { deploymentId: deploy.deploymentId, modelName: artifact.modelName });
+        const pre = await runPlanned(connOf(walk), commandOf(device, step, 'preflight'), ctx.signal);
+        if (pre.code !== 0) throw preflightError(device, pre);
+        const { values, manifest } = parseKeyValues(pre.stdout);
+        const facts = factsFrom(values);
+        run.outcome.facts = facts;
+        const currentLink = values.get('current') || null;
+        run.outcome.releaseBefore = releaseFromLink(currentLink) ?? currentLink;
+        const removed = Number(values.get('removed_temp') ?? '0');
+        if (removed > 0)
+          run.log('info', `Removed ${removed} leftover temporary file(s) of an interrupted deploy`);
+        if (values.get('current_not_link') === '1') {
+          throw new AppError(
+            'PREFLIGHT_FAILED',
+            `${device.paths.currentLink} on ${device.deviceName} is a real file or directory, not a link. Move it away (it was not made by EdgeFleet), then retry.`,
+          );
+        }
+        fileThere = values.get('release_sha256') === artifact.sha256;
+        manifestOk = fileThere && manifestMatches(manifest, deploy.release, artifact.sha256);
+        const isCurrent = releaseFromLink(currentLink) === deploy.release;
+        const resume = isCurrent && values.get('pending_switch') === deploy.release;
+        run.log(
+          'info',
+          `Device: ${facts.arch ?? 'unknown arch'}, ${formatBytes(facts.availableBytes)} free, current ${currentLink ?? 'none'}`,
+        );
+        if (resume) {
+          run.log(
+            'warn',
+            `An earlier switch to ${deploy.release} was never confirmed (interrupted): restarting and checking it now`,
+          );
+        }
+        const ref = {
+          release: deploy.release,
+          sha256: artifact.sha256,
+          variantId: artifact.variantId,
+          version: artifact.version,
+        };
+        if (fileThere && manifestOk && isCurrent && !resume) {
+          run.outcome.releaseAfter = deploy.release;
+          ctx.recorder?.releaseFound?.(device.deviceId, {
+            kind: 'switched',
+            current: deploy.release,
+            previous: releaseFromLink(values.get('previous') || null),
+            currentRef: ref,
+          });
+          run.log('info', `Already runs ${deploy.release}: nothing to do`);
+          return { status: 'unchanged' };
+        }
+        if (fileThere) {
+          run.log(
+            'info',
+            `Release ${deploy.release} is already on the device with the right sha256: 0 bytes to send`,
+          );
+        } else {
+          assertDiskSpace(device, facts, artifact.sizeBytes, deploy.options.diskMarginBytes);
+        }
+        walk.activation = {
+          target: { spec: deploy.release, ref },
+          state: {
+            changedFiles: !fileThere,
+            resume: resume ? { previous: values.get('previous') || null } : null,
+          },
+        };
+        return null;
+      },
+    },
+    upload: {
+      skip: () => fileThere,
+      message: (_walk, step) => `Uploading ${artifact.sizeBytes} B to ${step.upload?.remotePath ?? '?'}`,
+      run: async (walk, step) => {
+        const upload = step.upload;
+        if (upload === null) throw new AppError('INTERNAL', 'The plan has no upload step.');
+        const conn = connOf(walk);
+        run.uploadStarted();
+        try {
+          // The SSH layer rejects with UNREACHABLE when the connection drops mid-transfer.
+          const result = await conn.upload(upload.localPath, upload.remotePath, {
+            mode: upload.mode,
+            signal: ctx.signal,
+            onProgress: (sent, total) => run.bytes(sent, total),
+          });
+          run.bytes(result.bytes, result.bytes);
+          run.log(
+            'info',
+            `Uploaded ${result.bytes} B in ${result.ms.toFixed(0)} ms (${result.mbPerSec.toFixed(1)} MB/s)`,
+          );
+          // On the device's storage before the checksum and the switch: a power cut after the switch must
+          // not leave `current` on a partial file. Without the SFTP extension the install script's `sync`
+          // does it.
+          const flushed = await conn.fsync(upload.remotePath);
+          run.log(
+            'info',
+            flushed
+              ? 'Flushed to the device storage (SFTP fsync)'
+              : 'The SFTP server has no fsync extension: the install step flushes with sync',
+          );
+        } catch (err) {
+          throw uploadError(err, conn, device, run.outcome.bytesSent, artifact.sizeBytes);
+        }
+        await ctx.testHooks?.afterUpload?.({ deviceId: device.deviceId, tempPath: upload.remotePath, conn });
+        return null;
+      },
+    },
+    verify: {
+      skip: () => fileThere,
+      run: async (walk, step) => {
+        const verify = await runPlanned(connOf(walk), commandOf(device, step, 'verify'), ctx.signal);
+        const actual = parseKeyValues(verify.stdout).values.get('sha256') ?? '';
+        if (verify.code === exitCodes.checksumMismatch) {
+          throw new AppError(
+            'CHECKSUM_MISMATCH',
+            `The file on ${device.deviceName} has sha256 ${actual || '(none)'}, expected ${artifact.sha256}: it was damaged in transit or on the device's storage. The bad copy was removed; retry, and check the device's disk if it happens again.`,
+            { expected: artifact.sha256, actual },
+          );
+        }
+        if (verify.code !== 0) throw scriptError(device, 'verify', verify);
+        run.log('info', `sha256 verified on the device (${actual.slice(0, 12)}…)`);
+        return null;
+      },
+    },
+    install: {
+      skip: () => manifestOk,
+      run: async (walk, step) => {
+        const install = await runPlanned(connOf(walk), commandOf(device, step, 'install'), ctx.signal);
+        if (install.code !== 0) throw scriptError(device, 'install', install);
+        if (fileThere) run.log('info', 'Rewrote the release manifest');
+        return null;
+      },
+    },
+    ...activationRunners,
+  });
 }
 
 async function runRestart(
@@ -390,33 +548,12 @@ async function runHealth(
   );
 }
 
-/** Runs the prune step: removes `.undo` (the switch is confirmed) and old releases. */
-export async function confirmSwitch(device: DevicePlan, run: DeviceRun, conn: SshConnection): Promise<void> {
-  const cmd = findCommand(device.steps, 'prune');
-  if (cmd === undefined) return;
-  run.begin('prune');
-  try {
-    const result = await runPlanned(conn, cmd);
-    logRemoved(run, result.stdout);
-    if (result.code !== 0)
-      run.log('warn', `Pruning old releases failed (${exitText(result)}); they stay on the device`);
-  } catch (err) {
-    // The release is active and healthy: a failed clean-up must not make the deploy look failed.
-    run.log('warn', `Pruning old releases failed: ${toAppError(err).message}`);
-  }
-}
-
 function logRemoved(run: DeviceRun, stdout: string): void {
   const removed = stdout
     .split('\n')
     .filter((l) => l.startsWith('removed='))
     .map((l) => l.slice('removed='.length));
   if (removed.length > 0) run.log('info', `Removed old releases: ${removed.join(', ')}`);
-}
-
-export async function connectDevice(device: DevicePlan, ctx: ExecutorContext): Promise<SshConnection> {
-  throwIfCancelled(ctx.signal, device);
-  return ctx.pool.get(device.ssh);
 }
 
 /** After the switch a dropped connection is retried once: switching back matters more than the first socket. */
@@ -440,14 +577,7 @@ export function runPlanned(
   });
 }
 
-export function command(device: DevicePlan, id: PlannedCommand['id'], steps = device.steps): PlannedCommand {
-  const found = findCommand(steps, id);
-  if (found === undefined)
-    throw new AppError('INTERNAL', `The plan for ${device.deviceName} has no ${id} command.`);
-  return found;
-}
-
-export function throwIfCancelled(signal: AbortSignal, device: DevicePlan): void {
+function throwIfCancelled(signal: AbortSignal, device: DevicePlan): void {
   if (signal.aborted) {
     throw new AppError(
       'CANCELLED',
@@ -456,7 +586,7 @@ export function throwIfCancelled(signal: AbortSignal, device: DevicePlan): void 
   }
 }
 
-export function manifestMatches(text: string | null, release: string, sha256: string): boolean {
+function manifestMatches(text: string | null, release: string, sha256: string): boolean {
   const manifest = parseManifest(text);
   return manifest !== null && manifest.release === release && manifest.sha256 === sha256;
 }
@@ -490,7 +620,7 @@ function factsFrom(values: Map<string, string>): DeviceFacts {
 }
 
 function assertDiskSpace(device: DevicePlan, facts: DeviceFacts, size: number, margin: number): void {
-  const needed = 2 * size + margin;
+  const needed = diskNeededBytes(size, { diskMarginBytes: margin });
   if (facts.availableBytes !== null && facts.availableBytes < needed) {
     throw new AppError(
       'INSUFFICIENT_DISK',
@@ -561,7 +691,7 @@ function tailText(result: ExecResult): string {
   return text === '' ? '' : `: ${text}`;
 }
 
-export function formatBytes(bytes: number | null): string {
+function formatBytes(bytes: number | null): string {
   if (bytes === null) return 'unknown';
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;

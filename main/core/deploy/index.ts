@@ -1,44 +1,12 @@
-export { DeployRepository } from './deploy-repository';
+// The deploy module's surface: the one service the app's callers use, and the name-free runner that the
+// deploy tests and benchmarks drive with sshd fixtures. Everything else is internal to main/core/deploy.
 export {
   DeployService,
-  assertLocalArtifact,
-  sha256File,
-  type DeployServiceOptions,
-  type RunControl,
-} from './deploy-service';
-export type { DeviceOutcome, DeviceProgressEvent, DeviceRecorder, ReleaseChange } from './device-run';
-export { checkDrift, classify, readDeviceState, type DriftOptions, type ObservedModel } from './drift';
-export {
-  FleetDeploy,
-  RolloutProgress,
-  isFinalStatus,
-  type FleetDeployDeps,
-  type FleetDeployOptions,
+  type ConnectOptions,
+  type DeployServiceDeps,
   type PreparedDeploy,
+  type PreparedRollback,
   type RollbackInput,
-} from './fleet-deploy';
-export { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
-export {
-  assertDeployRoot,
-  assertModelDirName,
-  releaseFromLink,
-  releaseName,
-  remotePaths,
-  versionFromImportedAt,
-  type RemotePaths,
-} from './layout';
-export {
-  planDeploy,
-  planForDisplay,
-  type CommandId,
-  type DeployPlan,
-  type DevicePlan,
-  type PlanContext,
-  type PlannedCommand,
-  type PlannedStep,
-  type PlannedUpload,
-} from './plan';
-export { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
-export { runRollout, type RolloutResult } from './rollout';
-export { markInterruptedDeployments, type InterruptOptions } from './tracking';
+} from './deploy-service';
+export { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
 export type { DeployArtifact, DeployTarget } from './types';

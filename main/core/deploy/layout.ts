@@ -33,8 +33,8 @@ export type RemotePaths = {
   lockDir: string;
 };
 
-export const modelFileName = 'model.onnx';
-export const manifestFileName = 'manifest.json';
+const modelFileName = 'model.onnx';
+const manifestFileName = 'manifest.json';
 
 const sha256Pattern = /^[0-9a-f]{64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what these refuse

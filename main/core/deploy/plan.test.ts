@@ -15,7 +15,8 @@ import {
   verifyScript,
 } from './remote-scripts';
 import { planRollback } from './rollback';
-import type { DeployArtifact, DeployTarget } from './types';
+import { planTarget } from '../../../test/fixtures/deploy-plan';
+import type { DeployArtifact } from './types';
 
 const hostileRoot = `/srv/edge fleet/it's $(touch /tmp/edgefleet-plan-pwned); rm -rf x;\`id\``;
 const sha = 'ab12cd34'.padEnd(64, '0');
@@ -31,24 +32,6 @@ const artifact: DeployArtifact = {
   recipe: { method: 'int8-dynamic', config: { perChannel: true } },
   parentSha256: 'ff'.repeat(32),
 };
-
-function target(id: string, overrides: Partial<DeployTarget> = {}): DeployTarget {
-  return {
-    deviceId: id,
-    deviceName: `name-${id}`,
-    ssh: {
-      host: '10.0.0.5',
-      port: 22,
-      username: 'pi',
-      auth: { kind: 'key', privateKeyPath: '/k' },
-      pinnedHostKey: 'ssh-ed25519 AAAA',
-    },
-    deployRoot: '/opt/edgefleet',
-    restartCommand: 'systemctl restart detector',
-    healthCommand: 'curl -fsS http://127.0.0.1:8080/health',
-    ...overrides,
-  };
-}
 
 const context = { deploymentId: 'd_test', createdAt: '2024-05-02T00:00:00.000Z', deployedBy: 'ann@laptop' };
 
@@ -74,7 +57,10 @@ function stepsOf(device: DevicePlan): string[] {
 describe('planDeploy', () => {
   const plan = planDeploy(
     artifact,
-    [target('a', { deployRoot: hostileRoot }), target('b', { restartCommand: null, healthCommand: null })],
+    [
+      planTarget('a', { deployRoot: hostileRoot }),
+      planTarget('b', { restartCommand: null, healthCommand: null }),
+    ],
     {},
     context,
   );
@@ -192,7 +178,7 @@ describe('planDeploy', () => {
   it('has a display form without credentials', () => {
     const secret = planDeploy(
       artifact,
-      [target('a', { ssh: { ...target('a').ssh, auth: { kind: 'password', password: 'hunter2' } } })],
+      [planTarget('a', { ssh: { ...planTarget('a').ssh, auth: { kind: 'password', password: 'hunter2' } } })],
       {},
       context,
     );
@@ -207,7 +193,7 @@ describe('planDeploy', () => {
     expect(plan.waves).toEqual([['a', 'b']]);
     const canary = planDeploy(
       artifact,
-      [target('a'), target('b'), target('c')],
+      [planTarget('a'), planTarget('b'), planTarget('c')],
       { canary: 1, keepReleases: 5 },
       context,
     );
@@ -221,18 +207,21 @@ describe('planDeploy', () => {
   it('refuses what cannot be deployed, with a message saying what to fix', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => planDeploy(artifact, [], {}, context), /at least one device/],
-      [() => planDeploy(artifact, [target('a'), target('a')], {}, context), /listed twice/],
+      [() => planDeploy(artifact, [planTarget('a'), planTarget('a')], {}, context), /listed twice/],
       [
-        () => planDeploy(artifact, [target('a', { deployRoot: 'relative/dir' })], {}, context),
+        () => planDeploy(artifact, [planTarget('a', { deployRoot: 'relative/dir' })], {}, context),
         /absolute path/,
       ],
-      [() => planDeploy(artifact, [target('a', { deployRoot: '/x\ny' })], {}, context), /control characters/],
-      [() => planDeploy({ ...artifact, modelName: 'a/b' }, [target('a')], {}, context), /no slashes/],
-      [() => planDeploy({ ...artifact, modelName: '..' }, [target('a')], {}, context), /directory name/],
-      [() => planDeploy({ ...artifact, version: '1.0 beta' }, [target('a')], {}, context), /version/],
-      [() => planDeploy({ ...artifact, sha256: 'XYZ' }, [target('a')], {}, context), /sha256/],
-      [() => planDeploy(artifact, [target('a')], { concurrency: 0 }, context), /concurrency/],
-      [() => planDeploy(artifact, [target('a')], { maxFailPercent: 120 }, context), /maxFailPercent/],
+      [
+        () => planDeploy(artifact, [planTarget('a', { deployRoot: '/x\ny' })], {}, context),
+        /control characters/,
+      ],
+      [() => planDeploy({ ...artifact, modelName: 'a/b' }, [planTarget('a')], {}, context), /no slashes/],
+      [() => planDeploy({ ...artifact, modelName: '..' }, [planTarget('a')], {}, context), /directory name/],
+      [() => planDeploy({ ...artifact, version: '1.0 beta' }, [planTarget('a')], {}, context), /version/],
+      [() => planDeploy({ ...artifact, sha256: 'XYZ' }, [planTarget('a')], {}, context), /sha256/],
+      [() => planDeploy(artifact, [planTarget('a')], { concurrency: 0 }, context), /concurrency/],
+      [() => planDeploy(artifact, [planTarget('a')], { maxFailPercent: 120 }, context), /maxFailPercent/],
     ];
     for (const [fn, message] of cases) {
       const err = failure(fn);
@@ -245,7 +234,7 @@ describe('planDeploy', () => {
 describe('planRollback', () => {
   it('inspects, switches to @previous by default, and keeps the restart/health/switch-back path', () => {
     const plan = planRollback(
-      [target('a', { deployRoot: hostileRoot })],
+      [planTarget('a', { deployRoot: hostileRoot })],
       { modelName: 'detector v2', toRelease: null },
       {},
       context,
@@ -272,7 +261,7 @@ describe('planRollback', () => {
       'inspect',
     ]);
     const named = planRollback(
-      [target('a')],
+      [planTarget('a')],
       { modelName: 'm', toRelease: '20240101-000000-deadbeef' },
       {},
       context,
@@ -280,7 +269,7 @@ describe('planRollback', () => {
     expect(named.devices[0]?.steps.find((s) => s.step === 'switch')?.commands[0]?.exec).toMatchObject({
       args: ['/opt/edgefleet/m', '20240101-000000-deadbeef', named.deploymentId],
     });
-    expect(failure(() => planRollback([target('a')], { modelName: 'm', toRelease: '../etc' })).code).toBe(
+    expect(failure(() => planRollback([planTarget('a')], { modelName: 'm', toRelease: '../etc' })).code).toBe(
       'BAD_REQUEST',
     );
   });

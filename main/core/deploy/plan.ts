@@ -125,6 +125,14 @@ export function localUserAtHost(): string {
   return `${user}@${hostname()}`;
 }
 
+/**
+ * Free space a deploy wants at the deploy root: the uploaded temp file and the installed release can both
+ * exist until the temp file is moved, plus a margin. Preflight refuses below it; the preview warns.
+ */
+export function diskNeededBytes(sizeBytes: number, options: Pick<DeployOptions, 'diskMarginBytes'>): number {
+  return 2 * sizeBytes + options.diskMarginBytes;
+}
+
 export function parseDeployOptions(input: DeployOptionsInput | undefined): DeployOptions {
   const parsed = deployOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
@@ -436,7 +444,7 @@ export function lockCommands(
 }
 
 /** After a healthy restart and health check: forget the switch record, keep the most recent releases. */
-export function pruneStep(paths: RemotePaths, options: DeployOptions): PlannedStep {
+function pruneStep(paths: RemotePaths, options: DeployOptions): PlannedStep {
   return step(
     'prune',
     `Confirm the switch; keep the ${options.keepReleases} most recently active releases (never current or previous)`,
@@ -455,12 +463,4 @@ export function planForDisplay<P extends { devices: DevicePlan[] }>(
   plan: P,
 ): Omit<P, 'devices'> & { devices: Omit<DevicePlan, 'ssh'>[] } {
   return { ...plan, devices: plan.devices.map(({ ssh: _ssh, ...rest }) => rest) };
-}
-
-export function findCommand(steps: readonly PlannedStep[], id: CommandId): PlannedCommand | undefined {
-  for (const s of steps) {
-    const found = s.commands.find((c) => c.id === id);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }

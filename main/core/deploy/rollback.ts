@@ -1,20 +1,20 @@
-import { AppError, toAppError } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
 import {
   releaseNameSchema,
   type DeployOptions,
   type DeployOptionsInput,
 } from '../../../shared/schemas/deploy';
 import { describeTarget } from '../fleet/ssh';
-import { takeDeviceLock, type HeldLock } from './device-lock';
 import type { DeviceOutcome, DeviceRun } from './device-run';
 import {
-  activate,
-  command,
-  confirmSwitch,
-  connectDevice,
+  activationRunners,
+  commandOf,
+  connectRunner,
+  connOf,
+  lockDevice,
   parseManifest,
   runPlanned,
-  throwIfCancelled,
+  walkDevice,
   type ExecutorContext,
 } from './executor';
 import { assertModelDirName, releaseFromLink, remotePaths } from './layout';
@@ -59,7 +59,7 @@ export type RollbackPlan = {
   waves: string[][];
 };
 
-export const previousSpec = '@previous';
+const previousSpec = '@previous';
 
 export function planRollback(
   targets: readonly DeployTarget[],
@@ -125,78 +125,69 @@ export function planRollback(
   };
 }
 
-export async function executeRollbackDevice(
+export function executeRollbackDevice(
   plan: RollbackPlan,
   device: DevicePlan,
   run: DeviceRun,
   ctx: ExecutorContext,
 ): Promise<DeviceOutcome> {
-  let lock: HeldLock | null = null;
-  try {
-    run.begin('connect', `Connecting to ${device.where}`);
-    const conn = await connectDevice(device, ctx);
-    run.begin('preflight');
-    lock = await takeDeviceLock(
-      conn,
-      device,
-      { deploymentId: plan.deploymentId, modelName: plan.modelName },
-      run,
-      ctx.pool,
-      ctx.lock,
-      ctx.signal,
-    );
-    const inspect = await runPlanned(conn, command(device, 'inspect'), ctx.signal);
-    if (inspect.code === exitCodes.noPrevious || inspect.code === exitCodes.releaseMissing) {
-      throw new AppError(
-        'RELEASE_NOT_FOUND',
-        `${device.deviceName}: ${inspect.stderr.trim() || 'the release is not there'} (model ${plan.modelName}). Nothing was changed. Deploy the release again instead.`,
-      );
-    }
-    if (inspect.code !== 0) {
-      throw new AppError(
-        'REMOTE_COMMAND_FAILED',
-        `Inspecting the release on ${device.deviceName} failed: ${inspect.stderr.trim() || `exit ${inspect.code}`}. Nothing was changed.`,
-      );
-    }
-    const { values, manifest: manifestText } = parseKeyValues(inspect.stdout);
-    const release = values.get('release') ?? '';
-    const fileSha = values.get('release_sha256') ?? '';
-    const current = values.get('current') || null;
-    run.outcome.releaseBefore = releaseFromLink(current) ?? current;
-    const manifest = parseManifest(manifestText);
-    if (manifest === null) {
-      throw new AppError(
-        'RELEASE_NOT_FOUND',
-        `Release ${release} on ${device.deviceName} has no valid EdgeFleet manifest, so its file cannot be checked. Nothing was changed; deploy the variant again instead.`,
-      );
-    }
-    if (manifest.sha256 !== fileSha) {
-      throw new AppError(
-        'CHECKSUM_MISMATCH',
-        `Release ${release} on ${device.deviceName} is damaged: its file has sha256 ${fileSha || '(none)'}, its manifest says ${manifest.sha256}. Nothing was changed; deploy that variant again instead.`,
-        { expected: manifest.sha256, actual: fileSha },
-      );
-    }
-    run.log('info', `Going back to ${release} (variant ${manifest.variantId}, sha256 verified)`);
-    const resume = releaseFromLink(current) === release && values.get('pending_switch') === release;
-    throwIfCancelled(ctx.signal, device);
-    const activated = await activate(
-      device,
-      run,
-      ctx,
-      conn,
-      {
-        spec: device.release,
-        ref: { release, sha256: manifest.sha256, variantId: manifest.variantId, version: manifest.version },
+  return walkDevice(device, run, ctx, {
+    connect: connectRunner,
+    preflight: {
+      run: async (walk, step) => {
+        await lockDevice(walk, step, { deploymentId: plan.deploymentId, modelName: plan.modelName });
+        const inspect = await runPlanned(connOf(walk), commandOf(device, step, 'inspect'), ctx.signal);
+        if (inspect.code === exitCodes.noPrevious || inspect.code === exitCodes.releaseMissing) {
+          throw new AppError(
+            'RELEASE_NOT_FOUND',
+            `${device.deviceName}: ${inspect.stderr.trim() || 'the release is not there'} (model ${plan.modelName}). Nothing was changed. Deploy the release again instead.`,
+          );
+        }
+        if (inspect.code !== 0) {
+          throw new AppError(
+            'REMOTE_COMMAND_FAILED',
+            `Inspecting the release on ${device.deviceName} failed: ${inspect.stderr.trim() || `exit ${inspect.code}`}. Nothing was changed.`,
+          );
+        }
+        const { values, manifest: manifestText } = parseKeyValues(inspect.stdout);
+        const release = values.get('release') ?? '';
+        const fileSha = values.get('release_sha256') ?? '';
+        const current = values.get('current') || null;
+        run.outcome.releaseBefore = releaseFromLink(current) ?? current;
+        const manifest = parseManifest(manifestText);
+        if (manifest === null) {
+          throw new AppError(
+            'RELEASE_NOT_FOUND',
+            `Release ${release} on ${device.deviceName} has no valid EdgeFleet manifest, so its file cannot be checked. Nothing was changed; deploy the variant again instead.`,
+          );
+        }
+        if (manifest.sha256 !== fileSha) {
+          throw new AppError(
+            'CHECKSUM_MISMATCH',
+            `Release ${release} on ${device.deviceName} is damaged: its file has sha256 ${fileSha || '(none)'}, its manifest says ${manifest.sha256}. Nothing was changed; deploy that variant again instead.`,
+            { expected: manifest.sha256, actual: fileSha },
+          );
+        }
+        run.log('info', `Going back to ${release} (variant ${manifest.variantId}, sha256 verified)`);
+        const resume = releaseFromLink(current) === release && values.get('pending_switch') === release;
+        walk.activation = {
+          target: {
+            spec: device.release,
+            ref: {
+              release,
+              sha256: manifest.sha256,
+              variantId: manifest.variantId,
+              version: manifest.version,
+            },
+          },
+          state: {
+            changedFiles: false,
+            resume: resume ? { previous: values.get('previous') || null } : null,
+          },
+        };
+        return null;
       },
-      { changedFiles: false, resume: resume ? { previous: values.get('previous') || null } : null },
-    );
-    if (activated.status === 'deployed') await confirmSwitch(device, run, activated.conn);
-    return run.finish(activated.status, activated.error);
-  } catch (err) {
-    const error = toAppError(err);
-    return run.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
-  } finally {
-    await lock?.release();
-  }
+    },
+    ...activationRunners,
+  });
 }

@@ -1,5 +1,9 @@
 import { AppError } from '../../../shared/errors';
-import type { DeploymentStatus } from '../../../shared/schemas/deploy';
+import {
+  failedDeviceStatuses,
+  okDeviceStatuses,
+  type DeploymentStatus,
+} from '../../../shared/schemas/deploy';
 import { runBounded } from '../fleet/ssh';
 import type { DeviceOutcome, DeviceRun } from './device-run';
 import type { DevicePlan } from './plan';
@@ -27,9 +31,6 @@ export type RolloutResult = {
   /** Why the rollout stopped early (canary failed, threshold), or null. */
   stopReason: string | null;
 };
-
-const failedStatuses = new Set(['failed', 'rolled_back']);
-const goodStatuses = new Set(['deployed', 'unchanged']);
 
 export async function runRollout(input: RolloutInput): Promise<RolloutResult> {
   const byId = new Map(input.devices.map((d) => [d.deviceId, d]));
@@ -64,7 +65,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutResult> {
         const run = runFor(input.runs, device);
         if (stopReason !== null) return skip(run);
         const outcome = await input.runDevice(device, run);
-        if (failedStatuses.has(outcome.status)) {
+        if (failedDeviceStatuses.has(outcome.status)) {
           failed += 1;
           if (
             input.maxFailPercent !== null &&
@@ -101,7 +102,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutResult> {
     if (
       isCanary &&
       stopReason === null &&
-      devices.some((d) => !goodStatuses.has(runFor(input.runs, d).outcome.status))
+      devices.some((d) => !okDeviceStatuses.has(runFor(input.runs, d).outcome.status))
     ) {
       stopReason = `the canary (${devices.map((d) => d.deviceName).join(', ')}) did not become healthy`;
     }
@@ -135,7 +136,7 @@ export async function runRollout(input: RolloutInput): Promise<RolloutResult> {
     ? 'cancelled'
     : stopReason !== null
       ? 'stopped'
-      : outcomes.every((o) => goodStatuses.has(o.status))
+      : outcomes.every((o) => okDeviceStatuses.has(o.status))
         ? 'succeeded'
         : 'failed';
   return { outcomes, status, stopReason };

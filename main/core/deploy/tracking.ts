@@ -103,7 +103,7 @@ export class DbRecorder implements DeviceRecorder {
   }
 }
 
-export function nameOnly(release: string): ReleaseRef {
+function nameOnly(release: string): ReleaseRef {
   return { release, sha256: null, variantId: null, version: null };
 }
 
@@ -133,7 +133,7 @@ export type InterruptOptions = {
 export const heartbeatEveryMs = 30_000;
 const defaultStaleAfterMs = 5 * 60_000;
 
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,5 @@
-import type { DeployProgress } from '../../../../shared/schemas/deploy';
-import { isFinalStatus, RolloutProgress } from '../../../core/deploy/fleet-deploy';
+import { isFinalDeviceStatus, type DeployProgress } from '../../../../shared/schemas/deploy';
+import { RolloutProgress } from '../../../core/deploy/rollout-progress';
 import type { CliIo } from '../../cli-context';
 import { formatBytes } from '../../format';
 
@@ -36,7 +36,7 @@ function lineView(io: CliIo): DeployProgressView {
 }
 
 function describe(p: DeployProgress): string {
-  if (isFinalStatus(p.status)) return `${p.status}${p.message === undefined ? '' : ` (${p.message})`}`;
+  if (isFinalDeviceStatus(p.status)) return `${p.status}${p.message === undefined ? '' : ` (${p.message})`}`;
   if (p.step === 'upload') return `upload ${formatBytes(p.bytesTotal)}`;
   return p.step;
 }
@@ -54,9 +54,10 @@ function liveView(io: CliIo, verb: string): DeployProgressView {
     timer = undefined;
     lastDraw = performance.now();
     const all = [...rows.values()].sort((a, b) => a.seen - b.seen);
-    const done = all.filter((r) => isFinalStatus(r.status)).length;
+    const done = all.filter((r) => isFinalDeviceStatus(r.status)).length;
     const total = all[0]?.devicesTotal ?? all.length;
-    const shown = all.length <= maxRows ? all : all.filter((r) => !isFinalStatus(r.status)).slice(0, maxRows);
+    const shown =
+      all.length <= maxRows ? all : all.filter((r) => !isFinalDeviceStatus(r.status)).slice(0, maxRows);
     const width = Math.max(6, ...shown.map((r) => r.deviceName.length));
     const lines = [
       `${verb} ${percent.toFixed(0).padStart(3)}%  ${done}/${total} devices done${shown.length < all.length ? ` (showing ${shown.length} running)` : ''}`,
@@ -80,7 +81,7 @@ function liveView(io: CliIo, verb: string): DeployProgressView {
       percent = overall.update(p);
       const prev = rows.get(p.deviceId);
       rows.set(p.deviceId, { ...p, seen: prev?.seen ?? counter++ });
-      const final = isFinalStatus(p.status);
+      const final = isFinalDeviceStatus(p.status);
       if (timer !== undefined && !final) return;
       const wait = redrawMs - (performance.now() - lastDraw);
       if (final || wait <= 0) {
@@ -99,7 +100,7 @@ function liveView(io: CliIo, verb: string): DeployProgressView {
 
 function rowText(r: Row, width: number): string {
   const name = r.deviceName.padEnd(width);
-  if (isFinalStatus(r.status))
+  if (isFinalDeviceStatus(r.status))
     return `${name}  ${r.status}${r.message === undefined ? '' : `: ${r.message}`}`;
   if (r.step !== 'upload' || r.bytesTotal === 0) return `${name}  ${r.step}`;
   const fraction = Math.min(1, r.bytesSent / r.bytesTotal);

@@ -1,13 +1,14 @@
-import type {
-  Deployment,
-  DeploymentReport,
-  DeployPreview,
-  DeviceRelease,
-  DeviceResult,
-  DriftReport,
-  ReleaseRef,
+import {
+  okDeviceStatuses,
+  type Deployment,
+  type DeploymentReport,
+  type DeployPreview,
+  type DeviceRelease,
+  type DeviceResult,
+  type DriftReport,
+  type ReleaseRef,
 } from '../../../../shared/schemas/deploy';
-import type { FleetDeploy } from '../../../core/deploy/fleet-deploy';
+import type { DeployService } from '../../../core/deploy/deploy-service';
 import { formatBytes, table } from '../../format';
 
 /** Text output of deploy, rollback, status, history and drift: tables, then what went wrong and what to do. */
@@ -18,7 +19,7 @@ const ref = (r: ReleaseRef | null): string => r?.release ?? '-';
 
 /** A device that ended deployed or unchanged; anything else makes the command exit 1. */
 export function deviceOk(d: DeviceResult): boolean {
-  return d.status === 'deployed' || d.status === 'unchanged';
+  return okDeviceStatuses.has(d.status);
 }
 
 export function reportText(report: DeploymentReport): string {
@@ -91,7 +92,7 @@ export function previewText(preview: DeployPreview): string {
   return `${lines.join('\n')}\n`;
 }
 
-type DisplayPlan = ReturnType<FleetDeploy['planForDisplay']>;
+type DisplayPlan = ReturnType<DeployService['planForDisplay']>;
 
 /** The dry run: the preview, then per device every step and the exact command lines. */
 export function planText(preview: DeployPreview, plan: DisplayPlan): string {

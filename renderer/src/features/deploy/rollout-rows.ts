@@ -1,6 +1,7 @@
 import type { AppErrorData } from '../../../../shared/errors';
 import {
   deployProgressSchema,
+  isFinalDeviceStatus as isFinished,
   type DeploymentReport,
   type DeployProgress,
   type DeployStep,
@@ -38,19 +39,7 @@ export type RolloutCounts = {
   pending: number;
 };
 
-const finishedStatuses: ReadonlySet<DeviceDeployStatus> = new Set([
-  'deployed',
-  'unchanged',
-  'rolled_back',
-  'failed',
-  'cancelled',
-  'skipped',
-  'interrupted',
-]);
-
-export function isFinished(status: DeviceDeployStatus): boolean {
-  return finishedStatuses.has(status);
-}
+export { isFinished };
 
 export function pendingRows(
   devices: ReadonlyArray<{ deviceId: string; deviceName: string }>,
