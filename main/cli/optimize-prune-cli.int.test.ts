@@ -91,6 +91,8 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
       '--ratio',
       '0.3',
       '--fine-tune',
+      '--epochs',
+      '2',
       '--data',
       'random',
       '--random-samples',
@@ -98,6 +100,7 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
     ]);
     expect(r.code).toBe(0);
     const report = importResultSchema.parse(JSON.parse(r.stdout)).model.report!;
+    expect(report.pass.training!.lossCurve).toHaveLength(2);
     expect(report.pass.training).toMatchObject({ student: 'pruned', samples: expect.any(Number) });
     expect(report.pass.training!.epochs).toBeGreaterThanOrEqual(1);
     expect(report.pass.training!.lossCurve.every(Number.isFinite)).toBe(true);
@@ -128,6 +131,20 @@ describe('edgefleet optimize --method prune-channels / prune-weights', () => {
     ]);
     expect(tune.code).toBe(2);
     expect(JSON.parse(tune.stdout).error.message).toMatch(/--fine-tune needs --data/);
+
+    const epochs = edgefleet([
+      '--json',
+      'optimize',
+      'zoo',
+      '--method',
+      'prune-channels',
+      '--ratio',
+      '0.3',
+      '--epochs',
+      '4',
+    ]);
+    expect(epochs.code).toBe(2);
+    expect(JSON.parse(epochs.stdout).error.message).toMatch(/--epochs goes with --fine-tune/);
 
     const mixed = edgefleet([
       'optimize',

@@ -43,6 +43,8 @@ export const pruneChannelsConfigSchema = z
     latencyAware: z.boolean().default(false),
     /** Distillation from the unpruned model afterwards, on the job's data (`--data`). */
     fineTune: z.boolean().default(false),
+    /** Passes over the data when fine-tuning (`--epochs`). */
+    fineTuneEpochs: z.number().int().min(1).max(100).default(3),
     exclude: excludeSchema,
   })
   .strict();

@@ -15,6 +15,7 @@ export type PruneFlags = {
   sensitivity?: boolean;
   latencyAware?: boolean;
   fineTune?: boolean;
+  epochs?: string;
   data?: string;
   sparsity?: string;
   global?: boolean;
@@ -97,6 +98,9 @@ export function pruneConfig(
   if ((flags.ratio === undefined) === (flags.targetMacs === undefined)) {
     throw new AppError('USAGE', '--method prune-channels needs --ratio R or --target-macs F (one of them).');
   }
+  if (flags.epochs !== undefined && !flags.fineTune) {
+    throw new AppError('USAGE', '--epochs goes with --fine-tune for --method prune-channels.');
+  }
   if (flags.fineTune && flags.data === undefined) {
     throw new AppError('USAGE', '--fine-tune needs --data PATH (the samples the unpruned model teaches on).');
   }
@@ -113,6 +117,7 @@ export function pruneConfig(
     config.latencyAware = true;
   }
   if (flags.fineTune) config.fineTune = true;
+  if (flags.epochs !== undefined) config.fineTuneEpochs = number('--epochs', flags.epochs);
   return config;
 }
 

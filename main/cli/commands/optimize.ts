@@ -122,7 +122,10 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
       '--data <path|random>',
       'distill/qat (and prune-channels --fine-tune): training data (.npy folder/file or images; labels optional)',
     )
-    .option('--epochs <n>', 'distill/qat: passes over the data (default 5; qat 3)')
+    .option(
+      '--epochs <n>',
+      'distill/qat: passes over the data (default 5; qat 3); prune-channels --fine-tune: 3',
+    )
     .option('--temperature <t>', 'distill/qat: softmax temperature of the KL term (default 4; qat 1)')
     .option(
       '--alpha <a>',
@@ -230,7 +233,8 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     ...(flags.method === 'distill' || flags.method === 'qat'
       ? []
       : [
-          flags.epochs && '--epochs',
+          // prune-channels takes --epochs with --fine-tune (its own check).
+          flags.method !== 'prune-channels' && flags.epochs && '--epochs',
           flags.temperature && '--temperature',
           flags.alpha && '--alpha',
           flags.learningRate && '--learning-rate',

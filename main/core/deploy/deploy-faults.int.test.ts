@@ -258,11 +258,11 @@ describe('faults during a deploy', () => {
     const filler = join(root, 'filler');
     try {
       const target = deployTargetFor(d.sshd, root, { deviceId: 'filling-disk', deviceName: 'filling-disk' });
-      const first = only(await service.deploy(next, [target], { diskMarginBytes: 0 }));
+      const first = only(await service.deployArtifact(next, [target], { diskMarginBytes: 0 }));
       expect(first.status).toBe('deployed');
       // Preflight sees room for 2 × 32 MiB; once bytes flow, another writer takes what is left.
       let filled = false;
-      const report = await service.deploy(
+      const report = await service.deployArtifact(
         big,
         [target],
         { diskMarginBytes: 0 },
@@ -284,10 +284,10 @@ describe('faults during a deploy', () => {
       const state = remoteState(root, 'detector');
       expect(state.current).toBe(`releases/${rel(next)}`);
       expect(state.currentSha256).toBe(next.sha256);
-      expect(service.status({ deviceId: 'filling-disk' })[0]?.current).toMatchObject({ release: rel(next) });
+      expect(service.repo.releases({ deviceId: 'filling-disk' })[0]?.current).toMatchObject({ release: rel(next) });
 
       execFileSync('rm', ['-f', filler]);
-      const retry = only(await service.deploy(big, [target], { diskMarginBytes: 0 }));
+      const retry = only(await service.deployArtifact(big, [target], { diskMarginBytes: 0 }));
       expect(retry.status).toBe('deployed');
       expect(remoteState(root, 'detector')).toMatchObject({ currentSha256: big.sha256, temps: [] });
     } finally {

@@ -14,13 +14,14 @@ export async function fineTuneByDistillation(
   student: ModelProto,
   ctx: PassContext,
   label: string,
+  epochs = 3,
 ): Promise<FineTuned> {
   const data = requireTrainingData(ctx, 'Fine-tuning needs training data');
   const [{ distill }, { checkTrainable }] = await Promise.all([import('./distill'), import('./onnx-graph')]);
   checkTrainable(student);
   const samples = await readAllSamples(data, ctx.signal);
   // Without labels only the teacher's outputs teach (alpha 1); with them, half the loss is cross-entropy.
-  const settings = distillConfigSchema.parse({ alpha: data.labels ? 0.5 : 1, epochs: 3 });
+  const settings = distillConfigSchema.parse({ alpha: data.labels ? 0.5 : 1, epochs });
   const result = await distill({
     teacher,
     student,

@@ -285,7 +285,7 @@ async function runPruneChannels(
   let pruned = outcome.model;
   let training: PassReport['training'];
   if (config.fineTune) {
-    const tuned = await fineTuneByDistillation(model, pruned, ctx, 'pruned');
+    const tuned = await fineTuneByDistillation(model, pruned, ctx, 'pruned', config.fineTuneEpochs);
     pruned = tuned.model;
     training = tuned.training;
     warnings.push(...tuned.warnings);
