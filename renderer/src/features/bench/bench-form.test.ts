@@ -8,6 +8,7 @@ import {
   defaultSelection,
   familyOf,
   freeDims,
+  linkSelection,
   selectedModels,
   type BenchForm,
 } from './bench-form';
@@ -32,6 +33,13 @@ describe('variant selection', () => {
     expect(familyOf(models, 'cnn-fp16')).toEqual(['cnn-fp16', 'cnn-fp16-x']);
     expect(familyOf(models, 'old')).toEqual(['old']);
     expect(defaultSelection([])).toEqual([]);
+  });
+
+  it('a link to a variant picks it with its parent and its own variants; to a model, its family', () => {
+    expect(linkSelection(models, 'cnn-fp16')).toEqual(['cnn', 'cnn-fp16', 'cnn-fp16-x']);
+    expect(linkSelection(models, 'cnn-fp16-x')).toEqual(['cnn-fp16', 'cnn-fp16-x']);
+    expect(linkSelection(models, 'cnn')).toEqual(['cnn', 'cnn-fp16', 'cnn-fp16-x']);
+    expect(linkSelection(models, 'gone')).toEqual([]);
   });
 
   it('keeps the library order and drops ids that no longer exist', () => {

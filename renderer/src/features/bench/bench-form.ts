@@ -52,6 +52,17 @@ export function familyOf(models: readonly Model[], id: string): string[] {
   return out;
 }
 
+/**
+ * What `/benchmark?model=<id>` picks: the model with every variant under it and, for a variant, its parent
+ * too — a variant's figures mean most next to the model it was made from. Empty for an unknown id.
+ */
+export function linkSelection(models: readonly Model[], id: string): string[] {
+  const family = familyOf(models, id);
+  const parentId = models.find((m) => m.id === id)?.parentId ?? null;
+  if (family.length === 0 || parentId === null || !models.some((m) => m.id === parentId)) return family;
+  return [parentId, ...family];
+}
+
 /** Until the user picks: the newest imported model with all its variants (what people compare first). */
 export function defaultSelection(models: readonly Model[]): string[] {
   const first = modelRows(models)[0];
