@@ -23,6 +23,29 @@ describe('guiWords', () => {
     );
   });
 
+  it('points at the page instead of the CLI listing command', () => {
+    expect(
+      guiWords(
+        'No device has the tag "lab". List tags with: edgefleet devices list (tags are case-sensitive).',
+      ),
+    ).toBe('No device has the tag "lab". Tags are case-sensitive: see them on the Fleet page.');
+    expect(guiWords('No deployment d_1. List them with edgefleet history.')).toBe(
+      'No deployment d_1. See the History page.',
+    );
+    expect(
+      guiWords(
+        'pi is busy: … is still running there. Wait for it to finish (edgefleet history), or cancel it, then retry.',
+      ),
+    ).toBe(
+      'pi is busy: … is still running there. Wait for it to finish (History page), or cancel it, then retry.',
+    );
+    expect(
+      guiWords(
+        'No hardware profile "x". List them with: edgefleet profiles list (or import one: edgefleet profiles import <file>).',
+      ),
+    ).toBe('No hardware profile "x". See, or import one, under Benchmark › Hardware profiles.');
+  });
+
   it('leaves messages without CLI hints alone', () => {
     const plain = 'The port must be from 1 to 65535.';
     expect(guiWords(plain)).toBe(plain);

@@ -22,6 +22,16 @@ const rewrites: readonly Rewrite[] = [
   [/\.? ?Add one with: edgefleet devices add/g, '. Add one on the Fleet page'],
   [/ See the device's releases with edgefleet status\./g, " See the device's releases on the History page."],
   [/ \(edgefleet models show\)/g, ' (its page under Models)'],
+  [
+    / List tags with: edgefleet devices list \(tags are case-sensitive\)\./g,
+    ' Tags are case-sensitive: see them on the Fleet page.',
+  ],
+  [/ \(edgefleet history\)/g, ' (History page)'],
+  [/ List them with edgefleet history\./g, ' See the History page.'],
+  [
+    / List them with: edgefleet profiles list \(or import one: edgefleet profiles import <file>\)\./g,
+    ' See, or import one, under Benchmark › Hardware profiles.',
+  ],
 ];
 
 /** The message as the GUI shows it: CLI commands replaced by the buttons or pages that do the same. */
