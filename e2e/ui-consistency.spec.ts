@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { callApi } from './fixtures/console-api';
 import { writeSmallCnnFile } from './fixtures/models';
@@ -9,6 +8,7 @@ import { DeployPage } from './pages/deploy-page';
 import { FleetPage } from './pages/fleet-page';
 import { ModelsPage } from './pages/models-page';
 import { OptimizePage } from './pages/optimize-page';
+import { landmarkAndNameProblems } from './support/axe';
 
 /** The one h1 of the page, inside the shared title with the section's icon (the navbar's). */
 async function expectTitleWithIcon(page: Page, section: SectionPath): Promise<void> {
@@ -32,22 +32,6 @@ async function expectSharedEmptyState(panel: Locator): Promise<void> {
   await expect(empty).not.toHaveText('');
 }
 
-/** Landmark and naming rules axe checks beyond the serious/critical gate of a11y-axe.spec.ts. */
-async function landmarkProblems(page: Page): Promise<string[]> {
-  await page.evaluate(() =>
-    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
-  );
-  const { violations } = await new AxeBuilder({ page })
-    .withRules([
-      'landmark-no-duplicate-banner',
-      'landmark-banner-is-top-level',
-      'landmark-unique',
-      'label-content-name-mismatch',
-    ])
-    .analyze();
-  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-}
-
 test('every page: its title with the section icon, and the shared empty state when there is nothing', async ({
   page,
   consoleUrl,
@@ -68,7 +52,7 @@ test('every page: its title with the section icon, and the shared empty state wh
     await shell.goTo(section);
     await expectTitleWithIcon(page, section);
     for (const testId of empties[section]) await expectSharedEmptyState(page.getByTestId(testId));
-    expect(await landmarkProblems(page), section).toEqual([]);
+    expect(await landmarkAndNameProblems(page), section).toEqual([]);
   }
 
   // An empty state's button does what its sentence says: here, go where models are imported.
@@ -92,7 +76,7 @@ test('every page: its title with the section icon, and the shared empty state wh
   await fleet.row('edge-a').getByTestId('device-name').click();
   await expect(fleet.detail.root).toBeVisible();
   await expect(page.getByRole('banner')).toHaveCount(1);
-  expect(await landmarkProblems(page), 'fleet with the device drawer open').toEqual([]);
+  expect(await landmarkAndNameProblems(page), 'fleet with the device drawer open').toEqual([]);
   await page.keyboard.press('Escape');
   await expect(fleet.detail.root).toBeHidden();
 
