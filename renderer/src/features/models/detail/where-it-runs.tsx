@@ -38,7 +38,7 @@ export function LineageTables({ lineage }: { lineage: ModelLineage }) {
           <EmptyState
             icon={<BenchmarkIcon size={22} />}
             title="No benchmarks yet"
-            description="None of this exact file: measure it here and on your targets, next to the model it came from."
+            description="Measure this exact file on this machine, on hardware profiles and on your devices."
             action={{ label: 'Benchmark it', to: benchPath(lineage.modelId) }}
             testId="lineage-benchmarks-empty"
             framed={false}
