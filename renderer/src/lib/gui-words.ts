@@ -32,6 +32,24 @@ const rewrites: readonly Rewrite[] = [
     / List them with: edgefleet profiles list \(or import one: edgefleet profiles import <file>\)\./g,
     ' See, or import one, under Benchmark › Hardware profiles.',
   ],
+  // Data for a run: the Optimize page's "Folder / file" and "Random" choices.
+  [
+    /give --calibration <folder\|file\.npy>, or --calibration random to try it/g,
+    'choose calibration data (“Folder / file”), or “Random” to try it',
+  ],
+  [
+    / \(--calibration with a \.npy file or a folder of images\)/g,
+    ' (calibration data: a .npy file or a folder of images)',
+  ],
+  [/give --calibration data/g, 'give calibration data'],
+  [
+    /give --data <folder\|file\.npy\|image folder>/g,
+    'choose training data (“Folder / file”: .npy or an image folder)',
+  ],
+  [/--student (\S+): /g, 'Student $1: '],
+  // Device form: its own fields.
+  [/\(--key PATH\), or use --agent\./g, '(“Private key file”), or choose ssh-agent.'],
+  [/ \(devices edit NAME --jump …\)/g, ' (Edit each of them)'],
 ];
 
 /** The message as the GUI shows it: CLI commands replaced by the buttons or pages that do the same. */
