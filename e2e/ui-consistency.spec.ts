@@ -139,4 +139,15 @@ test('after an optimize run, "Benchmark this" and "Deploy this" open those pages
   await expect(shell.navLink('deploy')).toHaveAttribute('aria-current', 'page');
   await expect(deploy.variantFacts).toHaveAttribute('data-model-id', fp16Id);
   await expect(deploy.variantSelect).toHaveValue(/small-cnn-fp16/);
+
+  // The variant's own page: the Models icon on its title, and its empty lineage offers the same next steps.
+  await shell.goTo('models');
+  await models.row('small-cnn-fp16').getByTestId('model-name').click();
+  await expect(page.getByTestId('model-title')).toHaveText('small-cnn-fp16');
+  await expectTitleWithIcon(page, 'models');
+  await expectSharedEmptyState(page.getByTestId('lineage-devices-empty'));
+  await expectSharedEmptyState(page.getByTestId('lineage-benchmarks-empty'));
+  await page.getByTestId('lineage-benchmarks-empty').getByRole('link', { name: 'Benchmark it' }).click();
+  await bench.ready();
+  await expect(bench.variantCheck(fp16Id)).toBeChecked();
 });
