@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures/deploy-devices';
 import { AppShell } from './pages/app-shell';
-import { axeProblems } from './support/axe';
+import { axeProblems, landmarkAndNameProblems } from './support/axe';
 import { buildStage, emptyStops, fullStops, leave, type TourStop } from './support/ui-tour';
 
 test('axe: no serious or critical violation on any page or state, in light and dark mode', async ({
@@ -18,6 +18,7 @@ test('axe: no serious or critical violation on any page or state, in light and d
         await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', scheme);
         expect.soft(await axeProblems(page), `${stop.name} (${scheme})`).toEqual([]);
       }
+      expect.soft(await landmarkAndNameProblems(page), `${stop.name}: landmarks and names`).toEqual([]);
       await page.emulateMedia({ colorScheme: 'light' });
       await leave(page);
     }

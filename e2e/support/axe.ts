@@ -24,3 +24,23 @@ export async function axeProblems(page: Page): Promise<string[]> {
       }),
     );
 }
+
+/**
+ * Rules outside the serious/critical gate that still matter here, whatever their impact: one banner (a
+ * dialog's title bar must not add one), unique landmarks, and visible labels inside accessible names (axe keeps
+ * that rule experimental, so it runs only when asked for).
+ */
+export async function landmarkAndNameProblems(page: Page): Promise<string[]> {
+  await page.evaluate(() =>
+    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
+  );
+  const { violations } = await new AxeBuilder({ page })
+    .withRules([
+      'landmark-no-duplicate-banner',
+      'landmark-banner-is-top-level',
+      'landmark-unique',
+      'label-content-name-mismatch',
+    ])
+    .analyze();
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TensorProto_DataType } from 'onnx-buf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../../shared/errors';
+import type { VariantReport } from '../../../shared/schemas/optimize';
 import {
   buildMlp,
   buildSmallCnn,
@@ -27,6 +28,22 @@ afterEach(async () => {
   await services.close();
   rmSync(work, { recursive: true, force: true });
 });
+
+function sampleReport(method: VariantReport['pass']['method']): VariantReport {
+  return {
+    pass: { method, converted: {}, skipped: [], calibration: null, warnings: [], durationMs: 1 },
+    fidelity: {
+      samples: 1,
+      source: 'random',
+      outputs: [],
+      accuracy: null,
+      tensors: [],
+      sizeBytes: { parent: 2, variant: 1, ratio: 0.5 },
+      latencyMs: { parent: 1, variant: 1, ratio: 1, runs: 1 },
+      warnings: [],
+    },
+  };
+}
 
 const storeFiles = () => readdirSync(services.store.dir);
 const rowCount = () => (services.db.prepare('SELECT COUNT(*) AS n FROM models').get() as { n: number }).n;
@@ -87,6 +104,41 @@ describe('model library', () => {
     await expectCode(services.models.importFile(join(work, 'three.onnx'), { name: 'model' }), 'NAME_TAKEN');
     expect(rowCount()).toBe(2);
     expect(storeFiles()).toHaveLength(2);
+  });
+
+  it('names a variant of a variant after its own method, and its file after its stored name', async () => {
+    await writeTestModel(buildSmallCnn(1), join(work, 'm.onnx'));
+    const root = (await services.models.importFile(join(work, 'm.onnx'))).model;
+    const variant = (bytesSeed: number) => encodeModel(buildSmallCnn(bytesSeed));
+    const lineage = (method: 'int8-static' | 'fp16') => ({
+      method,
+      recipe: { method },
+      report: sampleReport(method),
+    });
+
+    const int8 = (await services.models.addVariant(root, variant(2), lineage('int8-static'))).model;
+    expect([int8.name, int8.sourceFileName, int8.method]).toEqual([
+      'm-int8-static',
+      'm-int8-static.onnx',
+      'int8-static',
+    ]);
+    const fp16 = (await services.models.addVariant(int8, variant(3), lineage('fp16'))).model;
+    expect([fp16.name, fp16.sourceFileName, fp16.method, fp16.parentId]).toEqual([
+      'm-int8-static-fp16',
+      'm-int8-static-fp16.onnx',
+      'fp16',
+      int8.id,
+    ]);
+    // A second one of the same kind gets a counter, and its file that same name (not its sibling's).
+    const again = (await services.models.addVariant(int8, variant(4), lineage('fp16'))).model;
+    expect([again.name, again.sourceFileName]).toEqual([
+      'm-int8-static-fp16 (2)',
+      'm-int8-static-fp16 (2).onnx',
+    ]);
+    // A chosen name names the file too.
+    const named = (await services.models.addVariant(root, variant(5), lineage('fp16'), { name: 'fast' }))
+      .model;
+    expect([named.name, named.sourceFileName]).toEqual(['fast', 'fast.onnx']);
   });
 
   it('keeps symbolic dims in the summary', async () => {

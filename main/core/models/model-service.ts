@@ -20,6 +20,7 @@ import { declaredDimProblems, dimWarnings } from '../onnx/input-dims';
 import { assertLoadsInOrt } from '../runtime/ort-load-check';
 import { sha256Hex, type ModelStore } from '../store/model-store';
 import type { ModelRepository } from './model-repository';
+import { freeModelName, variantDefaultName } from './variant-name';
 
 export type ImportOptions = {
   name?: string;
@@ -97,8 +98,9 @@ export class ModelService {
     const name = opts.name === undefined ? undefined : parseName(opts.name);
     return this.admit(decodeModel(bytes), bytes, {
       name,
-      defaultName: `${parent.name}-${lineage.method}`,
-      sourceFileName: `${parent.name}-${lineage.method}.onnx`,
+      defaultName: variantDefaultName(parent.name, lineage.method),
+      // No file of its own came in: the stored copy is known by the variant's final name.
+      sourceFileName: undefined,
       lineage: { parentId: parent.id, ...lineage },
       signal: opts.signal,
       progress: () => undefined,
@@ -111,7 +113,8 @@ export class ModelService {
     opts: {
       name: string | undefined;
       defaultName: string;
-      sourceFileName: string;
+      /** The imported file's name; undefined for a variant (then `<its name>.onnx`). */
+      sourceFileName: string | undefined;
       lineage: Pick<Model, 'parentId' | 'method' | 'recipe' | 'report'>;
       signal: AbortSignal | undefined;
       progress: (report: ProgressReport) => void;
@@ -143,12 +146,13 @@ export class ModelService {
     const stored = await this.store.put(bytes, sha256);
     try {
       throwIfCancelled(signal);
+      const rowName = name ?? this.freeName(opts.defaultName);
       const row: Model = {
         id: newId(),
-        name: name ?? this.freeName(opts.defaultName),
+        name: rowName,
         sha256,
         sizeBytes: bytes.byteLength,
-        sourceFileName: opts.sourceFileName,
+        sourceFileName: opts.sourceFileName ?? `${rowName}.onnx`,
         importedAt: new Date().toISOString(),
         ...opts.lineage,
         summary,
@@ -188,11 +192,7 @@ export class ModelService {
   }
 
   private freeName(base: string): string {
-    if (!this.repo.nameExists(base)) return base;
-    for (let i = 2; ; i++) {
-      const candidate = `${base} (${i})`;
-      if (!this.repo.nameExists(candidate)) return candidate;
-    }
+    return freeModelName(base, (name) => this.repo.nameExists(name));
   }
 }
 

@@ -1,4 +1,4 @@
-import { createTheme, Table, type MantineThemeOverride } from '@mantine/core';
+import { createTheme, Drawer, Modal, Table, type MantineThemeOverride } from '@mantine/core';
 
 /** Dense desktop look: small controls and tight tables; focus rings for keyboard users only. */
 export const theme: MantineThemeOverride = createTheme({
@@ -12,5 +12,9 @@ export const theme: MantineThemeOverride = createTheme({
   fontFamilyMonospace: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
   components: {
     Table: Table.extend({ defaultProps: { verticalSpacing: 4, horizontalSpacing: 'sm', fz: 'sm' } }),
+    // Mantine draws a dialog's title bar as <header>; inside role="dialog" browsers still expose that as a
+    // second banner landmark beside the app header. The title bar is not a landmark: the dialog is.
+    Modal: Modal.extend({ defaultProps: { attributes: { header: { role: 'presentation' } } } }),
+    Drawer: Drawer.extend({ defaultProps: { attributes: { header: { role: 'presentation' } } } }),
   },
 });

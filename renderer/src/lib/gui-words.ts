@@ -22,6 +22,34 @@ const rewrites: readonly Rewrite[] = [
   [/\.? ?Add one with: edgefleet devices add/g, '. Add one on the Fleet page'],
   [/ See the device's releases with edgefleet status\./g, " See the device's releases on the History page."],
   [/ \(edgefleet models show\)/g, ' (its page under Models)'],
+  [
+    / List tags with: edgefleet devices list \(tags are case-sensitive\)\./g,
+    ' Tags are case-sensitive: see them on the Fleet page.',
+  ],
+  [/ \(edgefleet history\)/g, ' (History page)'],
+  [/ List them with edgefleet history\./g, ' See the History page.'],
+  [
+    / List them with: edgefleet profiles list \(or import one: edgefleet profiles import <file>\)\./g,
+    ' See, or import one, under Benchmark › Hardware profiles.',
+  ],
+  // Data for a run: the Optimize page's "Folder / file" and "Random" choices.
+  [
+    /give --calibration <folder\|file\.npy>, or --calibration random to try it/g,
+    'choose calibration data (“Folder / file”), or “Random” to try it',
+  ],
+  [
+    / \(--calibration with a \.npy file or a folder of images\)/g,
+    ' (calibration data: a .npy file or a folder of images)',
+  ],
+  [/give --calibration data/g, 'give calibration data'],
+  [
+    /give --data <folder\|file\.npy\|image folder>/g,
+    'choose training data (“Folder / file”: .npy or an image folder)',
+  ],
+  [/--student (\S+): /g, 'Student $1: '],
+  // Device form: its own fields.
+  [/\(--key PATH\), or use --agent\./g, '(“Private key file”), or choose ssh-agent.'],
+  [/ \(devices edit NAME --jump …\)/g, ' (Edit each of them)'],
 ];
 
 /** The message as the GUI shows it: CLI commands replaced by the buttons or pages that do the same. */

@@ -1,9 +1,11 @@
 import { Alert, List } from '@mantine/core';
+import { guiWords } from '../../lib/gui-words';
 import { AlertIcon } from '../icons';
 
 /** The pass's and the measurement's caveats, together, deduplicated (both may say "random data"). */
 export function ReportWarnings({ warnings }: { warnings: readonly string[] }) {
-  const unique = [...new Set(warnings)];
+  // The pass writes for the CLI too: its hints name the page's choices here.
+  const unique = [...new Set(warnings.map(guiWords))];
   if (unique.length === 0) return null;
   return (
     <Alert

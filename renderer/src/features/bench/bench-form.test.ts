@@ -8,6 +8,7 @@ import {
   defaultSelection,
   familyOf,
   freeDims,
+  linkSelection,
   selectedModels,
   type BenchForm,
 } from './bench-form';
@@ -32,6 +33,13 @@ describe('variant selection', () => {
     expect(familyOf(models, 'cnn-fp16')).toEqual(['cnn-fp16', 'cnn-fp16-x']);
     expect(familyOf(models, 'old')).toEqual(['old']);
     expect(defaultSelection([])).toEqual([]);
+  });
+
+  it('a link to a variant picks it with its parent and its own variants; to a model, its family', () => {
+    expect(linkSelection(models, 'cnn-fp16')).toEqual(['cnn', 'cnn-fp16', 'cnn-fp16-x']);
+    expect(linkSelection(models, 'cnn-fp16-x')).toEqual(['cnn-fp16', 'cnn-fp16-x']);
+    expect(linkSelection(models, 'cnn')).toEqual(['cnn', 'cnn-fp16', 'cnn-fp16-x']);
+    expect(linkSelection(models, 'gone')).toEqual([]);
   });
 
   it('keeps the library order and drops ids that no longer exist', () => {
@@ -60,10 +68,11 @@ describe('free dimensions', () => {
     expect(buildRunParams(ready, [model]).dims).toEqual({ height: 48, width: 192 });
   });
 
-  it('sends an unnamed free dimension to the CLI, where --shape can give it', () => {
+  it('names the model with an unnamed free dimension, to be left out of the run', () => {
     const model = withInputs([{ name: 'x', elemType: 'float32', shape: [null, 3, null, 32] }]);
-    expect(freeDims([model]).unnamed).toEqual([{ model: 'sym', input: 'x' }]);
-    expect(blocker(form(), [model])).toContain('--shape x=');
+    expect(freeDims([model]).unnamed).toEqual([{ modelId: 'sym', model: 'sym', input: 'x' }]);
+    expect(blocker(form(), [model])).toContain('leave sym out');
+    expect(blocker(form(), [model])).not.toContain('--shape');
     // An unknown batch axis alone is fine: it defaults to 1.
     expect(blocker(form(), [withInputs([{ name: 'x', elemType: 'float32', shape: [null, 3] }])])).toBeNull();
   });

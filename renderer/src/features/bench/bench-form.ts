@@ -52,6 +52,17 @@ export function familyOf(models: readonly Model[], id: string): string[] {
   return out;
 }
 
+/**
+ * What `/benchmark?model=<id>` picks: the model with every variant under it and, for a variant, its parent
+ * too — a variant's figures mean most next to the model it was made from. Empty for an unknown id.
+ */
+export function linkSelection(models: readonly Model[], id: string): string[] {
+  const family = familyOf(models, id);
+  const parentId = models.find((m) => m.id === id)?.parentId ?? null;
+  if (family.length === 0 || parentId === null || !models.some((m) => m.id === parentId)) return family;
+  return [parentId, ...family];
+}
+
 /** Until the user picks: the newest imported model with all its variants (what people compare first). */
 export function defaultSelection(models: readonly Model[]): string[] {
   const first = modelRows(models)[0];
@@ -72,8 +83,11 @@ export function selectedModels(models: readonly Model[], ids: readonly string[])
  */
 export type FreeDim = { name: string; required: boolean; inputs: string[] };
 
-/** An input with an unnamed free dimension past the batch axis, or no shape at all: only the CLI's --shape helps. */
-export type UnnamedDim = { model: string; input: string };
+/**
+ * An input with an unnamed free dimension past the batch axis, or no shape at all: the form has no field to
+ * size it (the CLI's --shape can), so the page offers to leave that model out of the run.
+ */
+export type UnnamedDim = { modelId: string; model: string; input: string };
 
 export function freeDims(models: readonly Model[]): { named: FreeDim[]; unnamed: UnnamedDim[] } {
   const named = new Map<string, FreeDim>();
@@ -85,7 +99,7 @@ export function freeDims(models: readonly Model[]): { named: FreeDim[]; unnamed:
     );
     for (const input of model.summary.inputs) {
       if (input.shape === null) {
-        unnamed.push({ model: model.name, input: input.name });
+        unnamed.push({ modelId: model.id, model: model.name, input: input.name });
         continue;
       }
       let unnamedHere = false;
@@ -99,7 +113,7 @@ export function freeDims(models: readonly Model[]): { named: FreeDim[]; unnamed:
           unnamedHere = true;
         }
       });
-      if (unnamedHere) unnamed.push({ model: model.name, input: input.name });
+      if (unnamedHere) unnamed.push({ modelId: model.id, model: model.name, input: input.name });
     }
   }
   return { named: [...named.values()], unnamed };
@@ -116,7 +130,7 @@ export function blocker(form: BenchForm, picked: readonly Model[]): string | nul
   const { named, unnamed } = freeDims(picked);
   const first = unnamed[0];
   if (first) {
-    return `Input '${first.input}' of ${first.model} has a free dimension without a name: benchmark it from the CLI with --shape ${first.input}=…`;
+    return `Input '${first.input}' of ${first.model} has a free dimension without a name, which this form cannot size: leave ${first.model} out (under Settings).`;
   }
   const missing = named.filter((d) => d.required && !isPositiveInt(form.dims[d.name]));
   if (missing.length > 0) {

@@ -1,23 +1,13 @@
-import {
-  Alert,
-  Button,
-  Center,
-  Group,
-  Loader,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Tabs,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { BenchReport } from '../../../../shared/schemas/bench';
 import { useCall } from '../../api/queries';
+import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { BenchmarkIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { SectionCard } from '../../components/section-card';
 import { formatMs } from '../../components/variant-report/report-grades';
 import { formatDateTime } from '../../lib/format';
@@ -26,8 +16,8 @@ import {
   blocker,
   buildRunParams,
   defaultSelection,
-  familyOf,
   hasTarget,
+  linkSelection,
   selectedModels,
   type BenchForm,
 } from './bench-form';
@@ -48,12 +38,7 @@ export function BenchPage() {
   return (
     <Stack gap="sm" data-testid="bench-page">
       <Group justify="space-between" align="baseline">
-        <Group gap="xs" align="center">
-          <BenchmarkIcon size={20} />
-          <Title order={1} size="h3">
-            Benchmark
-          </Title>
-        </Group>
+        <PageTitle icon={BenchmarkIcon}>Benchmark</PageTitle>
         <Text size="xs" c="dimmed">
           Measured on this machine and on devices, estimated on hardware profiles — every figure says which.
         </Text>
@@ -93,11 +78,11 @@ function RunTab() {
   const location = useLocation();
   const navigate = useNavigate();
 
-  // A link with ?model=<id> picks that model and its variants once, then leaves the URL clean.
+  // A link with ?model=<id> picks that model (with its parent and its variants) once, then leaves the URL clean.
   const presetModel = searchParams.get('model');
   useEffect(() => {
     if (presetModel === null || !models.data) return;
-    const family = familyOf(models.data, presetModel);
+    const family = linkSelection(models.data, presetModel);
     if (family.length > 0) setForm((f) => ({ ...f, modelIds: family }));
     void navigate({ pathname: location.pathname, search: '' }, { replace: true });
   }, [presetModel, models.data, setForm, navigate, location.pathname]);
@@ -141,12 +126,13 @@ function RunTab() {
   if (models.error) return <ErrorAlert title="Cannot load the model library" error={models.error} />;
   if (models.data.length === 0) {
     return (
-      <Paper withBorder p="md" data-testid="bench-no-models">
-        <Text size="sm">
-          No models yet. <Link to="/models">Import an ONNX model</Link> and make variants of it on the{' '}
-          <Link to="/optimize">Optimize</Link> page, then compare them here.
-        </Text>
-      </Paper>
+      <EmptyState
+        icon={<BenchmarkIcon size={22} />}
+        title="Nothing to benchmark yet"
+        description="Import an ONNX model and make variants of it on the Optimize page, then compare them here."
+        action={{ label: 'Import a model', to: '/models' }}
+        testId="bench-no-models"
+      />
     );
   }
 
@@ -206,9 +192,12 @@ function RunTab() {
       {run.status === 'failed' && <RunFailure run={run} onDismiss={dismiss} />}
 
       {groups.length === 0 ? (
-        <Text size="sm" c="dimmed" data-testid="bench-no-results">
-          No results for the picked variants yet: pick targets and run a benchmark.
-        </Text>
+        <EmptyState
+          icon={<BenchmarkIcon size={22} />}
+          title="No results yet"
+          description="No figures for the picked variants yet: pick targets and run a benchmark."
+          testId="bench-no-results"
+        />
       ) : (
         <Results
           groups={groups}

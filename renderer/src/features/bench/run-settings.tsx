@@ -1,4 +1,4 @@
-import { Group, NumberInput, SegmentedControl, Stack, Text } from '@mantine/core';
+import { Button, Group, NumberInput, SegmentedControl, Stack, Text } from '@mantine/core';
 import type { Model } from '../../../../shared/schemas/models';
 import { freeDims, type BenchForm, type StopKind } from './bench-form';
 
@@ -110,10 +110,24 @@ export function RunSettings({ form, picked, onChange, disabled }: RunSettingsPro
         </Stack>
       )}
       {unnamed.length > 0 && (
-        <Text size="xs" c="red" data-testid="bench-unnamed-dims">
-          {unnamed.map((u) => `${u.model}: input '${u.input}'`).join('; ')} — free dimensions without a name.
-          Run these from the CLI: edgefleet bench … --shape {unnamed[0]?.input}=d0,d1,…
-        </Text>
+        <Stack gap={4} align="flex-start" data-testid="bench-unnamed-dims">
+          <Text size="xs" c="red">
+            {unnamed.map((u) => `${u.model}: input '${u.input}'`).join('; ')} — free dimensions without a
+            name, which this form cannot size.
+          </Text>
+          <Button
+            size="compact-xs"
+            variant="default"
+            onClick={() => {
+              const out = new Set(unnamed.map((u) => u.modelId));
+              onChange({ modelIds: picked.map((m) => m.id).filter((id) => !out.has(id)) });
+            }}
+            disabled={disabled}
+            data-testid="bench-leave-out-unnamed"
+          >
+            Leave {new Set(unnamed.map((u) => u.modelId)).size === 1 ? 'it' : 'them'} out
+          </Button>
+        </Stack>
       )}
     </Stack>
   );

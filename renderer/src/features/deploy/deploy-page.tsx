@@ -1,23 +1,13 @@
-import {
-  Anchor,
-  Box,
-  Button,
-  Center,
-  Group,
-  Loader,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Box, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { DeviceRelease } from '../../../../shared/schemas/deploy';
 import { useCall } from '../../api/queries';
+import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { DeployIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { SectionCard } from '../../components/section-card';
 import { countDevices } from '../fleet/fleet-format';
 import { deployBlocker, hasTargets, summarizePreview, targetsOf, type DeployForm } from './deploy-form';
@@ -94,12 +84,7 @@ export function DeployPage() {
   return (
     <Stack gap="sm" data-testid="deploy-page">
       <Group justify="space-between" align="baseline">
-        <Group gap="xs" align="center">
-          <DeployIcon size={20} />
-          <Title order={1} size="h3">
-            Deploy
-          </Title>
-        </Group>
+        <PageTitle icon={DeployIcon}>Deploy</PageTitle>
         <Text size="xs" c="dimmed">
           Ships one variant over SSH; every device switches atomically and keeps its previous release.
         </Text>
@@ -113,28 +98,15 @@ export function DeployPage() {
       {loadError && <ErrorAlert title="Cannot load the models or the devices" error={loadError} />}
       {status.error && <ErrorAlert title="Cannot read what runs where" error={status.error} />}
       {(noModels || noDevices) && (
-        <Paper withBorder p="md" data-testid="deploy-missing">
-          <Text size="sm">
-            {noModels && (
-              <>
-                No models yet.{' '}
-                <Anchor component={Link} to="/models" inherit>
-                  Import an ONNX model
-                </Anchor>{' '}
-                first.{' '}
-              </>
-            )}
-            {noDevices && (
-              <>
-                No devices yet.{' '}
-                <Anchor component={Link} to="/fleet" inherit>
-                  Add your devices on the Fleet page
-                </Anchor>{' '}
-                and trust their host keys.
-              </>
-            )}
-          </Text>
-        </Paper>
+        <EmptyState
+          icon={<DeployIcon size={22} />}
+          title={noModels ? 'Nothing to deploy yet' : 'No devices to deploy to yet'}
+          description={missingSentence(noModels, noDevices)}
+          action={
+            noModels ? { label: 'Import a model', to: '/models' } : { label: 'Add devices', to: '/fleet' }
+          }
+          testId="deploy-missing"
+        />
       )}
 
       {models.data && devices.data && !noModels && !noDevices && (
@@ -202,4 +174,12 @@ export function DeployPage() {
       </Box>
     </Stack>
   );
+}
+
+function missingSentence(noModels: boolean, noDevices: boolean): string {
+  if (noModels && noDevices) {
+    return 'Import an ONNX model, then add your devices on the Fleet page and trust their host keys.';
+  }
+  if (noModels) return 'Import an ONNX model (and make variants of it) to ship it to your devices.';
+  return 'Add your devices on the Fleet page and trust their host keys, then ship a variant to them here.';
 }

@@ -10,12 +10,10 @@ import type { Model } from '../../../../shared/schemas/models';
 export function ReleaseLabel({
   release,
   modelsById,
-  dimmed = false,
   testId,
 }: {
   release: ReleaseRef | null;
   modelsById: ReadonlyMap<string, Model>;
-  dimmed?: boolean;
   testId?: string;
 }) {
   if (release === null)
@@ -34,7 +32,6 @@ export function ReleaseLabel({
           to={`/models/${encodeURIComponent(release.variantId)}`}
           size="xs"
           fw={500}
-          c={dimmed ? 'dimmed' : undefined}
           data-testid="release-variant-link"
         >
           {name}

@@ -218,9 +218,13 @@ function PlanCell({ plan }: { plan: PlannedDevice }) {
   return (
     <Group gap={6} wrap="nowrap">
       {word === 'untrusted' ? (
-        <Anchor component={Link} to={fleetLink(plan.deviceId)} size="xs" c="orange.8">
-          not trusted — trust on Fleet
-        </Anchor>
+        // The warning is in the words' colour; the link keeps the one colour every link has.
+        <Text size="xs" c="orange.8">
+          not trusted —{' '}
+          <Anchor component={Link} to={fleetLink(plan.deviceId)} inherit c="var(--mantine-color-anchor)">
+            trust on Fleet
+          </Anchor>
+        </Text>
       ) : word === 'unchanged' ? (
         <Text size="xs" c="dimmed">
           unchanged (already runs it)

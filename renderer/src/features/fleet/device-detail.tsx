@@ -333,7 +333,7 @@ function PinnedKey({ pinned, testId }: { pinned: PinnedHostKey; testId: string }
           <Tooltip label={copied ? 'Copied' : 'Copy fingerprint'}>
             <UnstyledButton
               onClick={copy}
-              aria-label="Copy fingerprint"
+              aria-label={`Copy fingerprint ${pinned.fingerprint}`}
               style={{ display: 'block', textAlign: 'left' }}
             >
               <span className="fleet-fingerprint" data-testid={testId}>

@@ -4,7 +4,6 @@ import {
   Button,
   Center,
   CloseButton,
-  EmptyState,
   Group,
   Kbd,
   Loader,
@@ -13,7 +12,6 @@ import {
   Stack,
   Text,
   TextInput,
-  Title,
   Tooltip,
 } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
@@ -22,8 +20,10 @@ import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react'
 import { useSearchParams } from 'react-router';
 import type { Device, ImportReport } from '../../../../shared/schemas/fleet';
 import { useCall } from '../../api/queries';
+import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { FleetIcon, ImportIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { DeviceDrawer } from './device-detail';
 import {
   emptyFilter,
@@ -197,10 +197,7 @@ export function FleetPage() {
     >
       <Group justify="space-between" align="center" wrap="nowrap">
         <Group gap="xs" align="center" wrap="nowrap">
-          <FleetIcon size={20} />
-          <Title order={1} size="h3">
-            Fleet
-          </Title>
+          <PageTitle icon={FleetIcon}>Fleet</PageTitle>
           {list.data && (
             <Text
               size="sm"
@@ -422,19 +419,17 @@ export function FleetPage() {
           icon={<FleetIcon size={22} />}
           title="No devices yet"
           description="Add a device (host, user and key), or import an inventory: CSV, Ansible, ssh_config. EdgeFleet then checks its host key, probes its CPU, memory and runtimes, and deploys to it."
-          data-testid="fleet-empty"
-          py="xl"
+          testId="fleet-empty"
         />
       )}
       {all.length > 0 && shown.length === 0 && (
-        <Paper withBorder p="md" data-testid="fleet-no-match">
-          <Group gap="sm">
-            <Text size="sm">No device matches the filters.</Text>
-            <Button size="compact-xs" variant="default" onClick={() => setFilter(emptyFilter)}>
-              Clear filters
-            </Button>
-          </Group>
-        </Paper>
+        <EmptyState
+          icon={<FleetIcon size={22} />}
+          title="No device matches the filters"
+          description="Loosen the search, status or tag filter, or clear them to see the whole fleet."
+          action={{ label: 'Clear filters', onClick: () => setFilter(emptyFilter) }}
+          testId="fleet-no-match"
+        />
       )}
       {shown.length > 0 && (
         <DevicesTable

@@ -1,6 +1,8 @@
 import { Button, CloseButton, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import type { DeviceRelease, Deployment } from '../../../../shared/schemas/deploy';
 import type { Model } from '../../../../shared/schemas/models';
+import { EmptyState } from '../../components/empty-state';
+import { HistoryIcon } from '../../components/icons';
 import { formatDateTime } from '../../lib/format';
 import { releaseText } from '../deploy/deploy-labels';
 import { ReleaseLabel } from '../deploy/release-label';
@@ -45,7 +47,16 @@ export function DeviceHistoryPanel({
           </Title>
           <CloseButton size="sm" aria-label="Show every device" onClick={onClose} />
         </Group>
-        {mine.length === 0 ? (
+        {mine.length === 0 && past.length === 0 ? (
+          <EmptyState
+            icon={<HistoryIcon size={22} />}
+            title={`Nothing deployed to ${deviceName} yet`}
+            description="Once a deploy reaches this device, each release it was sent shows here, ready to roll back to."
+            action={{ label: 'Deploy to it', to: '/deploy' }}
+            testId="device-history-empty"
+            framed={false}
+          />
+        ) : mine.length === 0 ? (
           <Text size="sm" c="dimmed">
             Nothing recorded as running on {deviceName}.
           </Text>

@@ -1,5 +1,4 @@
 import {
-  Anchor,
   Button,
   Center,
   Checkbox,
@@ -9,16 +8,17 @@ import {
   Paper,
   Stack,
   Text,
-  Title,
   Tooltip,
 } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import type { DeviceRelease } from '../../../../shared/schemas/deploy';
 import { useCall } from '../../api/queries';
+import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { HistoryIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { SectionCard } from '../../components/section-card';
 import { DeploymentStatusBadge } from '../deploy/deploy-badges';
 import { RolloutTable } from '../deploy/rollout-table';
@@ -86,12 +86,7 @@ export function HistoryPage() {
   return (
     <Stack gap="sm" data-testid="history-page">
       <Group justify="space-between" align="center">
-        <Group gap="xs" align="center">
-          <HistoryIcon size={20} />
-          <Title order={1} size="h3">
-            History
-          </Title>
-        </Group>
+        <PageTitle icon={HistoryIcon}>History</PageTitle>
         <Group gap="sm" align="center">
           <Tooltip
             label="Where a device verifiably runs an EdgeFleet release other than recorded, update the record to it. Modified files are never adopted."
@@ -134,13 +129,14 @@ export function HistoryPage() {
         {status.isPending && <Loader size="xs" aria-label="Loading what runs where" />}
         {status.error && <ErrorAlert title="Cannot read what runs where" error={status.error} />}
         {status.data && status.data.length === 0 && (
-          <Text size="sm" c="dimmed" data-testid="releases-empty">
-            Nothing deployed yet.{' '}
-            <Anchor component={Link} to="/deploy" inherit>
-              Deploy a variant
-            </Anchor>{' '}
-            and it shows here per device.
-          </Text>
+          <EmptyState
+            icon={<HistoryIcon size={22} />}
+            title="Nothing deployed yet"
+            description="Deploy a variant and what each device runs shows here, with its release and lineage."
+            action={{ label: 'Deploy a variant', to: '/deploy' }}
+            testId="releases-empty"
+            framed={false}
+          />
         )}
         {status.data && status.data.length > 0 && (
           <ReleasesTable
@@ -176,10 +172,14 @@ export function HistoryPage() {
           </Center>
         )}
         {history.error && <ErrorAlert title="Cannot load the deployments" error={history.error} />}
-        {history.data && history.data.length === 0 && (
-          <Text size="sm" c="dimmed" data-testid="deployments-empty">
-            No deployments yet.
-          </Text>
+        {history.data && deployments.length === 0 && (
+          <EmptyState
+            icon={<HistoryIcon size={22} />}
+            title={deviceParam === null ? 'No deployments yet' : `No deployments to ${deviceParam}`}
+            description="Every rollout and rollback is recorded here, with each device's steps and result."
+            testId="deployments-empty"
+            framed={false}
+          />
         )}
         {deployments.length > 0 && (
           <DeploymentsTable

@@ -78,7 +78,7 @@ export function ReleasesTable({
                 <ReleaseLabel release={r.current} modelsById={modelsById} testId="release-current" />
               </Table.Td>
               <Table.Td>
-                <ReleaseLabel release={r.previous} modelsById={modelsById} dimmed testId="release-previous" />
+                <ReleaseLabel release={r.previous} modelsById={modelsById} testId="release-previous" />
               </Table.Td>
               <Table.Td>
                 <Text size="xs" c="dimmed">

@@ -9,12 +9,12 @@ import {
   SimpleGrid,
   Stack,
   Text,
-  Title,
 } from '@mantine/core';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
-import { OptimizeIcon } from '../../components/icons';
+import { ModelsIcon, OptimizeIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { WhereItRuns } from './detail/where-it-runs';
 import { SectionCard } from '../../components/section-card';
 import { optimizePath, presetFromRecipe, randomCalibrationFromRecipe } from '../optimize/optimize-link';
@@ -54,9 +54,9 @@ export function ModelDetailPage() {
         <>
           <Group justify="space-between" align="center">
             <Group gap="xs" align="baseline">
-              <Title order={1} size="h3" data-testid="model-title">
+              <PageTitle icon={ModelsIcon} testId="model-title">
                 {model.data.name}
-              </Title>
+              </PageTitle>
               {model.data.method && <Badge variant="light">{model.data.method}</Badge>}
               {model.data.parentId && (
                 <Anchor component={Link} to={`/models/${encodeURIComponent(model.data.parentId)}`} size="sm">

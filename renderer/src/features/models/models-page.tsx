@@ -1,9 +1,11 @@
-import { Alert, Center, EmptyState, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Center, Group, Loader, Stack, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
+import { EmptyState } from '../../components/empty-state';
 import { ModelsIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { ImportPanel } from './import-panel';
 import { modelRows } from './model-tree';
 import { ModelsTable, type Selection } from './models-table';
@@ -42,9 +44,7 @@ export function ModelsPage() {
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="baseline">
-        <Title order={1} size="h3">
-          Models
-        </Title>
+        <PageTitle icon={ModelsIcon}>Models</PageTitle>
         {models.data && (
           <Text size="sm" c="dimmed" data-testid="models-count">
             {models.data.length} {models.data.length === 1 ? 'model' : 'models'}
@@ -79,8 +79,7 @@ export function ModelsPage() {
           icon={<ModelsIcon size={22} />}
           title="No models yet"
           description="Import an .onnx file to start: EdgeFleet reads its graph, counts parameters and compute, and keeps a copy in the library."
-          data-testid="models-empty"
-          py="xl"
+          testId="models-empty"
         />
       )}
       {rows.length > 0 && <ModelsTable rows={rows} selection={selection} onOpen={open} />}

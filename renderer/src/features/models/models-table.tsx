@@ -89,7 +89,7 @@ export function ModelsTable({ rows, selection, onOpen }: ModelsTableProps) {
                     tabIndex={-1}
                     size="sm"
                     fw={500}
-                    c="var(--mantine-color-text)"
+                    c="var(--mantine-color-anchor)"
                     data-testid="model-name"
                     onClick={(event) => event.stopPropagation()}
                   >

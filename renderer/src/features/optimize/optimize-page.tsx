@@ -1,20 +1,12 @@
-import {
-  Center,
-  Group,
-  Loader,
-  Paper,
-  SegmentedControl,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Center, Group, Loader, SegmentedControl, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, type KeyboardEvent } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useCall } from '../../api/queries';
+import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { OptimizeIcon } from '../../components/icons';
+import { PageTitle } from '../../components/page-title';
 import { SectionCard } from '../../components/section-card';
 import { modelRows } from '../models/model-tree';
 import { DataCard } from './data-card';
@@ -113,12 +105,7 @@ export function OptimizePage() {
   return (
     <Stack gap="sm" onKeyDown={onKeyDown} data-testid="optimize-page">
       <Group justify="space-between" align="baseline">
-        <Group gap="xs" align="center">
-          <OptimizeIcon size={20} />
-          <Title order={1} size="h3">
-            Optimize
-          </Title>
-        </Group>
+        <PageTitle icon={OptimizeIcon}>Optimize</PageTitle>
         <Text size="xs" c="dimmed">
           Makes a new variant; the parent is never changed.
         </Text>
@@ -131,12 +118,13 @@ export function OptimizePage() {
       )}
       {models.error && <ErrorAlert title="Cannot load the model library" error={models.error} />}
       {models.data && models.data.length === 0 && (
-        <Paper withBorder p="md" data-testid="optimize-no-models">
-          <Text size="sm">
-            No models yet. <Link to="/models">Import an ONNX model</Link> first, then come back to make
-            smaller, faster variants of it.
-          </Text>
-        </Paper>
+        <EmptyState
+          icon={<OptimizeIcon size={22} />}
+          title="No models to optimize yet"
+          description="Import an ONNX model first, then come back to make smaller, faster variants of it."
+          action={{ label: 'Import a model', to: '/models' }}
+          testId="optimize-no-models"
+        />
       )}
 
       {models.data && models.data.length > 0 && (
@@ -192,6 +180,14 @@ export function OptimizePage() {
         </>
       )}
 
+      {run.status === 'idle' && models.data && models.data.length > 0 && (
+        <EmptyState
+          icon={<OptimizeIcon size={22} />}
+          title="No run yet"
+          description="Pick a model, a method and its data, then run: the new variant and its report against the parent appear here."
+          testId="optimize-no-run"
+        />
+      )}
       {run.status === 'failed' && <RunFailure run={run} onDismiss={dismiss} fixes={fixes} />}
       {run.status === 'done' && (
         <RunResult

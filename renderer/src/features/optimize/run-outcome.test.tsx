@@ -76,6 +76,24 @@ describe('RunResult of an auto search', () => {
   });
 });
 
+describe('RunResult next steps', () => {
+  it('links to the Benchmark and Deploy pages with the stored variant picked', () => {
+    renderUi(
+      <RunResult
+        run={doneRun(sampleAutoReport({}))}
+        onExclude={() => {}}
+        onRerunWithOverrides={() => {}}
+        onDismiss={() => {}}
+        busy={false}
+      />,
+    );
+    expect(screen.getByRole('link', { name: 'Benchmark this' }).getAttribute('href')).toBe(
+      '/benchmark?model=m_3',
+    );
+    expect(screen.getByRole('link', { name: 'Deploy this' }).getAttribute('href')).toBe('/deploy?model=m_3');
+  });
+});
+
 describe('RunFailure of a training', () => {
   it('shows the core’s code and message for a mismatched student', () => {
     const message =

@@ -5,8 +5,9 @@ import type { AutoReport } from '../../../../shared/schemas/optimize';
 import { verdictTone, type Overrides } from '../../components/auto-report/auto-report-model';
 import { AutoReportView } from '../../components/auto-report/auto-report-view';
 import { ErrorAlert } from '../../components/error-alert';
-import { CheckIcon } from '../../components/icons';
+import { BenchmarkIcon, CheckIcon, DeployIcon } from '../../components/icons';
 import { VariantReport } from '../../components/variant-report/variant-report';
+import { benchPath, deployPath } from '../bench/bench-link';
 import { userExclusions } from './optimize-form';
 import type { RunState } from './optimize-session';
 
@@ -74,6 +75,29 @@ export function RunResult({
               forced int8: {form.configs.auto.forceInt8.join(', ')}
             </Text>
           )}
+        </Group>
+        {/* The loop's next steps, with this variant already picked there. */}
+        <Group gap="xs" mt="xs">
+          <Button
+            component={Link}
+            to={benchPath(model.id)}
+            size="compact-sm"
+            variant="default"
+            leftSection={<BenchmarkIcon size={14} />}
+            data-testid="benchmark-variant"
+          >
+            Benchmark this
+          </Button>
+          <Button
+            component={Link}
+            to={deployPath(model.id)}
+            size="compact-sm"
+            variant="default"
+            leftSection={<DeployIcon size={14} />}
+            data-testid="deploy-variant"
+          >
+            Deploy this
+          </Button>
         </Group>
       </Alert>
       {auto && (

@@ -9,7 +9,8 @@ function Sha({ sha256 }: { sha256: string }) {
         <Tooltip label={copied ? 'Copied' : 'Copy SHA-256'}>
           <UnstyledButton
             onClick={copy}
-            aria-label="Copy SHA-256"
+            // Speech users say what they see: the visible hash stays part of the name (WCAG 2.5.3).
+            aria-label={`Copy SHA-256 ${sha256}`}
             data-testid="model-sha256"
             // A block keeps the label aligned with the first line when the hash wraps.
             style={{ display: 'block', textAlign: 'left' }}

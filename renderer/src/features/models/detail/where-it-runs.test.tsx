@@ -47,7 +47,15 @@ describe('LineageTables', () => {
 
   it('says when nothing was benchmarked or deployed', () => {
     renderUi(<LineageTables lineage={{ modelId: 'm_1', benchmarks: [], runningOn: [] }} />);
-    expect(screen.getByTestId('lineage-benchmarks').textContent).toContain('None yet');
-    expect(screen.getByTestId('lineage-devices').textContent).toContain('No device runs it');
+    const benchmarks = screen.getByTestId('lineage-benchmarks-empty');
+    expect(within(benchmarks).getByTestId('empty-state').textContent).toContain('No benchmarks yet');
+    expect(within(benchmarks).getByRole('link', { name: 'Benchmark it' }).getAttribute('href')).toBe(
+      '/benchmark?model=m_1',
+    );
+    const devices = screen.getByTestId('lineage-devices-empty');
+    expect(within(devices).getByTestId('empty-state').textContent).toContain('No device runs it');
+    expect(within(devices).getByRole('link', { name: 'Deploy it' }).getAttribute('href')).toBe(
+      '/deploy?model=m_1',
+    );
   });
 });

@@ -2,8 +2,11 @@ import { Anchor, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { ModelLineage } from '../../../../../shared/schemas/lineage';
 import { useCall } from '../../../api/queries';
+import { EmptyState } from '../../../components/empty-state';
 import { ErrorAlert } from '../../../components/error-alert';
+import { BenchmarkIcon, DeployIcon } from '../../../components/icons';
 import { formatDateTime } from '../../../lib/format';
+import { benchPath, deployPath } from '../../bench/bench-link';
 
 const latency = (ms: number | null) => (ms === null ? '—' : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`);
 
@@ -32,9 +35,14 @@ export function LineageTables({ lineage }: { lineage: ModelLineage }) {
           Benchmarks
         </Text>
         {lineage.benchmarks.length === 0 ? (
-          <Text size="xs" c="dimmed">
-            None yet: run one on the Benchmark page.
-          </Text>
+          <EmptyState
+            icon={<BenchmarkIcon size={22} />}
+            title="No benchmarks yet"
+            description="Measure this exact file on this machine, on hardware profiles and on your devices."
+            action={{ label: 'Benchmark it', to: benchPath(lineage.modelId) }}
+            testId="lineage-benchmarks-empty"
+            framed={false}
+          />
         ) : (
           <Table.ScrollContainer minWidth={420}>
             <Table withTableBorder verticalSpacing={4} fz="xs">
@@ -67,9 +75,14 @@ export function LineageTables({ lineage }: { lineage: ModelLineage }) {
           Running on
         </Text>
         {lineage.runningOn.length === 0 ? (
-          <Text size="xs" c="dimmed">
-            No device runs it (as recorded).
-          </Text>
+          <EmptyState
+            icon={<DeployIcon size={22} />}
+            title="No device runs it"
+            description="As recorded: no deployment has made this file the current release of a device."
+            action={{ label: 'Deploy it', to: deployPath(lineage.modelId) }}
+            testId="lineage-devices-empty"
+            framed={false}
+          />
         ) : (
           <Table withTableBorder verticalSpacing={4} fz="xs">
             <Table.Thead>
