@@ -5,7 +5,7 @@
 // fine-tuned by distillation from the unpruned model; test accuracy with ONNX Runtime on held-out digits.
 // Options: --teacher-epochs N (default 6), --teacher PATH (a trained teacher .onnx instead), --no-mnist (skip
 // it), --mnist-only, --quick (1 epoch, a fifth of the digits), --save-teacher PATH (keep the trained teacher for
-// a later --teacher run).
+// a later --teacher run), --fine-tune-epochs N (default 3, the app's).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ const teacherAt = process.argv.indexOf('--teacher');
 const teacherPath = teacherAt > 0 ? process.argv[teacherAt + 1] : undefined;
 const epochsAt = process.argv.indexOf('--teacher-epochs');
 const teacherEpochs = quick ? 1 : epochsAt > 0 ? Number(process.argv[epochsAt + 1]) : 6;
+const fineTuneAt = process.argv.indexOf('--fine-tune-epochs');
+const fineTuneEpochs = fineTuneAt > 0 ? Number(process.argv[fineTuneAt + 1]) : 3;
 
 type Row = {
   model: string;
@@ -223,7 +225,10 @@ async function benchMnist(): Promise<{ rows: MnistRow[]; testDigits: number }> {
       await runOptimization(
         {
           parentBytes: teacher.bytes,
-          options: opts({ method: 'prune-channels', config: { ratio: 0.5, fineTune, latencyAware } }),
+          options: opts({
+            method: 'prune-channels',
+            config: { ratio: 0.5, fineTune, latencyAware, ...(fineTune ? { fineTuneEpochs } : {}) },
+          }),
           calibration: { kind: 'npy', path: trainPath },
           scratchDir: join(work, `mnist-prune-${fineTune}-${latencyAware}`),
         },
@@ -238,11 +243,19 @@ async function benchMnist(): Promise<{ rows: MnistRow[]; testDigits: number }> {
   const plain = await prune(false);
   variants.push(['prune-channels 50 %', plain.bytes, plain.minutes]);
   const tuned = await prune(true);
-  variants.push(['prune-channels 50 % + fine-tune (distilled from fp32)', tuned.bytes, tuned.minutes]);
+  variants.push([
+    `prune-channels 50 % + fine-tune (distilled from fp32, ${fineTuneEpochs} epochs)`,
+    tuned.bytes,
+    tuned.minutes,
+  ]);
   const aware = await prune(false, true);
   variants.push(['prune-channels 50 % latency-aware', aware.bytes, aware.minutes]);
   const awareTuned = await prune(true, true);
-  variants.push(['prune-channels 50 % latency-aware + fine-tune', awareTuned.bytes, awareTuned.minutes]);
+  variants.push([
+    `prune-channels 50 % latency-aware + fine-tune (${fineTuneEpochs} epochs)`,
+    awareTuned.bytes,
+    awareTuned.minutes,
+  ]);
   const rows: MnistRow[] = [];
   for (const [variant, bytes, minutes] of variants) {
     const summary = summarizeModel(decodeModel(bytes));

@@ -1,7 +1,10 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type Method = 'auto' | 'int8-static' | 'int8-dynamic' | 'fp16' | 'distill' | 'qat';
+export type Method =
+  'auto' | 'int8-static' | 'int8-dynamic' | 'fp16' | 'distill' | 'qat' | 'prune-channels' | 'prune-weights';
 const methodLabel: Record<Method, string> = {
+  'prune-channels': 'Prune channels',
+  'prune-weights': 'Prune weights',
   auto: 'Auto (recommended)',
   'int8-static': 'INT8 static',
   'int8-dynamic': 'INT8 dynamic',
@@ -11,6 +14,8 @@ const methodLabel: Record<Method, string> = {
 };
 /** What the run button says once the method is chosen. */
 const runText: Record<Method, string> = {
+  'prune-channels': 'Prune channels',
+  'prune-weights': 'Prune weights',
   auto: 'Run auto search',
   'int8-static': 'INT8 static',
   'int8-dynamic': 'INT8 dynamic',

@@ -3,7 +3,13 @@ import { SectionCard } from '../../components/section-card';
 import { DataSourceField } from './data-source-field';
 import { Alert } from '@mantine/core';
 import { AlertIcon } from '../../components/icons';
-import { fewSamplesWarning, isTraining, usesCalibration, type OptimizeForm } from './optimize-form';
+import {
+  fewSamplesWarning,
+  isTraining,
+  pruneFineTunes,
+  usesCalibration,
+  type OptimizeForm,
+} from './optimize-form';
 
 type DataCardProps = {
   form: OptimizeForm;
@@ -15,9 +21,10 @@ type DataCardProps = {
 /** Calibration data (for the methods that calibrate) and optional evaluation data. */
 export function DataCard({ form, model, update, disabled }: DataCardProps) {
   const calibrates = usesCalibration(form.method);
-  // Channel pruning takes data only to compensate biases and scan sensitivity.
-  const optional = form.method === 'prune-channels';
-  const training = isTraining(form.method);
+  // Channel pruning takes data only to compensate biases and scan sensitivity, unless it fine-tunes.
+  const fineTune = pruneFineTunes(form);
+  const optional = form.method === 'prune-channels' && !fineTune;
+  const training = isTraining(form.method) || fineTune;
   const few = fewSamplesWarning(form);
   return (
     <SectionCard title="Data" testId="optimize-data-card">

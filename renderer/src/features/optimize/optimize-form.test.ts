@@ -97,6 +97,26 @@ describe('form checks', () => {
     expect(blocker(form({ method: 'fp16', name: 'a/b' }), model)).toMatch(/name/);
   });
 
+  it('channel pruning: data optional, but required (as training data) once it fine-tunes', () => {
+    const prune = form({ method: 'prune-channels', calibration: { kind: 'none' } });
+    expect(blocker(prune, model)).toBeNull();
+    const tuning = {
+      ...prune,
+      configs: {
+        ...prune.configs,
+        'prune-channels': { ...prune.configs['prune-channels'], fineTune: true, fineTuneEpochs: 6 },
+      },
+    };
+    expect(blocker(tuning, model)).toMatch(/Fine-tuning needs training data/);
+    expect(blocker({ ...tuning, calibration: emptyData() }, model)).toMatch(/Choose the training data/);
+    expect(blocker({ ...tuning, calibration: random }, model)).toBeNull();
+    const refs = { calibration: null, evaluation: null };
+    expect(buildRunParams({ ...tuning, calibration: random }, refs).options).toMatchObject({
+      method: 'prune-channels',
+      config: { fineTune: true, fineTuneEpochs: 6 },
+    });
+  });
+
   it('lets per-channel static INT8 run below opset 13: the core raises the opset when that is safe', () => {
     const old = sampleModel({ summary: { ...model.summary, opsets: [{ domain: '', version: 11 }] } });
     const f = form({ calibration: { kind: 'random', count: 4, seed: 1 } });

@@ -164,6 +164,11 @@ export function usesCalibration(method: FormMethod): boolean {
 }
 
 /** Methods that train in the app (live loss/fidelity, cancel keeps the best epoch). */
+/** Channel pruning followed by distillation from the unpruned model: its data is then training data. */
+export function pruneFineTunes(form: Pick<OptimizeForm, 'method' | 'configs'>): boolean {
+  return form.method === 'prune-channels' && form.configs['prune-channels'].fineTune;
+}
+
 export function isTraining(method: FormMethod): method is 'distill' | 'qat' {
   return method === 'distill' || method === 'qat';
 }
@@ -321,11 +326,19 @@ export function blocker(form: OptimizeForm, model: Model | undefined): string | 
   if (checkName(form.name).error) return 'Fix the name, or leave it empty.';
   const needCalibration = usesCalibration(form.method);
   if (needCalibration) {
-    const required = form.method === 'int8-static' || form.method === 'auto' || isTraining(form.method);
+    const fineTune = pruneFineTunes(form);
+    const required =
+      form.method === 'int8-static' || form.method === 'auto' || isTraining(form.method) || fineTune;
     if (required && form.calibration.kind === 'none') {
-      return `${form.method === 'auto' ? 'The auto search' : 'Static INT8'} needs calibration data (or random samples).`;
+      return fineTune
+        ? 'Fine-tuning needs training data (a folder, an .npy file or random samples).'
+        : `${form.method === 'auto' ? 'The auto search' : 'Static INT8'} needs calibration data (or random samples).`;
     }
-    if (isTraining(form.method) && form.calibration.kind === 'data' && !form.calibration.source) {
+    if (
+      (isTraining(form.method) || fineTune) &&
+      form.calibration.kind === 'data' &&
+      !form.calibration.source
+    ) {
       return 'Choose the training data (a folder or an .npy file; labels optional).';
     }
     // Optional data not chosen yet counts as none.

@@ -98,6 +98,31 @@ export function PruneChannelsOptions({
         disabled={disabled || byMacs}
         data-testid="option-latency-aware"
       />
+      <Checkbox
+        size="xs"
+        label="Fine-tune after pruning"
+        description="Distils from the unpruned model on the training data below, to win back accuracy."
+        checked={config.fineTune}
+        onChange={(e) => set({ fineTune: e.currentTarget.checked })}
+        disabled={disabled}
+        data-testid="option-fine-tune"
+      />
+      {config.fineTune && (
+        <NumberInput
+          size="xs"
+          label="Fine-tuning epochs"
+          description="Passes over the training data; a deeper cut needs more."
+          min={1}
+          max={100}
+          value={config.fineTuneEpochs}
+          onChange={(v) => {
+            if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100)
+              set({ fineTuneEpochs: v });
+          }}
+          disabled={disabled}
+          data-testid="option-fine-tune-epochs"
+        />
+      )}
       <ExcludeInput
         value={config.exclude}
         onChange={(exclude) => set({ exclude })}
