@@ -284,7 +284,9 @@ describe('faults during a deploy', () => {
       const state = remoteState(root, 'detector');
       expect(state.current).toBe(`releases/${rel(next)}`);
       expect(state.currentSha256).toBe(next.sha256);
-      expect(service.repo.releases({ deviceId: 'filling-disk' })[0]?.current).toMatchObject({ release: rel(next) });
+      expect(service.repo.releases({ deviceId: 'filling-disk' })[0]?.current).toMatchObject({
+        release: rel(next),
+      });
 
       execFileSync('rm', ['-f', filler]);
       const retry = only(await service.deployArtifact(big, [target], { diskMarginBytes: 0 }));

@@ -13,7 +13,8 @@ import { jobHandleSchema, type JobProgress } from '../../../shared/schemas/jobs'
 import { AppError, toAppError } from '../../../shared/errors';
 import { unwrap } from '../../../shared/result';
 import { createElectronTransport, getBridge } from './electron-transport';
-import { createJobStore, type JobStore } from './job-store';
+import { throttleLatest } from '../lib/session-store';
+import { createJobStore, type ActiveJob, type JobStore } from './job-store';
 import type { Transport, UploadOptions } from './transport';
 import { createWebTransport } from './web-transport';
 
@@ -97,6 +98,11 @@ export function createClient(transport: Transport): Client {
       percent: null,
     });
 
+    // The header shows one line per job: the latest progress at most every 100 ms, not every event.
+    const headerProgress = throttleLatest(100, (p: Pick<ActiveJob, 'phase' | 'percent' | 'message'>) =>
+      jobs.update(key, p),
+    );
+
     const promise = new Promise<JobResultOf<M>>((resolve, reject) => {
       // Subscribe before the call: a small job can finish before the call's answer arrives.
       const pending: AnyEvent[] = [];
@@ -105,6 +111,7 @@ export function createClient(transport: Transport): Client {
         if (finished) return;
         finished = true;
         unsubscribe();
+        headerProgress.stop();
         jobs.remove(key);
         settle();
       };
@@ -114,7 +121,7 @@ export function createClient(transport: Transport): Client {
         switch (event.name) {
           case 'job.progress': {
             const { phase, percent, message } = event.payload;
-            jobs.update(key, { phase, percent, message });
+            headerProgress.push({ phase, percent, message });
             options.onProgress?.(event.payload);
             return;
           }

@@ -1,4 +1,5 @@
 import type { JobMethod } from '../../../shared/contract';
+import { createStore } from '../lib/session-store';
 
 /** What the UI shows about a job this window started (header indicator, page progress bars). */
 export type ActiveJob = {
@@ -25,31 +26,25 @@ export type JobStore = {
 };
 
 export function createJobStore(): JobStore {
-  let jobs: readonly ActiveJob[] = [];
+  const store = createStore<readonly ActiveJob[]>([]);
+  const set = store.set;
   let nextKey = 1;
-  const listeners = new Set<() => void>();
-  const set = (next: readonly ActiveJob[]) => {
-    jobs = next;
-    for (const listener of [...listeners]) listener();
-  };
   return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    getSnapshot: () => jobs,
+    subscribe: store.subscribe,
+    getSnapshot: store.get,
     add(job) {
+      const jobs = store.get();
       const key = nextKey++;
       set([...jobs, { ...job, key }]);
       return key;
     },
     update(key, patch) {
+      const jobs = store.get();
       if (!jobs.some((job) => job.key === key)) return;
       set(jobs.map((job) => (job.key === key ? { ...job, ...patch } : job)));
     },
     remove(key) {
+      const jobs = store.get();
       if (!jobs.some((job) => job.key === key)) return;
       set(jobs.filter((job) => job.key !== key));
     },

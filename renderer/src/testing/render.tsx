@@ -31,6 +31,13 @@ if (typeof window !== 'undefined' && typeof Element.prototype.scrollIntoView !==
   Element.prototype.scrollIntoView = () => {};
 }
 
+// Mantine's autosizing textarea re-measures when web fonts load; jsdom has no FontFaceSet.
+if (typeof document !== 'undefined' && !('fonts' in document)) {
+  Object.defineProperty(document, 'fonts', {
+    value: { addEventListener: () => {}, removeEventListener: () => {} },
+  });
+}
+
 /** Renders a component as the app does (Mantine theme, a router for links), for component tests in jsdom. */
 export function renderUi(ui: ReactElement): RenderResult {
   return render(

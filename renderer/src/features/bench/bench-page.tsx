@@ -1,33 +1,22 @@
-import { Alert, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
+import { Center, Group, Loader, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
-import { useLocation, useNavigate, useSearchParams } from 'react-router';
-import type { BenchReport } from '../../../../shared/schemas/bench';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
 import { useCall } from '../../api/queries';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
 import { BenchmarkIcon } from '../../components/icons';
 import { PageTitle } from '../../components/page-title';
 import { SectionCard } from '../../components/section-card';
-import { formatMs } from '../../components/variant-report/report-grades';
-import { formatDateTime } from '../../lib/format';
 import { modelRows } from '../models/model-tree';
-import {
-  blocker,
-  buildRunParams,
-  defaultSelection,
-  hasTarget,
-  linkSelection,
-  selectedModels,
-  type BenchForm,
-} from './bench-form';
-import { groupByTarget, latestResults, recommend, type TargetGroup } from './bench-results';
-import { useBenchSession, type BenchRun, type BenchView } from './bench-session';
-import { ParetoChart } from './pareto-chart';
+import { blocker, buildRunParams, defaultSelection, selectedModels, type BenchForm } from './bench-form';
+import { runSummary, targetCount } from './bench-lines';
+import { RunFailure, Results } from './bench-outcome';
+import { groupByTarget, latestResults } from './bench-results';
+import { useBenchSession } from './bench-session';
+import { usePresetModel } from './use-preset-model';
 import { ProfilesView } from './profiles-view';
-import { RecommendationPanel } from './recommendation-panel';
-import { ResultNotes, ResultsTable } from './results-table';
-import { RunProgress } from './run-progress';
+import { RunBar } from './run-bar';
 import { RunSettings } from './run-settings';
 import { TargetPicker } from './target-picker';
 import { VariantPicker } from './variant-picker';
@@ -74,18 +63,8 @@ function RunTab() {
   const stored = useCall('bench.results', { limit: 5000 });
   const queryClient = useQueryClient();
   const { form, run, view, setForm, setView, start, cancel, dismiss } = useBenchSession();
-  const [searchParams] = useSearchParams();
-  const location = useLocation();
-  const navigate = useNavigate();
 
-  // A link with ?model=<id> picks that model (with its parent and its variants) once, then leaves the URL clean.
-  const presetModel = searchParams.get('model');
-  useEffect(() => {
-    if (presetModel === null || !models.data) return;
-    const family = linkSelection(models.data, presetModel);
-    if (family.length > 0) setForm((f) => ({ ...f, modelIds: family }));
-    void navigate({ pathname: location.pathname, search: '' }, { replace: true });
-  }, [presetModel, models.data, setForm, navigate, location.pathname]);
+  usePresetModel(models.data, setForm);
 
   const modelIds = form.modelIds ?? defaultSelection(models.data ?? []);
   const picked = useMemo(() => selectedModels(models.data ?? [], modelIds), [models.data, modelIds]);
@@ -136,7 +115,7 @@ function RunTab() {
     );
   }
 
-  const targets = (form.local ? 1 : 0) + form.profileIds.length + form.deviceNames.length;
+  const targets = targetCount(form);
   return (
     <Stack gap="sm">
       <SimpleGrid cols={{ base: 1, md: 3 }} spacing="sm">
@@ -165,29 +144,13 @@ function RunTab() {
         </SectionCard>
       </SimpleGrid>
 
-      <Paper withBorder p="sm" data-testid="bench-run-bar">
-        <Stack gap="xs">
-          <Group gap="sm" wrap="nowrap">
-            <Button
-              size="xs"
-              leftSection={<BenchmarkIcon size={14} />}
-              onClick={runNow}
-              disabled={active || why !== null}
-              loading={active}
-              data-testid="bench-run"
-            >
-              Run benchmark
-            </Button>
-            <Text size="xs" c="dimmed" data-testid="bench-blocker">
-              {why ??
-                (active
-                  ? ''
-                  : `${picked.length} variant${picked.length === 1 ? '' : 's'} × ${targets} target${targets === 1 ? '' : 's'}${hasTarget(form) && form.local ? ' · calibrates this machine first (seconds, reused for 12 h)' : ''}`)}
-            </Text>
-          </Group>
-          {run.status === 'running' && <RunProgress run={run} onCancel={cancel} />}
-        </Stack>
-      </Paper>
+      <RunBar
+        run={run}
+        blocker={why}
+        summary={runSummary(picked.length, targets, form)}
+        onRun={runNow}
+        onCancel={cancel}
+      />
 
       {run.status === 'failed' && <RunFailure run={run} onDismiss={dismiss} />}
 
@@ -208,118 +171,6 @@ function RunTab() {
           onDismiss={dismiss}
         />
       )}
-    </Stack>
-  );
-}
-
-function RunFailure({
-  run,
-  onDismiss,
-}: {
-  run: Extract<BenchRun, { status: 'failed' }>;
-  onDismiss: () => void;
-}) {
-  if (run.error.code === 'CANCELLED') {
-    return (
-      <Alert
-        color="gray"
-        variant="light"
-        p="xs"
-        withCloseButton
-        closeButtonLabel="Dismiss"
-        onClose={onDismiss}
-        data-testid="bench-cancelled"
-      >
-        <Text size="sm">
-          Benchmark cancelled. Figures finished before the cancel are kept with the stored results.
-        </Text>
-      </Alert>
-    );
-  }
-  return (
-    <ErrorAlert title="The benchmark failed" error={run.error} onClose={onDismiss} testId="bench-error" />
-  );
-}
-
-type ResultsProps = {
-  groups: TargetGroup[];
-  view: BenchView;
-  onView: (patch: Partial<BenchView>) => void;
-  fromRun: boolean;
-  report: BenchReport | null;
-  onDismiss: () => void;
-};
-
-function Results({ groups, view, onView, fromRun, report, onDismiss }: ResultsProps) {
-  const group = groups.find((g) => g.key === view.targetKey) ?? groups[0];
-  const threshold = { metric: view.metric, min: view.thresholds[view.metric] };
-  const recommendation = group ? recommend(group, threshold) : null;
-  if (!group || !recommendation) return null;
-  const newest = groups
-    .flatMap((g) => g.rows.map((r) => r.result.createdAt))
-    .sort()
-    .at(-1);
-  return (
-    <Stack gap="sm" data-testid="bench-results" data-from={fromRun ? 'run' : 'stored'}>
-      <SectionCard title="Recommendation" testId="bench-recommendation-card">
-        <RecommendationPanel
-          groups={groups}
-          group={group}
-          view={view}
-          recommendation={recommendation}
-          onView={onView}
-        />
-      </SectionCard>
-
-      <SectionCard title="Results" testId="bench-results-card">
-        <Group justify="space-between" gap="xs">
-          <Text size="xs" c="dimmed" data-testid="bench-results-origin">
-            {fromRun
-              ? 'This run.'
-              : `Latest stored figures of the picked variants${newest ? ` (newest ${formatDateTime(newest)})` : ''}.`}{' '}
-            Estimated figures (≈) come from the roofline model, ±35 %; measured ones from ONNX Runtime.
-          </Text>
-          {fromRun && (
-            <Button size="compact-xs" variant="subtle" onClick={onDismiss} data-testid="bench-show-stored">
-              Show stored results
-            </Button>
-          )}
-        </Group>
-        <ResultsTable groups={groups} />
-        <ResultNotes groups={groups} />
-        {report && report.estimatorError.rows.length > 0 && (
-          <Text size="xs" c="dimmed" data-testid="bench-estimator-error">
-            Estimator check on this machine (predicted vs measured p50):{' '}
-            {report.estimatorError.rows
-              .map(
-                (r) =>
-                  `${r.modelName} ${formatMs(r.predictedMs)} vs ${formatMs(r.measuredMs)} (${r.errorPct >= 0 ? '+' : ''}${r.errorPct} %)`,
-              )
-              .join(' · ')}
-            {report.estimatorError.medianAbsErrorPct === null
-              ? ''
-              : ` — median error ${report.estimatorError.medianAbsErrorPct} %`}
-          </Text>
-        )}
-      </SectionCard>
-
-      <SectionCard title="Latency vs fidelity" testId="bench-charts-card">
-        <Text size="xs">
-          One chart per target. Up and left is better; each point is numbered as in the key beside it; the
-          dashed teal line joins the Pareto front (variants nothing else beats on both); the ringed point is
-          the recommendation.
-        </Text>
-        <Stack gap="sm">
-          {groups.map((g) => (
-            <ParetoChart
-              key={g.key}
-              group={g}
-              threshold={threshold}
-              pickId={recommend(g, threshold).pick?.modelId ?? null}
-            />
-          ))}
-        </Stack>
-      </SectionCard>
     </Stack>
   );
 }

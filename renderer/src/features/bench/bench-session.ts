@@ -1,11 +1,11 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useSyncExternalStore } from 'react';
 import type { Params } from '../../../../shared/contract';
 import { toAppError, type AppError } from '../../../../shared/errors';
 import type { BenchReport } from '../../../../shared/schemas/bench';
 import type { Client, RunningJob } from '../../api/client';
 import { useClient } from '../../api/client-context';
 import { callKey } from '../../api/queries';
+import { createStore, patch, perKey, useSession } from '../../lib/session-store';
 import { defaultForm, type BenchForm } from './bench-form';
 import { defaultThresholds, type FidelityMetric } from './bench-results';
 
@@ -38,46 +38,35 @@ type SessionStore = {
 };
 
 /**
- * The Benchmark page's form, its run and how results are judged live outside React, one per client (window):
- * a run goes on, and its results wait, while the user looks at other pages.
+ * The Benchmark page's form, its run and how results are judged, one per client (window): a run goes on, and
+ * its results wait, while the user looks at other pages.
  */
-const stores = new WeakMap<Client, SessionStore>();
-
-function createSessionStore(client: Client): SessionStore {
-  let session: BenchSession = {
+export function createBenchSessionStore(client: Client): SessionStore {
+  const store = createStore<BenchSession>({
     form: defaultForm(),
     run: { status: 'idle' },
     view: { metric: 'cosine', thresholds: { ...defaultThresholds }, targetKey: null },
-  };
-  const listeners = new Set<() => void>();
-  const set = (patch: Partial<BenchSession>) => {
-    session = { ...session, ...patch };
-    for (const listener of [...listeners]) listener();
-  };
+  });
+  const set = (change: Partial<BenchSession>) => patch(store, change);
   let job: RunningJob<BenchReport> | null = null;
 
   return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    get: () => session,
+    subscribe: store.subscribe,
+    get: store.get,
     setForm(update) {
-      set({ form: update(session.form) });
+      set({ form: update(store.get().form) });
     },
-    setView(patch) {
-      set({ view: { ...session.view, ...patch } });
+    setView(change) {
+      set({ view: { ...store.get().view, ...change } });
     },
     async start(request, queryClient) {
-      if (session.run.status === 'running') return;
+      if (store.get().run.status === 'running') return;
       set({ run: { status: 'running', phase: 'starting', percent: null, request } });
       try {
         const running = client.runJob('bench.run', request.params, {
           label: request.label,
           onProgress: (p) => {
-            if (session.run.status === 'running') {
+            if (store.get().run.status === 'running') {
               set({
                 run: { status: 'running', phase: p.phase, percent: p.percent, message: p.message, request },
               });
@@ -97,35 +86,20 @@ function createSessionStore(client: Client): SessionStore {
     },
     cancel() {
       void job?.cancel().catch((err: unknown) => {
-        const run = session.run;
+        const run = store.get().run;
         if (run.status === 'running')
           set({ run: { status: 'failed', error: toAppError(err), request: run.request } });
       });
     },
     dismiss() {
-      if (session.run.status === 'done' || session.run.status === 'failed') set({ run: { status: 'idle' } });
+      const status = store.get().run.status;
+      if (status === 'done' || status === 'failed') set({ run: { status: 'idle' } });
     },
   };
 }
 
-function storeFor(client: Client): SessionStore {
-  let store = stores.get(client);
-  if (!store) {
-    store = createSessionStore(client);
-    stores.set(client, store);
-  }
-  return store;
-}
+const storeFor = perKey(createBenchSessionStore);
 
 export function useBenchSession(): BenchSession & Omit<SessionStore, 'subscribe' | 'get'> {
-  const store = storeFor(useClient());
-  const session = useSyncExternalStore(store.subscribe, store.get);
-  return {
-    ...session,
-    setForm: store.setForm,
-    setView: store.setView,
-    start: store.start,
-    cancel: store.cancel,
-    dismiss: store.dismiss,
-  };
+  return useSession<BenchSession, SessionStore>(storeFor(useClient()));
 }

@@ -1,9 +1,9 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useSyncExternalStore } from 'react';
 import { toAppError, type AppError } from '../../../../shared/errors';
 import type { DeploymentReport, DeployPreview, DeployProgress } from '../../../../shared/schemas/deploy';
 import type { Client, RunningJob } from '../../api/client';
 import { useClient } from '../../api/client-context';
+import { createStore, patch, perKey, throttle, useSession } from '../../lib/session-store';
 import { buildDeployParams, defaultDeployForm, type DeployForm } from './deploy-form';
 import {
   applyProgress,
@@ -72,42 +72,24 @@ export async function refreshDeployQueries(queryClient: QueryClient): Promise<vo
 }
 
 /**
- * The Deploy page's form and its rollout live outside React, one per client (window): a rollout goes on,
- * and its rows keep moving, while the user looks at other pages.
+ * The Deploy page's form and its rollout, one per client (window): a rollout goes on, and its rows keep
+ * moving, while the user looks at other pages.
  */
-const stores = new WeakMap<Client, SessionStore>();
-
 export function createDeploySessionStore(client: Client): SessionStore {
-  let session: DeploySession = { form: defaultDeployForm(), run: { status: 'idle' } };
-  const listeners = new Set<() => void>();
-  const set = (patch: Partial<DeploySession>) => {
-    session = { ...session, ...patch };
-    for (const listener of [...listeners]) listener();
-  };
-  const current = (): DeployRun => session.run;
+  const store = createStore<DeploySession>({ form: defaultDeployForm(), run: { status: 'idle' } });
+  const set = (change: Partial<DeploySession>) => patch(store, change);
   let job: RunningJob<DeploymentReport> | null = null;
-  let buffered: DeployProgress[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
-
-  const flush = () => {
-    timer = null;
-    const run = session.run;
-    const events = buffered;
-    buffered = [];
-    if (run.status !== 'running' || events.length === 0) return;
-    const deploymentId = run.deploymentId ?? events[0]?.deploymentId ?? null;
-    set({ run: { ...run, rows: applyProgress(run.rows, events), deploymentId } });
-  };
-
-  const push = (progress: DeployProgress) => {
-    buffered.push(progress);
-    if (timer === null) timer = setTimeout(flush, flushEveryMs);
-  };
-
-  const stopFlushing = () => {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-  };
+  // Every device's events count (each moves its own row), so all are kept, and the first waits for company.
+  const progress = throttle<DeployProgress>(
+    flushEveryMs,
+    (events) => {
+      const run = store.get().run;
+      if (run.status !== 'running') return;
+      const deploymentId = run.deploymentId ?? events[0]?.deploymentId ?? null;
+      set({ run: { ...run, rows: applyProgress(run.rows, events), deploymentId } });
+    },
+    { leading: false },
+  );
 
   /** After a failed or cancelled job: the recorded outcome per device, when main got as far as recording one. */
   const recordedRows = async (deploymentId: string | null): Promise<RolloutRow[] | null> => {
@@ -120,18 +102,13 @@ export function createDeploySessionStore(client: Client): SessionStore {
   };
 
   return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    get: () => session,
+    subscribe: store.subscribe,
+    get: store.get,
     setForm(update) {
-      set({ form: update(session.form) });
+      set({ form: update(store.get().form) });
     },
     async start(form, modelName, preview, queryClient) {
-      if (session.run.status === 'running') return;
+      if (store.get().run.status === 'running') return;
       const params = buildDeployParams(form);
       const request: DeployRequest = {
         modelId: form.modelId,
@@ -148,25 +125,23 @@ export function createDeploySessionStore(client: Client): SessionStore {
           cancelling: false,
         },
       });
-      buffered = [];
+      progress.stop();
       try {
         const running = client.runJob('deploy.run', params, {
           label: `Deploying ${modelName}`,
           onProgress: (p) => {
             const detail = deployProgressOf(p);
-            if (detail) push(detail);
+            if (detail) progress.push(detail);
           },
         });
         job = running;
         const report = await running.promise;
-        stopFlushing();
-        buffered = [];
+        progress.stop();
         set({ run: { status: 'done', request, rows: rowsFromReport(report), report } });
       } catch (err) {
-        flush();
-        stopFlushing();
+        progress.flush();
         // Read again: the run moved on (progress) while the job ran.
-        const run = current();
+        const run = store.get().run;
         const rows = run.status === 'running' ? run.rows : [];
         const deploymentId = run.status === 'running' ? run.deploymentId : null;
         const recorded = await recordedRows(deploymentId);
@@ -185,7 +160,7 @@ export function createDeploySessionStore(client: Client): SessionStore {
       }
     },
     cancel() {
-      const run = session.run;
+      const run = store.get().run;
       if (run.status !== 'running' || run.cancelling) return;
       set({ run: { ...run, cancelling: true } });
       void job?.cancel().catch(() => {
@@ -193,28 +168,14 @@ export function createDeploySessionStore(client: Client): SessionStore {
       });
     },
     dismiss() {
-      if (session.run.status === 'done' || session.run.status === 'failed') set({ run: { status: 'idle' } });
+      const status = store.get().run.status;
+      if (status === 'done' || status === 'failed') set({ run: { status: 'idle' } });
     },
   };
 }
 
-function storeFor(client: Client): SessionStore {
-  let store = stores.get(client);
-  if (!store) {
-    store = createDeploySessionStore(client);
-    stores.set(client, store);
-  }
-  return store;
-}
+const storeFor = perKey(createDeploySessionStore);
 
 export function useDeploySession(): DeploySession & Omit<SessionStore, 'subscribe' | 'get'> {
-  const store = storeFor(useClient());
-  const session = useSyncExternalStore(store.subscribe, store.get);
-  return {
-    ...session,
-    setForm: store.setForm,
-    start: store.start,
-    cancel: store.cancel,
-    dismiss: store.dismiss,
-  };
+  return useSession<DeploySession, SessionStore>(storeFor(useClient()));
 }

@@ -1,35 +1,17 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Code,
-  CopyButton,
-  DataList,
-  Drawer,
-  Group,
-  Stack,
-  Text,
-  Tooltip,
-  UnstyledButton,
-} from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { Alert, Button, Drawer, Group, Stack, Text } from '@mantine/core';
 import { AppError } from '../../../../shared/errors';
-import type { Device, PinnedHostKey } from '../../../../shared/schemas/fleet';
-import { useClient } from '../../api/client-context';
+import type { Device } from '../../../../shared/schemas/fleet';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { SectionCard } from '../../components/section-card';
-import { TrashIcon } from '../../components/icons';
-import { formatDateTime } from '../../lib/format';
-import { addressOf, statusLabels } from './device-filter';
+import { statusLabels } from './device-filter';
+import { DeviceActions } from './device-actions';
+import { DeviceConnection } from './device-connection';
 import { DeviceFacts } from './device-facts';
+import { DeviceHostKey } from './device-host-key';
 import { formatAgo, profileMismatch } from './fleet-format';
 import type { OpKind } from './fleet-ops';
 import { StatusBadge } from './status-badge';
-
-/** Long paths and commands wrap inside the drawer instead of pushing its cards wider than the drawer. */
-const wrapCode = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' } as const;
 
 type DeviceDrawerProps = {
   device: Device | null;
@@ -71,21 +53,6 @@ export function DeviceDrawer({ device, missingId, onClose, covered, ...actions }
   );
 }
 
-function Item({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <DataList.Item>
-      <DataList.ItemLabel>{label}</DataList.ItemLabel>
-      <DataList.ItemValue data-testid={testId}>{children}</DataList.ItemValue>
-    </DataList.Item>
-  );
-}
-
-const none = (
-  <Text span size="sm" c="dimmed">
-    —
-  </Text>
-);
-
 function DeviceDetail({
   device,
   onRun,
@@ -94,12 +61,6 @@ function DeviceDetail({
   onRemoved,
   busy,
 }: Omit<DeviceDrawerProps, 'device' | 'missingId' | 'onClose' | 'covered'> & { device: Device }) {
-  const client = useClient();
-  const [confirmRemove, setConfirmRemove] = useState(false);
-  const remove = useMutation<unknown, AppError>({
-    mutationFn: () => client.call('devices.remove', { ref: device.id }),
-    onSuccess: () => onRemoved(device),
-  });
   const status = device.status;
   const profiles = useCall('profiles.list', {});
   const mismatch = profileMismatch(
@@ -121,74 +82,14 @@ function DeviceDetail({
         </Text>
       </Group>
 
-      <Group gap="xs">
-        <Button size="xs" onClick={() => onRun('probe', device)} disabled={busy} data-testid="detail-probe">
-          Probe
-        </Button>
-        <Button
-          size="xs"
-          variant="default"
-          onClick={() => onRun('status', device)}
-          disabled={busy}
-          data-testid="detail-status-check"
-        >
-          Check status
-        </Button>
-        <Button
-          size="xs"
-          variant="default"
-          onClick={() => onTrust(device)}
-          disabled={busy}
-          data-testid="detail-trust"
-        >
-          {device.hostKey === null ? 'Trust host key…' : 'Check host key…'}
-        </Button>
-        <Button size="xs" variant="default" onClick={() => onEdit(device)} data-testid="detail-edit">
-          Edit…
-        </Button>
-        <Button
-          size="xs"
-          variant="outline"
-          color="red"
-          leftSection={<TrashIcon size={14} />}
-          onClick={() => setConfirmRemove(true)}
-          data-testid="detail-remove"
-        >
-          Remove…
-        </Button>
-      </Group>
-
-      {/* Inline, not a second modal: the drawer keeps the keyboard and Escape. */}
-      {confirmRemove && (
-        <Alert
-          color="red"
-          variant="light"
-          p="xs"
-          data-testid="remove-confirm"
-          title={`Remove ${device.name}?`}
-        >
-          <Stack gap="xs">
-            <Text size="sm">
-              This forgets the device, its pinned host key and its probe. Nothing on the device is touched.
-            </Text>
-            {remove.error && <ErrorAlert title="Cannot remove this device" error={remove.error} />}
-            <Group gap="xs">
-              <Button size="xs" variant="default" onClick={() => setConfirmRemove(false)} data-autofocus>
-                Cancel
-              </Button>
-              <Button
-                size="xs"
-                color="red"
-                onClick={() => remove.mutate()}
-                loading={remove.isPending}
-                data-testid="remove-confirm-button"
-              >
-                Remove
-              </Button>
-            </Group>
-          </Stack>
-        </Alert>
-      )}
+      <DeviceActions
+        device={device}
+        onRun={onRun}
+        onTrust={onTrust}
+        onEdit={onEdit}
+        onRemoved={onRemoved}
+        busy={busy}
+      />
 
       {status?.error && (
         <ErrorAlert
@@ -213,28 +114,7 @@ function DeviceDetail({
         </Alert>
       )}
 
-      <SectionCard title="Host key" testId="detail-host-key">
-        {device.hostKey ? (
-          <PinnedKey pinned={device.hostKey} testId="detail-fingerprint" />
-        ) : (
-          <Group gap="xs" justify="space-between">
-            <Text size="sm">
-              Not trusted yet: every connection is refused until you check and trust its key.
-            </Text>
-            <Button size="compact-xs" variant="light" onClick={() => onTrust(device)} disabled={busy}>
-              Trust…
-            </Button>
-          </Group>
-        )}
-        {device.jumpHostKey && (
-          <>
-            <Text size="xs" fw={500}>
-              Jump host {device.jump}
-            </Text>
-            <PinnedKey pinned={device.jumpHostKey} testId="detail-jump-fingerprint" />
-          </>
-        )}
-      </SectionCard>
+      <DeviceHostKey device={device} busy={busy} onTrust={onTrust} />
 
       <SectionCard title="Probed facts" testId="detail-facts">
         {device.probe ? (
@@ -251,101 +131,7 @@ function DeviceDetail({
         )}
       </SectionCard>
 
-      <SectionCard title="Connection" testId="detail-connection">
-        <DataList size="sm" gap={6} labelWidth="118px">
-          <Item label="Address" testId="detail-address">
-            <Code style={wrapCode}>{addressOf(device)}</Code>
-          </Item>
-          <Item label="Authentication" testId="detail-auth">
-            {device.authMethod === 'key' ? (
-              <>
-                key file <Code style={wrapCode}>{device.keyPath}</Code>
-              </>
-            ) : device.authMethod === 'agent' ? (
-              'ssh-agent'
-            ) : (
-              'password (asked at use, kept in memory only)'
-            )}
-          </Item>
-          <Item label="Jump host">{device.jump ?? none}</Item>
-          <Item label="Tags" testId="detail-tags">
-            {device.tags.length === 0 ? (
-              none
-            ) : (
-              <Group gap={4}>
-                {device.tags.map((t) => (
-                  <Badge key={t} size="sm" variant="default" tt="none">
-                    {t}
-                  </Badge>
-                ))}
-              </Group>
-            )}
-          </Item>
-          <Item label="Profile">{device.profile ?? none}</Item>
-          <Item label="Deploy root">
-            <Code style={wrapCode}>{device.deployRoot}</Code>
-          </Item>
-          <Item label="Restart command">
-            {device.restartCmd ? (
-              <Code block style={wrapCode}>
-                {device.restartCmd}
-              </Code>
-            ) : (
-              none
-            )}
-          </Item>
-          <Item label="Health check">
-            {device.healthCmd ? (
-              <Code block style={wrapCode}>
-                {device.healthCmd}
-              </Code>
-            ) : (
-              none
-            )}
-          </Item>
-          <Item label="Notes">
-            {device.notes ? (
-              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                {device.notes}
-              </Text>
-            ) : (
-              none
-            )}
-          </Item>
-          <Item label="Last check">
-            {status
-              ? `${formatDateTime(status.checkedAt)}${status.latencyMs !== null ? `, ${status.latencyMs} ms` : ''}`
-              : none}
-          </Item>
-          <Item label="Added">{formatDateTime(device.createdAt)}</Item>
-          <Item label="Changed">{formatDateTime(device.updatedAt)}</Item>
-        </DataList>
-      </SectionCard>
-    </Stack>
-  );
-}
-
-function PinnedKey({ pinned, testId }: { pinned: PinnedHostKey; testId: string }) {
-  return (
-    <Stack gap={2}>
-      <CopyButton value={pinned.fingerprint}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy fingerprint'}>
-            <UnstyledButton
-              onClick={copy}
-              aria-label={`Copy fingerprint ${pinned.fingerprint}`}
-              style={{ display: 'block', textAlign: 'left' }}
-            >
-              <span className="fleet-fingerprint" data-testid={testId}>
-                {pinned.fingerprint}
-              </span>
-            </UnstyledButton>
-          </Tooltip>
-        )}
-      </CopyButton>
-      <Text size="xs" c="dimmed">
-        {pinned.keyType}, pinned {formatDateTime(pinned.pinnedAt)}
-      </Text>
+      <DeviceConnection device={device} />
     </Stack>
   );
 }

@@ -1,7 +1,8 @@
-import { Badge, Code, DataList, Group, Spoiler, Stack, Table, Text } from '@mantine/core';
+import { Badge, Code, DataList, Group, Spoiler, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ProbeFacts } from '../../../../shared/schemas/fleet';
 import { formatBytes, formatDateTime } from '../../lib/format';
+import { DeployedModels, DeviceRuntimes } from './device-runtimes';
 
 const dash = '—';
 
@@ -112,92 +113,14 @@ export function DeviceFacts({ facts, probedAt }: { facts: ProbeFacts; probedAt: 
           )}
         </Item>
         <Item label="Runtimes" testId="facts-runtimes">
-          <Stack gap={2}>
-            <Text size="sm">
-              Python {runtimes.python ?? dash}
-              {' · '}
-              ONNX Runtime{' '}
-              {runtimes.onnxruntime && (
-                <span data-testid="facts-ort-python">
-                  {runtimes.onnxruntime.version} for Python
-                  <Text span size="xs" c="dimmed">
-                    {' '}
-                    ({runtimes.onnxruntime.providers.join(', ') || 'no providers listed'})
-                  </Text>
-                </span>
-              )}
-              {runtimes.onnxruntime && runtimes.onnxruntimeNode ? ', ' : ''}
-              {runtimes.onnxruntimeNode && (
-                <span data-testid="facts-ort-node">
-                  {runtimes.onnxruntimeNode} for Node{' '}
-                  <Text span size="xs" c="dimmed">
-                    (in {disk.deployRoot}/runtime)
-                  </Text>
-                </span>
-              )}
-              {!runtimes.onnxruntime && !runtimes.onnxruntimeNode && (
-                <span data-testid="facts-ort-missing">not installed</span>
-              )}
-            </Text>
-            {!runtimes.onnxruntime && !runtimes.onnxruntimeNode && (
-              // The same two places the benchmark looks in (and names when it finds none).
-              <Text size="xs" c="dimmed">
-                Install it for Python (<Code>pip3 install onnxruntime</Code>) or for Node (
-                <Code>npm install --prefix {disk.deployRoot}/runtime onnxruntime-node</Code>), then probe
-                again.
-              </Text>
-            )}
-            <Text size="sm">
-              Node {runtimes.node ?? dash} · onnxruntime_perf_test {runtimes.perfTest ?? 'not on PATH'}
-            </Text>
-          </Stack>
+          <DeviceRuntimes runtimes={runtimes} deployRoot={disk.deployRoot} />
         </Item>
         <Item label="Probed" testId="facts-probed-at">
           <time dateTime={probedAt}>{formatDateTime(probedAt)}</time>
         </Item>
       </DataList>
 
-      <Stack gap={4}>
-        <Text size="sm" fw={500}>
-          Deployed models under {disk.deployRoot}
-        </Text>
-        {facts.deployments.length === 0 ? (
-          <Text size="xs" c="dimmed" data-testid="facts-deployments-empty">
-            None.
-          </Text>
-        ) : (
-          <Table withTableBorder verticalSpacing={4} data-testid="facts-deployments">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Model</Table.Th>
-                <Table.Th>Current release</Table.Th>
-                <Table.Th>Manifest</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {facts.deployments.map((d) => (
-                <Table.Tr key={d.model}>
-                  <Table.Td>{d.model}</Table.Td>
-                  <Table.Td>
-                    <span className="fleet-mono">{d.current ?? dash}</span>
-                  </Table.Td>
-                  <Table.Td>
-                    {d.error ? (
-                      <Text size="xs" c="red">
-                        {d.error}
-                      </Text>
-                    ) : (
-                      <Text size="xs" c="dimmed">
-                        valid
-                      </Text>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </Stack>
+      <DeployedModels deployments={facts.deployments} deployRoot={disk.deployRoot} />
 
       {facts.warnings.length > 0 && (
         <Stack gap={2} data-testid="facts-warnings">

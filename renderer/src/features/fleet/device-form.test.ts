@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/errors';
-import { emptyValues, serverErrors, toInput, toPatch, valuesOf, type DeviceFormValues } from './device-form';
+import {
+  emptyValues,
+  firstErrorField,
+  profileGroups,
+  serverErrors,
+  toInput,
+  toPatch,
+  valuesOf,
+  type DeviceFormValues,
+} from './device-form';
 import { sampleDevice } from './sample-device';
 
 const form = (patch: Partial<DeviceFormValues>): DeviceFormValues => ({
@@ -121,5 +130,20 @@ describe('serverErrors', () => {
       fields: {},
       rest: 'cannot be its own jump host',
     });
+  });
+});
+
+describe('form helpers', () => {
+  it('focuses the first field with an error in the order the form shows them', () => {
+    expect(firstErrorField({ notes: 'x', host: 'required', tags: 'bad' })).toBe('tags');
+    expect(firstErrorField({})).toBeNull();
+  });
+
+  it('offers the built-in profiles, then the fleet’s own names not among them', () => {
+    expect(profileGroups(['rpi4'], ['rpi4', 'custom'])).toEqual([
+      { group: 'Hardware profiles', items: ['rpi4'] },
+      { group: 'Used in this fleet', items: ['custom'] },
+    ]);
+    expect(profileGroups(['rpi4'], ['rpi4'])).toEqual([{ group: 'Hardware profiles', items: ['rpi4'] }]);
   });
 });

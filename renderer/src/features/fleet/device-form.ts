@@ -206,3 +206,36 @@ export function serverErrors(error: AppError): { fields: FieldErrors; rest: stri
     rest: rest.length > 0 || Object.keys(found).length === 0 ? (rest[0] ?? error.message) : null,
   };
 }
+
+/** The fields in the order the form shows them: the first with an error gets the focus. */
+const fieldOrder: readonly DeviceField[] = [
+  'name',
+  'tags',
+  'host',
+  'port',
+  'user',
+  'authMethod',
+  'keyPath',
+  'jump',
+  'profile',
+  'deployRoot',
+  'restartCmd',
+  'healthCmd',
+  'notes',
+];
+
+export function firstErrorField(errors: FieldErrors): DeviceField | null {
+  return fieldOrder.find((f) => errors[f] !== undefined) ?? null;
+}
+
+/** The profile suggestions: the built-in catalog, then names this fleet uses that are not in it. */
+export function profileGroups(
+  catalog: readonly string[],
+  used: readonly string[],
+): { group: string; items: string[] }[] {
+  const own = used.filter((p) => !catalog.includes(p));
+  return [
+    { group: 'Hardware profiles', items: [...catalog] },
+    ...(own.length > 0 ? [{ group: 'Used in this fleet', items: own }] : []),
+  ];
+}

@@ -1,7 +1,5 @@
-import { Checkbox } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
-  memo,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -11,13 +9,12 @@ import {
   type MouseEvent,
 } from 'react';
 import type { Device } from '../../../../shared/schemas/fleet';
-import { addressOf, stateOf, statusLabels } from './device-filter';
-import { formatAgo, systemLine } from './fleet-format';
-import { stateColors } from './status-badge';
+import { DeviceRow } from './device-row';
+import { DevicesTableHead } from './devices-table-head';
+import { keyAction, rangeOf } from './table-keys';
 
 const rowHeight = 34;
 const headerHeight = 32;
-const maxTagBadges = 3;
 
 type DevicesTableProps = {
   devices: readonly Device[];
@@ -106,42 +103,25 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
   const onKeyDown = useCallback(
     (event: KeyboardEvent<HTMLTableRowElement>, index: number, id: string) => {
       const { devices, selected, onSelect, onOpen } = latest.current;
-      const range = (from: number, to: number) =>
-        devices.slice(Math.min(from, to), Math.max(from, to) + 1).map((d) => d.id);
       const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / rowHeight) - 2);
-      const moves: Record<string, number> = {
-        ArrowDown: index + 1,
-        ArrowUp: index - 1,
-        PageDown: index + page,
-        PageUp: index - page,
-        Home: 0,
-        End: devices.length - 1,
-      };
-      const to = moves[event.key];
-      if (to !== undefined) {
-        event.preventDefault();
-        const target = moveTo(to);
-        if (event.shiftKey) onSelect(range(anchor.current, target), true);
+      const action = keyAction(event, index, devices.length, page);
+      if (action === null) return;
+      if (action.kind === 'clear' && selected.size === 0) return;
+      event.preventDefault();
+      if (action.kind === 'move') {
+        const target = moveTo(action.to);
+        if (event.shiftKey) onSelect(rangeOf(devices, anchor.current, target), true);
         else anchor.current = target;
-        return;
-      }
-      if (event.key === ' ') {
-        event.preventDefault();
+      } else if (action.kind === 'toggle') {
         anchor.current = index;
         onSelect([id], !selected.has(id));
-      } else if (event.key === 'Enter') {
-        event.preventDefault();
-        onOpen(id);
-      } else if (event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
+      } else if (action.kind === 'open') onOpen(id);
+      else if (action.kind === 'selectAll')
         onSelect(
           devices.map((d) => d.id),
           true,
         );
-      } else if (event.key === 'Escape' && selected.size > 0) {
-        event.preventDefault();
-        onSelect([...selected], false);
-      }
+      else onSelect([...selected], false);
     },
     [moveTo],
   );
@@ -150,13 +130,8 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
     const { devices, selected, onSelect } = latest.current;
     event.stopPropagation();
     setActive(index);
-    if (event.shiftKey) {
-      const [from, to] = [Math.min(anchor.current, index), Math.max(anchor.current, index)];
-      onSelect(
-        devices.slice(from, to + 1).map((d) => d.id),
-        true,
-      );
-    } else onSelect([id], !selected.has(id));
+    if (event.shiftKey) onSelect(rangeOf(devices, anchor.current, index), true);
+    else onSelect([id], !selected.has(id));
     anchor.current = index;
   }, []);
 
@@ -173,44 +148,16 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
         aria-label="Devices"
         aria-rowcount={devices.length + 1}
       >
-        <colgroup>
-          <col style={{ width: 36 }} />
-          <col style={{ width: '14%' }} />
-          <col style={{ width: '17%' }} />
-          <col style={{ width: 124 }} />
-          <col style={{ width: 96 }} />
-          <col style={{ width: '16%' }} />
-          <col />
-          <col style={{ width: '9%' }} />
-          <col style={{ width: 100 }} />
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
-            <th>
-              <Checkbox
-                size="xs"
-                checked={allShown}
-                indeterminate={shownSelected > 0 && !allShown}
-                onChange={() =>
-                  onSelect(
-                    devices.map((d) => d.id),
-                    !allShown,
-                  )
-                }
-                aria-label={allShown ? 'Unselect all shown devices' : 'Select all shown devices'}
-                data-testid="select-all"
-              />
-            </th>
-            <th>Name</th>
-            <th>Address</th>
-            <th>Status</th>
-            <th>Host key</th>
-            <th>System</th>
-            <th>Tags</th>
-            <th>Profile</th>
-            <th>Last seen</th>
-          </tr>
-        </thead>
+        <DevicesTableHead
+          selectedCount={shownSelected}
+          shownCount={devices.length}
+          onToggleAll={() =>
+            onSelect(
+              devices.map((d) => d.id),
+              !allShown,
+            )
+          }
+        />
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden="true" className="fleet-spacer" style={{ height: padTop }}>
@@ -245,120 +192,3 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
     </div>
   );
 }
-
-type DeviceRowProps = {
-  index: number;
-  device: Device;
-  selected: boolean;
-  open: boolean;
-  tabbable: boolean;
-  onFocusRow: (index: number) => void;
-  onOpen: (id: string) => void;
-  onKeyDown: (event: KeyboardEvent<HTMLTableRowElement>, index: number, id: string) => void;
-  onCheck: (event: MouseEvent, index: number, id: string) => void;
-};
-
-/**
- * One device. Plain elements styled by fleet.css, not Mantine components: a fast scroll draws dozens of new
- * rows per frame, and each Mantine component costs several times a plain element.
- */
-const DeviceRow = memo(function DeviceRow({
-  index,
-  device,
-  selected,
-  open,
-  tabbable,
-  onFocusRow,
-  onOpen,
-  onKeyDown,
-  onCheck,
-}: DeviceRowProps) {
-  const facts = device.probe?.facts;
-  const extraTags = device.tags.length - maxTagBadges;
-  const state = stateOf(device);
-  const address = addressOf(device);
-  return (
-    <tr
-      data-index={index}
-      data-testid="device-row"
-      data-device-id={device.id}
-      data-open={open}
-      aria-rowindex={index + 2}
-      aria-selected={selected}
-      tabIndex={tabbable ? 0 : -1}
-      onFocus={() => onFocusRow(index)}
-      onClick={() => onOpen(device.id)}
-      onKeyDown={(event) => onKeyDown(event, index, device.id)}
-    >
-      {/* The whole cell toggles, so a slightly missed click still selects; Shift+click selects a range. */}
-      <td onClick={(event) => onCheck(event, index, device.id)}>
-        <input
-          type="checkbox"
-          className="fleet-check"
-          checked={selected}
-          onChange={() => undefined}
-          tabIndex={-1}
-          aria-label={`Select ${device.name}`}
-          data-testid="device-select"
-        />
-      </td>
-      <td className="fleet-name" data-testid="device-name">
-        {device.name}
-      </td>
-      <td title={device.jump ? `${address} via ${device.jump}` : address}>
-        <span className="fleet-mono" data-testid="device-address">
-          {address}
-        </span>
-        {device.jump && <span className="fleet-dim"> via {device.jump}</span>}
-      </td>
-      <td>
-        <span
-          className={`fleet-badge ${state === 'unchecked' ? 'outline' : 'light'}`}
-          data-color={stateColors[state]}
-          data-testid="device-status"
-          data-state={state}
-        >
-          {statusLabels[state]}
-        </span>
-        {device.status?.latencyMs != null && (
-          <span className="fleet-dim"> {Math.round(device.status.latencyMs)} ms</span>
-        )}
-      </td>
-      <td>
-        {device.hostKey === null ? (
-          <span
-            className="fleet-badge outline"
-            data-color="orange"
-            data-testid="device-key"
-            data-pinned="false"
-          >
-            not trusted
-          </span>
-        ) : (
-          <span className="fleet-badge light" data-color="gray" data-testid="device-key" data-pinned="true">
-            pinned
-          </span>
-        )}
-      </td>
-      {facts ? (
-        <td className="fleet-small" title={systemLine(facts)} data-testid="device-system">
-          {systemLine(facts)}
-        </td>
-      ) : (
-        <td className="fleet-small fleet-dim">not probed</td>
-      )}
-      <td title={device.tags.join(', ')}>
-        {device.tags.slice(0, maxTagBadges).map((tag) => (
-          <span key={tag} className="fleet-badge tag">
-            {tag}
-          </span>
-        ))}
-        {extraTags > 0 && <span className="fleet-dim"> +{extraTags}</span>}
-      </td>
-      <td className="fleet-small">{device.profile ?? ''}</td>
-      <td className={device.lastSeenAt ? 'fleet-small' : 'fleet-small fleet-dim'}>
-        {device.lastSeenAt ? formatAgo(device.lastSeenAt) : 'never'}
-      </td>
-    </tr>
-  );
-});

@@ -8,7 +8,7 @@ import { callKey } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { countDevices } from './fleet-format';
 import { monoInput } from './fleet-styles';
-import { formatLabels } from './import-dialog';
+import { formatLabels } from './import-model';
 
 const fileNames: Record<ExportFormat, string> = {
   csv: 'edgefleet-devices.csv',

@@ -1,5 +1,6 @@
 import type { HardwareProfile, ProfileArch } from '../../../../shared/schemas/bench';
 import type { ArchFamily, Device, ProbeFacts } from '../../../../shared/schemas/fleet';
+import { formatDateTime } from '../../lib/format';
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago"; dates in the future read "just now" (clock skew). */
 export function formatAgo(iso: string, now: number = Date.now()): string {
@@ -49,4 +50,9 @@ export function profileMismatch(
   if (!facts || !profile || facts.archFamily === 'other') return null;
   if (familiesOf[profile.arch].includes(facts.archFamily)) return null;
   return { profile: profile.id, profileArch: profile.arch, probedArch: facts.arch ?? facts.archFamily };
+}
+
+/** "5 Jan 2025, 10:00, 3.2 ms": when the device was last checked, and how fast it answered. */
+export function lastCheckLine(status: { checkedAt: string; latencyMs: number | null }): string {
+  return `${formatDateTime(status.checkedAt)}${status.latencyMs !== null ? `, ${status.latencyMs} ms` : ''}`;
 }

@@ -1,5 +1,4 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useSyncExternalStore } from 'react';
 import type { AppError, AppErrorData } from '../../../../shared/errors';
 import { toAppError } from '../../../../shared/errors';
 import type { ProbeOutcome, StatusOutcome } from '../../../../shared/schemas/fleet';
@@ -7,6 +6,7 @@ import type { JobProgress } from '../../../../shared/schemas/jobs';
 import type { Client, RunningJob } from '../../api/client';
 import { useClient } from '../../api/client-context';
 import { callKey } from '../../api/queries';
+import { createStore, perKey, throttleLatest, useStoreValue } from '../../lib/session-store';
 import { statusLabels } from './device-filter';
 
 /** The bulk operations that run as jobs over SSH. */
@@ -71,36 +71,26 @@ function fromProbe(o: ProbeOutcome): OpOutcome {
 }
 
 /**
- * The page's bulk operation lives outside React, one per client (window): a probe of 2,000 devices goes on,
- * and its results wait, while the user looks at other pages.
+ * The page's bulk operation, one per client (window): a probe of 2,000 devices goes on, and its results wait,
+ * while the user looks at other pages.
  */
-const stores = new WeakMap<Client, OpsStore>();
-
 export function createOpsStore(client: Client): OpsStore {
-  let state: OpState = { status: 'idle' };
+  const store = createStore<OpState>({ status: 'idle' });
+  const set = store.set;
   let seq = 0;
   let job: RunningJob<unknown> | null = null;
-  const listeners = new Set<() => void>();
-  const set = (next: OpState) => {
-    state = next;
-    for (const listener of [...listeners]) listener();
-  };
 
   return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    get: () => state,
+    subscribe: store.subscribe,
+    get: store.get,
     async start(kind, ids, queryClient) {
-      if (state.status === 'running') return state;
+      if (store.get().status === 'running') return store.get();
       const mine = ++seq;
       const count = ids.length;
       set({ status: 'running', seq: mine, kind, count, phase: 'starting', percent: null });
       // Many devices report many times a second: show the latest at most every 100 ms.
-      const progress = throttle(100, (p: JobProgress) => {
+      const progress = throttleLatest(100, (p: JobProgress) => {
+        const state = store.get();
         if (state.status === 'running' && state.seq === mine) {
           set({ ...state, phase: p.phase, percent: p.percent, message: p.message });
         }
@@ -134,31 +124,26 @@ export function createOpsStore(client: Client): OpsStore {
         // Probes and checks are stored by main, also those a cancel cut short: show what is known now.
         await queryClient.invalidateQueries({ queryKey: callKey('devices.list') });
       }
-      return state;
+      return store.get();
     },
     cancel() {
       void job?.cancel().catch((err: unknown) => {
+        const state = store.get();
         if (state.status === 'running') set({ ...state, status: 'failed', error: toAppError(err) });
       });
     },
     dismiss() {
-      if (state.status === 'done' || state.status === 'failed') set({ status: 'idle' });
+      const { status } = store.get();
+      if (status === 'done' || status === 'failed') set({ status: 'idle' });
     },
   };
 }
 
-function storeFor(client: Client): OpsStore {
-  let store = stores.get(client);
-  if (!store) {
-    store = createOpsStore(client);
-    stores.set(client, store);
-  }
-  return store;
-}
+const storeFor = perKey(createOpsStore);
 
 export function useFleetOps(): { op: OpState } & Pick<OpsStore, 'start' | 'cancel' | 'dismiss'> {
   const store = storeFor(useClient());
-  const op = useSyncExternalStore(store.subscribe, store.get);
+  const op = useStoreValue(store);
   return { op, start: store.start, cancel: store.cancel, dismiss: store.dismiss };
 }
 
@@ -197,36 +182,4 @@ export function secretNeedsIn(outcomes: readonly OpOutcome[]): SecretNeed[] {
       });
   }
   return [...needs.values()];
-}
-
-/** Passes on the first value at once, then the latest one at most every `ms`; `stop` drops what is pending. */
-export function throttle<T>(
-  ms: number,
-  deliver: (value: T) => void,
-): { push: (value: T) => void; stop: () => void } {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let pending: { value: T } | null = null;
-  let last = 0;
-  const flush = () => {
-    timer = null;
-    if (!pending) return;
-    const { value } = pending;
-    pending = null;
-    last = Date.now();
-    deliver(value);
-  };
-  return {
-    push(value) {
-      pending = { value };
-      if (timer !== null) return;
-      const wait = Math.max(0, last + ms - Date.now());
-      if (wait === 0) flush();
-      else timer = setTimeout(flush, wait);
-    },
-    stop() {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      pending = null;
-    },
-  };
 }

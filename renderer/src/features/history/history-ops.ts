@@ -1,9 +1,9 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useSyncExternalStore } from 'react';
 import { toAppError, type AppError } from '../../../../shared/errors';
 import type { DeploymentReport, DriftReport } from '../../../../shared/schemas/deploy';
 import type { Client } from '../../api/client';
 import { useClient } from '../../api/client-context';
+import { createStore, patch, perKey, useSession } from '../../lib/session-store';
 import { refreshDeployQueries } from '../deploy/deploy-session';
 import {
   applyProgress,
@@ -50,27 +50,16 @@ type OpsStore = {
 };
 
 /** Drift checks and rollbacks go on (and their results wait) while the user looks at other pages. */
-const stores = new WeakMap<Client, OpsStore>();
-
 export function createHistoryOpsStore(client: Client): OpsStore {
-  let ops: HistoryOps = { drift: { status: 'idle' }, rollback: { status: 'idle' } };
-  const rollbackNow = (): RollbackOp => ops.rollback;
-  const listeners = new Set<() => void>();
-  const set = (patch: Partial<HistoryOps>) => {
-    ops = { ...ops, ...patch };
-    for (const listener of [...listeners]) listener();
-  };
+  const store = createStore<HistoryOps>({ drift: { status: 'idle' }, rollback: { status: 'idle' } });
+  const set = (change: Partial<HistoryOps>) => patch(store, change);
+  const rollbackNow = (): RollbackOp => store.get().rollback;
 
   return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    get: () => ops,
+    subscribe: store.subscribe,
+    get: store.get,
     async checkDrift(reconcile, queryClient) {
-      if (ops.drift.status === 'running') return ops.drift;
+      if (store.get().drift.status === 'running') return store.get().drift;
       set({ drift: { status: 'running', reconcile } });
       try {
         const report = await client.runJob(
@@ -83,10 +72,10 @@ export function createHistoryOpsStore(client: Client): OpsStore {
         set({ drift: { status: 'failed', reconcile, error: toAppError(err) } });
       }
       if (reconcile) await refreshDeployQueries(queryClient);
-      return ops.drift;
+      return store.get().drift;
     },
     async runRollback(request, queryClient) {
-      if (ops.rollback.status === 'running') return ops.rollback;
+      if (store.get().rollback.status === 'running') return store.get().rollback;
       set({
         rollback: {
           status: 'running',
@@ -125,34 +114,19 @@ export function createHistoryOpsStore(client: Client): OpsStore {
         });
       }
       await refreshDeployQueries(queryClient);
-      return ops.rollback;
+      return store.get().rollback;
     },
     dismissDrift() {
-      if (ops.drift.status !== 'running') set({ drift: { status: 'idle' } });
+      if (store.get().drift.status !== 'running') set({ drift: { status: 'idle' } });
     },
     dismissRollback() {
-      if (ops.rollback.status !== 'running') set({ rollback: { status: 'idle' } });
+      if (store.get().rollback.status !== 'running') set({ rollback: { status: 'idle' } });
     },
   };
 }
 
-function storeFor(client: Client): OpsStore {
-  let store = stores.get(client);
-  if (!store) {
-    store = createHistoryOpsStore(client);
-    stores.set(client, store);
-  }
-  return store;
-}
+const storeFor = perKey(createHistoryOpsStore);
 
 export function useHistoryOps(): HistoryOps & Omit<OpsStore, 'subscribe' | 'get'> {
-  const store = storeFor(useClient());
-  const ops = useSyncExternalStore(store.subscribe, store.get);
-  return {
-    ...ops,
-    checkDrift: store.checkDrift,
-    runRollback: store.runRollback,
-    dismissDrift: store.dismissDrift,
-    dismissRollback: store.dismissRollback,
-  };
+  return useSession<HistoryOps, OpsStore>(storeFor(useClient()));
 }

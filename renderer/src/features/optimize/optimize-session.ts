@@ -1,10 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useSyncExternalStore } from 'react';
 import { AppError, toAppError } from '../../../../shared/errors';
 import type { ImportResult } from '../../../../shared/schemas/models';
 import type { Client, RunningJob } from '../../api/client';
 import { useClient } from '../../api/client-context';
 import { callKey } from '../../api/queries';
+import { createStore, patch, perKey, throttleLatest, useSession } from '../../lib/session-store';
 import type { UploadProgress } from '../../api/transport';
 import type { JobProgress } from '../../../../shared/schemas/jobs';
 import { trainingProgressSchema, type TrainingProgress } from '../../../../shared/schemas/optimize';
@@ -49,19 +49,10 @@ type SessionStore = {
   dismiss(): void;
 };
 
-/**
- * The Optimize page's form and its run live outside React, one per client (window): a run goes on, and its
- * result waits, while the user looks at other pages.
- */
-const stores = new WeakMap<Client, SessionStore>();
-
-function createSessionStore(client: Client): SessionStore {
-  let session: OptimizeSession = { form: defaultForm(), run: { status: 'idle' } };
-  const listeners = new Set<() => void>();
-  const set = (patch: Partial<OptimizeSession>) => {
-    session = { ...session, ...patch };
-    for (const listener of [...listeners]) listener();
-  };
+/** The Optimize page's form and its run, one per client (window): a run goes on while the user looks away. */
+export function createOptimizeSessionStore(client: Client): SessionStore {
+  const store = createStore<OptimizeSession>({ form: defaultForm(), run: { status: 'idle' } });
+  const set = (change: Partial<OptimizeSession>) => patch(store, change);
   let job: RunningJob<ImportResult> | null = null;
   let uploads: AbortController | null = null;
   let stopProgress = () => {};
@@ -94,16 +85,11 @@ function createSessionStore(client: Client): SessionStore {
   };
 
   return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    get: () => session,
+    subscribe: store.subscribe,
+    get: store.get,
     setForm(update) {
-      const form = update(session.form);
-      const run = session.run;
+      const form = update(store.get().form);
+      const run = store.get().run;
       // A failure is about the model and the data it ran with: once either changes it no longer applies
       // (a DATA_SHAPE_MISMATCH left standing would blame the new choice).
       const ran = run.status === 'failed' ? run.request.form : null;
@@ -115,7 +101,8 @@ function createSessionStore(client: Client): SessionStore {
       set(stale ? { form, run: { status: 'idle' } } : { form });
     },
     async start(form, modelName, queryClient) {
-      if (session.run.status === 'uploading' || session.run.status === 'running') return;
+      const status = store.get().run.status;
+      if (status === 'uploading' || status === 'running') return;
       const request: RunRequest = { form, modelName };
       const controller = new AbortController();
       uploads = controller;
@@ -127,10 +114,11 @@ function createSessionStore(client: Client): SessionStore {
         uploads = null;
         set({ run: { status: 'running', phase: 'starting', percent: null, training: null, request } });
         // Calibration reports every sample: show the latest at most every 100 ms, not thousands per second.
-        const progress = coalesce(100, (p: JobProgress) => {
-          if (session.run.status === 'running') {
+        const progress = throttleLatest(100, (p: JobProgress) => {
+          const run = store.get().run;
+          if (run.status === 'running') {
             const detail = trainingProgressSchema.safeParse(p.detail);
-            const training = detail.success ? detail.data : session.run.training;
+            const training = detail.success ? detail.data : run.training;
             set({
               run: {
                 status: 'running',
@@ -152,7 +140,7 @@ function createSessionStore(client: Client): SessionStore {
         const result = await running.promise;
         await queryClient.invalidateQueries({ queryKey: callKey('models.list') });
         // A name is for one variant: the next run starts from the default name again.
-        set({ run: { status: 'done', result, request }, form: { ...session.form, name: '' } });
+        set({ run: { status: 'done', result, request }, form: { ...store.get().form, name: '' } });
       } catch (err) {
         set({ run: { status: 'failed', error: toAppError(err), request } });
       } finally {
@@ -164,66 +152,20 @@ function createSessionStore(client: Client): SessionStore {
     cancel() {
       uploads?.abort();
       void job?.cancel().catch((err: unknown) => {
-        const run = session.run;
+        const run = store.get().run;
         if (run.status === 'running')
           set({ run: { status: 'failed', error: toAppError(err), request: run.request } });
       });
     },
     dismiss() {
-      if (session.run.status === 'done' || session.run.status === 'failed') set({ run: { status: 'idle' } });
+      const status = store.get().run.status;
+      if (status === 'done' || status === 'failed') set({ run: { status: 'idle' } });
     },
   };
 }
 
-function storeFor(client: Client): SessionStore {
-  let store = stores.get(client);
-  if (!store) {
-    store = createSessionStore(client);
-    stores.set(client, store);
-  }
-  return store;
-}
+const storeFor = perKey(createOptimizeSessionStore);
 
 export function useOptimizeSession(): OptimizeSession & Omit<SessionStore, 'subscribe' | 'get'> {
-  const store = storeFor(useClient());
-  const session = useSyncExternalStore(store.subscribe, store.get);
-  return {
-    ...session,
-    setForm: store.setForm,
-    start: store.start,
-    cancel: store.cancel,
-    dismiss: store.dismiss,
-  };
-}
-
-/** Passes on the first value at once, then the latest one at most every `ms`; `stop` drops what is pending. */
-function coalesce<T>(
-  ms: number,
-  deliver: (value: T) => void,
-): { push: (value: T) => void; stop: () => void } {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let pending: { value: T } | null = null;
-  let last = 0;
-  const flush = () => {
-    timer = null;
-    if (!pending) return;
-    const { value } = pending;
-    pending = null;
-    last = Date.now();
-    deliver(value);
-  };
-  return {
-    push(value) {
-      pending = { value };
-      if (timer !== null) return;
-      const wait = Math.max(0, last + ms - Date.now());
-      if (wait === 0) flush();
-      else timer = setTimeout(flush, wait);
-    },
-    stop() {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      pending = null;
-    },
-  };
+  return useSession<OptimizeSession, SessionStore>(storeFor(useClient()));
 }
