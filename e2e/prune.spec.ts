@@ -1,8 +1,5 @@
-import { writeSmallCnnFile } from './fixtures/models';
+import { withSmallCnn } from './support/small-cnn';
 import { expect, test } from './fixtures/web-console';
-import { AppShell } from './pages/app-shell';
-import { ModelsPage } from './pages/models-page';
-import { OptimizePage } from './pages/optimize-page';
 import { snap } from './support/screenshot';
 
 test('pruning from the page: channels with sensitivity, latency-aware allocation and fine-tuning; then weights with compressed sizes', async ({
@@ -10,13 +7,7 @@ test('pruning from the page: channels with sensitivity, latency-aware allocation
   consoleUrl,
 }, testInfo) => {
   test.setTimeout(240_000);
-  const shell = new AppShell(page);
-  const models = new ModelsPage(page);
-  const optimize = new OptimizePage(page);
-  await shell.open(consoleUrl);
-  await models.ready();
-  await models.importFile(await writeSmallCnnFile(testInfo.outputPath('small-cnn.onnx')));
-  await expect(models.row('small-cnn')).toBeVisible();
+  const { shell, optimize } = await withSmallCnn(page, consoleUrl, testInfo);
   await shell.goTo('optimize');
   await optimize.ready();
 

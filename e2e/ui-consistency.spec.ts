@@ -1,13 +1,11 @@
+import { withSmallCnn } from './support/small-cnn';
 import type { Locator, Page } from '@playwright/test';
 import { callApi } from './fixtures/console-api';
-import { writeSmallCnnFile } from './fixtures/models';
 import { expect, test } from './fixtures/web-console';
 import { AppShell, sectionPaths, type SectionPath } from './pages/app-shell';
 import { BenchPage } from './pages/bench-page';
 import { DeployPage } from './pages/deploy-page';
 import { FleetPage } from './pages/fleet-page';
-import { ModelsPage } from './pages/models-page';
-import { OptimizePage } from './pages/optimize-page';
 import { landmarkAndNameProblems } from './support/axe';
 
 /** The one h1 of the page, inside the shared title with the section's icon (the navbar's). */
@@ -92,13 +90,7 @@ test('after an optimize run, "Benchmark this" and "Deploy this" open those pages
   consoleUrl,
 }, testInfo) => {
   test.setTimeout(150_000);
-  const shell = new AppShell(page);
-  const models = new ModelsPage(page);
-  const optimize = new OptimizePage(page);
-  await shell.open(consoleUrl);
-  await models.ready();
-  await models.importFile(await writeSmallCnnFile(testInfo.outputPath('small-cnn.onnx')));
-  await expect(models.row('small-cnn')).toBeVisible();
+  const { shell, models, optimize } = await withSmallCnn(page, consoleUrl, testInfo);
   // A device, so the Deploy page shows its form rather than its empty state.
   await callApi(page, 'devices.add', {
     name: 'edge-a',

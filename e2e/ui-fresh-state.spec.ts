@@ -1,23 +1,14 @@
+import { withSmallCnn } from './support/small-cnn';
 import { runJobApi, callApi } from './fixtures/console-api';
-import { writeSmallCnnFile } from './fixtures/models';
 import { writeNpySampleFolder } from './fixtures/npy';
 import { expect, test } from './fixtures/web-console';
-import { AppShell } from './pages/app-shell';
-import { ModelsPage } from './pages/models-page';
-import { OptimizePage } from './pages/optimize-page';
 
 test('an optimize error goes away once the data source or the model changes', async ({
   page,
   consoleUrl,
 }, testInfo) => {
   test.setTimeout(120_000);
-  const shell = new AppShell(page);
-  const models = new ModelsPage(page);
-  const optimize = new OptimizePage(page);
-  await shell.open(consoleUrl);
-  await models.ready();
-  await models.importFile(await writeSmallCnnFile(testInfo.outputPath('small-cnn.onnx')));
-  await expect(models.row('small-cnn')).toBeVisible();
+  const { shell, optimize } = await withSmallCnn(page, consoleUrl, testInfo);
   const [original] = await callApi(page, 'models.list', {});
   if (!original) throw new Error('the import left no model');
   const fp16 = (await runJobApi(page, 'optimize.run', { model: original.id, options: { method: 'fp16' } }))
