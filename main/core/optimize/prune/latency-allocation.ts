@@ -88,7 +88,7 @@ export function chooseCounts(
   return out;
 }
 
-export type LatencyScan = { table: GroupCounts[]; baseMs: number; measurements: number; warnings: string[] };
+export type LatencyScan = { table: GroupCounts[]; baseMs: number; measurements: number };
 
 /**
  * Times the model with each group alone pruned to each candidate count against the unpruned model (interleaved,
@@ -127,7 +127,7 @@ export async function scanLatency(
     await base.release();
   }
   baseTimes.sort((a, b) => a - b);
-  return { table, baseMs: baseTimes[baseTimes.length >> 1] ?? 0, measurements: total, warnings: [] };
+  return { table, baseMs: baseTimes[baseTimes.length >> 1] ?? 0, measurements: total };
 }
 
 /** Latency of `b` over that of `a`, interleaved on the same sample (1 = as fast). */

@@ -117,13 +117,8 @@ export async function pruneChannels(
       const size = cg.size(g);
       const wanted = size - Math.min(size - 1, Math.round(size * Math.min(MAX_GROUP_RATIO, ratioOf(g))));
       const kept = Math.min(size, Math.ceil(wanted / multiple) * multiple);
-      const remove = size - kept;
-      if (remove <= 0) continue;
-      const dropped = new Set(order.get(g)!.slice(0, remove));
-      keep.set(
-        g,
-        [...Array(size).keys()].filter((c) => !dropped.has(c)),
-      );
+      if (kept >= size) continue;
+      keep.set(g, keepTop(order.get(g)!, size, kept));
     }
     return keep;
   };
@@ -395,7 +390,7 @@ async function allocateByLatency(
     keep: chosen,
     latency: { allocation: 'latency-aware', ...base },
     savedMs,
-    warnings: scan.warnings,
+    warnings: [],
   };
 }
 
