@@ -111,7 +111,12 @@ export function DataFilesField({
           </Button>
         )}
         {canUpload && (
-          <UploadInputs testId={testId} folderInput={folderInput} fileInput={fileInput} onFiles={onFiles} />
+          <UploadInputs
+            testId={testId}
+            folderInputRef={folderInput}
+            fileInputRef={fileInput}
+            onFiles={onFiles}
+          />
         )}
       </Group>
       {described ? (
@@ -160,20 +165,20 @@ export function DataFilesField({
 /** The browser's hidden file inputs, clicked by the buttons above. */
 function UploadInputs({
   testId,
-  folderInput,
-  fileInput,
+  folderInputRef,
+  fileInputRef,
   onFiles,
 }: {
   testId: string;
-  folderInput: RefObject<HTMLInputElement | null>;
-  fileInput: RefObject<HTMLInputElement | null>;
+  folderInputRef: RefObject<HTMLInputElement | null>;
+  fileInputRef: RefObject<HTMLInputElement | null>;
   onFiles: (mode: DataMode, list: FileList | null) => void;
 }) {
   return (
     <>
       <input
         ref={(el) => {
-          folderInput.current = el;
+          folderInputRef.current = el;
           // React has no typed prop for it; the attribute makes the chooser pick a folder.
           if (el) el.webkitdirectory = true;
         }}
@@ -185,7 +190,7 @@ function UploadInputs({
         onChange={(e) => onFiles('folder', e.currentTarget.files)}
       />
       <input
-        ref={fileInput}
+        ref={fileInputRef}
         type="file"
         accept=".npy"
         hidden
