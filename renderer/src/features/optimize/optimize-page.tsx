@@ -25,7 +25,8 @@ import {
 import { readPreset, readRandomCalibration } from './optimize-link';
 import { useOptimizeSession } from './optimize-session';
 import { RunBar } from './run-bar';
-import { RunFailure, RunResult } from './run-outcome';
+import { RunFailure } from './run-failure';
+import { RunResult } from './run-result';
 
 const methods: FormMethod[] = [
   'auto',
