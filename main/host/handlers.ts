@@ -6,7 +6,7 @@ import type { Services } from '../core/services';
 import { modelLineage } from '../core/lineage';
 import { onnxRuntimeVersion } from '../core/runtime/ort-load-check';
 import type { Handlers } from './dispatcher';
-import { jobProgress } from '../core/fleet/fleet-service';
+import { jobProgress } from '../core/fleet/service';
 import { createBenchHandlers } from './bench-handlers';
 import { createDeployHandlers } from './deploy-handlers';
 import { defaultKeyDirs, KeyPathPolicy } from '../core/fleet/devices/key-path-policy';

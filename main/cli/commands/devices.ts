@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { AppError } from '../../../shared/errors';
 import type { ImportFormat, ImportReport } from '../../../shared/schemas/fleet';
 import { exportFormatSchema, importFormatSchema } from '../../../shared/schemas/fleet';
-import type { FleetOpOptions, FleetService } from '../../core/fleet/fleet-service';
+import type { FleetOpOptions, FleetService } from '../../core/fleet/service';
 import { runCommand, type CliIo, type CommandContext, type GlobalOptions } from '../cli-context';
 import type { DeviceFlags, OpFlags } from './devices/cli-options';
 import {

@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/schemas/deploy';
 import type { Device } from '../../../shared/schemas/fleet';
 import type { Model } from '../../../shared/schemas/models';
-import type { FleetService } from '../fleet/fleet-service';
+import type { FleetService } from '../fleet/service';
 import type { ModelService } from '../models/model-service';
 import { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
 import { releaseName, versionFromImportedAt } from './layout';

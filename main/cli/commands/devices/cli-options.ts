@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { AppErrorData } from '../../../../shared/errors';
 import { AppError } from '../../../../shared/errors';
 import type { Device } from '../../../../shared/schemas/fleet';
-import type { FleetOpOptions, FleetProgress, FleetService } from '../../../core/fleet/fleet-service';
+import type { FleetOpOptions, FleetProgress, FleetService } from '../../../core/fleet/service';
 import type { CliIo } from '../../cli-context';
 import { askHidden, canPrompt } from './tty-prompt';
 

@@ -9,8 +9,8 @@ import type { HostKeyInfo } from './host-key';
 import { parsePublicKey } from './host-key';
 import type { UploadOptions, UploadResult } from './sftp-transfer';
 import { fsyncRemoteFile, readRemoteFile, uploadFile } from './sftp-transfer';
-import type { SshTarget } from './target';
-import { defaultCommandMs, defaultConnectMs, describeTarget } from './target';
+import type { SshTarget } from './ssh-target';
+import { defaultCommandMs, defaultConnectMs, describeTarget } from './ssh-target';
 
 /**
  * An open, authenticated SSH session to one device, and the ways to get one: `connect` (pinned host key

@@ -1,7 +1,7 @@
 import type { SshConnection } from './connection';
 import { connect } from './connection';
-import type { SshTarget } from './target';
-import { targetKey } from './target';
+import type { SshTarget } from './ssh-target';
+import { targetKey } from './ssh-target';
 
 /**
  * Connections reused within one operation (a deploy, a probe round): the same device, or the same jump
