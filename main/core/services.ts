@@ -55,7 +55,7 @@ export function createServices({ dataDir, logger, secrets }: ServicesOptions): S
   });
   const fleet = new FleetService(new DeviceRepository(db), {
     logger: log,
-    ...(secrets === undefined ? {} : { secrets }),
+    secrets,
   });
   const bench = new BenchService(
     models,

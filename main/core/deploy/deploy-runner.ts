@@ -170,7 +170,7 @@ export class DeployRunner {
     targets: readonly DeployTarget[],
     options: DriftOptions & { reconcile?: boolean } = {},
   ): Promise<DriftReport> {
-    const pool = new ConnectionPool(options.signal === undefined ? {} : { signal: options.signal });
+    const pool = new ConnectionPool({ signal: options.signal });
     try {
       const { report, states } = await checkDrift(
         { targets, pool, expectedFor: (deviceId) => this.repo.releases({ deviceId }) },
@@ -317,7 +317,7 @@ export class DeployRunner {
             signal,
             recorder,
             lock: this.lockPolicy,
-            ...(control.testHooks === undefined ? {} : { testHooks: control.testHooks }),
+            testHooks: control.testHooks,
           }),
         onDeviceDone: (outcome) => {
           recorder.finished(outcome);

@@ -104,12 +104,10 @@ export class DeployService {
     connect: ConnectOptions,
   ): { devices: Device[]; targets: DeployTarget[] } {
     const devices = this.resolveDevices(refs);
-    const timeout =
-      connect.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connect.connectTimeoutMs };
     const targets = devices.map((device) => ({
       deviceId: device.id,
       deviceName: device.name,
-      ssh: this.deps.fleet.sshTarget(device, timeout),
+      ssh: this.deps.fleet.sshTarget(device, connect),
       deployRoot: device.deployRoot,
       restartCommand: device.restartCmd,
       healthCommand: device.healthCmd,
@@ -296,10 +294,7 @@ export class DeployService {
     options: { reconcile?: boolean; signal?: AbortSignal } & ConnectOptions = {},
   ): Promise<DriftReport> {
     const { connectTimeoutMs, ...check } = options;
-    const { targets } = this.resolveTargets(
-      targetRefs,
-      connectTimeoutMs === undefined ? {} : { connectTimeoutMs },
-    );
+    const { targets } = this.resolveTargets(targetRefs, { connectTimeoutMs });
     return this.runner.driftCheck(targets, check);
   }
 
@@ -310,7 +305,7 @@ export class DeployService {
 
   history(options: { limit?: number; device?: string } = {}): Deployment[] {
     return this.runner.repo.deployments({
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      limit: options.limit,
       ...(options.device === undefined ? {} : { deviceId: this.resolveDeviceId(options.device) }),
     });
   }

@@ -38,10 +38,7 @@ async function readDeviceState(
   assertDeployRoot(target.deployRoot, target.deviceName);
   const conn = await pool.get(target.ssh);
   const tag = randomBytes(6).toString('hex');
-  const result = await conn.exec(
-    { script: readStateScript, args: [target.deployRoot, tag] },
-    signal === undefined ? {} : { signal },
-  );
+  const result = await conn.exec({ script: readStateScript, args: [target.deployRoot, tag] }, { signal });
   if (result.code !== 0) {
     throw new AppError(
       'REMOTE_COMMAND_FAILED',
@@ -172,7 +169,7 @@ export async function checkDrift(
     input.targets,
     options.concurrency ?? 16,
     (target, { signal }) => readDeviceState(target, input.pool, signal),
-    options.signal === undefined ? {} : { signal: options.signal },
+    { signal: options.signal },
   );
   const results: Classified[] = [];
   const errors: DriftReport['errors'] = [];

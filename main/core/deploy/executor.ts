@@ -571,9 +571,10 @@ export function runPlanned(
   signal?: AbortSignal,
 ): Promise<ExecResult> {
   return conn.exec(cmd.exec, {
-    ...(cmd.timeoutMs === null ? {} : { timeoutMs: cmd.timeoutMs }),
-    ...(cmd.stdin === null ? {} : { stdin: cmd.stdin }),
-    ...(signal === undefined ? {} : { signal }),
+    // The plan writes "none" as null; exec takes undefined for "the target's default" and "no stdin".
+    timeoutMs: cmd.timeoutMs ?? undefined,
+    stdin: cmd.stdin ?? undefined,
+    signal,
   });
 }
 

@@ -54,6 +54,11 @@ export function parseSeconds(value: string): number {
   return n;
 }
 
+/** `--connect-timeout <seconds>` in ms, as the core takes it; undefined leaves the core's default. */
+export function connectTimeoutMs(flags: { connectTimeout?: number }): number | undefined {
+  return flags.connectTimeout === undefined ? undefined : flags.connectTimeout * 1000;
+}
+
 export function deviceOptions(cmd: Command, forEdit: boolean): Command {
   const name = new Option(
     '--name <name>',
@@ -178,8 +183,8 @@ export function settle<T extends Outcome>(outcomes: T[], failed: { count: number
 export function opOptions(flags: OpFlags, progress: { onProgress(p: FleetProgress): void }): FleetOpOptions {
   return {
     onProgress: progress.onProgress,
-    ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-    ...(flags.connectTimeout === undefined ? {} : { connectTimeoutMs: flags.connectTimeout * 1000 }),
+    concurrency: flags.concurrency,
+    connectTimeoutMs: connectTimeoutMs(flags),
   };
 }
 

@@ -91,7 +91,7 @@ export async function analyzeModel(
         label: options.label,
         timeoutMs: options.timeoutMs ?? defaultBenchTimeoutMs,
         memoryLimitBytes: options.memoryLimitBytes ?? null,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
       },
     );
   const base = {

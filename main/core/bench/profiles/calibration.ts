@@ -130,8 +130,8 @@ export async function calibrateThisMachine(options: CalibrationOptions): Promise
     throwIfCancelled(options.signal);
     const models = await writeCalibrationModels(dir);
     const common = {
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.tmpRoot === undefined ? {} : { tmpRoot: options.tmpRoot }),
+      signal: options.signal,
+      tmpRoot: options.tmpRoot,
     };
     const timed = await timeInRounds(models, {
       label: 'calibration',

@@ -88,7 +88,7 @@ export function thisMachineProfile(measured: MeasuredPeaks): HardwareProfile {
     ...peaksFromClusters([cluster]),
     memoryBandwidthGBs: measured.bandwidthGBs,
     ramGB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-    ...(llc === undefined ? {} : { llcMB: llc }),
+    llcMB: llc,
     relativeIpc: rates.relativeIpc,
     sources: {
       cpuModel: '/proc/cpuinfo (model name / CPU part), os.availableParallelism()',

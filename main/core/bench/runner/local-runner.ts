@@ -58,7 +58,7 @@ export async function runChildJob(
         label: options.label,
         timeoutMs: options.timeoutMs ?? defaultBenchTimeoutMs,
         memoryLimitBytes: options.memoryLimitBytes ?? null,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
       },
     );
   } finally {

@@ -97,7 +97,7 @@ export class BenchRepository {
       modelId,
       target,
       source: 'measured',
-      ...(key === undefined ? {} : { settingsKey: key }),
+      settingsKey: key,
       limit: 10_000,
     }).reverse();
   }

@@ -196,7 +196,7 @@ async function scanEndpoint(
   const info = await scanHostKey(host, port, {
     timeoutMs: timeouts.connectMs ?? 10_000,
     signal,
-    ...(jumpConn === undefined ? {} : { jump: jumpConn }),
+    jump: jumpConn,
   });
   const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return { ...info, endpoint: jump === undefined ? at : `${at} via ${describeTarget(jump.target)}` };

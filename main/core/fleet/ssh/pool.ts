@@ -45,8 +45,8 @@ export class ConnectionPool {
     const signal = this.options.signal;
     const jumpConnection = target.jump === undefined ? undefined : await this.get(target.jump);
     return connect(target, {
-      ...(signal === undefined ? {} : { signal }),
-      ...(jumpConnection === undefined ? {} : { jumpConnection }),
+      signal,
+      jumpConnection,
     });
   }
 }

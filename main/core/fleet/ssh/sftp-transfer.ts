@@ -75,7 +75,7 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
         chunkSize: sftpChunkSize,
         concurrency: sftpConcurrency,
         fileSize: total,
-        ...(options.mode === undefined ? {} : { mode: options.mode }),
+        mode: options.mode,
         step: (transferred: number, _chunk: number, size: number) => {
           sent = transferred;
           if (!settled) options.onProgress?.(transferred, size);

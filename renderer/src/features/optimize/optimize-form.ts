@@ -417,7 +417,7 @@ export function buildRunParams(
   return {
     model: form.modelId,
     options: methodOptions(form),
-    ...(name === undefined ? {} : { name }),
+    name,
     ...(calibration ? { calibration } : {}),
     ...(evaluation ? { evaluation } : {}),
   };
