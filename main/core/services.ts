@@ -13,7 +13,7 @@ import { ModelService } from './models/model-service';
 import { ModelStore } from './store/model-store';
 import { OptimizeService } from './optimize/optimize-service';
 
-export type ServicesOptions = {
+type ServicesOptions = {
   dataDir: string;
   logger?: Logger;
   /** Where device passwords given at use are kept (Electron: safeStorage); default memory only. */

@@ -17,7 +17,7 @@ type DeployMethods =
  * One job progress event per device progress event, keyed by device: the job manager throttles each key on
  * its own, so every device row stays live however many devices report at once.
  */
-export function deployProgress(progress: (r: ProgressReport) => void): (p: DeployProgress) => void {
+function deployProgress(progress: (r: ProgressReport) => void): (p: DeployProgress) => void {
   const overall = new RolloutProgress();
   return (p) =>
     progress({

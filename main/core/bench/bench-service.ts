@@ -91,7 +91,7 @@ export type DeviceBenchOptions = RunSettings & {
   nodeModulePaths?: readonly string[];
 };
 
-export type ProfileEntry = HardwareProfile;
+type ProfileEntry = HardwareProfile;
 
 export type BenchServiceOptions = {
   /** Resolves a fleet device name for `--device` (the fleet inventory). */
@@ -103,7 +103,7 @@ export type BenchServiceOptions = {
 export const defaultStop: StopRule = { kind: 'duration', ms: 2000, minIterations: 10 };
 export const defaultWarmup = 5;
 /** A calibration is reused this long (same host, threads and ORT version). */
-export const calibrationMaxAgeMs = 12 * 3600_000;
+const calibrationMaxAgeMs = 12 * 3600_000;
 
 function localOrtVersion(): string {
   try {

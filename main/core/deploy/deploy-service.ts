@@ -51,7 +51,7 @@ export type PreparedRollback = { devices: Device[]; targets: DeployTarget[]; pla
 export type RollbackInput = { model?: string; toRelease?: string };
 
 /** What the runner's callers may steer; ids and times come from the prepared plan. */
-export type RunOptions = Omit<RunControl, 'context'>;
+type RunOptions = Omit<RunControl, 'context'>;
 
 export class DeployService {
   private constructor(

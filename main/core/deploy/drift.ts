@@ -19,7 +19,7 @@ import type { DeployTarget } from './types';
  * one round trip), compared with what the database believes. Reading never changes a device.
  */
 
-export type ObservedModel = {
+type ObservedModel = {
   modelName: string;
   /** Raw link target of `current` (`releases/…` for EdgeFleet's). */
   link: string | null;
@@ -69,7 +69,7 @@ async function readDeviceState(
   return { target, models };
 }
 
-export type Classified = Omit<DriftResult, 'adopted'> & { manifest: ReleaseManifest | null };
+type Classified = Omit<DriftResult, 'adopted'> & { manifest: ReleaseManifest | null };
 
 /** One (device, model): the first rule that applies decides the state. */
 function classify(
@@ -153,7 +153,7 @@ export type DriftOptions = {
   signal?: AbortSignal;
 };
 
-export type DriftInput = {
+type DriftInput = {
   targets: readonly DeployTarget[];
   pool: ConnectionPool;
   expectedFor: (deviceId: string) => DeviceRelease[];

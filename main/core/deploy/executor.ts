@@ -66,7 +66,7 @@ type ActivationState = {
 };
 
 /** One device's run so far: what the steps found, for the steps after them. */
-export type DeviceWalk = {
+type DeviceWalk = {
   device: DevicePlan;
   run: DeviceRun;
   ctx: ExecutorContext;
@@ -85,7 +85,7 @@ export type DeviceWalk = {
 };
 
 /** How a step ends the device's run early; null: the walk goes on. */
-export type StepEnd = { status: DeviceDeployStatus; error?: AppError | null };
+type StepEnd = { status: DeviceDeployStatus; error?: AppError | null };
 
 export type StepRunner = {
   /** The step's condition (see PlannedStep.condition) is not met: it is passed over without progress. */

@@ -42,7 +42,7 @@ export type RemoteBenchOptions = {
   signal?: AbortSignal;
 };
 
-export type RemoteBenchResult = { measured: MeasuredRun; runtime: RemoteRuntime };
+type RemoteBenchResult = { measured: MeasuredRun; runtime: RemoteRuntime };
 
 const defaultTimeoutMs = 10 * 60_000;
 
