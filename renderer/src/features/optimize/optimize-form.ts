@@ -272,8 +272,7 @@ function parseNumberList(text: string): number[] | null {
   return values.every((v): v is number => v !== null) ? values : null;
 }
 
-type PreprocessCheck =
-  { value: ImagePreprocess; errors: null } | { value: null; errors: PreprocessErrors };
+type PreprocessCheck = { value: ImagePreprocess; errors: null } | { value: null; errors: PreprocessErrors };
 type PreprocessErrors = Partial<Record<keyof PreprocessForm, string>>;
 
 /** Checks typed preprocessing fields; errors are per field, worded for the field's label. */
