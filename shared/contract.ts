@@ -54,7 +54,7 @@ import {
  * A file the user chose (native dialog) or uploaded (web console). The renderer never sends paths:
  * main hands out these opaque references and resolves them itself.
  */
-export const fileRefSchema = z.string().regex(/^f_[0-9a-f]{32}$/, 'not a file reference');
+const fileRefSchema = z.string().regex(/^f_[0-9a-f]{32}$/, 'not a file reference');
 
 export const pickedFileSchema = z.object({
   fileRef: fileRefSchema,
@@ -64,7 +64,7 @@ export const pickedFileSchema = z.object({
 export type PickedFile = z.infer<typeof pickedFileSchema>;
 
 /** Calibration or evaluation data chosen in the UI: a picked/uploaded file or folder, or random data. */
-export const dataInputSchema = z.discriminatedUnion('kind', [
+const dataInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('npy'), fileRef: fileRefSchema }).strict(),
   z.object({ kind: z.literal('images'), fileRef: fileRefSchema, preprocess: imagePreprocessSchema }).strict(),
   z
@@ -86,7 +86,7 @@ const benchDimName = z.string().min(1).max(256);
  * A benchmark from the UI: measure on this machine (`local`) and/or on fleet devices over SSH, estimate on
  * hardware profiles. One stop rule at most: `iterations` or `durationS` (default: 2 s, at least 10 runs).
  */
-export const benchRunParamsSchema = z
+const benchRunParamsSchema = z
   .object({
     models: z.array(modelRefSchema).min(1, 'pick at least one model').max(64),
     profiles: z.union([z.literal('all'), z.array(hardwareProfileIdSchema).max(256)]).optional(),
@@ -399,7 +399,7 @@ export const contract = {
   },
 } satisfies Record<string, MethodSpec>;
 
-export type Contract = typeof contract;
+type Contract = typeof contract;
 export type Method = keyof Contract;
 export type Params<M extends Method> = z.input<Contract[M]['params']>;
 export type ParsedParams<M extends Method> = z.output<Contract[M]['params']>;
@@ -422,6 +422,6 @@ export const events = {
   'job.failed': jobFailedSchema,
 } as const;
 export type Events = typeof events;
-export type EventName = keyof Events;
-export type EventPayload<E extends EventName> = z.output<Events[E]>;
+type EventName = keyof Events;
+type EventPayload<E extends EventName> = z.output<Events[E]>;
 export type AnyEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];

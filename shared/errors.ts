@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Every failure that crosses a boundary (transport, CLI, job) carries one of these codes.
  * `kind` decides the CLI exit code: 'input' → 1 (bad input or refused), 'usage' → 2, 'internal' → 3.
  */
-export const errorCodes = {
+const errorCodes = {
   BAD_REQUEST: 'input',
   USAGE: 'usage',
   UNKNOWN_METHOD: 'input',
@@ -118,7 +118,7 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
-export const errorCodeSchema = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
+const errorCodeSchema = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
 
 export const appErrorSchema = z.object({
   code: errorCodeSchema,

@@ -5,8 +5,8 @@
  */
 import { AppError } from './errors';
 
-export type GoalMetric = 'cosine' | 'sqnr' | 'top1' | 'accuracy-drop';
-export type GoalTerm = { metric: GoalMetric; bound: number; text: string };
+type GoalMetric = 'cosine' | 'sqnr' | 'top1' | 'accuracy-drop';
+type GoalTerm = { metric: GoalMetric; bound: number; text: string };
 export type Goal = { terms: GoalTerm[]; text: string };
 
 /** The scores a goal reads; null where the metric could not be measured (no labels, no class output). */
@@ -63,7 +63,7 @@ function readGoal(text: string): { goal: Goal } | { why: string } {
 }
 
 /** How far each term is from its bound (≥ 0 means met), in the term's own units; null = cannot be measured. */
-export function termSlack(term: GoalTerm, s: GoalScores): number | null {
+function termSlack(term: GoalTerm, s: GoalScores): number | null {
   switch (term.metric) {
     case 'cosine':
       return s.cosine === null ? null : s.cosine - term.bound;

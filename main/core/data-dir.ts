@@ -8,7 +8,7 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   return defaultAppDataDir(env);
 }
 
-export function defaultAppDataDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultAppDataDir(env: NodeJS.ProcessEnv = process.env): string {
   switch (platform()) {
     case 'win32':
       return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'EdgeFleet');

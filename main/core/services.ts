@@ -4,7 +4,8 @@ import { BenchRepository, BenchService, ProfileRepository } from './bench';
 import { openDatabase, type Database } from './db/open-database';
 import { DeployService } from './deploy/deploy-service';
 import { FileGrants } from './files/file-grants';
-import { DeviceRepository, FleetService, type SecretStore } from './fleet/fleet-service';
+import { DeviceRepository, type SecretStore } from './fleet/devices';
+import { FleetService } from './fleet/service';
 import { JobManager } from './jobs/job-manager';
 import { createFileLogger, type Logger } from './logger';
 import { ModelRepository } from './models/model-repository';
@@ -12,7 +13,7 @@ import { ModelService } from './models/model-service';
 import { ModelStore } from './store/model-store';
 import { OptimizeService } from './optimize/optimize-service';
 
-export type ServicesOptions = {
+type ServicesOptions = {
   dataDir: string;
   logger?: Logger;
   /** Where device passwords given at use are kept (Electron: safeStorage); default memory only. */
@@ -54,7 +55,7 @@ export function createServices({ dataDir, logger, secrets }: ServicesOptions): S
   });
   const fleet = new FleetService(new DeviceRepository(db), {
     logger: log,
-    ...(secrets === undefined ? {} : { secrets }),
+    secrets,
   });
   const bench = new BenchService(
     models,

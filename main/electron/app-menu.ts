@@ -3,7 +3,7 @@
  * roles, so copy/paste, zoom, full screen and window keys work as in any desktop app, plus EdgeFleet's own
  * items. Roles bring their platform's standard shortcuts; the own items name theirs.
  */
-export type MenuRole =
+type MenuRole =
   | 'about'
   | 'services'
   | 'hide'
@@ -42,7 +42,7 @@ export type MenuItem = {
   submenu?: MenuItem[];
 };
 
-export type AppMenuOptions = {
+type AppMenuOptions = {
   platform: NodeJS.Platform;
   /** Developer tools only in a development build: a packaged app's users have no use for them. */
   isPackaged: boolean;

@@ -4,7 +4,7 @@ import type { AnyEvent } from '../../shared/contract';
 const rolloutKinds = new Set(['deploy.run', 'deploy.rollback']);
 const optimizeKinds = new Set(['optimize.run']);
 
-export type BackgroundNoticeOptions = {
+type BackgroundNoticeOptions = {
   /** Whether the app's window is focused now (then the UI itself shows the result). */
   isForeground(): boolean;
   notify(notice: { title: string; body: string }): void;

@@ -6,8 +6,8 @@
 export type FileUse = 'models' | 'data' | 'inventories' | 'profiles' | 'keys';
 export type PickKind = 'file' | 'folder';
 
-export type FileFilter = { name: string; extensions: string[] };
-export type OpenDialogSpec = {
+type FileFilter = { name: string; extensions: string[] };
+type OpenDialogSpec = {
   title: string;
   properties: ('openFile' | 'openDirectory' | 'showHiddenFiles')[];
   filters: FileFilter[];

@@ -3,7 +3,7 @@
  * in a model's metadata, a device name or a log line must not become a way to launch arbitrary URLs or
  * protocol handlers (file:, smb:, custom schemes) from a trusted desktop app.
  */
-export const externalLinkAllowList: readonly { origin: string; pathPrefix: string }[] = [
+const externalLinkAllowList: readonly { origin: string; pathPrefix: string }[] = [
   { origin: 'https://onnxruntime.ai', pathPrefix: '/' },
   { origin: 'https://onnx.ai', pathPrefix: '/' },
   { origin: 'https://github.com', pathPrefix: '/microsoft/onnxruntime/' },

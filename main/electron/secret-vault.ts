@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { SecretRef, SecretStore } from '../core/fleet/fleet-service';
+import type { SecretRef, SecretStore } from '../core/fleet/devices';
 
 /** The parts of Electron's `safeStorage` the vault needs (injected, so this is testable without Electron). */
 export type SafeStorageApi = {

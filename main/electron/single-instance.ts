@@ -31,7 +31,7 @@ export function claimSingleInstance(
   return true;
 }
 
-export function focusWindow(win: FocusableWindow | undefined): void {
+function focusWindow(win: FocusableWindow | undefined): void {
   if (win === undefined || win.isDestroyed()) return;
   if (win.isMinimized()) win.restore();
   win.show();

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 
 export type Bounds = { x: number; y: number; width: number; height: number };
-export type WindowState = Bounds & { maximized: boolean };
+type WindowState = Bounds & { maximized: boolean };
 
 const stateSchema = z.object({
   x: z.number().int(),
@@ -13,7 +13,7 @@ const stateSchema = z.object({
   maximized: z.boolean(),
 });
 
-export const defaultWindowSize = { width: 1320, height: 860 };
+const defaultWindowSize = { width: 1320, height: 860 };
 export const minWindowSize = { width: 960, height: 600 };
 /** How much of the window must be on some display for the saved place to be used as is. */
 const minVisiblePx = 100;

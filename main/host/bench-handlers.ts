@@ -41,8 +41,8 @@ export function createBenchHandlers(services: Services): Pick<Handlers, BenchMet
             ...(params.dims ? { dims: params.dims } : {}),
             ...(params.shapes ? { shapes: params.shapes } : {}),
           },
-          ...(stop === undefined ? {} : { stop }),
-          ...(params.threads === undefined ? {} : { threads: params.threads }),
+          stop,
+          threads: params.threads,
           signal,
           onProgress,
         });
@@ -65,7 +65,7 @@ export function createBenchHandlers(services: Services): Pick<Handlers, BenchMet
           report = await bench.run(params.models, {
             ...settings(slice(progress, share(step), 100)),
             local,
-            ...(params.profiles === undefined ? {} : { profiles: params.profiles }),
+            profiles: params.profiles,
           });
         }
         progress({ phase: 'done', percent: 100 });
@@ -73,12 +73,7 @@ export function createBenchHandlers(services: Services): Pick<Handlers, BenchMet
       });
       return { jobId };
     },
-    'bench.results': ({ model, target, limit }) =>
-      bench.list({
-        ...(model === undefined ? {} : { model }),
-        ...(target === undefined ? {} : { target }),
-        ...(limit === undefined ? {} : { limit }),
-      }),
+    'bench.results': ({ model, target, limit }) => bench.list({ model, target, limit }),
     'profiles.list': () => bench.listProfiles(),
     'profiles.get': ({ id }) => bench.profile(id),
     'profiles.import': async ({ fileRef }) => {

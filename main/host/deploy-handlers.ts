@@ -17,7 +17,7 @@ type DeployMethods =
  * One job progress event per device progress event, keyed by device: the job manager throttles each key on
  * its own, so every device row stays live however many devices report at once.
  */
-export function deployProgress(progress: (r: ProgressReport) => void): (p: DeployProgress) => void {
+function deployProgress(progress: (r: ProgressReport) => void): (p: DeployProgress) => void {
   const overall = new RolloutProgress();
   return (p) =>
     progress({
@@ -42,11 +42,7 @@ export function createDeployHandlers(services: Services): Pick<Handlers, DeployM
       return { jobId };
     },
     'deploy.status': ({ device }) => deploy.status(device),
-    'deploy.history': ({ limit, device }) =>
-      deploy.history({
-        ...(limit === undefined ? {} : { limit }),
-        ...(device === undefined ? {} : { device }),
-      }),
+    'deploy.history': ({ limit, device }) => deploy.history({ limit, device }),
     'deploy.report': ({ id }) => deploy.report(id),
     'deploy.drift': ({ targets, reconcile }) => {
       deploy.resolveDevices(targets);
@@ -59,14 +55,7 @@ export function createDeployHandlers(services: Services): Pick<Handlers, DeployM
       return { jobId };
     },
     'deploy.rollback': ({ targets, model, toRelease, options }) => {
-      const prepared = deploy.prepareRollback(
-        targets,
-        {
-          ...(model === undefined ? {} : { model }),
-          ...(toRelease === undefined ? {} : { toRelease }),
-        },
-        options,
-      );
+      const prepared = deploy.prepareRollback(targets, { model, toRelease }, options);
       deploy.assertDevicesFree(prepared);
       const { jobId } = jobs.start('deploy.rollback', ({ signal, progress }) =>
         deploy.rollback(prepared, { signal, onProgress: deployProgress(progress) }),

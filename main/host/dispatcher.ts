@@ -4,7 +4,7 @@ import { AppError, toAppError } from '../../shared/errors';
 import { fail, ok, type Result } from '../../shared/result';
 import type { Logger } from '../core/logger';
 
-export type CallContext = { transport: 'ipc' | 'web' | 'local' };
+type CallContext = { transport: 'ipc' | 'web' | 'local' };
 
 export type Handlers = {
   [M in Method]: (params: ParsedParams<M>, ctx: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;

@@ -6,7 +6,7 @@ import type { Services } from '../core/services';
 import { modelLineage } from '../core/lineage';
 import { onnxRuntimeVersion } from '../core/runtime/ort-load-check';
 import type { Handlers } from './dispatcher';
-import { jobProgress } from '../core/fleet/fleet-service';
+import { jobProgress } from '../core/fleet/service';
 import { createBenchHandlers } from './bench-handlers';
 import { createDeployHandlers } from './deploy-handlers';
 import { defaultKeyDirs, KeyPathPolicy } from '../core/fleet/devices/key-path-policy';
@@ -132,7 +132,7 @@ export function createHandlers(
     'models.remove': ({ ref }) => models.remove(ref),
     'jobs.get': ({ jobId }) => jobs.state(jobId),
     'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'devices.list': ({ tag }) => services.fleet.list(tag === undefined ? {} : { tag }),
+    'devices.list': ({ tag }) => services.fleet.list({ tag }),
     'devices.get': ({ ref }) => services.fleet.get(ref),
     'devices.add': (input) => {
       checkKeyPathOf(keyPaths, input);
@@ -148,11 +148,7 @@ export function createHandlers(
       if (path.trim() !== '') keyPaths.check(path);
       return services.fleet.checkKeyFile(path);
     },
-    'devices.tag': ({ refs, add, remove }) =>
-      services.fleet.tag(refs, {
-        ...(add === undefined ? {} : { add }),
-        ...(remove === undefined ? {} : { remove }),
-      }),
+    'devices.tag': ({ refs, add, remove }) => services.fleet.tag(refs, { add, remove }),
     'devices.scanHostKeys': ({ targets }) => {
       const devices = services.fleet.resolve(targets);
       const { jobId } = jobs.start('devices.scanHostKeys', ({ signal, progress }) =>
@@ -200,7 +196,7 @@ export function createHandlers(
         await files.release(fileRef);
       }
     },
-    'devices.export': ({ format, tag }) => services.fleet.export(format, tag === undefined ? {} : { tag }),
+    'devices.export': ({ format, tag }) => services.fleet.export(format, { tag }),
     ...createBenchHandlers(services),
     ...createDeployHandlers(services),
   };

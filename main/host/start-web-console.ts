@@ -5,7 +5,7 @@ import { createDispatcher } from './dispatcher';
 import { createHandlers } from './handlers';
 import { startWebHost, type WebHost } from './web-host';
 
-export const defaultStaticDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+const defaultStaticDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 export type WebConsole = { services: Services; host: WebHost; close(): Promise<void> };
 

@@ -12,7 +12,7 @@ import { fail, ok } from '../../shared/result';
 import type { FileGrants } from '../core/files/file-grants';
 import type { Dispatch } from './dispatcher';
 
-export type WebHostOptions = {
+type WebHostOptions = {
   dispatch: Dispatch;
   subscribe: (listener: (event: AnyEvent) => void) => () => void;
   files: FileGrants;

@@ -17,18 +17,18 @@ const positiveInt = () =>
     .int({ error: 'expected a positive whole number' })
     .positive({ error: 'expected a positive whole number' });
 
-export const profileIdPattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const profileIdPattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const hardwareProfileIdSchema = z.string({ error: 'expected a text id' }).regex(profileIdPattern, {
   error: 'expected 1–64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
 });
 
-export const profileArchSchema = z.enum(['arm64', 'armv7', 'x86_64'], {
+const profileArchSchema = z.enum(['arm64', 'armv7', 'x86_64'], {
   error: 'expected one of arm64, armv7, x86_64',
 });
 export type ProfileArch = z.infer<typeof profileArchSchema>;
 
 /** One group of identical cores (big.LITTLE chips have two). */
-export const coreClusterSchema = z
+const coreClusterSchema = z
   .object({
     /** "Cortex-A76", "Gracemont". */
     core: z.string({ error: 'expected the core name' }).min(1, { error: 'expected the core name' }),
@@ -69,8 +69,7 @@ export const measuredPeaksSchema = z.object({
 });
 export type MeasuredPeaks = z.infer<typeof measuredPeaksSchema>;
 
-export const profileOriginSchema = z.enum(['builtin', 'user', 'measured']);
-export type ProfileOrigin = z.infer<typeof profileOriginSchema>;
+const profileOriginSchema = z.enum(['builtin', 'user', 'measured']);
 
 /**
  * A target CPU as the estimator sees it. Peaks are theoretical (cores × GHz × ops/cycle); the estimator applies
@@ -151,7 +150,7 @@ export type ProfileImportResult = z.infer<typeof profileImportResultSchema>;
 // ---------------------------------------------------------------------------------------------------------
 // Run settings and results
 
-export const optimizationLevelSchema = z.enum(['disabled', 'basic', 'extended', 'all']);
+const optimizationLevelSchema = z.enum(['disabled', 'basic', 'extended', 'all']);
 export type OptimizationLevel = z.infer<typeof optimizationLevelSchema>;
 
 /** Element types a benchmark input may have (what ORT accepts from Node and Python alike). */
@@ -169,16 +168,15 @@ export const benchDtypeSchema = z.enum([
   'uint64',
   'bool',
 ]);
-export type BenchDtype = z.infer<typeof benchDtypeSchema>;
 
-export const benchInputSchema = z.object({
+const benchInputSchema = z.object({
   name: z.string(),
   dtype: benchDtypeSchema,
   dims: z.array(z.number().int().nonnegative()),
 });
 export type BenchInput = z.infer<typeof benchInputSchema>;
 
-export const stopRuleSchema = z.discriminatedUnion('kind', [
+const stopRuleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('iterations'), count: z.number().int().positive() }),
   /** Run until this much time passed and at least `minIterations` ran. */
   z.object({
@@ -190,7 +188,7 @@ export const stopRuleSchema = z.discriminatedUnion('kind', [
 export type StopRule = z.infer<typeof stopRuleSchema>;
 
 /** Everything that changes a latency figure, recorded with every result. */
-export const benchSettingsSchema = z.object({
+const benchSettingsSchema = z.object({
   /** ORT intra-op threads (inter-op is 1, sequential execution). */
   threads: z.number().int().positive(),
   optimizationLevel: optimizationLevelSchema,
@@ -205,7 +203,7 @@ export const benchSettingsSchema = z.object({
 });
 export type BenchSettings = z.infer<typeof benchSettingsSchema>;
 
-export const latencyStatsSchema = z.object({
+const latencyStatsSchema = z.object({
   iterations: z.number().int().positive(),
   meanMs: z.number().nonnegative(),
   p50Ms: z.number().nonnegative(),
@@ -221,11 +219,10 @@ export const latencyStatsSchema = z.object({
 });
 export type LatencyStats = z.infer<typeof latencyStatsSchema>;
 
-export const benchRuntimeSchema = z.enum(['onnxruntime-node', 'onnxruntime-python', 'onnxruntime_perf_test']);
-export type BenchRuntime = z.infer<typeof benchRuntimeSchema>;
+const benchRuntimeSchema = z.enum(['onnxruntime-node', 'onnxruntime-python', 'onnxruntime_perf_test']);
 
 /** One measured benchmark run (local child process or on a device). */
-export const measuredRunSchema = z.object({
+const measuredRunSchema = z.object({
   runtime: benchRuntimeSchema,
   ortVersion: z.string(),
   latency: latencyStatsSchema,
@@ -239,7 +236,7 @@ export const measuredRunSchema = z.object({
 });
 export type MeasuredRun = z.infer<typeof measuredRunSchema>;
 
-export const estimateWarningCodeSchema = z.enum([
+const estimateWarningCodeSchema = z.enum([
   'INT8_NO_DOT_PRODUCT',
   'INT8_SATURATION_RISK',
   'FP16_NO_SPEEDUP',
@@ -250,11 +247,10 @@ export const estimateWarningCodeSchema = z.enum([
   'LITTLE_CORES',
   'UNKNOWN_COST',
 ]);
-export type EstimateWarningCode = z.infer<typeof estimateWarningCodeSchema>;
-export const estimateWarningSchema = z.object({ code: estimateWarningCodeSchema, message: z.string() });
+const estimateWarningSchema = z.object({ code: estimateWarningCodeSchema, message: z.string() });
 export type EstimateWarning = z.infer<typeof estimateWarningSchema>;
 
-export const variantTraitsSchema = z.object({
+const variantTraitsSchema = z.object({
   /** QLinear*, QDQ pairs, MatMulInteger/ConvInteger or DynamicQuantizeLinear found. */
   int8: z.boolean(),
   /** float16 initializers or inputs found. */
@@ -266,7 +262,7 @@ export const variantTraitsSchema = z.object({
 });
 export type VariantTraits = z.infer<typeof variantTraitsSchema>;
 
-export const memoryEstimateSchema = z.object({
+const memoryEstimateSchema = z.object({
   weightsBytes: z.number().nonnegative(),
   /** Largest sum of live intermediate tensors along the execution order. */
   peakActivationBytes: z.number().nonnegative(),
@@ -277,7 +273,7 @@ export const memoryEstimateSchema = z.object({
 });
 export type MemoryEstimate = z.infer<typeof memoryEstimateSchema>;
 
-export const estimateSchema = z.object({
+const estimateSchema = z.object({
   profileId: z.string(),
   threads: z.number().int().positive(),
   /** Predicted median latency. */
@@ -307,7 +303,7 @@ export const estimateSchema = z.object({
 export type Estimate = z.infer<typeof estimateSchema>;
 
 export const benchTargetKindSchema = z.enum(['local', 'profile', 'device']);
-export const benchTargetSchema = z.object({
+const benchTargetSchema = z.object({
   kind: benchTargetKindSchema,
   /** 'this-machine', a profile id, or a device name. */
   id: z.string(),
@@ -337,7 +333,7 @@ export const benchResultSchema = z.object({
 });
 export type BenchResult = z.infer<typeof benchResultSchema>;
 
-export const estimatorErrorRowSchema = z.object({
+const estimatorErrorRowSchema = z.object({
   modelName: z.string(),
   predictedMs: z.number(),
   measuredMs: z.number(),

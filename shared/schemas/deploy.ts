@@ -30,7 +30,7 @@ export const deployStepSchema = z.enum([
 ]);
 export type DeployStep = z.infer<typeof deployStepSchema>;
 
-export const deviceDeployStatusSchema = z.enum([
+const deviceDeployStatusSchema = z.enum([
   'pending',
   'running',
   /** Switched to the new release (and healthy, when a health check is set). */
@@ -49,7 +49,7 @@ export const deviceDeployStatusSchema = z.enum([
 export type DeviceDeployStatus = z.infer<typeof deviceDeployStatusSchema>;
 
 /** The device will not change any more in this rollout, whatever the result: all but pending and running. */
-export const finalDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(
+const finalDeviceStatuses: ReadonlySet<DeviceDeployStatus> = new Set(
   deviceDeployStatusSchema.exclude(['pending', 'running']).options,
 );
 
@@ -63,7 +63,7 @@ export function isFinalDeviceStatus(status: DeviceDeployStatus): boolean {
   return finalDeviceStatuses.has(status);
 }
 
-export const deploymentStatusSchema = z.enum([
+const deploymentStatusSchema = z.enum([
   'running',
   /** Every device is deployed or unchanged. */
   'succeeded',
@@ -76,7 +76,7 @@ export const deploymentStatusSchema = z.enum([
 ]);
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
-export const deploymentKindSchema = z.enum(['deploy', 'rollback']);
+const deploymentKindSchema = z.enum(['deploy', 'rollback']);
 export type DeploymentKind = z.infer<typeof deploymentKindSchema>;
 
 const ms = (max: number) => z.number().int().min(0).max(max);
@@ -181,7 +181,7 @@ export const deviceFactsSchema = z.object({
 });
 export type DeviceFacts = z.infer<typeof deviceFactsSchema>;
 
-export const deviceResultSchema = z.object({
+const deviceResultSchema = z.object({
   deploymentId: z.string(),
   deviceId: z.string(),
   deviceName: z.string(),
@@ -204,7 +204,7 @@ export const deviceResultSchema = z.object({
 });
 export type DeviceResult = z.infer<typeof deviceResultSchema>;
 
-export const releaseRefSchema = z.object({
+const releaseRefSchema = z.object({
   release: z.string(),
   /** null when the release is known only by name (it was there before EdgeFleet recorded anything). */
   sha256: z.string().nullable(),
@@ -249,7 +249,7 @@ export const deployProgressSchema = z.object({
 });
 export type DeployProgress = z.infer<typeof deployProgressSchema>;
 
-export const driftStateSchema = z.enum([
+const driftStateSchema = z.enum([
   'in_sync',
   /** The device runs a valid EdgeFleet release, but not the one the database says. */
   'different_version',
@@ -262,7 +262,7 @@ export const driftStateSchema = z.enum([
 ]);
 export type DriftState = z.infer<typeof driftStateSchema>;
 
-export const driftResultSchema = z.object({
+const driftResultSchema = z.object({
   deviceId: z.string(),
   deviceName: z.string(),
   modelName: z.string(),

@@ -28,10 +28,10 @@ export const cpuFeatureNames = [
 export const cpuFeatureSchema = z.enum(cpuFeatureNames);
 export type CpuFeature = z.infer<typeof cpuFeatureSchema>;
 
-export const archFamilySchema = z.enum(['x86_64', 'x86', 'arm64', 'arm', 'riscv64', 'other']);
+const archFamilySchema = z.enum(['x86_64', 'x86', 'arm64', 'arm', 'riscv64', 'other']);
 export type ArchFamily = z.infer<typeof archFamilySchema>;
 
-export const deployedManifestSchema = z.object({
+const deployedManifestSchema = z.object({
   /** Directory name under the deploy root. */
   model: z.string(),
   /** Target of the `current` link, e.g. `releases/1.2.0-ab12cd34`; null if not a link. */
@@ -137,7 +137,7 @@ export const deviceTagSchema = z
   .refine((t) => !t.includes(','), 'a tag must not contain commas');
 
 /** A host name, IPv4 or IPv6 address (brackets are stripped). */
-export const deviceHostSchema = z
+const deviceHostSchema = z
   .string()
   .trim()
   .transform((h) => (h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h))
@@ -150,13 +150,13 @@ export const deviceHostSchema = z
       ),
   );
 
-export const devicePortSchema = z
+const devicePortSchema = z
   .number()
   .int('the port must be a whole number')
   .min(1, 'the port must be from 1 to 65535')
   .max(65_535, 'the port must be from 1 to 65535');
 
-export const deviceUserSchema = z
+const deviceUserSchema = z
   .string()
   .trim()
   .regex(/^[^\s@:]{1,64}$/, 'a user name is 1–64 characters without spaces, "@" or ":"')
@@ -166,13 +166,13 @@ export const deviceUserSchema = z
  * key: a private key file (its passphrase is asked at use, never stored); agent: SSH_AUTH_SOCK;
  * password: asked at use and kept in memory only (the desktop shell may keep it in the OS keychain).
  */
-export const authMethodSchema = z.enum(['key', 'agent', 'password']);
+const authMethodSchema = z.enum(['key', 'agent', 'password']);
 export type AuthMethod = z.infer<typeof authMethodSchema>;
 
-export const keyPathSchema = z.string().trim().min(1).max(4096).pipe(noControl('a key path'));
+const keyPathSchema = z.string().trim().min(1).max(4096).pipe(noControl('a key path'));
 
 /** Another device's name, or `[user@]host[:port]` (IPv6 as `[addr]:port`). */
-export const jumpSpecSchema = z
+const jumpSpecSchema = z
   .string()
   .trim()
   .regex(
@@ -182,7 +182,7 @@ export const jumpSpecSchema = z
 
 export const defaultDeployRoot = '/opt/edgefleet';
 
-export const deployRootSchema = z
+const deployRootSchema = z
   .string()
   .trim()
   .max(1024, 'the deploy root is at most 1024 characters')
@@ -191,13 +191,13 @@ export const deployRootSchema = z
   .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p));
 
 /** Shell commands the deploy runs on the device; multi-line scripts are allowed, NUL is not. */
-export const deviceCommandSchema = z
+const deviceCommandSchema = z
   .string()
   .max(4096)
   .refine((c) => !c.includes('\0'), 'a command must not contain NUL');
 
-export const profileIdSchema = z.string().trim().min(1).max(128).pipe(noControl('a profile id'));
-export const deviceNotesSchema = z
+const profileIdSchema = z.string().trim().min(1).max(128).pipe(noControl('a profile id'));
+const deviceNotesSchema = z
   .string()
   .max(4096)
   .refine((c) => !c.includes('\0'), 'notes must not contain NUL');
@@ -227,7 +227,7 @@ export type DeviceInput = z.input<typeof deviceInputSchema>;
 export const devicePatchSchema = deviceInputSchema.partial().strict();
 export type DevicePatch = z.input<typeof devicePatchSchema>;
 
-export const pinnedHostKeySchema = z.object({
+const pinnedHostKeySchema = z.object({
   /** OpenSSH public-key line, `ssh-ed25519 AAAA…`. */
   publicKey: z.string(),
   keyType: z.string(),
@@ -238,7 +238,7 @@ export const pinnedHostKeySchema = z.object({
 export type PinnedHostKey = z.infer<typeof pinnedHostKeySchema>;
 
 /** online: logged in and ran a command; the others say why not. */
-export const deviceStateSchema = z.enum([
+const deviceStateSchema = z.enum([
   'online',
   'offline',
   'auth_failed',
@@ -248,7 +248,7 @@ export const deviceStateSchema = z.enum([
 ]);
 export type DeviceState = z.infer<typeof deviceStateSchema>;
 
-export const deviceStatusSchema = z.object({
+const deviceStatusSchema = z.object({
   state: deviceStateSchema,
   checkedAt: z.string(),
   /** TCP connect + SSH handshake + login, in ms; null when it did not connect. */
@@ -289,7 +289,7 @@ export type Device = z.infer<typeof deviceSchema>;
 export const deviceRefSchema = z.string().trim().min(1).max(256);
 
 /** A device name, `tag:<tag>`, or `all`. */
-export const targetSchema = z.string().trim().min(1).max(256);
+const targetSchema = z.string().trim().min(1).max(256);
 export const targetsSchema = z.array(targetSchema).min(1).max(10_000);
 
 const outcomeBase = { device: z.string(), deviceId: z.string() };
@@ -314,7 +314,7 @@ export const hostKeyScanSchema = z.discriminatedUnion('ok', [
 ]);
 export type HostKeyScan = z.infer<typeof hostKeyScanSchema>;
 
-export const trustActionSchema = z.enum(['pinned', 'unchanged', 'replaced']);
+const trustActionSchema = z.enum(['pinned', 'unchanged', 'replaced']);
 export const trustOutcomeSchema = z.discriminatedUnion('ok', [
   z.object({
     ...outcomeBase,
@@ -360,10 +360,10 @@ export type ImportFormat = z.infer<typeof importFormatSchema>;
 export const exportFormatSchema = importFormatSchema;
 export type ExportFormat = z.infer<typeof exportFormatSchema>;
 
-export const importActionSchema = z.enum(['added', 'updated', 'unchanged', 'skipped', 'rejected']);
+const importActionSchema = z.enum(['added', 'updated', 'unchanged', 'skipped', 'rejected']);
 export type ImportAction = z.infer<typeof importActionSchema>;
 
-export const importRowSchema = z.object({
+const importRowSchema = z.object({
   /** 1-based line in the file (CSV: the record's first line); null when not from one line. */
   line: z.number().int().nullable(),
   /** Device name(s) the row is about, when known. */

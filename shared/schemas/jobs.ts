@@ -4,7 +4,6 @@ import { appErrorSchema } from '../errors';
 export const jobIdSchema = z.string().min(1).max(64);
 
 export const jobHandleSchema = z.object({ jobId: jobIdSchema });
-export type JobHandle = z.infer<typeof jobHandleSchema>;
 
 export const jobProgressSchema = z.object({
   jobId: jobIdSchema,

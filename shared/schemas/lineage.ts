@@ -6,7 +6,7 @@ import { benchTargetKindSchema } from './bench';
  * now (with the release name). Together with the variant's recipe (parent, method, data hashes, versions)
  * this closes the chain both ways: variant → benchmarks and devices; release on a device → variant.
  */
-export const lineageBenchmarkSchema = z.object({
+const lineageBenchmarkSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   source: z.enum(['measured', 'estimated']),
@@ -17,9 +17,8 @@ export const lineageBenchmarkSchema = z.object({
   /** Median latency measured (p50), or predicted by the estimator. */
   latencyMs: z.number().nonnegative().nullable(),
 });
-export type LineageBenchmark = z.infer<typeof lineageBenchmarkSchema>;
 
-export const lineageDeviceSchema = z.object({
+const lineageDeviceSchema = z.object({
   deviceId: z.string(),
   deviceName: z.string(),
   /** The model directory on the device (the lineage's root model name). */
@@ -29,7 +28,6 @@ export const lineageDeviceSchema = z.object({
   since: z.string(),
   deploymentId: z.string().nullable(),
 });
-export type LineageDevice = z.infer<typeof lineageDeviceSchema>;
 
 export const modelLineageSchema = z.object({
   modelId: z.string(),

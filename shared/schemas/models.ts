@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { variantReportSchema } from './optimize';
 
 /** A dimension: a number, a symbolic name ("batch"), or null when unknown. */
-export const dimSchema = z.union([z.number().int(), z.string(), z.null()]);
+const dimSchema = z.union([z.number().int(), z.string(), z.null()]);
 
-export const tensorInfoSchema = z.object({
+const tensorInfoSchema = z.object({
   name: z.string(),
   /** ONNX element type in lower case ("float32", "int64", "float16" …); "unknown" if not a tensor. */
   elemType: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pruneChannelsConfigSchema, pruneWeightsConfigSchema, pruningReportSchema } from './prune';
 
-export const optimizeMethodSchema = z.enum([
+const optimizeMethodSchema = z.enum([
   'int8-dynamic',
   'int8-static',
   'fp16',
@@ -26,7 +26,7 @@ export const int8DynamicConfigSchema = z
   .strict();
 export type Int8DynamicConfig = z.infer<typeof int8DynamicConfigSchema>;
 
-export const calibratorSchema = z.enum(['minmax', 'percentile', 'entropy']);
+const calibratorSchema = z.enum(['minmax', 'percentile', 'entropy']);
 export type Calibrator = z.infer<typeof calibratorSchema>;
 
 export const int8StaticConfigSchema = z
@@ -89,7 +89,7 @@ export const qatConfigSchema = int8StaticConfigSchema
 export type QatConfig = z.infer<typeof qatConfigSchema>;
 
 /** What a training pass (distillation) did: enough to judge and repeat it. */
-export const trainingReportSchema = z.object({
+const trainingReportSchema = z.object({
   student: z.string(),
   studentParameters: z.number().int(),
   teacherParameters: z.number().int(),
@@ -150,7 +150,7 @@ export type ImagePreprocess = z.infer<typeof imagePreprocessSchema>;
  * Where calibration or evaluation samples come from. `path` is a folder of .npy files (one per sample, or one
  * subfolder per input), a single .npy (leading sample axis), or a folder of images.
  */
-export const dataSpecSchema = z.discriminatedUnion('kind', [
+const dataSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('npy'), path: z.string().min(1) }).strict(),
   z
     .object({ kind: z.literal('images'), path: z.string().min(1), preprocess: imagePreprocessSchema })
@@ -165,7 +165,7 @@ export const dataSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type DataSpec = z.infer<typeof dataSpecSchema>;
 
-export const outputFidelitySchema = z.object({
+const outputFidelitySchema = z.object({
   name: z.string(),
   sqnrDb: z.number().nullable(),
   cosine: z.number().nullable(),
@@ -176,7 +176,7 @@ export const outputFidelitySchema = z.object({
 });
 export type OutputFidelity = z.infer<typeof outputFidelitySchema>;
 
-export const tensorFidelitySchema = z.object({
+const tensorFidelitySchema = z.object({
   /** The float tensor in the parent model that was quantized. */
   name: z.string(),
   /** Op type of the node producing it (or 'input'). */
@@ -203,7 +203,7 @@ export const fidelityReportSchema = z.object({
 });
 export type FidelityReport = z.infer<typeof fidelityReportSchema>;
 
-export const passReportSchema = z.object({
+const passReportSchema = z.object({
   method: optimizeMethodSchema,
   /** Nodes rewritten, by op type. */
   converted: z.record(z.string(), z.number().int()),
@@ -246,7 +246,7 @@ export const autoConfigSchema = z
   .strict();
 export type AutoConfig = z.infer<typeof autoConfigSchema>;
 
-export const autoCandidateKindSchema = z.enum([
+const autoCandidateKindSchema = z.enum([
   'int8-static',
   'int8-mixed',
   'int8-mixed+dynamic',
@@ -255,7 +255,7 @@ export const autoCandidateKindSchema = z.enum([
   'fp16',
 ]);
 
-export const autoCandidateSchema = z.object({
+const autoCandidateSchema = z.object({
   id: z.string(),
   kind: autoCandidateKindSchema,
   /** One line: how it was made ("per-channel, 12 nodes float: the most sensitive"). */
@@ -282,7 +282,7 @@ export const autoCandidateSchema = z.object({
 });
 export type AutoCandidate = z.infer<typeof autoCandidateSchema>;
 
-export const autoNodeSchema = z.object({
+const autoNodeSchema = z.object({
   node: z.string(),
   opType: z.string(),
   /** Output SQNR / cosine when only this node is int8 (null: not measured within the budget). */
@@ -296,7 +296,7 @@ export const autoNodeSchema = z.object({
 });
 export type AutoNode = z.infer<typeof autoNodeSchema>;
 
-export const autoReportSchema = z.object({
+const autoReportSchema = z.object({
   goal: z.string(),
   goalMet: z.boolean(),
   target: z.string(),

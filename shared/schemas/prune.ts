@@ -10,7 +10,7 @@ const shareSchema = (what: string) =>
     .gt(0, `${what} must be greater than 0 and less than 1`)
     .lt(1, `${what} must be greater than 0 and less than 1`);
 
-export const channelImportanceSchema = z.enum(['l1', 'l2', 'bn-gamma']);
+const channelImportanceSchema = z.enum(['l1', 'l2', 'bn-gamma']);
 export type ChannelImportance = z.infer<typeof channelImportanceSchema>;
 
 export const pruneChannelsConfigSchema = z
@@ -63,7 +63,7 @@ export const pruneWeightsConfigSchema = z
   .strict();
 export type PruneWeightsConfig = z.infer<typeof pruneWeightsConfigSchema>;
 
-export const prunedLayerSchema = z.object({
+const prunedLayerSchema = z.object({
   node: z.string(),
   opType: z.string(),
   /** Output channels (Conv) or output columns (Gemm/MatMul). */
@@ -79,7 +79,7 @@ export const prunedLayerSchema = z.object({
 });
 export type PrunedLayer = z.infer<typeof prunedLayerSchema>;
 
-export const channelGroupSchema = z.object({
+const channelGroupSchema = z.object({
   /** The nodes whose output channels form this group (convolutions and Gemm/MatMul, joined by Add/Mul/…). */
   producers: z.array(z.string()),
   channelsBefore: z.number().int(),
@@ -93,7 +93,6 @@ export const channelGroupSchema = z.object({
    */
   latencySavedMs: z.number().nullable().default(null),
 });
-export type ChannelGroup = z.infer<typeof channelGroupSchema>;
 
 const totalsSchema = z.object({
   macsBefore: z.number(),
@@ -102,7 +101,7 @@ const totalsSchema = z.object({
   paramsAfter: z.number().int(),
 });
 
-export const channelPruningReportSchema = z.object({
+const channelPruningReportSchema = z.object({
   kind: z.literal('channels'),
   /** The uniform ratio used (searched for with targetMacs). */
   ratio: z.number(),
@@ -126,7 +125,7 @@ export const channelPruningReportSchema = z.object({
 });
 export type ChannelPruningReport = z.infer<typeof channelPruningReportSchema>;
 
-export const weightPruningReportSchema = z.object({
+const weightPruningReportSchema = z.object({
   kind: z.literal('weights'),
   sparsity: z.number(),
   scope: z.enum(['global', 'per-layer']),

@@ -96,8 +96,8 @@ export function registerBenchCommand(program: Command, globals: Globals, io: Cli
             const bar = progressLine(io, ctx.json, 'bench');
             const settings = {
               dims: dimOverrides(flags),
-              ...(stop === undefined ? {} : { stop }),
-              ...(threads === undefined ? {} : { threads }),
+              stop,
+              threads,
               onProgress: bar.update,
             };
             try {
@@ -116,7 +116,7 @@ export function registerBenchCommand(program: Command, globals: Globals, io: Cli
               }
               return await bench.run(models, {
                 ...settings,
-                ...(profiles === undefined ? {} : { profiles }),
+                profiles,
               });
             } finally {
               bar.end();

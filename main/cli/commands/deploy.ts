@@ -18,7 +18,7 @@ import {
   reportText,
   statusText,
 } from './deploy/deploy-text';
-import { askSecrets, parsePositiveInt, parseSeconds } from './devices/cli-options';
+import { askSecrets, connectTimeoutMs, parsePositiveInt, parseSeconds } from './devices/cli-options';
 
 /**
  * `edgefleet deploy | rollback | status | history | drift`: one-click deploy from a script. Exit codes: 0 every
@@ -133,7 +133,7 @@ function rolloutOptions(flags: RolloutFlags): DeployOptionsInput {
 }
 
 function connectOptions(flags: { connectTimeout?: number }): ConnectOptions {
-  return flags.connectTimeout === undefined ? {} : { connectTimeoutMs: flags.connectTimeout * 1000 };
+  return { connectTimeoutMs: connectTimeoutMs(flags) };
 }
 
 /**
@@ -260,10 +260,7 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
         await askSecrets(fleet, deploy.resolveDevices(targets));
         const prepared = deploy.prepareRollback(
           targets,
-          {
-            ...(flags.model === undefined ? {} : { model: flags.model }),
-            ...(flags.toRelease === undefined ? {} : { toRelease: flags.toRelease }),
-          },
+          { model: flags.model, toRelease: flags.toRelease },
           options,
           connectOptions(flags),
         );
@@ -308,7 +305,7 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
         async (ctx) =>
           ctx.services().deploy.history({
             ...(flags.limit === undefined ? {} : { limit: Math.min(flags.limit, 10_000) }),
-            ...(flags.device === undefined ? {} : { device: flags.device }),
+            device: flags.device,
           }),
         historyText,
       );

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { AppError } from '../../../shared/errors';
 import type { ImportFormat, ImportReport } from '../../../shared/schemas/fleet';
 import { exportFormatSchema, importFormatSchema } from '../../../shared/schemas/fleet';
-import type { FleetOpOptions, FleetService } from '../../core/fleet/fleet-service';
+import type { FleetOpOptions, FleetService } from '../../core/fleet/service';
 import { runCommand, type CliIo, type CommandContext, type GlobalOptions } from '../cli-context';
 import type { DeviceFlags, OpFlags } from './devices/cli-options';
 import {
@@ -113,10 +113,7 @@ export function registerDeviceCommands(program: Command, globals: Globals, io: C
     .description('list devices')
     .option('--tag <tag>', 'only devices with this tag')
     .action(async (opts: { tag?: string }) => {
-      await run(
-        async (ctx) => ctx.services().fleet.list(opts.tag === undefined ? {} : { tag: opts.tag }),
-        deviceListText,
-      );
+      await run(async (ctx) => ctx.services().fleet.list({ tag: opts.tag }), deviceListText);
     });
 
   withOpOptions(
@@ -238,8 +235,7 @@ export function registerDeviceCommands(program: Command, globals: Globals, io: C
     .option('--tag <tag>', 'only devices with this tag')
     .action(async (opts: { format: (typeof exportFormatSchema.options)[number]; tag?: string }) => {
       await run(
-        async (ctx) =>
-          ctx.services().fleet.export(opts.format, opts.tag === undefined ? {} : { tag: opts.tag }),
+        async (ctx) => ctx.services().fleet.export(opts.format, { tag: opts.tag }),
         (r) => r.text,
       );
     });

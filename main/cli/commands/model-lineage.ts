@@ -5,7 +5,7 @@ import type { Services } from '../../core/services';
 import { table } from '../format';
 
 /** `models show` with the lineage both ways: what it was made from (parent, method) and where it went. */
-export type ShownModel = Model & {
+type ShownModel = Model & {
   lineage: ModelLineage & { parent: { id: string; name: string } | null };
 };
 

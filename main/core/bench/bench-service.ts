@@ -91,7 +91,7 @@ export type DeviceBenchOptions = RunSettings & {
   nodeModulePaths?: readonly string[];
 };
 
-export type ProfileEntry = HardwareProfile;
+type ProfileEntry = HardwareProfile;
 
 export type BenchServiceOptions = {
   /** Resolves a fleet device name for `--device` (the fleet inventory). */
@@ -103,7 +103,7 @@ export type BenchServiceOptions = {
 export const defaultStop: StopRule = { kind: 'duration', ms: 2000, minIterations: 10 };
 export const defaultWarmup = 5;
 /** A calibration is reused this long (same host, threads and ORT version). */
-export const calibrationMaxAgeMs = 12 * 3600_000;
+const calibrationMaxAgeMs = 12 * 3600_000;
 
 function localOrtVersion(): string {
   try {
@@ -180,7 +180,7 @@ export class BenchService {
   /** What the auto search needs to estimate latency on a profile (`optimize --method auto --target ID`). */
   async estimationTarget(id: string, signal?: AbortSignal): Promise<AutoTarget> {
     const profile = await this.profile(id);
-    const machine = await this.thisMachine(undefined, signal ? { signal } : {});
+    const machine = await this.thisMachine(undefined, { signal });
     return { profile, machine, correction: this.results.correctionFor(profile.id) };
   }
 
@@ -202,8 +202,8 @@ export class BenchService {
       : calibrateThisMachine({
           threads,
           tmpRoot: this.tmpDir,
-          ...(this.options.calibrationEffort === undefined ? {} : { effort: this.options.calibrationEffort }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          effort: this.options.calibrationEffort,
+          signal: options.signal,
         }).then((peaks) => {
           this.results.saveCalibration(newId('cal'), hostKey, peaks);
           this.logger.info({ peaks }, 'this machine calibrated');
@@ -241,8 +241,8 @@ export class BenchService {
       label: model.name,
       level: settings.optimizationLevel,
       tmpRoot: this.tmpDir,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
     return costModel(analysis);
   }
@@ -293,7 +293,7 @@ export class BenchService {
       progress({ phase, percent: Math.round((100 * step++) / steps), ...(message ? { message } : {}) });
 
     tick('calibrating', 'measuring this machine with ORT micro-benchmarks');
-    const machine = await this.thisMachine(localThreads, options.signal ? { signal: options.signal } : {});
+    const machine = await this.thisMachine(localThreads, { signal: options.signal });
     const results: BenchResult[] = [];
     const errorRows: BenchReport['estimatorError']['rows'] = [];
     for (const model of models) {
@@ -317,9 +317,9 @@ export class BenchService {
           settings,
           tmpRoot: this.tmpDir,
           memoryLimitBytes: options.memoryLimitBytes ?? null,
-          ...(samples === undefined ? {} : { samples }),
-          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          samples,
+          timeoutMs: options.timeoutMs,
+          signal: options.signal,
         });
         results.push(
           this.record(model, {
@@ -416,7 +416,7 @@ export class BenchService {
     const model = this.models.get(ref);
     const progress = options.onProgress ?? (() => undefined);
     progress({ phase: 'connecting', percent: 5, message: device.name });
-    const conn = await connect(device.target, options.signal === undefined ? {} : { signal: options.signal });
+    const conn = await connect(device.target, { signal: options.signal });
     try {
       const facts = device.facts ?? (await probeDevice(conn, { deployRoot: device.deployRoot }));
       const threads = options.threads ?? facts.cpu.cores ?? 1;
@@ -429,16 +429,16 @@ export class BenchService {
         deployRoot: device.deployRoot,
         facts,
         freeDims: freeDimValues(model, settings),
-        ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
-        ...(options.nodeModulePaths === undefined ? {} : { nodeModulePaths: options.nodeModulePaths }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        runtime: options.runtime,
+        nodeModulePaths: options.nodeModulePaths,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
       });
       let predictedMs: number | null = null;
       const profile = device.profileId === null ? undefined : await this.knownProfile(device.profileId);
       if (profile) {
         progress({ phase: 'estimating', percent: 80, message: profile.name });
-        const machine = await this.thisMachine(undefined, options.signal ? { signal: options.signal } : {});
+        const machine = await this.thisMachine(undefined, { signal: options.signal });
         const costed = await this.analyse(model, settings, options);
         // Uncorrected: the correction is measured ÷ this.
         predictedMs = estimateOn(costed, profile, threads, { machine }).latencyMs;
@@ -479,11 +479,7 @@ export class BenchService {
     filter: { model?: string; target?: Pick<BenchTarget, 'kind' | 'id'>; limit?: number } = {},
   ): BenchResult[] {
     const modelId = filter.model === undefined ? undefined : this.models.get(filter.model).id;
-    return this.results.list({
-      ...(modelId === undefined ? {} : { modelId }),
-      ...(filter.target === undefined ? {} : { target: filter.target }),
-      ...(filter.limit === undefined ? {} : { limit: filter.limit }),
-    });
+    return this.results.list({ modelId, target: filter.target, limit: filter.limit });
   }
 
   /** Measured results of a model on a target, oldest first (with ORT version and date on each). */

@@ -33,7 +33,7 @@ export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-export function migrate(db: Database, migrations: readonly Migration[]): void {
+function migrate(db: Database, migrations: readonly Migration[]): void {
   assertOrdered(migrations);
   const latest = migrations.at(-1)?.version ?? 0;
   const seen = schemaVersion(db);

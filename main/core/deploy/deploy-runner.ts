@@ -170,7 +170,7 @@ export class DeployRunner {
     targets: readonly DeployTarget[],
     options: DriftOptions & { reconcile?: boolean } = {},
   ): Promise<DriftReport> {
-    const pool = new ConnectionPool(options.signal === undefined ? {} : { signal: options.signal });
+    const pool = new ConnectionPool({ signal: options.signal });
     try {
       const { report, states } = await checkDrift(
         { targets, pool, expectedFor: (deviceId) => this.repo.releases({ deviceId }) },
@@ -319,7 +319,7 @@ export class DeployRunner {
             lock: this.lockPolicy,
             trackedCurrent: (deviceId) =>
               this.repo.release(deviceId, meta.modelName)?.current?.release ?? null,
-            ...(control.testHooks === undefined ? {} : { testHooks: control.testHooks }),
+            testHooks: control.testHooks,
           }),
         onDeviceDone: (outcome) => {
           recorder.finished(outcome);

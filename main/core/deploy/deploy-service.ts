@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/schemas/deploy';
 import type { Device } from '../../../shared/schemas/fleet';
 import type { Model } from '../../../shared/schemas/models';
-import type { FleetService } from '../fleet/fleet-service';
+import type { FleetService } from '../fleet/service';
 import type { ModelService } from '../models/model-service';
 import { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
 import { releaseName, versionFromImportedAt } from './layout';
@@ -51,7 +51,7 @@ export type PreparedRollback = { devices: Device[]; targets: DeployTarget[]; pla
 export type RollbackInput = { model?: string; toRelease?: string };
 
 /** What the runner's callers may steer; ids and times come from the prepared plan. */
-export type RunOptions = Omit<RunControl, 'context'>;
+type RunOptions = Omit<RunControl, 'context'>;
 
 export class DeployService {
   private constructor(
@@ -104,12 +104,10 @@ export class DeployService {
     connect: ConnectOptions,
   ): { devices: Device[]; targets: DeployTarget[] } {
     const devices = this.resolveDevices(refs);
-    const timeout =
-      connect.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: connect.connectTimeoutMs };
     const targets = devices.map((device) => ({
       deviceId: device.id,
       deviceName: device.name,
-      ssh: this.deps.fleet.sshTarget(device, timeout),
+      ssh: this.deps.fleet.sshTarget(device, connect),
       deployRoot: device.deployRoot,
       restartCommand: device.restartCmd,
       healthCommand: device.healthCmd,
@@ -296,10 +294,7 @@ export class DeployService {
     options: { reconcile?: boolean; signal?: AbortSignal } & ConnectOptions = {},
   ): Promise<DriftReport> {
     const { connectTimeoutMs, ...check } = options;
-    const { targets } = this.resolveTargets(
-      targetRefs,
-      connectTimeoutMs === undefined ? {} : { connectTimeoutMs },
-    );
+    const { targets } = this.resolveTargets(targetRefs, { connectTimeoutMs });
     return this.runner.driftCheck(targets, check);
   }
 
@@ -310,7 +305,7 @@ export class DeployService {
 
   history(options: { limit?: number; device?: string } = {}): Deployment[] {
     return this.runner.repo.deployments({
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      limit: options.limit,
       ...(options.device === undefined ? {} : { deviceId: this.resolveDeviceId(options.device) }),
     });
   }

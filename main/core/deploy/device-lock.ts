@@ -15,7 +15,7 @@ import { exitCodes, parseKeyValues } from './remote-scripts';
  * - or the holder is unknown here and its lock shows no progress for longer than `staleAfterMs`.
  */
 
-export type LockHolderLookup = (
+type LockHolderLookup = (
   deploymentId: string,
 ) => { status: DeploymentStatus; modelName: string; createdAt: string } | undefined;
 

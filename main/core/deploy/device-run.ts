@@ -170,7 +170,7 @@ export class DeviceRun {
       bytesSent: this.outcome.bytesSent,
       bytesTotal: this.outcome.bytesTotal,
       bytesPerSec: this.rate,
-      ...(message === undefined ? {} : { message }),
+      message,
     });
   }
 }

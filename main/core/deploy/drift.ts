@@ -19,7 +19,7 @@ import type { DeployTarget } from './types';
  * one round trip), compared with what the database believes. Reading never changes a device.
  */
 
-export type ObservedModel = {
+type ObservedModel = {
   modelName: string;
   /** Raw link target of `current` (`releases/…` for EdgeFleet's). */
   link: string | null;
@@ -38,10 +38,7 @@ async function readDeviceState(
   assertDeployRoot(target.deployRoot, target.deviceName);
   const conn = await pool.get(target.ssh);
   const tag = randomBytes(6).toString('hex');
-  const result = await conn.exec(
-    { script: readStateScript, args: [target.deployRoot, tag] },
-    signal === undefined ? {} : { signal },
-  );
+  const result = await conn.exec({ script: readStateScript, args: [target.deployRoot, tag] }, { signal });
   if (result.code !== 0) {
     throw new AppError(
       'REMOTE_COMMAND_FAILED',
@@ -72,7 +69,7 @@ async function readDeviceState(
   return { target, models };
 }
 
-export type Classified = Omit<DriftResult, 'adopted'> & { manifest: ReleaseManifest | null };
+type Classified = Omit<DriftResult, 'adopted'> & { manifest: ReleaseManifest | null };
 
 /** One (device, model): the first rule that applies decides the state. */
 function classify(
@@ -156,7 +153,7 @@ export type DriftOptions = {
   signal?: AbortSignal;
 };
 
-export type DriftInput = {
+type DriftInput = {
   targets: readonly DeployTarget[];
   pool: ConnectionPool;
   expectedFor: (deviceId: string) => DeviceRelease[];
@@ -172,7 +169,7 @@ export async function checkDrift(
     input.targets,
     options.concurrency ?? 16,
     (target, { signal }) => readDeviceState(target, input.pool, signal),
-    options.signal === undefined ? {} : { signal: options.signal },
+    { signal: options.signal },
   );
   const results: Classified[] = [];
   const errors: DriftReport['errors'] = [];

@@ -71,7 +71,7 @@ type ActivationState = {
 };
 
 /** One device's run so far: what the steps found, for the steps after them. */
-export type DeviceWalk = {
+type DeviceWalk = {
   device: DevicePlan;
   run: DeviceRun;
   ctx: ExecutorContext;
@@ -90,7 +90,7 @@ export type DeviceWalk = {
 };
 
 /** How a step ends the device's run early; null: the walk goes on. */
-export type StepEnd = { status: DeviceDeployStatus; error?: AppError | null };
+type StepEnd = { status: DeviceDeployStatus; error?: AppError | null };
 
 export type StepRunner = {
   /** The step's condition (see PlannedStep.condition) is not met: it is passed over without progress. */
@@ -605,9 +605,10 @@ export function runPlanned(
   signal?: AbortSignal,
 ): Promise<ExecResult> {
   return conn.exec(cmd.exec, {
-    ...(cmd.timeoutMs === null ? {} : { timeoutMs: cmd.timeoutMs }),
-    ...(cmd.stdin === null ? {} : { stdin: cmd.stdin }),
-    ...(signal === undefined ? {} : { signal }),
+    // The plan writes "none" as null; exec takes undefined for "the target's default" and "no stdin".
+    timeoutMs: cmd.timeoutMs ?? undefined,
+    stdin: cmd.stdin ?? undefined,
+    signal,
   });
 }
 

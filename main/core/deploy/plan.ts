@@ -57,7 +57,7 @@ export type PlannedCommand = {
   timeoutMs: number | null;
 };
 
-export type PlannedUpload = { localPath: string; remotePath: string; bytes: number; mode: number };
+type PlannedUpload = { localPath: string; remotePath: string; bytes: number; mode: number };
 
 export type PlannedStep = {
   step: DeployStep;
@@ -89,7 +89,7 @@ export type DevicePlan = {
   lock: DeviceLockCommands;
 };
 
-export type DeviceLockCommands = { refresh: PlannedCommand; release: PlannedCommand };
+type DeviceLockCommands = { refresh: PlannedCommand; release: PlannedCommand };
 
 export type DeployPlan = {
   kind: 'deploy';

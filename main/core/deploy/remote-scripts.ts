@@ -484,7 +484,7 @@ export function parseKeyValues(stdout: string): { values: Map<string, string>; m
   return { values, manifest: at === -1 ? null : stdout.slice(at + marker.length) };
 }
 
-export type StateSection = { name: string; text: string };
+type StateSection = { name: string; text: string };
 
 /** Sections of read-state output; a section's text is what its command printed. */
 export function splitSections(stdout: string, tag: string): StateSection[] {

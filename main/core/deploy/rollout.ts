@@ -13,7 +13,7 @@ import type { DevicePlan } from './plan';
  * failing never stops the others in its wave; the threshold only stops devices from starting.
  */
 
-export type RolloutInput = {
+type RolloutInput = {
   devices: readonly DevicePlan[];
   runs: ReadonlyMap<string, DeviceRun>;
   waves: readonly (readonly string[])[];

@@ -14,7 +14,7 @@ type Grant = { path: string; fileName: string; sizeBytes: number; staged: boolea
 const stagingPrefix = 'p';
 
 /** 4 GiB: larger than any model ONNX can hold in one protobuf (2 GiB) plus room for external data. */
-export const maxUploadBytes = 4 * 1024 ** 3;
+const maxUploadBytes = 4 * 1024 ** 3;
 
 /**
  * The renderer is untrusted, so it never names paths. Main hands out opaque references to files the user chose

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 const processStartMs = Math.round(Date.now() - process.uptime() * 1000);
 
 /** A day: no upload sits staged, and no model is being written, that long. */
-export const defaultTempMaxAgeMs = 24 * 60 * 60_000;
+const defaultTempMaxAgeMs = 24 * 60 * 60_000;
 
 export function ownedTempName(prefix: string): string {
   return `${prefix}${process.pid}-${processStartMs}-${randomBytes(6).toString('hex')}`;
@@ -24,7 +24,7 @@ export function processDirName(prefix: string): string {
   return `${prefix}${process.pid}-${processStartMs}`;
 }
 
-export type TempOwner = { pid: number; startMs: number };
+type TempOwner = { pid: number; startMs: number };
 
 export function tempOwner(name: string, prefix: string): TempOwner | null {
   if (!name.startsWith(prefix)) return null;
@@ -33,7 +33,7 @@ export function tempOwner(name: string, prefix: string): TempOwner | null {
   return { pid: Number(m[1]), startMs: Number(m[2]) };
 }
 
-export function pidRunning(pid: number): boolean {
+function pidRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -43,7 +43,7 @@ export function pidRunning(pid: number): boolean {
   }
 }
 
-export type SweepOptions = {
+type SweepOptions = {
   maxAgeMs?: number;
   now?: number;
   isRunning?: (pid: number) => boolean;

@@ -9,11 +9,11 @@ export type ProgressReport = {
   /** Structured progress of one part of the job (e.g. one device of a rollout), for live per-part rows. */
   detail?: { key: string; [field: string]: unknown };
 };
-export type JobContext = {
+type JobContext = {
   signal: AbortSignal;
   progress(report: ProgressReport): void;
 };
-export type JobRunner<T> = (ctx: JobContext) => Promise<T>;
+type JobRunner<T> = (ctx: JobContext) => Promise<T>;
 
 type Listener = (event: AnyEvent) => void;
 

@@ -16,7 +16,7 @@ type ModelRow = {
   report_json: string | null;
 };
 
-export type NewModel = Model;
+type NewModel = Model;
 
 function fromRow(row: ModelRow): Model {
   return {

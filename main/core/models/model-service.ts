@@ -123,7 +123,7 @@ export class ModelService {
     const { progress, signal, name } = opts;
     progress({ phase: 'validating', percent: 40 });
     validateModel(model);
-    await assertLoadsInOrt(bytes, signal === undefined ? {} : { signal });
+    await assertLoadsInOrt(bytes, { signal });
     throwIfCancelled(signal);
 
     progress({ phase: 'summarizing', percent: 60 });

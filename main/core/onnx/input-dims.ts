@@ -5,9 +5,9 @@ import type { Dim } from './shape-dims';
  * The most elements one sample of one input may hold: 2^26 (256 MiB as float32). Far above any real edge
  * model's input (a 4K RGB frame is 25M), far below what makes "Array buffer allocation failed" a crash.
  */
-export const maxSampleElements = 2 ** 26;
+const maxSampleElements = 2 ** 26;
 
-export type DimProblem = { input: string; axis: number; dim: number; kind: 'zero' | 'huge' };
+type DimProblem = { input: string; axis: number; dim: number; kind: 'zero' | 'huge' };
 
 /** Declared input dims that will make samples empty (0, negative) or too large to allocate; symbolic dims count 1. */
 export function declaredDimProblems(

@@ -7,7 +7,7 @@ export type Dim = number | string | null;
 export const isNumber = (d: Dim | undefined): d is number => typeof d === 'number';
 
 /** numpy broadcasting of one dimension pair; null when the result cannot be known. */
-export function broadcastDim(a: Dim, b: Dim): Dim {
+function broadcastDim(a: Dim, b: Dim): Dim {
   if (a === b) return a;
   if (a === 1) return b;
   if (b === 1) return a;
@@ -54,7 +54,7 @@ export function normalizeAxis(axis: number, rank: number): number | undefined {
   return a >= 0 && a < rank ? a : undefined;
 }
 
-export type WindowParams = {
+type WindowParams = {
   kernel: number;
   stride: number;
   dilation: number;

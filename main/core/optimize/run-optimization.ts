@@ -31,7 +31,7 @@ export type OptimizationOutcome = SingleOutcome | AutoRunOutcome;
 /** `--method auto`: the whole search and the variants worth storing (recommended or closest first). */
 export type AutoRunOutcome = AutoOutcome & { kind: 'auto'; calibration: DataUsed; evaluation: DataUsed };
 
-export type SingleOutcome = {
+type SingleOutcome = {
   kind: 'single';
   bytes: Uint8Array;
   pass: PassReport;
@@ -60,7 +60,7 @@ export type JobData = {
  * Calibration and evaluation samples of a job: --eval when given, else the last 20 % of the calibration data
  * held out, else the calibration data itself, else random inputs (said in the report).
  */
-export async function openJobData(
+async function openJobData(
   job: Pick<OptimizationJob, 'calibration' | 'evaluation'>,
   parent: ModelProto,
 ): Promise<JobData> {

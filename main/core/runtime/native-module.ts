@@ -1,7 +1,7 @@
 import { AppError } from '../../../shared/errors';
 
 /** The packages with compiled parts: the ones `npm rebuild` fixes after a Node or Electron upgrade. */
-export type NativeModuleName = 'better-sqlite3' | 'onnxruntime-node' | 'sharp' | 'ssh2';
+type NativeModuleName = 'better-sqlite3' | 'onnxruntime-node' | 'sharp' | 'ssh2';
 
 /**
  * Runs `load` (a require, or the first use that opens the compiled addon) and turns the ways a native module
@@ -23,7 +23,7 @@ export function loadNativeModule<T>(name: NativeModuleName, load: () => T): T {
   }
 }
 
-export function isNativeLoadFailure(err: unknown, name: string): boolean {
+function isNativeLoadFailure(err: unknown, name: string): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (code === 'ERR_DLOPEN_FAILED') return true;

@@ -38,7 +38,7 @@ export async function assertLoadsInOrt(
       {
         label: 'the model',
         timeoutMs: loadTimeoutMs,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
       },
       async (workDir) => {
         const modelPath = join(workDir, 'model.onnx');

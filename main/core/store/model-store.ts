@@ -75,7 +75,7 @@ export class ModelStore {
 }
 
 /** fsync of a directory: its new entries (a rename into it) survive a power cut. */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

@@ -4,7 +4,7 @@
 // cost of the same work as a GEMM; this kernel also covers dilation, which tfjs cannot differentiate.
 import { tf } from './tf';
 
-export type ConvGeometry = {
+type ConvGeometry = {
   strides: readonly [number, number];
   dilations: readonly [number, number];
   /** top, left, bottom, right */

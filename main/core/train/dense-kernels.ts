@@ -55,7 +55,7 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transA: boolean, transB
   return op(a, b) as tf.Tensor2D;
 }
 
-export type PoolGeometry = {
+type PoolGeometry = {
   kernel: readonly [number, number];
   strides: readonly [number, number];
   /** top, left, bottom, right */

@@ -19,7 +19,7 @@ import { sliceWidth } from './width-slice';
  * The student the config names: the teacher itself, a narrower copy of it, a model of the library
  * (`model:<id or name>`, read by the service and handed over as `library`), or a model file.
  */
-export async function resolveStudent(
+async function resolveStudent(
   teacher: ModelProto,
   student: string,
   library?: ModelProto,

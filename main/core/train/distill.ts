@@ -15,7 +15,7 @@ import { cosineLearningRate, setLearningRate } from './lr-schedule';
 import { compileGraph, type TrainableGraph } from './onnx-graph';
 import { tf, tfReady } from './tf';
 
-export type DistillSettings = {
+type DistillSettings = {
   epochs: number;
   temperature: number;
   /** Weight of the distillation term; 1 − alpha goes to cross-entropy on labels. */
@@ -25,7 +25,7 @@ export type DistillSettings = {
   seed: number;
 };
 
-export type DistillInput = {
+type DistillInput = {
   teacher: ModelProto;
   student: ModelProto;
   samples: readonly Sample[];
@@ -63,7 +63,7 @@ export type DistillResult = {
  * softmax at temperature T would flatten the signal), else the output itself. The KL term always takes the
  * softmax over the last axis.
  */
-export function distillTargets(model: ModelProto): string[] {
+function distillTargets(model: ModelProto): string[] {
   const producers = producerMap(model.graph!);
   return model.graph!.output.map((o) => {
     const p = producers.get(o.name);

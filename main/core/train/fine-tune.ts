@@ -7,7 +7,7 @@ import { distillConfigSchema, type TrainingReport } from '../../../shared/schema
 import type { PassContext } from '../optimize/types';
 import { readAllSamples, readHeldOut, requireTrainingData, trainingReport } from './training-data';
 
-export type FineTuned = { model: ModelProto; training: TrainingReport; warnings: string[] };
+type FineTuned = { model: ModelProto; training: TrainingReport; warnings: string[] };
 
 export async function fineTuneByDistillation(
   teacher: ModelProto,

@@ -27,7 +27,7 @@ const ops: Record<string, OpImpl> = {
 };
 
 /** Op types the engine runs (and differentiates). */
-export const supportedOps: readonly string[] = Object.keys(ops)
+const supportedOps: readonly string[] = Object.keys(ops)
   .filter((op) => !op.startsWith('Qat'))
   .sort();
 
@@ -48,7 +48,7 @@ const parameterSlots: Record<string, readonly number[]> = {
   QatWeight: [0],
 };
 
-export type CompileOptions = {
+type CompileOptions = {
   /** Initializers that must stay fixed even in a parameter slot. */
   frozen?: ReadonlySet<string>;
   /** Graph tensors to return besides the graph outputs (e.g. the logits before a final Softmax). */

@@ -2,7 +2,7 @@ import type { NodeProto } from 'onnx-buf';
 import { AppError } from '../../../shared/errors';
 import type { tf } from './tf';
 
-export type OpContext = {
+type OpContext = {
   /** Version of the default ONNX domain: some ops changed meaning (Softmax axis) or moved attributes to inputs. */
   opset: number;
 };

@@ -7,7 +7,7 @@ import { tf } from './tf';
 import { refuse, type OpImpl } from './op-types';
 
 /** Values of a small integer tensor (shape, axes, starts …) on the host. */
-export function hostInts(t: tf.Tensor): number[] {
+function hostInts(t: tf.Tensor): number[] {
   return Array.from(t.dataSync(), (v) => Number(v));
 }
 

@@ -24,7 +24,7 @@ function levels(type: number): { qmin: number; qmax: number } {
   }
 }
 
-export type QatWeightLink = {
+type QatWeightLink = {
   /** Integer initializer in the QDQ model. */
   intName: string;
   intType: number;
@@ -35,7 +35,7 @@ export type QatWeightLink = {
   qmax: number;
 };
 
-export type QatGraph = {
+type QatGraph = {
   model: ModelProto;
   /** Float shadow initializer → the integer weight it stands for. */
   weights: Map<string, QatWeightLink>;

@@ -4,7 +4,7 @@ import type { ModelProto } from 'onnx-buf';
 import { compileGraph } from './onnx-graph';
 import { tf } from './tf';
 
-export type FloatOutputs = Record<string, { dims: number[]; data: Float32Array }>;
+type FloatOutputs = Record<string, { dims: number[]; data: Float32Array }>;
 
 export async function runOrtFloat(
   bytes: Uint8Array,

@@ -9,7 +9,7 @@ import type { PassContext, Sample, SampleSource } from '../optimize/types';
 import type { DistillResult } from './distill';
 
 /** Below this many samples a student mostly memorises: the report warns with the count. */
-export const FEW_SAMPLES = FEW_TRAINING_SAMPLES;
+const FEW_SAMPLES = FEW_TRAINING_SAMPLES;
 
 /** The job's data, or CALIBRATION_REQUIRED saying what `needs` it. */
 export function requireTrainingData(ctx: PassContext, needs: string): SampleSource {

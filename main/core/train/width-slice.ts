@@ -28,7 +28,7 @@ const channelWise = new Set([
   'Identity',
 ]);
 
-export type WidthSliceResult = {
+type WidthSliceResult = {
   model: ModelProto;
   /** Producer nodes narrowed, with channels before → after. */
   sliced: { node: string; from: number; to: number }[];

@@ -18,7 +18,7 @@ import { createJobStore, type ActiveJob, type JobStore } from './job-store';
 import type { Transport, UploadOptions } from './transport';
 import { createWebTransport } from './web-transport';
 
-export type RunJobOptions = {
+type RunJobOptions = {
   onProgress?: (progress: JobProgress) => void;
   /** Shown in the header's job indicator; the method name by default. */
   label?: string;

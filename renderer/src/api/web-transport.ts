@@ -5,7 +5,7 @@ import { resultSchema, unwrap, type Result } from '../../../shared/result';
 import { parseEvent } from './events';
 import type { Transport, UploadOptions } from './transport';
 
-export type WebTransportOptions = {
+type WebTransportOptions = {
   /** Origin of the web host; the page's own origin by default (the host serves the UI). */
   origin?: string;
   fetch?: typeof fetch;
@@ -87,7 +87,7 @@ function chooseFiles(accept: string, folder = false): Promise<File[]> {
  * The browser's webkitRelativePath starts with the folder's own name; the host stages the files under the
  * folder reference's root, which the data reader reads as the folder itself, so that first segment goes.
  */
-export function relativeUploadPath(file: File): string {
+function relativeUploadPath(file: File): string {
   const parts = (file.webkitRelativePath || file.name).split('/');
   return parts.length > 1 ? parts.slice(1).join('/') : (parts[0] ?? file.name);
 }

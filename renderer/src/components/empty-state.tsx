@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
 /** What an empty state offers: another page (a link styled as a button) or an action here. */
-export type EmptyStateAction =
+type EmptyStateAction =
   { label: string; to: string; testId?: string } | { label: string; onClick: () => void; testId?: string };
 
 /**

@@ -7,10 +7,10 @@
  * Positions are given as fractions of the plot (0..1 on each axis, y up) so "close" is about what the eye sees,
  * whatever the axes' units or scales; offsets come back in pixels (y down, as SVG draws).
  */
-export type PlotPosition = { x: number; y: number };
-export type SpreadOffset = { dx: number; dy: number };
+type PlotPosition = { x: number; y: number };
+type SpreadOffset = { dx: number; dy: number };
 
-export type SpreadOptions = {
+type SpreadOptions = {
   /** Plot size in pixels, to compare distances as drawn. */
   width: number;
   height: number;

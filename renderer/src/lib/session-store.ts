@@ -5,7 +5,7 @@ import { useSyncExternalStore } from 'react';
  * change. Sessions (optimize, bench, deploy, fleet and history operations) keep their run here so it goes on,
  * and its result waits, while the user looks at other pages.
  */
-export type Store<S> = {
+type Store<S> = {
   subscribe(listener: () => void): () => void;
   get(): S;
   /** Replaces the value; every listener hears of it. */
@@ -68,7 +68,7 @@ export function useSession<S extends object, T extends Readable<S>>(store: T): S
 
 export type Actions<T> = Omit<T, 'subscribe' | 'get'>;
 
-export type Throttle<T> = {
+type Throttle<T> = {
   push(value: T): void;
   /** Delivers what is pending now (before a final state, so nothing is lost). */
   flush(): void;
@@ -76,7 +76,7 @@ export type Throttle<T> = {
   stop(): void;
 };
 
-export type ThrottleOptions = {
+type ThrottleOptions = {
   /** Deliver the first value at once (true) or only after `ms`, batched with what follows (false). */
   leading?: boolean;
   /** Keep only the newest pending value (a progress bar), not all of them (per-device rows). */

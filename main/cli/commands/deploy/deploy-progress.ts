@@ -15,7 +15,7 @@ const redrawMs = 100;
 
 type Row = DeployProgress & { seen: number };
 
-export type DeployProgressView = { update(p: DeployProgress): void; end(): void };
+type DeployProgressView = { update(p: DeployProgress): void; end(): void };
 
 export function deployProgressView(io: CliIo, json: boolean, verb = 'deploy'): DeployProgressView {
   if (json) return { update: () => undefined, end: () => undefined };

@@ -73,7 +73,7 @@ function hintFor(r: DeviceResult): string | null {
   }
 }
 
-export function previewText(preview: DeployPreview): string {
+function previewText(preview: DeployPreview): string {
   const lines = [
     `${preview.variantName}${preview.variantName === preview.modelName ? '' : ` (as ${preview.modelName} on the devices)`} (${preview.modelId}), ${formatBytes(preview.sizeBytes)}, as recorded (no device contacted):`,
     table(

@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { AppErrorData } from '../../../../shared/errors';
 import { AppError } from '../../../../shared/errors';
 import type { Device } from '../../../../shared/schemas/fleet';
-import type { FleetOpOptions, FleetProgress, FleetService } from '../../../core/fleet/fleet-service';
+import type { FleetOpOptions, FleetProgress, FleetService } from '../../../core/fleet/service';
 import type { CliIo } from '../../cli-context';
 import { askHidden, canPrompt } from './tty-prompt';
 
@@ -52,6 +52,11 @@ export function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0.');
   return n;
+}
+
+/** `--connect-timeout <seconds>` in ms, as the core takes it; undefined leaves the core's default. */
+export function connectTimeoutMs(flags: { connectTimeout?: number }): number | undefined {
+  return flags.connectTimeout === undefined ? undefined : flags.connectTimeout * 1000;
 }
 
 export function deviceOptions(cmd: Command, forEdit: boolean): Command {
@@ -178,8 +183,8 @@ export function settle<T extends Outcome>(outcomes: T[], failed: { count: number
 export function opOptions(flags: OpFlags, progress: { onProgress(p: FleetProgress): void }): FleetOpOptions {
   return {
     onProgress: progress.onProgress,
-    ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-    ...(flags.connectTimeout === undefined ? {} : { connectTimeoutMs: flags.connectTimeout * 1000 }),
+    concurrency: flags.concurrency,
+    connectTimeoutMs: connectTimeoutMs(flags),
   };
 }
 

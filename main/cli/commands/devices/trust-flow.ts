@@ -1,6 +1,6 @@
 import { AppError } from '../../../../shared/errors';
 import type { Device, HostKeyScan, TrustOutcome } from '../../../../shared/schemas/fleet';
-import type { FleetProgress, FleetService } from '../../../core/fleet/fleet-service';
+import type { FleetProgress, FleetService } from '../../../core/fleet/service';
 import type { CommandContext } from '../../cli-context';
 import type { OpFlags } from './cli-options';
 import { opOptions } from './cli-options';

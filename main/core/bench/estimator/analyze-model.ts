@@ -38,7 +38,7 @@ export type ModelAnalysis = {
 };
 
 /** Sets every graph input to the benchmark's concrete dims (a copy: the caller's model is not changed). */
-export function withFixedInputs(bytes: Uint8Array, inputs: readonly BenchInput[]): ModelProto {
+function withFixedInputs(bytes: Uint8Array, inputs: readonly BenchInput[]): ModelProto {
   const model = decodeModel(bytes);
   const byName = new Map(inputs.map((i) => [i.name, i]));
   for (const vi of model.graph?.input ?? []) {
@@ -91,7 +91,7 @@ export async function analyzeModel(
         label: options.label,
         timeoutMs: options.timeoutMs ?? defaultBenchTimeoutMs,
         memoryLimitBytes: options.memoryLimitBytes ?? null,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
       },
     );
   const base = {

@@ -48,7 +48,7 @@ export function costModel(analysis: ModelAnalysis): CostedModel {
   };
 }
 
-export type EstimateContext = {
+type EstimateContext = {
   /** "This machine" with its calibration (`measured`). */
   machine: HardwareProfile;
   /** measured ÷ estimated from device runs of this profile. */

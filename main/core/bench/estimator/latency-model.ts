@@ -7,7 +7,7 @@ import { bandwidthAt } from './rates';
  * fixed per-call overhead and the copies of the graph inputs and outputs.
  */
 
-export type LatencyPrediction = {
+type LatencyPrediction = {
   totalMs: number;
   computeBoundMs: number;
   memoryBoundMs: number;

@@ -23,7 +23,7 @@ import type { TensorShape } from './analyze-model';
  * - free: metadata-only kernels ORT runs without copying (Reshape, Squeeze, Shape, …).
  */
 
-export type CostKind = 'conv' | 'matmul' | 'depthwise' | 'vector' | 'move' | 'free';
+type CostKind = 'conv' | 'matmul' | 'depthwise' | 'vector' | 'move' | 'free';
 export type Precision = 'fp32' | 'int8' | 'fp16';
 
 export type NodeCost = {

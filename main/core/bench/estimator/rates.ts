@@ -30,17 +30,17 @@ export type MachineRates = {
   runOverheadUs: number;
 };
 
-export const dramEfficiency = 0.6;
-export const cacheSpeedup = 3;
+const dramEfficiency = 0.6;
+const cacheSpeedup = 3;
 /** Working sets of the two calibration streaming runs (bytes one kernel reads + writes). */
-export const smallWorkingSetBytes = 256 * 1024;
-export const largeWorkingSetBytes = 32 * 1024 ** 2;
+const smallWorkingSetBytes = 256 * 1024;
+const largeWorkingSetBytes = 32 * 1024 ** 2;
 const defaultLlcBytes = 1024 ** 2;
-export const vectorShareOfGemm = 0.25;
+const vectorShareOfGemm = 0.25;
 const minEfficiency = 0.05;
 
 /** Theoretical peak of `threads` cores of a profile (clusters when known, else per-thread × threads). */
-export function profilePeak(profile: HardwareProfile, threads: number, precision: 'fp32' | 'int8'): number {
+function profilePeak(profile: HardwareProfile, threads: number, precision: 'fp32' | 'int8'): number {
   const t = Math.max(1, Math.min(threads, profile.cores));
   if (profile.clusters) return peakForThreads(profile.clusters, t, precision);
   const perThread = precision === 'fp32' ? profile.peakGflopsFp32PerThread : profile.peakGopsInt8PerThread;
@@ -48,7 +48,7 @@ export function profilePeak(profile: HardwareProfile, threads: number, precision
   return Math.min(total, perThread * t);
 }
 
-export type Efficiencies = {
+type Efficiencies = {
   fp32: number;
   int8: number;
   fp32Conv: number;

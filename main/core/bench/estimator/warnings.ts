@@ -6,7 +6,7 @@ import type {
 } from '../../../../shared/schemas/bench';
 
 /** Share of RAM above which a variant is "tight": the OS, the app and the camera pipeline need the rest. */
-export const tightMemoryShare = 0.5;
+const tightMemoryShare = 0.5;
 
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 

@@ -49,11 +49,11 @@ const conv = { cin: 128, cout: 128, size: 28 };
 const dw = { channels: 64, size: 56 };
 
 /** Ids of the micro models, prefixed so they can share a rounds run with other models. */
-export const calibrationPrefix = 'calibration:';
+const calibrationPrefix = 'calibration:';
 
-export type MicroModel = { id: string; model: ModelProto; input: BenchInput };
+type MicroModel = { id: string; model: ModelProto; input: BenchInput };
 
-export function calibrationModels(): MicroModel[] {
+function calibrationModels(): MicroModel[] {
   const n = gemmN;
   const f32 = (dims: number[]): BenchInput => ({ name: 'x', dtype: 'float32', dims });
   const u8 = (dims: number[]): BenchInput => ({ name: 'x', dtype: 'uint8', dims });
@@ -121,8 +121,8 @@ export function peaksFromTimings(
   };
 }
 
-export const calibrationRounds = 6;
-export const calibrationWindowMs = 60;
+const calibrationRounds = 6;
+const calibrationWindowMs = 60;
 
 export async function calibrateThisMachine(options: CalibrationOptions): Promise<MeasuredPeaks> {
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'edgefleet-calibrate-'));
@@ -130,8 +130,8 @@ export async function calibrateThisMachine(options: CalibrationOptions): Promise
     throwIfCancelled(options.signal);
     const models = await writeCalibrationModels(dir);
     const common = {
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.tmpRoot === undefined ? {} : { tmpRoot: options.tmpRoot }),
+      signal: options.signal,
+      tmpRoot: options.tmpRoot,
     };
     const timed = await timeInRounds(models, {
       label: 'calibration',

@@ -11,7 +11,7 @@ import { hardwareProfileSchema } from '../../../../shared/schemas/bench';
  * number", and nothing is imported unless the whole file is valid.
  */
 
-export type ProfileFileIssue = { path: string; message: string };
+type ProfileFileIssue = { path: string; message: string };
 
 /** `[0].clusters[1].clockGHz` from a zod path (with the file's own prefix, e.g. `profiles`). */
 export function formatIssuePath(path: readonly PropertyKey[]): string {

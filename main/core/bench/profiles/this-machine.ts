@@ -28,7 +28,7 @@ function readText(path: string): string | null {
 }
 
 /** Max clock in GHz: cpufreq when the kernel exposes it, else cpuinfo's "cpu MHz", else Node's figure. */
-export function cpuClockGHz(cpuinfo: string): number | null {
+function cpuClockGHz(cpuinfo: string): number | null {
   const khz = Number(readText('/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq')?.trim());
   if (Number.isFinite(khz) && khz > 0) return khz / 1e6;
   const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo)?.[1];
@@ -88,7 +88,7 @@ export function thisMachineProfile(measured: MeasuredPeaks): HardwareProfile {
     ...peaksFromClusters([cluster]),
     memoryBandwidthGBs: measured.bandwidthGBs,
     ramGB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-    ...(llc === undefined ? {} : { llcMB: llc }),
+    llcMB: llc,
     relativeIpc: rates.relativeIpc,
     sources: {
       cpuModel: '/proc/cpuinfo (model name / CPU part), os.availableParallelism()',

@@ -42,7 +42,7 @@ export type RemoteBenchOptions = {
   signal?: AbortSignal;
 };
 
-export type RemoteBenchResult = { measured: MeasuredRun; runtime: RemoteRuntime };
+type RemoteBenchResult = { measured: MeasuredRun; runtime: RemoteRuntime };
 
 const defaultTimeoutMs = 10 * 60_000;
 
@@ -127,15 +127,15 @@ export async function runRemoteBenchmark(
   const dir = `${options.deployRoot}/.edgefleet-bench/${Date.now()}-${randomBytes(4).toString('hex')}`;
   const deadline = Date.now() + (options.timeoutMs ?? defaultTimeoutMs);
   const remaining = () => Math.max(1000, deadline - Date.now());
-  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const { signal } = options;
   try {
-    await conn.exec({ script: 'mkdir -p "$1"', args: [dir] }, { check: true, timeoutMs: 30_000, ...signal });
+    await conn.exec({ script: 'mkdir -p "$1"', args: [dir] }, { check: true, timeoutMs: 30_000, signal });
     const model = `${dir}/model.onnx`;
-    await conn.upload(options.modelPath, model, signal);
+    await conn.upload(options.modelPath, model, { signal });
     const write = (path: string, text: string) =>
       conn.exec(
         { script: 'cat > "$1"', args: [path] },
-        { stdin: text, check: true, timeoutMs: 30_000, ...signal },
+        { stdin: text, check: true, timeoutMs: 30_000, signal },
       );
 
     if (runtime === 'perf_test') {
@@ -213,7 +213,7 @@ async function exec(
   try {
     return await conn.exec(cmd, {
       timeoutMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal: options.signal,
     });
   } catch (err) {
     if (err instanceof AppError && err.code === 'TIMEOUT') {

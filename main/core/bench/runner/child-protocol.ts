@@ -5,7 +5,7 @@ import type { BenchInput, OptimizationLevel, StopRule } from '../../../../shared
  * the local child process and runs on devices: a JSON config file in, one marked JSON line out.
  */
 
-export const resultMarker = '@@edgefleet-bench@@';
+const resultMarker = '@@edgefleet-bench@@';
 
 /** A sample tensor in the samples file: raw little-endian bytes at [offset, offset + byteLength). */
 export type SampleTensorRef = {
@@ -66,7 +66,7 @@ export type ChildFailure = {
   message: string;
 };
 
-export type ChildResult = ChildSuccess | ChildFailure;
+type ChildResult = ChildSuccess | ChildFailure;
 
 /** The last marked line of a runner's stdout, parsed; undefined when there is none (the process died). */
 export function parseChildOutput(stdout: string): ChildResult | undefined {

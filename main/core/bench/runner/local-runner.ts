@@ -58,7 +58,7 @@ export async function runChildJob(
         label: options.label,
         timeoutMs: options.timeoutMs ?? defaultBenchTimeoutMs,
         memoryLimitBytes: options.memoryLimitBytes ?? null,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
       },
     );
   } finally {
@@ -109,7 +109,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  * Writes the samples as one binary file (raw tensor bytes back to back) plus the index the runner reads. Each
  * sample must feed every input with the input's dtype; shapes may differ from `inputs` only in free dims.
  */
-export async function writeSamplesFile(
+async function writeSamplesFile(
   dir: string,
   samples: readonly SampleFeeds[],
   inputs: readonly BenchInput[],
@@ -156,7 +156,7 @@ export async function writeSamplesFile(
 }
 
 export type RoundsModel = { id: string; modelPath: string; inputs: BenchInput[] };
-export type RoundsOptions = ChildJobOptions & {
+type RoundsOptions = ChildJobOptions & {
   threads: number;
   optimizationLevel?: BenchSettings['optimizationLevel'];
   rounds: number;

@@ -19,7 +19,7 @@ import { nodeRunnerFileName, nodeRunnerSource } from './node-runner';
  * Both are reported as BENCH_OUT_OF_MEMORY.
  */
 
-export type ChildRunOptions = {
+type ChildRunOptions = {
   /** Where the runner and its config are written (the caller removes it). */
   workDir: string;
   timeoutMs: number;
@@ -30,7 +30,7 @@ export type ChildRunOptions = {
   label: string;
 };
 
-export const addressSpaceAllowanceBytes = 3 * 1024 ** 3;
+const addressSpaceAllowanceBytes = 3 * 1024 ** 3;
 const pollMs = 20;
 const tailChars = 1500;
 

@@ -20,7 +20,7 @@ export function settingsKey(s: BenchSettings): string {
   return `t${s.threads}|${s.optimizationLevel}|${inputs}`;
 }
 
-export type ResultFilter = {
+type ResultFilter = {
   modelId?: string;
   target?: Pick<BenchTarget, 'kind' | 'id'>;
   source?: BenchResult['source'];
@@ -97,7 +97,7 @@ export class BenchRepository {
       modelId,
       target,
       source: 'measured',
-      ...(key === undefined ? {} : { settingsKey: key }),
+      settingsKey: key,
       limit: 10_000,
     }).reverse();
   }

@@ -23,7 +23,7 @@ const fieldLabels: Record<string, string> = {
 };
 
 /** "Invalid device pi-1: port: the port must be from 1 to 65535." — one sentence per problem. */
-export function invalidDevice(error: z.ZodError, who: string | undefined): AppError {
+function invalidDevice(error: z.ZodError, who: string | undefined): AppError {
   const problems = error.issues.map((issue) => {
     const field = String(issue.path[0] ?? '');
     const label = fieldLabels[field] ?? field;
@@ -123,7 +123,7 @@ function emptyToNull(value: string | null | undefined): string | null {
   return value === undefined || value === null || value.trim() === '' ? null : value;
 }
 
-export const editableFields = [
+const editableFields = [
   'name',
   'host',
   'port',

@@ -10,5 +10,5 @@ export {
   sshTargetFor,
   type ResolvedJump,
   type TargetContext,
-} from './ssh-target';
-export { resolveTargets } from './targets';
+} from './device-ssh-target';
+export { resolveTargets } from './resolve-target-names';

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
-import { expandHome } from './ssh-target';
+import { expandHome } from './device-ssh-target';
 
 /**
  * Which key paths the untrusted UI may name: files under ~/.ssh (plus directories the person who started the

@@ -9,7 +9,7 @@ import { iniValue, pythonLiteral, shlexSplit } from './python-shlex';
 const sectionLine = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 
 /** Group names written as INI sections: no spaces, brackets, colons or comment characters. */
-export function isIniGroupName(tag: string): boolean {
+function isIniGroupName(tag: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(tag);
 }
 

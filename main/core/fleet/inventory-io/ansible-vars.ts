@@ -9,7 +9,7 @@ import type { ExportDevice, InventoryRecord } from './inventory-record';
  */
 
 /** Groups Ansible defines itself: never tags. */
-export const builtinGroups = new Set(['all', 'ungrouped']);
+const builtinGroups = new Set(['all', 'ungrouped']);
 
 export type HostVars = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ function first(vars: HostVars, ...names: string[]): unknown {
 }
 
 /** `-o ProxyJump=x`, `-oProxyJump x`, `-J x` in ssh arguments. */
-export function proxyJumpFromSshArgs(args: string): string | undefined {
+function proxyJumpFromSshArgs(args: string): string | undefined {
   const m = /(?:-o\s*ProxyJump[=\s]\s*|-J\s*)(['"]?)([^\s'"]+)\1/i.exec(args);
   return m?.[2];
 }
@@ -79,7 +79,7 @@ export function recordFromAnsibleHost(
   return { line, name, fields, tags: [...new Set(tags)] };
 }
 
-export type AnsibleExportHost = {
+type AnsibleExportHost = {
   vars: [string, string | number | string[]][];
   /** Tags that are usable group names in this format. */
   groups: string[];

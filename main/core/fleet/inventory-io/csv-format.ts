@@ -145,7 +145,7 @@ function recordFromCells(cells: Map<CsvColumn, string>, line: number): Inventory
   return record;
 }
 
-export function splitTags(cell: string): string[] {
+function splitTags(cell: string): string[] {
   return cell
     .split(',')
     .map((t) => t.trim())

@@ -63,7 +63,7 @@ function hashedMatches(pattern: string, name: string): boolean {
   return createHmac('sha1', salt).update(name).digest('base64') === expected;
 }
 
-export function isWildcardPattern(pattern: string): boolean {
+function isWildcardPattern(pattern: string): boolean {
   return /[*?!]/.test(pattern) && !pattern.startsWith('|');
 }
 

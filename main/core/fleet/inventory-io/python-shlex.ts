@@ -4,7 +4,7 @@
  * Ansible and to our importer.
  */
 
-export class ShlexError extends Error {}
+class ShlexError extends Error {}
 
 /** POSIX-mode shlex.split with comments: `#` (outside quotes) ends the line, even inside a word. */
 export function shlexSplit(line: string): string[] {
@@ -65,7 +65,7 @@ export function shlexSplit(line: string): string[] {
 }
 
 /** Python shlex.quote: safe words bare, everything else in single quotes (`'` as `'"'"'`). */
-export function shlexQuote(value: string): string {
+function shlexQuote(value: string): string {
   if (value === '') return "''";
   if (/^[\w@%+=:,./-]+$/.test(value)) return value;
   return `'${value.replaceAll("'", `'"'"'`)}'`;
@@ -229,6 +229,6 @@ export function iniValue(value: string | number | readonly string[]): string {
 }
 
 /** A Python string literal: JSON's escapes are valid Python escapes. */
-export function pythonString(value: string): string {
+function pythonString(value: string): string {
   return JSON.stringify(value);
 }

@@ -1,7 +1,7 @@
 import type { CpuFeature } from '../../../../shared/schemas/fleet';
 import { cpuFeatureNames } from '../../../../shared/schemas/fleet';
 
-export type CpuInfo = {
+type CpuInfo = {
   model: string | null;
   vendor: string | null;
   /** cpuinfo's own board line (Raspberry Pi "Model", older Arm "Hardware"). */

@@ -30,7 +30,7 @@ export async function probeDevice(conn: SshConnection, options: ProbeOptions): P
     { script: probeScript, args: [deployRoot, tag] },
     {
       timeoutMs: options.timeoutMs ?? defaultProbeTimeoutMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal: options.signal,
     },
   );
   return parseProbeOutput(result.stdout);

@@ -62,7 +62,7 @@ export function stateFor(error: AppError): DeviceState {
  * Names the device in every per-device error, and turns "this key needs a passphrase" into
  * SECRET_REQUIRED so callers know to ask for it (a wrong one is forgotten, so it is asked again).
  */
-export function deviceError(ctx: OpsContext, device: Device, error: AppError): AppError {
+function deviceError(ctx: OpsContext, device: Device, error: AppError): AppError {
   const details = (error.details ?? {}) as Record<string, unknown>;
   const reason = details['reason'];
   if (error.code === 'AUTH_FAILED' && (reason === 'passphrase-required' || reason === 'bad-passphrase')) {
@@ -196,7 +196,7 @@ async function scanEndpoint(
   const info = await scanHostKey(host, port, {
     timeoutMs: timeouts.connectMs ?? 10_000,
     signal,
-    ...(jumpConn === undefined ? {} : { jump: jumpConn }),
+    jump: jumpConn,
   });
   const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return { ...info, endpoint: jump === undefined ? at : `${at} via ${describeTarget(jump.target)}` };

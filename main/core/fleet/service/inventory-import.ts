@@ -208,7 +208,7 @@ export function applyDevicePlan(repo: DeviceRepository, plan: DevicePlan, newId:
 // known_hosts
 
 type KeyWrite = { deviceId: string; role: 'device' | 'jump'; key: PinnedHostKey };
-export type KnownHostsPlan = { rows: ImportRow[]; writes: KeyWrite[] };
+type KnownHostsPlan = { rows: ImportRow[]; writes: KeyWrite[] };
 
 const keyPreference = [
   'ssh-ed25519',

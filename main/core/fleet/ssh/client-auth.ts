@@ -2,8 +2,8 @@ import type { ConnectConfig } from 'ssh2';
 // ssh2 is CommonJS: Node only detects some named exports (not `utils`), so go through the default export.
 import ssh2 from 'ssh2';
 import { AppError } from '../../../../shared/errors';
-import type { SshTarget } from './target';
-import { describeTarget } from './target';
+import type { SshTarget } from './ssh-target';
+import { describeTarget } from './ssh-target';
 import { readKeyFile } from './key-file';
 
 export type AuthConfig = Pick<

@@ -18,7 +18,7 @@ import { connect, scanHostKey } from './connection';
 import type { SshConnection } from './connection';
 import { assertFingerprint } from './host-key';
 import { ConnectionPool, withPool } from './pool';
-import type { SshTarget } from './target';
+import type { SshTarget } from './ssh-target';
 
 const work = mkdtempSync(join(tmpdir(), 'edgefleet-ssh-test-'));
 let device: SshdDevice;

@@ -9,8 +9,8 @@ import type { HostKeyInfo } from './host-key';
 import { parsePublicKey } from './host-key';
 import type { UploadOptions, UploadResult } from './sftp-transfer';
 import { fsyncRemoteFile, readRemoteFile, uploadFile } from './sftp-transfer';
-import type { SshTarget } from './target';
-import { defaultCommandMs, defaultConnectMs, describeTarget } from './target';
+import type { SshTarget } from './ssh-target';
+import { defaultCommandMs, defaultConnectMs, describeTarget } from './ssh-target';
 
 /**
  * An open, authenticated SSH session to one device, and the ways to get one: `connect` (pinned host key
@@ -67,10 +67,10 @@ export class SshConnection {
       cmd,
       where: this.where,
       timeoutMs: options.timeoutMs ?? this.target.timeouts?.commandMs ?? defaultCommandMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-      ...(options.check === undefined ? {} : { check: options.check }),
-      ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
+      signal: options.signal,
+      stdin: options.stdin,
+      check: options.check,
+      maxOutputBytes: options.maxOutputBytes,
     });
   }
 
@@ -193,7 +193,7 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
   let ownedJump: SshConnection | undefined;
   let jump = options.jumpConnection;
   if (target.jump !== undefined && jump === undefined) {
-    ownedJump = await connect(target.jump, options.signal === undefined ? {} : { signal: options.signal });
+    ownedJump = await connect(target.jump, { signal: options.signal });
     jump = ownedJump;
   }
   try {

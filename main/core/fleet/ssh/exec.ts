@@ -23,7 +23,7 @@ export type ExecOptions = {
  * A remote command's output is buffered in memory: a device that prints without end (a runaway script,
  * `yes`, a hostile shell) must not grow the app. 8 MiB is far above any probe, check or benchmark report.
  */
-export const defaultMaxOutputBytes = 8 * 1024 * 1024;
+const defaultMaxOutputBytes = 8 * 1024 * 1024;
 
 export type ExecResult = {
   /** Exit status; -1 when the remote process was killed by a signal. */
@@ -39,7 +39,7 @@ export function commandLine(cmd: ExecCommand): string {
 }
 
 /** Short form of the command for messages: scripts are long, only their first line says what they are. */
-export function describeCommand(cmd: ExecCommand): string {
+function describeCommand(cmd: ExecCommand): string {
   if ('script' in cmd) return `script "${(cmd.script.trim().split('\n')[0] ?? '').slice(0, 80)}"`;
   return command(cmd).slice(0, 200);
 }
@@ -253,7 +253,7 @@ function sendSignal(channel: ClientChannel, name: string): void {
   }
 }
 
-export function commandFailed(what: string, where: string, result: ExecResult): AppError {
+function commandFailed(what: string, where: string, result: ExecResult): AppError {
   const status = result.signal !== null ? `was killed by ${result.signal}` : `exited with ${result.code}`;
   const detail = result.stderr.trim() === '' ? '' : `: ${tail(result.stderr.trim())}`;
   return new AppError('REMOTE_COMMAND_FAILED', `${what} on ${where} ${status}${detail}`, {

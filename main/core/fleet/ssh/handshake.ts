@@ -29,7 +29,7 @@ const knownHostKeyAlgorithms: ServerHostKeyAlgorithm[] = [
 
 export type Verdict = { accept: true } | { accept: false; error: AppError };
 
-export type OpenClientInput = {
+type OpenClientInput = {
   host: string;
   port: number;
   username: string;

@@ -16,4 +16,4 @@ export {
 } from './run-bounded';
 export type { UploadOptions, UploadResult } from './sftp-transfer';
 export { command, quote, raw, sh } from './shell-quote';
-export { describeTarget, type SshAuth, type SshTarget, type SshTimeouts } from './target';
+export { describeTarget, type SshAuth, type SshTarget, type SshTimeouts } from './ssh-target';

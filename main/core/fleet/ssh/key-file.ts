@@ -9,7 +9,7 @@ export const maxKeyFileBytes = 64 * 1024;
 /** Pseudo-filesystems whose "regular files" are generated on read (environ, kcore, …): never a key. */
 const pseudoRoots = ['/proc/', '/sys/', '/dev/'];
 
-export type ReadKeyOptions = {
+type ReadKeyOptions = {
   signal?: AbortSignal | undefined;
   /** Absolute time (performance.now() ms) by which the read must finish: the connect deadline. */
   deadline?: number | undefined;

@@ -1,7 +1,7 @@
 import type { SshConnection } from './connection';
 import { connect } from './connection';
-import type { SshTarget } from './target';
-import { targetKey } from './target';
+import type { SshTarget } from './ssh-target';
+import { targetKey } from './ssh-target';
 
 /**
  * Connections reused within one operation (a deploy, a probe round): the same device, or the same jump
@@ -45,8 +45,8 @@ export class ConnectionPool {
     const signal = this.options.signal;
     const jumpConnection = target.jump === undefined ? undefined : await this.get(target.jump);
     return connect(target, {
-      ...(signal === undefined ? {} : { signal }),
-      ...(jumpConnection === undefined ? {} : { jumpConnection }),
+      signal,
+      jumpConnection,
     });
   }
 }

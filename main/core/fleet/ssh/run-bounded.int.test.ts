@@ -4,7 +4,7 @@ import { startSshd, stopAllSshd } from '../../../../test/fixtures/sshd';
 import { connect } from './connection';
 import { withPool } from './pool';
 import { runBounded } from './run-bounded';
-import type { SshTarget } from './target';
+import type { SshTarget } from './ssh-target';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

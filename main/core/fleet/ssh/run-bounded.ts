@@ -6,7 +6,7 @@ export const defaultFleetConcurrency = 16;
 export type BoundedOutcome<T, R> =
   { item: T; index: number; ok: true; value: R } | { item: T; index: number; ok: false; error: AppError };
 
-export type BoundedProgress<T, R> = { done: number; total: number; outcome: BoundedOutcome<T, R> };
+type BoundedProgress<T, R> = { done: number; total: number; outcome: BoundedOutcome<T, R> };
 
 export type RunBoundedOptions<T, R> = {
   signal?: AbortSignal;

@@ -8,7 +8,7 @@ import { killSshdSessions } from '../../../../test/fixtures/deploy';
 import type { SshdDevice } from '../../../../test/fixtures/sshd';
 import { startSshd, stopAllSshd } from '../../../../test/fixtures/sshd';
 import { connect } from './connection';
-import type { SshTarget } from './target';
+import type { SshTarget } from './ssh-target';
 
 /**
  * An upload whose connection dies must end: ssh2's fastPut alone never calls back when the server side

@@ -15,7 +15,7 @@ export type UploadResult = { bytes: number; ms: number; mbPerSec: number };
  * 255 KiB: the largest payload OpenSSH's SFTP server accepts in one write (its 256 KiB packet limit minus
  * headers). With TCP_NODELAY this reached 305–388 MiB/s on loopback (SETUP-NOTES).
  */
-export const sftpChunkSize = 261_120;
+const sftpChunkSize = 261_120;
 const sftpConcurrency = 64;
 
 type UploadInput = {
@@ -75,7 +75,7 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
         chunkSize: sftpChunkSize,
         concurrency: sftpConcurrency,
         fileSize: total,
-        ...(options.mode === undefined ? {} : { mode: options.mode }),
+        mode: options.mode,
         step: (transferred: number, _chunk: number, size: number) => {
           sent = transferred;
           if (!settled) options.onProgress?.(transferred, size);

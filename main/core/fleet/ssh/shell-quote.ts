@@ -27,7 +27,7 @@ export function command(argv: readonly string[]): string {
 const rawTag: unique symbol = Symbol('shell-raw');
 
 /** Trusted shell text (operators, redirections) for `sh`; never wrap user input in it. */
-export type RawShell = { readonly [rawTag]: string };
+type RawShell = { readonly [rawTag]: string };
 
 export function raw(text: string): RawShell {
   return { [rawTag]: text };
@@ -37,7 +37,7 @@ function isRaw(value: unknown): value is RawShell {
   return typeof value === 'object' && value !== null && rawTag in value;
 }
 
-export type ShellValue = string | number | readonly string[] | RawShell;
+type ShellValue = string | number | readonly string[] | RawShell;
 
 /**
  * Tagged template: the literal text is trusted script, every interpolated value is quoted (an array becomes

@@ -143,7 +143,7 @@ const EPS = 1e-4;
  * KL(p‖q) over the first `len` entries after ORT's smoothing (applied to the raw counts: eps on every zero,
  * taken back evenly from the non-zeros), each then normalised to sum 1. Infinity when q is all zero.
  */
-export function smoothedKl(p: Float64Array, q: Float64Array, len: number): number {
+function smoothedKl(p: Float64Array, q: Float64Array, len: number): number {
   const sp = smooth(p, len);
   const sq = smooth(q, len);
   if (!sp || !sq) return Infinity;

@@ -17,7 +17,7 @@ const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 const isImage = (name: string) => IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
 
 /** How images become the model's input tensor: checked once against the model, applied to every image. */
-export type ImagePlan = {
+type ImagePlan = {
   input: InputSpec;
   height: number;
   width: number;
@@ -40,7 +40,7 @@ function perChannel(values: readonly number[], what: string): [number, number, n
 }
 
 /** Checks that the model takes one image-like input and fixes the tensor the images become. */
-export function planImages(inputs: readonly InputSpec[], pre: ImagePreprocess): ImagePlan {
+function planImages(inputs: readonly InputSpec[], pre: ImagePreprocess): ImagePlan {
   if (inputs.length !== 1) {
     throw new AppError(
       'DATA_SHAPE_MISMATCH',
@@ -112,7 +112,7 @@ export function planImages(inputs: readonly InputSpec[], pre: ImagePreprocess): 
  * 8-bit RGB pixels (row-major, 3 per pixel) → the model's tensor: channel order, then (pixel × scale − mean[c]) /
  * std[c] with c the model's channel, in NCHW or NHWC.
  */
-export function pixelsToTensorData(rgb: Uint8Array, plan: ImagePlan): Float32Array {
+function pixelsToTensorData(rgb: Uint8Array, plan: ImagePlan): Float32Array {
   const { height: h, width: w, channelFrom, scale, mean, std } = plan;
   const out = new Float32Array(3 * h * w);
   const plane = h * w;
@@ -126,7 +126,7 @@ export function pixelsToTensorData(rgb: Uint8Array, plan: ImagePlan): Float32Arr
 }
 
 /** Decodes one image to 8-bit sRGB at the plan's size (alpha dropped, grey expanded, EXIF rotation ignored). */
-export async function decodeImage(
+async function decodeImage(
   path: string,
   display: string,
   plan: ImagePlan,

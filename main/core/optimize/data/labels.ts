@@ -64,7 +64,7 @@ function parseLabel(text: string, display: string, where: string): number {
   return Number(text);
 }
 
-export function parseTxt(text: string, display: string, available: number, used: number): (number | null)[] {
+function parseTxt(text: string, display: string, available: number, used: number): (number | null)[] {
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (lines.length !== available) {
@@ -77,7 +77,7 @@ export function parseTxt(text: string, display: string, available: number, used:
   return lines.slice(0, used).map((l, i) => parseLabel(l.trim(), display, `line ${i + 1}`));
 }
 
-export function parseCsv(
+function parseCsv(
   text: string,
   display: string,
   allKeys: readonly string[],

@@ -20,7 +20,7 @@ export async function statDataPath(path: string): Promise<PathKind> {
   );
 }
 
-export type Listing = { files: string[]; dirs: string[] };
+type Listing = { files: string[]; dirs: string[] };
 
 /** Code-point order: the same on every machine and locale (zero-pad numbers: 2.npy sorts after 10.npy). */
 export function byName(a: string, b: string): number {

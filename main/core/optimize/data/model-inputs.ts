@@ -47,7 +47,7 @@ export function npyTypeOf(input: InputSpec): NpyElementType {
 }
 
 /** The leading dim may be left out of a sample (and must be 1 when present) if the model declares it 1 or symbolic. */
-export function batchOptional(input: InputSpec): boolean {
+function batchOptional(input: InputSpec): boolean {
   const d0 = input.dims?.[0];
   return input.dims !== null && input.dims.length > 0 && (d0 === 1 || typeof d0 !== 'number');
 }
@@ -63,7 +63,7 @@ export function describeExpected(input: InputSpec): string {
   return `${input.type} ${shape} (${d0 === 1 ? 'batch 1' : `batch axis '${dimText(d0 ?? null)}' of 1`} optional)`;
 }
 
-export function describeGiven(type: string, shape: readonly number[]): string {
+function describeGiven(type: string, shape: readonly number[]): string {
   return `${type} [${shape.join(',')}]`;
 }
 
@@ -72,7 +72,7 @@ export function describeGiven(type: string, shape: readonly number[]): string {
  * holds one item: the leading (batch) dim is 1, or absent when batchOptional. Other symbolic dims take any
  * size here; the caller makes all samples agree.
  */
-export function resolveSampleDims(input: InputSpec, given: readonly number[]): number[] | null {
+function resolveSampleDims(input: InputSpec, given: readonly number[]): number[] | null {
   const dims = input.dims;
   if (dims === null) return [...given];
   const fits = (want: readonly Dim[], got: readonly number[]) =>
@@ -90,7 +90,7 @@ export function resolveSampleDims(input: InputSpec, given: readonly number[]): n
 }
 
 /** DATA_SHAPE_MISMATCH naming the input, what it expects and what the file holds. */
-export function shapeMismatch(
+function shapeMismatch(
   input: InputSpec,
   display: string,
   givenType: string,

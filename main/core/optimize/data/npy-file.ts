@@ -12,7 +12,7 @@ import {
 export type NpyFile = NpyHeader & { path: string; display: string; fileSize: number };
 
 /** Typed arrays as ONNX Runtime takes them for each element type (float16 as raw bits, bool as bytes). */
-export type NpyTypedArray =
+type NpyTypedArray =
   | Float32Array
   | Float64Array
   | Uint16Array

@@ -39,7 +39,7 @@ export type NpyHeader = {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** numpy's own reader refuses headers over 10,000 bytes by default; we allow more but not unbounded. */
-export const MAX_NPY_HEADER_BYTES = 65_536;
+const MAX_NPY_HEADER_BYTES = 65_536;
 
 /** Bytes to read first: the fixed preamble of any version. */
 export const NPY_PREAMBLE_BYTES = 12;

@@ -6,10 +6,10 @@ import type { DataStats } from './data-stats';
 export type DataLayout = 'npy-per-sample' | 'npy-per-input-folders' | 'npy-stacked' | 'images' | 'random';
 
 /** Reads sample `index` (0-based, in the source's stable order). */
-export type SampleLoader = (index: number) => Promise<Sample>;
+type SampleLoader = (index: number) => Promise<Sample>;
 
 /** The identity of a range of samples, for the recipe's data hash. */
-export type SampleDigests =
+type SampleDigests =
   | { kind: 'files'; /** 32 bytes per sample: sha256 of that sample's bytes. */ digests: Uint8Array }
   | { kind: 'random'; key: string };
 
@@ -28,7 +28,7 @@ export function isDataSource(source: SampleSource): source is DataSource {
   return 'slice' in source && typeof (source as { slice?: unknown }).slice === 'function';
 }
 
-export function checkRange(range: { start: number; end: number } | undefined, count: number) {
+function checkRange(range: { start: number; end: number } | undefined, count: number) {
   const start = range?.start ?? 0;
   const end = range?.end ?? count;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > count || start > end) {

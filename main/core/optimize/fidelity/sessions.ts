@@ -6,7 +6,7 @@ import {
 } from '../passes/fp16-bits';
 import type { Sample } from '../types';
 
-export type SessionLevel = 'all' | 'basic' | 'disabled';
+type SessionLevel = 'all' | 'basic' | 'disabled';
 
 /**
  * One thread per session: timings on a shared machine are steadier, the parent and variant compete for nothing,

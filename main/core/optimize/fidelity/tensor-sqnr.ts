@@ -30,7 +30,7 @@ export function withOutputs(model: ModelProto, names: readonly string[]): Uint8A
   return encodeModel(model);
 }
 
-export type TensorSqnrArgs = {
+type TensorSqnrArgs = {
   /** The float model whose tensor names the quantized tensors use. */
   reference: Uint8Array;
   variant: Uint8Array;

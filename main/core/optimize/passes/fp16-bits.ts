@@ -59,7 +59,7 @@ export function float16BitsToNumber(h: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-export type Float16Conversion = {
+type Float16Conversion = {
   bits: Uint16Array;
   /** Non-zero values smaller in magnitude than the minimum, raised to ±minimum. */
   raisedTiny: number;

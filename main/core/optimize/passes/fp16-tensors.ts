@@ -42,7 +42,7 @@ export class ClampTally {
 }
 
 /** The float16 version of a float32 tensor's values, clamped (see convertToFloat16). */
-export function float16Bits(t: TensorProto, tally: ClampTally): Uint16Array {
+function float16Bits(t: TensorProto, tally: ClampTally): Uint16Array {
   const c = convertToFloat16(readFloat32(t), tally.minPositive);
   tally.add(t.name, c.raisedTiny, c.clampedLarge);
   return c.bits;

@@ -66,7 +66,7 @@ export const QUANTIZABLE_OP_TYPES: readonly string[] = [
   ...PASS_THROUGH_OPS,
 ];
 
-export type TensorSource =
+type TensorSource =
   | { kind: 'calibrated' }
   | { kind: 'fixed'; range: TensorRange }
   | { kind: 'inherit'; from: string }
@@ -74,7 +74,7 @@ export type TensorSource =
   | { kind: 'range-of'; tensor: string };
 
 export type WeightUse = { node: NodeProto; input: number; axis: number | null };
-export type BiasUse = {
+type BiasUse = {
   node: NodeProto;
   input: number;
   /** The activation whose scale multiplies the weight scale. */
@@ -108,7 +108,7 @@ export type QdqPlan = {
 
 type Check = { ok: true } | { ok: false; reason: string };
 
-export type PlanOptions = Pick<Int8StaticConfig, 'perChannel' | 'symmetricActivations' | 'exclude'> & {
+type PlanOptions = Pick<Int8StaticConfig, 'perChannel' | 'symmetricActivations' | 'exclude'> & {
   /** Default-domain opset of the model (uint8/int8 MaxPool needs 12). */
   opset: number;
 };

@@ -35,12 +35,12 @@ export type ActivationParams = ScaleZeroPoint & {
   root: string;
 };
 
-export type RewriteOptions = {
+type RewriteOptions = {
   activationType: QuantType;
   symmetricActivations: boolean;
 };
 
-export type RewriteResult = {
+type RewriteResult = {
   quantizedTensors: QuantizedTensor[];
   /** Bias values that did not fit int32 (clamped). */
   clampedBiasValues: number;

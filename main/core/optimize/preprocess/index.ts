@@ -15,8 +15,8 @@ export { foldConvAffine } from './fold-conv-affine';
 export { upgradeOpset, TARGET_OPSET, type OpsetUpgrade } from './opset-upgrade';
 
 /** QuantizeLinear/DequantizeLinear exist from opset 10; their `axis` (per-channel) from 13. */
-export const QDQ_MIN_OPSET = 10;
-export const PER_CHANNEL_MIN_OPSET = 13;
+const QDQ_MIN_OPSET = 10;
+const PER_CHANNEL_MIN_OPSET = 13;
 
 export type Preprocessed = {
   model: ModelProto;

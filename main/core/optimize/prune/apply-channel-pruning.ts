@@ -18,7 +18,7 @@ import type { ChannelGraph, Layout } from './channel-graph';
 /** Kept channel indices (ascending) by group root; groups not listed keep every channel. */
 export type KeepPlan = Map<number, number[]>;
 
-export type PrunedModel = {
+type PrunedModel = {
   model: ModelProto;
   /** Node of the input → the same node in the result. */
   nodes: Map<NodeProto, NodeProto>;
@@ -218,7 +218,7 @@ function rankFromLayoutConsumer(node: NodeProto, cg: ChannelGraph): number {
 }
 
 /** The kept indices along a tensor's axis 1 (with Flatten repeats), or null when nothing there is pruned. */
-export function keptIndices(layout: Layout | undefined, cg: ChannelGraph, keep: KeepPlan): number[] | null {
+function keptIndices(layout: Layout | undefined, cg: ChannelGraph, keep: KeepPlan): number[] | null {
   if (!layout) return null;
   let any = false;
   const channels: number[] = [];

@@ -41,11 +41,11 @@ import {
   type ConstantTensor,
 } from '../passes/graph-edit';
 
-export type Segment = { space: number; size: number };
+type Segment = { space: number; size: number };
 /** Channels on axis 1: spaces in order, each channel repeated `repeat` times (Flatten of a spatial map). */
 export type Layout = { segments: Segment[]; repeat: number };
 
-export type ProducerKind = 'conv' | 'conv-transpose' | 'gemm' | 'matmul';
+type ProducerKind = 'conv' | 'conv-transpose' | 'gemm' | 'matmul';
 export type Producer = { node: NodeProto; kind: ProducerKind; space: number };
 
 export type ChannelGraph = {

@@ -17,7 +17,7 @@ import type { Sample, SampleSource } from '../types';
 import { applyChannelPruning, type KeepPlan } from './apply-channel-pruning';
 import type { ChannelGraph } from './channel-graph';
 
-export type CountOption = { kept: number; savedMs: number };
+type CountOption = { kept: number; savedMs: number };
 export type GroupCounts = { group: number; size: number; options: CountOption[] };
 
 /** At most this many counts per group are timed: the scan must stay minutes, not hours, on a 100-group model. */
@@ -88,7 +88,7 @@ export function chooseCounts(
   return out;
 }
 
-export type LatencyScan = { table: GroupCounts[]; baseMs: number; measurements: number };
+type LatencyScan = { table: GroupCounts[]; baseMs: number; measurements: number };
 
 /**
  * Times the model with each group alone pruned to each candidate count against the unpruned model (interleaved,

@@ -16,7 +16,7 @@ import {
 import { foldConvAffine, ortBasicOptimize } from '../preprocess';
 import { constantTensors, createNameScope, readFloat32 } from '../passes/graph-edit';
 
-export type PreparedModel = {
+type PreparedModel = {
   model: ModelProto;
   shapes: Map<string, ValueShape>;
   /** |γ| of the BatchNormalization after each Conv/Gemm, by that node's name. */

@@ -62,7 +62,7 @@ export function parsePruneChannelsConfig(raw: unknown): PruneChannelsConfig {
   return config;
 }
 
-export type ChannelPruningOutcome = {
+type ChannelPruningOutcome = {
   model: ModelProto;
   prepared: ModelProto;
   report: ChannelPruningReport;

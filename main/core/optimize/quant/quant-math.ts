@@ -12,9 +12,9 @@
 import { TensorProto_DataType as DT } from 'onnx-buf';
 
 export type QuantType = 'uint8' | 'int8';
-export type QuantArray = Int8Array | Uint8Array;
+type QuantArray = Int8Array | Uint8Array;
 
-export type RangeOptions = {
+type RangeOptions = {
   /** Range ±max(|rmin|, |rmax|): zero point 0 for int8, 128 for uint8. */
   symmetric: boolean;
   /** 7-bit range (int8 [−64, 64], uint8 [0, 127]) for U8S8 kernels without VNNI. */
@@ -24,9 +24,9 @@ export type RangeOptions = {
 export type ScaleZeroPoint = { scale: number; zeroPoint: number };
 
 /** Smallest normal float32: a scale below it is unusable (ORT's numpy.finfo(float32).tiny). */
-export const FLOAT32_TINY = 1.1754943508222875e-38;
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
+const FLOAT32_TINY = 1.1754943508222875e-38;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
 
 /** ONNX element type of a quantized tensor. */
 export function quantDataType(qType: QuantType): number {
@@ -45,7 +45,7 @@ export function quantRange(
 }
 
 /** Full saturation bounds of the storage type (QuantizeLinear saturates to these, not to a reduced range). */
-export function storageRange(qType: QuantType): { qmin: number; qmax: number } {
+function storageRange(qType: QuantType): { qmin: number; qmax: number } {
   return qType === 'uint8' ? { qmin: 0, qmax: 255 } : { qmin: -128, qmax: 127 };
 }
 
@@ -148,7 +148,7 @@ function checkLength(data: ArrayLike<number>, dims: readonly number[]): void {
 }
 
 /** Min and max of each channel along `axis` (NaN ignored; an empty channel gives [0, 0]). */
-export function channelMinMax(
+function channelMinMax(
   data: ArrayLike<number>,
   dims: readonly number[],
   axis: number,
@@ -227,13 +227,13 @@ export function dequantizeArrayPerChannel(
   return out;
 }
 
-export type QuantizedWeight = {
+type QuantizedWeight = {
   data: QuantArray;
   scale: number;
   zeroPoint: number;
 };
 
-export type QuantizedWeightPerChannel = {
+type QuantizedWeightPerChannel = {
   data: QuantArray;
   /** One per channel along `axis` (float32 values). */
   scales: Float32Array;
@@ -242,7 +242,7 @@ export type QuantizedWeightPerChannel = {
   axis: number;
 };
 
-export type WeightOptions = { reduceRange?: boolean };
+type WeightOptions = { reduceRange?: boolean };
 
 /** A weight quantized with one scale over its own min/max (ORT's quantize_data). */
 export function quantizeWeightPerTensor(
@@ -292,7 +292,7 @@ export function quantizeWeightPerChannel(
   };
 }
 
-export type QuantizedBias = {
+type QuantizedBias = {
   data: Int32Array;
   /** inputScale × weightScale[c] (× beta), float32; one per weight scale. */
   scales: Float32Array;

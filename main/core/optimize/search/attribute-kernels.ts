@@ -10,7 +10,7 @@ import type { ModelProto, NodeProto } from 'onnx-buf';
 import { consumerMap, producerMap } from '../../onnx';
 import type { KernelTime } from './node-profile';
 
-export type Attribution = {
+type Attribution = {
   /** Anchor name → microseconds per run attributed to it. */
   perAnchor: Map<string, number>;
   /** Kernels that could not be traced to an anchor (shared overhead: input reorders, inlined functions …). */

@@ -36,7 +36,7 @@ export async function estimateLatencies(
       label,
       level: 'all',
       tmpRoot: opts.tmpRoot,
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      signal: opts.signal,
     });
     return estimateOn(costModel(analysis), target.profile, target.profile.cores, {
       machine: target.machine,

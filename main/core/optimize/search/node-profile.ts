@@ -23,7 +23,7 @@ export type KernelTime = {
   outputs: string[];
 };
 
-export type NodeProfile = { kernels: KernelTime[]; runs: number; totalUs: number };
+type NodeProfile = { kernels: KernelTime[]; runs: number; totalUs: number };
 
 type TraceEvent = { cat?: string; name?: string; dur?: number; args?: { op_name?: string } };
 

@@ -87,9 +87,9 @@ export type Ranked = {
 };
 
 /** Latency ratios within this share of each other are a tie on these machines (they drift ~20 %/min). */
-export const LATENCY_TIE = 0.03;
+const LATENCY_TIE = 0.03;
 
-export type Choice =
+type Choice =
   | { kind: 'recommended'; id: string }
   | { kind: 'size-only'; id: string; fastestRatio: number | null }
   | { kind: 'goal-not-met'; id: string };

@@ -43,7 +43,7 @@ import { choose, measureRoundRobin, paretoFront, speedCaveat, type Ranked } from
 import { createScorer } from './scorer';
 import type { JobData } from '../run-optimization';
 
-export type AutoJob = {
+type AutoJob = {
   /** Set for `--target PROFILE`: latency is then estimated there (and said so). */
   target?: AutoTarget;
   parent: ModelProto;
@@ -53,7 +53,7 @@ export type AutoJob = {
   scratchDir: string;
 };
 
-export type KeptVariant = {
+type KeptVariant = {
   candidateId: string;
   method: string;
   bytes: Uint8Array;

@@ -15,7 +15,7 @@ import type { GoalScores } from './goal';
 
 type Reference = { name: string; values: ArrayLike<number>; dims: readonly number[] }[];
 
-export type Scorer = {
+type Scorer = {
   samples: number;
   /** Parent accuracy against labels (0..1), when the data has labels and one class output. */
   parentAccuracy: number | null;
@@ -30,7 +30,7 @@ export type Scorer = {
 };
 
 /** How many samples a candidate is scored on at most: enough for stable metrics, few enough for hundreds. */
-export const MAX_SCORING_SAMPLES = 64;
+const MAX_SCORING_SAMPLES = 64;
 const QUICK_SAMPLES = 4;
 
 export async function createScorer(

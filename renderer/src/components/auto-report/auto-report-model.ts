@@ -4,7 +4,7 @@ import type { AutoCandidate, AutoNode, AutoReport } from '../../../../shared/sch
  * How the search ended, for colour and headline: a variant to use, "the parent is the fastest that meets the
  * goal" (a variant saved for size only), or no candidate meets the goal at all.
  */
-export type VerdictTone = 'recommended' | 'deploy-parent' | 'goal-not-met';
+type VerdictTone = 'recommended' | 'deploy-parent' | 'goal-not-met';
 
 export function verdictTone(report: Pick<AutoReport, 'recommendedId' | 'goalMet'>): VerdictTone {
   if (report.recommendedId !== null) return 'recommended';

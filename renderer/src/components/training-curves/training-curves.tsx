@@ -11,10 +11,10 @@ const colors = {
 const axisTick = { fill: colors.text, fontSize: 11 };
 const axisLine = { stroke: colors.line };
 
-export type CurvePoint = { epoch: number; loss: number | null; fidelity: number | null };
+type CurvePoint = { epoch: number; loss: number | null; fidelity: number | null };
 
 /** One point per completed epoch; the fidelity curve may be shorter (absent: no held-out samples). */
-export function curvePoints(lossCurve: readonly number[], fidelityCurve: readonly number[]): CurvePoint[] {
+function curvePoints(lossCurve: readonly number[], fidelityCurve: readonly number[]): CurvePoint[] {
   const n = Math.max(lossCurve.length, fidelityCurve.length);
   return Array.from({ length: n }, (_, i) => ({
     epoch: i + 1,

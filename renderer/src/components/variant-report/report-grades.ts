@@ -74,7 +74,7 @@ function worst(values: Array<number | null>): number | null {
   return known.length === 0 ? null : Math.min(...known);
 }
 
-export type OutputSummary = {
+type OutputSummary = {
   /** Worst SQNR over the outputs (dB); null when no output has one. */
   sqnrDb: number | null;
   cosine: number | null;

@@ -21,8 +21,8 @@ export type BenchForm = {
   dims: Readonly<Record<string, number | null>>;
 };
 
-export const defaultIterations = 100;
-export const defaultDurationS = 2;
+const defaultIterations = 100;
+const defaultDurationS = 2;
 
 export function defaultForm(): BenchForm {
   return {
@@ -81,13 +81,13 @@ export function selectedModels(models: readonly Model[], ids: readonly string[])
  * A named free dimension of the picked models' inputs. The runner sets a symbolic leading (batch) dimension to 1
  * when no value is given; a symbol anywhere else must be given.
  */
-export type FreeDim = { name: string; required: boolean; inputs: string[] };
+type FreeDim = { name: string; required: boolean; inputs: string[] };
 
 /**
  * An input with an unnamed free dimension past the batch axis, or no shape at all: the form has no field to
  * size it (the CLI's --shape can), so the page offers to leave that model out of the run.
  */
-export type UnnamedDim = { modelId: string; model: string; input: string };
+type UnnamedDim = { modelId: string; model: string; input: string };
 
 export function freeDims(models: readonly Model[]): { named: FreeDim[]; unnamed: UnnamedDim[] } {
   const named = new Map<string, FreeDim>();

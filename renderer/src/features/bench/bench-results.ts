@@ -31,7 +31,7 @@ export function fidelityOf(model: Model | undefined): Fidelity {
 }
 
 /** The metric's value; the reference is exact (cosine 1, top-1 100 %, SQNR ∞); null when not measured. */
-export function fidelityValue(fidelity: Fidelity, metric: FidelityMetric): number | null {
+function fidelityValue(fidelity: Fidelity, metric: FidelityMetric): number | null {
   if (fidelity.kind === 'reference') return metric === 'sqnr' ? Number.POSITIVE_INFINITY : 1;
   if (fidelity.kind === 'unknown') return null;
   return metric === 'sqnr' ? fidelity.sqnrDb : metric === 'cosine' ? fidelity.cosine : fidelity.top1Agreement;

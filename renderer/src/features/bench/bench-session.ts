@@ -9,7 +9,7 @@ import { createStore, patch, perKey, useSession } from '../../lib/session-store'
 import { defaultForm, type BenchForm } from './bench-form';
 import { defaultThresholds, type FidelityMetric } from './bench-results';
 
-export type BenchRequest = { params: Params<'bench.run'>; label: string };
+type BenchRequest = { params: Params<'bench.run'>; label: string };
 
 export type BenchRun =
   | { status: 'idle' }
@@ -25,7 +25,7 @@ export type BenchView = {
   targetKey: string | null;
 };
 
-export type BenchSession = { form: BenchForm; run: BenchRun; view: BenchView };
+type BenchSession = { form: BenchForm; run: BenchRun; view: BenchView };
 
 type SessionStore = {
   subscribe(listener: () => void): () => void;
@@ -41,7 +41,7 @@ type SessionStore = {
  * The Benchmark page's form, its run and how results are judged, one per client (window): a run goes on, and
  * its results wait, while the user looks at other pages.
  */
-export function createBenchSessionStore(client: Client): SessionStore {
+function createBenchSessionStore(client: Client): SessionStore {
   const store = createStore<BenchSession>({
     form: defaultForm(),
     run: { status: 'idle' },

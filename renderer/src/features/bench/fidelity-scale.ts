@@ -32,7 +32,7 @@ export type FidelityScale = {
 };
 
 /** A cosine error below this is shown as this (float32 outputs cannot tell smaller errors apart). */
-export const cosineErrorFloor = 1e-9;
+const cosineErrorFloor = 1e-9;
 
 const round = (x: number) => Number(x.toPrecision(12));
 

@@ -81,7 +81,7 @@ export function tagCounts(devices: readonly Device[]): Array<{ tag: string; coun
     .sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag));
 }
 
-export function deployOptionsOf(form: DeployForm) {
+function deployOptionsOf(form: DeployForm) {
   return {
     concurrency: form.concurrency,
     canary: form.canary,

@@ -14,7 +14,7 @@ import {
 } from './rollout-rows';
 
 /** What was asked, kept with the run: the form may change while it goes on. */
-export type DeployRequest = {
+type DeployRequest = {
   modelId: string;
   modelName: string;
   targets: string[];
@@ -39,7 +39,7 @@ export type DeployRun =
       error: AppError;
     };
 
-export type DeploySession = { form: DeployForm; run: DeployRun };
+type DeploySession = { form: DeployForm; run: DeployRun };
 
 type SessionStore = {
   subscribe(listener: () => void): () => void;
@@ -59,7 +59,7 @@ type SessionStore = {
 const flushEveryMs = 100;
 
 /** Everything that reads what runs where: stale once a rollout ends, whatever its outcome. */
-export const deployQueryKeys = [
+const deployQueryKeys = [
   ['deploy.status'],
   ['deploy.history'],
   ['deploy.preview'],

@@ -8,7 +8,7 @@ import { RolloutTable } from './rollout-table';
 import { countRows, countsLine, progressSections } from './rollout-rows';
 
 /** `/history?deployment=<id>`: the History page with this deployment's report open. */
-export function historyPath(deploymentId: string): string {
+function historyPath(deploymentId: string): string {
   return `/history?deployment=${encodeURIComponent(deploymentId)}`;
 }
 

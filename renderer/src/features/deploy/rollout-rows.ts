@@ -24,7 +24,7 @@ export type RolloutRow = {
   durationMs: number | null;
 };
 
-export type RolloutCounts = {
+type RolloutCounts = {
   total: number;
   /** Finished, whatever the outcome. */
   finished: number;
@@ -186,7 +186,7 @@ export function countsLine(counts: RolloutCounts): string {
   return shown.map(([n, word]) => `${n.toLocaleString('en-US')} ${word}`).join(' · ');
 }
 
-export type ProgressSection = {
+type ProgressSection = {
   key: 'ok' | 'unchanged' | 'failed' | 'stopped';
   /** Share of all devices, in percent. */
   value: number;

@@ -12,7 +12,7 @@ import {
   type Grade,
 } from '../../components/variant-report/report-grades';
 
-export type FidelityFigure = { label: string; value: string; grade: Grade; help: string };
+type FidelityFigure = { label: string; value: string; grade: Grade; help: string };
 
 /**
  * The figures that decide whether a variant is fit to ship, from its optimizer report: size against its

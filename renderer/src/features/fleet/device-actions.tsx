@@ -8,7 +8,7 @@ import { ErrorAlert } from '../../components/error-alert';
 import { TrashIcon } from '../../components/icons';
 import type { OpKind } from './fleet-ops';
 
-export type DeviceActionsProps = {
+type DeviceActionsProps = {
   device: Device;
   onRun: (kind: OpKind, device: Device) => void;
   onTrust: (device: Device) => void;

@@ -27,7 +27,7 @@ export type DeviceFormValues = {
   notes: string;
 };
 
-export type DeviceField = keyof DeviceFormValues;
+type DeviceField = keyof DeviceFormValues;
 export type FieldErrors = Partial<Record<DeviceField, string>>;
 
 const fields: readonly DeviceField[] = [
@@ -108,7 +108,7 @@ function parsePort(port: number | string): number | string {
 }
 
 type Parsed = z.output<typeof deviceInputSchema>;
-export type FormCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+type FormCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /**
  * The form as a `devices.add` request, checked with the contract's schema first so most mistakes show at

@@ -34,7 +34,7 @@ export function trustTitle(ids: readonly string[], devices: readonly Device[]): 
   return only ? `Trust the host key of ${only.name}` : `Trust the host keys of ${countDevices(ids.length)}`;
 }
 
-export type AfterOp =
+type AfterOp =
   | { ask: 'nothing' }
   | { ask: 'trust'; ids: string[]; then: OpKind }
   | { ask: 'secrets'; needs: SecretNeed[]; then: OpKind };

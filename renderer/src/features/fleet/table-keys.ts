@@ -1,5 +1,5 @@
 /** What a key does in the devices table (the table applies it: focus, scroll, selection). */
-export type KeyAction =
+type KeyAction =
   | { kind: 'move'; to: number }
   | { kind: 'toggle' }
   | { kind: 'open' }

@@ -7,7 +7,7 @@ import type { HostKeyScan } from '../../../../shared/schemas/fleet';
  */
 
 export type ScanRow = HostKeyScan;
-export type OkScan = Extract<HostKeyScan, { ok: true }>;
+type OkScan = Extract<HostKeyScan, { ok: true }>;
 
 export const rowKey = (row: Pick<HostKeyScan, 'deviceId' | 'role'>): string => `${row.deviceId}/${row.role}`;
 
@@ -69,7 +69,7 @@ export function isAccepted(
 }
 
 /** Per device, the fingerprints the user saw and accepted: main pins nothing else. */
-export type TrustRequest = { devices: { ref: string; fingerprints: string[] }[] };
+type TrustRequest = { devices: { ref: string; fingerprints: string[] }[] };
 
 /** The `devices.trust` call for the accepted rows; null when nothing is accepted. */
 export function trustRequest(

@@ -7,7 +7,7 @@ import { afterOp, trustTitle, withUntrustedJumps } from './fleet-page-model';
 import type { TagAsk } from './tag-dialog';
 import type { TrustAsk } from './use-trust-flow';
 
-export type SecretAsk = { needs: SecretNeed[]; then: OpKind };
+type SecretAsk = { needs: SecretNeed[]; then: OpKind };
 
 /**
  * The Fleet page's dialogs (which one is open, and for what) and the operation that may open them: a probe

@@ -1,6 +1,6 @@
 import type { Deployment, DeviceRelease } from '../../../../shared/schemas/deploy';
 
-export type PastRelease = {
+type PastRelease = {
   modelName: string;
   release: string;
   variantId: string | null;

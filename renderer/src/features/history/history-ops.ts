@@ -38,7 +38,7 @@ export type RollbackOp =
   | { status: 'done'; request: RollbackRequest; rows: RolloutRow[]; report: DeploymentReport }
   | { status: 'failed'; request: RollbackRequest; rows: RolloutRow[]; error: AppError };
 
-export type HistoryOps = { drift: DriftOp; rollback: RollbackOp };
+type HistoryOps = { drift: DriftOp; rollback: RollbackOp };
 
 type OpsStore = {
   subscribe(listener: () => void): () => void;

@@ -7,7 +7,7 @@ import type { RunningJob } from '../../api/client';
 import { useClient } from '../../api/client-context';
 import { callKey } from '../../api/queries';
 
-export type ImportState =
+type ImportState =
   | { status: 'idle' }
   | { status: 'uploading'; fileName: string }
   | { status: 'running'; fileName: string; phase: string; percent: number | null }

@@ -1,5 +1,5 @@
-import { Button, Group, SegmentedControl, Stack, Text } from '@mantine/core';
-import { useId, useRef, useState, type RefObject } from 'react';
+import { Button, Group, Stack, Text } from '@mantine/core';
+import { useRef, useState, type RefObject } from 'react';
 import { toAppError, type AppError } from '../../../../shared/errors';
 import type { Model } from '../../../../shared/schemas/models';
 import { useClient } from '../../api/client-context';
@@ -7,7 +7,8 @@ import { ErrorAlert } from '../../components/error-alert';
 import { formatShape } from '../../lib/format';
 import { describeSource, pickedSource, uploadedSource, type DataMode } from './data-source';
 import { ImagePreprocessFields } from './image-preprocess-fields';
-import { detectFormat, type DataChoice, type DataFormat, type DataSource } from './optimize-form';
+import { DataFormatField } from './data-format-field';
+import { detectFormat, type DataChoice, type DataSource } from './optimize-form';
 
 type DataValue = Extract<DataChoice, { kind: 'data' }>;
 
@@ -34,7 +35,6 @@ export function DataFilesField({
   const [error, setError] = useState<AppError | null>(null);
   const [picking, setPicking] = useState(false);
   const canUpload = client.uploadFile !== null && client.uploadFolder !== null;
-  const id = useId();
 
   const select = (source: DataSource, names: readonly string[]) => {
     setError(null);
@@ -131,23 +131,13 @@ export function DataFilesField({
         </Text>
       )}
       {source && (
-        <Group gap="xs" align="center">
-          <Text size="xs" fw={500} id={`${id}-format`}>
-            Format
-          </Text>
-          <SegmentedControl
-            size="xs"
-            value={value.format}
-            onChange={(v) => onChange({ ...value, format: v as DataFormat })}
-            data={[
-              { value: 'npy', label: '.npy arrays' },
-              { value: 'images', label: 'Images', disabled: source.mode === 'file' },
-            ]}
-            aria-labelledby={`${id}-format`}
-            disabled={disabled}
-            data-testid={`${testId}-format`}
-          />
-        </Group>
+        <DataFormatField
+          value={value.format}
+          onChange={(format) => onChange({ ...value, format })}
+          imagesAllowed={source.mode === 'folder'}
+          testId={testId}
+          disabled={disabled}
+        />
       )}
       {source && value.format === 'images' && (
         <ImagePreprocessFields

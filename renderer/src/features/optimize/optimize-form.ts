@@ -174,7 +174,7 @@ export function isTraining(method: FormMethod): method is 'distill' | 'qat' {
 }
 
 /** How many samples a data choice holds when the form can tell (random count, files of a folder), else null. */
-export function sampleCount(choice: DataChoice): number | null {
+function sampleCount(choice: DataChoice): number | null {
   if (choice.kind === 'random') return choice.count;
   if (choice.kind !== 'data' || !choice.source || choice.source.origin !== 'upload') return null;
   if (choice.source.mode !== 'folder') return null;
@@ -190,7 +190,7 @@ export function fewSamplesWarning(form: OptimizeForm): string | null {
   return `Only ${n} training sample${n === 1 ? '' : 's'}: the student may overfit (${FEW_TRAINING_SAMPLES}+ are advised), and 20 % are held out to measure fidelity.`;
 }
 
-export type TrainingErrors = Partial<Record<'student' | 'config', string>>;
+type TrainingErrors = Partial<Record<'student' | 'config', string>>;
 
 /** Problems of the distill/qat options, checked by the contract's own schemas (and the student's form). */
 export function checkTraining(form: OptimizeForm): TrainingErrors {
@@ -218,12 +218,12 @@ function issueText(issue: { path: PropertyKey[]; message: string } | undefined):
 }
 
 /** Node names forced both ways: the search could honour neither. */
-export function forcedBothWays(config: AutoConfig): string[] {
+function forcedBothWays(config: AutoConfig): string[] {
   const int8 = new Set(config.forceInt8);
   return config.forceFloat.filter((n) => int8.has(n));
 }
 
-export type AutoConfigErrors = { goal?: string; budgetMinutes?: string; forced?: string };
+type AutoConfigErrors = { goal?: string; budgetMinutes?: string; forced?: string };
 
 /** Per-field problems of the auto options, worded for the field; empty when they are fine. */
 export function checkAutoConfig(config: AutoConfig): AutoConfigErrors {
@@ -262,7 +262,7 @@ export function parseNumber(text: string): number | null {
 }
 
 /** "0.485, 0.456, 0.406" → numbers; null when any part is not a number. */
-export function parseNumberList(text: string): number[] | null {
+function parseNumberList(text: string): number[] | null {
   const parts = text
     .split(/[,\s]+/)
     .map((p) => p.trim())
@@ -272,9 +272,8 @@ export function parseNumberList(text: string): number[] | null {
   return values.every((v): v is number => v !== null) ? values : null;
 }
 
-export type PreprocessCheck =
-  { value: ImagePreprocess; errors: null } | { value: null; errors: PreprocessErrors };
-export type PreprocessErrors = Partial<Record<keyof PreprocessForm, string>>;
+type PreprocessCheck = { value: ImagePreprocess; errors: null } | { value: null; errors: PreprocessErrors };
+type PreprocessErrors = Partial<Record<keyof PreprocessForm, string>>;
 
 /** Checks typed preprocessing fields; errors are per field, worded for the field's label. */
 export function checkPreprocess(form: PreprocessForm): PreprocessCheck {
@@ -394,7 +393,7 @@ export function methodOptions(form: OptimizeForm): MethodOptions {
 }
 
 /** One data choice as the contract takes it, once a file reference for it exists. */
-export function toDataInput(choice: DataChoice, fileRef: string | null): DataInput | undefined {
+function toDataInput(choice: DataChoice, fileRef: string | null): DataInput | undefined {
   if (choice.kind === 'none') return undefined;
   if (choice.kind === 'random') return { kind: 'random', count: choice.count, seed: choice.seed };
   if (fileRef === null) return undefined;
@@ -417,7 +416,7 @@ export function buildRunParams(
   return {
     model: form.modelId,
     options: methodOptions(form),
-    ...(name === undefined ? {} : { name }),
+    name,
     ...(calibration ? { calibration } : {}),
     ...(evaluation ? { evaluation } : {}),
   };

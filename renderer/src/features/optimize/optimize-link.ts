@@ -75,7 +75,7 @@ export function readPreset(state: unknown): OptimizePreset | null {
 }
 
 /** Random calibration as a variant's recipe recorded it: a re-run can use it again (data files cannot be). */
-export type RandomCalibration = { kind: 'random'; count: number; seed: number };
+type RandomCalibration = { kind: 'random'; count: number; seed: number };
 
 export function randomCalibrationFromRecipe(model: Model): RandomCalibration | null {
   const recipe = recipeSchema.safeParse(model.recipe);

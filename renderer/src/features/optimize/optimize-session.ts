@@ -18,7 +18,7 @@ import {
 } from './optimize-form';
 
 /** What the run did with the form it was given: shown with its result, and the base of a re-run. */
-export type RunRequest = { form: OptimizeForm & { modelId: string }; modelName: string };
+type RunRequest = { form: OptimizeForm & { modelId: string }; modelName: string };
 
 export type RunState =
   | { status: 'idle' }
@@ -35,7 +35,7 @@ export type RunState =
   | { status: 'done'; result: ImportResult; request: RunRequest }
   | { status: 'failed'; error: AppError; request: RunRequest };
 
-export type OptimizeSession = {
+type OptimizeSession = {
   form: OptimizeForm;
   run: RunState;
 };
@@ -50,7 +50,7 @@ type SessionStore = {
 };
 
 /** The Optimize page's form and its run, one per client (window): a run goes on while the user looks away. */
-export function createOptimizeSessionStore(client: Client): SessionStore {
+function createOptimizeSessionStore(client: Client): SessionStore {
   const store = createStore<OptimizeSession>({ form: defaultForm(), run: { status: 'idle' } });
   const set = (change: Partial<OptimizeSession>) => patch(store, change);
   let job: RunningJob<ImportResult> | null = null;

@@ -3,7 +3,7 @@ import type { TrainingProgress } from '../../../../shared/schemas/optimize';
 import { TrainingCurves } from '../../components/training-curves/training-curves';
 
 /** "1 min 05 s", "42 s": an ETA people read at a glance. */
-export function formatEta(seconds: number | null): string {
+function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return 'estimating…';
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;

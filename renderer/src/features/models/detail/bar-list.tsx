@@ -1,6 +1,6 @@
 import { Box, Text } from '@mantine/core';
 
-export type Bar = { key: string; label: string; value: number; display: string; note?: string };
+type Bar = { key: string; label: string; value: number; display: string; note?: string };
 
 /**
  * Horizontal bars in plain CSS (a chart library is not worth it here). Each row reads as text too,

@@ -15,7 +15,7 @@ import type { Model } from '../../../../../shared/schemas/models';
 import { useCall } from '../../../api/queries';
 
 /** The recipe of a variant, or null when the stored recipe is missing or from an unknown version. */
-export function readRecipe(model: Model): Recipe | null {
+function readRecipe(model: Model): Recipe | null {
   const parsed = recipeSchema.safeParse(model.recipe);
   return parsed.success ? parsed.data : null;
 }
