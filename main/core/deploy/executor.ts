@@ -9,6 +9,7 @@ import {
 } from '../../../shared/schemas/deploy';
 import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
 import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
+import { engineRecorded, engineRunner } from './engine-step';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
 import { releaseFromLink } from './layout';
 import {
@@ -376,7 +377,10 @@ export function executeDeployDevice(
           );
         }
         fileThere = values.get('release_sha256') === artifact.sha256;
-        manifestOk = fileThere && manifestMatches(manifest, deploy.release, artifact.sha256);
+        manifestOk =
+          fileThere &&
+          manifestMatches(manifest, deploy.release, artifact.sha256) &&
+          engineRecorded(parseManifest(manifest), deploy.options.tensorrt);
         const isCurrent = releaseFromLink(currentLink) === deploy.release;
         const resume = isCurrent && values.get('pending_switch') === deploy.release;
         run.log(
@@ -487,6 +491,7 @@ export function executeDeployDevice(
         return null;
       },
     },
+    engine: engineRunner(deploy, () => manifestOk),
     ...activationRunners,
   });
 }
