@@ -81,7 +81,11 @@ export function assertEngineBuild(artifact: DeployArtifact, build: TensorrtBuild
   }
 }
 
-export function buildEngineCommand(paths: RemotePaths, build: TensorrtBuild, deploymentId: string): PlannedCommand {
+export function buildEngineCommand(
+  paths: RemotePaths,
+  build: TensorrtBuild,
+  deploymentId: string,
+): PlannedCommand {
   return plannedCommand(
     'engine',
     'Build the TensorRT engine with trtexec',
@@ -148,7 +152,10 @@ export function engineRunner(deploy: DeployPlan, engineThere: () => boolean): St
       const log = at < 0 ? '' : result.stdout.slice(at + '@@log@@\n'.length);
       const tail = logTail(log, buildLogCapBytes);
       if (tail !== '') {
-        run.log(result.code === 0 ? 'info' : 'error', `trtexec build log (last ${tail.length} characters):\n${tail}`);
+        run.log(
+          result.code === 0 ? 'info' : 'error',
+          `trtexec build log (last ${tail.length} characters):\n${tail}`,
+        );
       }
       if (result.code !== 0) {
         const lastError =

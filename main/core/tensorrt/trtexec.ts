@@ -64,7 +64,13 @@ export function libnvinferVersion(fileNames: readonly string[]): string | null {
 export type TrtexecSummary = {
   throughputQps: number;
   /** The `Latency:` line (H2D + GPU compute + D2H per query), ms. */
-  latency: { minMs: number; maxMs: number; meanMs: number; medianMs: number; percentilesMs: Record<string, number> };
+  latency: {
+    minMs: number;
+    maxMs: number;
+    meanMs: number;
+    medianMs: number;
+    percentilesMs: Record<string, number>;
+  };
   /** `Timing trace has <n> queries over <s> s`. */
   queries: number | null;
   walltimeMs: number | null;
