@@ -95,7 +95,12 @@ export function parseProbeOutput(output: string): ProbeFacts {
       node: /^(v\d+\S*)/m.exec(one('node') ?? '')?.[1] ?? null,
       perfTest: trimmed('perf-test'),
       onnxruntimeNode: trimmed('ort-node'),
-      tensorrt: parseTensorrt(trimmed('trtexec'), one('trtexec-banner'), one('libnvinfer'), one('accelerators')),
+      tensorrt: parseTensorrt(
+        trimmed('trtexec'),
+        one('trtexec-banner'),
+        one('libnvinfer'),
+        one('accelerators'),
+      ),
     },
     deployments: sections.filter((s) => s.name === 'manifest').map((s) => parseManifestSection(s.text)),
     warnings,
