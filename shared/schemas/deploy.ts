@@ -136,6 +136,11 @@ export const deployOptionsSchema = z
     healthIntervalMs: ms(600_000).default(2_000),
     /** Build a TensorRT engine on each device after the verified upload; null: none. */
     tensorrt: tensorrtBuildSchema.nullable().default(null),
+    /**
+     * Hash a release already on the device again even when its file is unchanged since it was verified
+     * (same size, mtime, ctime, inode): a deploy then never trusts the device's sha256 cache.
+     */
+    rehash: z.boolean().default(false),
   })
   .strict();
 export type DeployOptions = z.infer<typeof deployOptionsSchema>;

@@ -40,6 +40,7 @@ type RolloutFlags = {
   healthAttempts?: number;
   healthInterval?: number;
   connectTimeout?: number;
+  rehash?: boolean;
 };
 
 function parseCount(value: string): number {
@@ -118,6 +119,7 @@ function rolloutOptions(flags: RolloutFlags): DeployOptionsInput {
     healthTimeoutMs: ms(flags.healthTimeout),
     healthAttempts: flags.healthAttempts,
     healthIntervalMs: ms(flags.healthInterval),
+    rehash: flags.rehash,
   };
   const options = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = deployOptionsSchema.safeParse(options);
@@ -199,6 +201,10 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
       .option(
         '--dry-run',
         'show what would happen (recorded state and the exact remote commands); run nothing',
+      )
+      .option(
+        '--rehash',
+        'hash a release already on a device again, even when its file is unchanged since it was verified',
       ),
   ).action(
     async (model: string, flags: RolloutFlags & TensorrtFlags & { to: string[]; dryRun?: boolean }) => {

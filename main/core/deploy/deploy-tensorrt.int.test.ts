@@ -17,6 +17,12 @@ import { DeployRunner } from './deploy-runner';
 import { releaseName } from './layout';
 import type { DeployArtifact, DeployTarget } from './types';
 
+/** The release directory's files, without the deploy's sha256 cache (`.sha256-cache`). */
+const listRelease = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f !== '.sha256-cache')
+    .sort();
+
 /**
  * Deploys with a TensorRT engine built on the device, against a real sshd whose PATH holds a trtexec that
  * prints what NVIDIA's does (test/fixtures/fake-trtexec.ts). The deploy root has quotes, spaces and `$()` in it.
@@ -105,7 +111,7 @@ describe('deploy with a TensorRT engine built on the device', () => {
       release: releaseName(artifactA.version, artifactA.sha256),
     });
     // No temporary engine or build log is left in the release.
-    expect(readdirSync(dir).sort()).toEqual(['manifest.json', 'model.engine', 'model.onnx']);
+    expect(listRelease(dir)).toEqual(['manifest.json', 'model.engine', 'model.onnx']);
 
     // The build log is in the deployment record, as stored.
     const stored = runner.repo.deviceResults(report.deployment.id);
@@ -162,7 +168,7 @@ describe('deploy with a TensorRT engine built on the device', () => {
       expect(after.manifest).toEqual(before.manifest);
       expect(after.temps).toEqual([]);
       // No engine (half-built or otherwise) in the new release, no temporary files.
-      expect(readdirSync(releaseDir(artifactB)).sort()).toEqual(['manifest.json', 'model.onnx']);
+      expect(listRelease(releaseDir(artifactB))).toEqual(['manifest.json', 'model.onnx']);
       // The database still says the device runs A.
       expect(runner.repo.release(target.deviceId, model)?.current?.release).toBe(
         releaseName(artifactA.version, artifactA.sha256),
