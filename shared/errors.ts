@@ -97,6 +97,8 @@ const errorCodes = {
   RESTART_FAILED: 'input',
   /** Deploy: the health-check command kept failing after the switch (the device was switched back). */
   HEALTH_CHECK_FAILED: 'input',
+  /** trtexec could not build the TensorRT engine on the device (before the switch: nothing changed there). */
+  ENGINE_BUILD_FAILED: 'input',
   /** Deploy: a device was not attempted because the rollout stopped (canary or failure threshold). */
   DEPLOY_STOPPED: 'input',
   /** Deploy: another deployment is running to that device (details.holder names it); wait, or cancel it. */

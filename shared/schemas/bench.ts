@@ -219,7 +219,14 @@ const latencyStatsSchema = z.object({
 });
 export type LatencyStats = z.infer<typeof latencyStatsSchema>;
 
-const benchRuntimeSchema = z.enum(['onnxruntime-node', 'onnxruntime-python', 'onnxruntime_perf_test']);
+export const benchRuntimeSchema = z.enum([
+  'onnxruntime-node',
+  'onnxruntime-python',
+  'onnxruntime_perf_test',
+  /** NVIDIA TensorRT's trtexec on a device (`--loadEngine`); `ortVersion` then holds TensorRT's version. */
+  'tensorrt-trtexec',
+]);
+export type BenchRuntime = z.infer<typeof benchRuntimeSchema>;
 
 /** One measured benchmark run (local child process or on a device). */
 const measuredRunSchema = z.object({
@@ -233,6 +240,15 @@ const measuredRunSchema = z.object({
   peakRssBytes: z.number().nonnegative().nullable(),
   /** Resident memory with the runtime loaded, before the model: peak − baseline ≈ what the model costs. */
   baselineRssBytes: z.number().nonnegative().nullable(),
+  /** TensorRT runs only: how the engine was built, and every percentile trtexec reported (ms by percent). */
+  tensorrt: z
+    .object({
+      precision: z.enum(['fp32', 'fp16', 'int8', 'best']),
+      dlaCore: z.number().int().nullable(),
+      percentilesMs: z.record(z.string(), z.number()),
+      throughputQps: z.number().nonnegative(),
+    })
+    .optional(),
 });
 export type MeasuredRun = z.infer<typeof measuredRunSchema>;
 

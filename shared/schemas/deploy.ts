@@ -21,6 +21,8 @@ export const deployStepSchema = z.enum([
   'upload',
   'verify',
   'install',
+  /** Build the TensorRT engine on the device (trtexec), when the deploy asks for one. */
+  'engine',
   'switch',
   'restart',
   'health',
@@ -81,6 +83,36 @@ export type DeploymentKind = z.infer<typeof deploymentKindSchema>;
 
 const ms = (max: number) => z.number().int().min(0).max(max);
 
+/** trtexec's precision: fp32 (no flag), `--fp16`, `--int8` (a QDQ model: EdgeFleet's int8 static), `--best`. */
+export const tensorrtPrecisionSchema = z.enum(['fp32', 'fp16', 'int8', 'best']);
+export type TensorrtPrecision = z.infer<typeof tensorrtPrecisionSchema>;
+
+/** A TensorRT engine built on the device from the release's model.onnx (see main/core/deploy/engine-step.ts). */
+export const tensorrtBuildSchema = z
+  .object({
+    precision: tensorrtPrecisionSchema.default('fp16'),
+    /** `--useDLACore=N --allowGPUFallback` (Xavier, Orin); null: the GPU. */
+    dlaCore: z.number().int().min(0).max(15).nullable().default(null),
+    /** Engine builds take minutes on a Jetson. */
+    timeoutMs: ms(4 * 3_600_000).default(30 * 60_000),
+  })
+  .strict();
+export type TensorrtBuild = z.infer<typeof tensorrtBuildSchema>;
+export type TensorrtBuildInput = z.input<typeof tensorrtBuildSchema>;
+
+/** What manifest.json says about the engine beside the model (`tensorrt`), when one was built. */
+export const manifestEngineSchema = z.looseObject({
+  file: z.string(),
+  sha256: sha256Schema,
+  sizeBytes: z.number().int().min(0),
+  precision: tensorrtPrecisionSchema,
+  dlaCore: z.number().int().nullable(),
+  /** From trtexec's banner, e.g. "8.6.1". */
+  tensorrtVersion: z.string().nullable(),
+  builtAt: z.string(),
+});
+export type ManifestEngine = z.infer<typeof manifestEngineSchema>;
+
 export const deployOptionsSchema = z
   .object({
     /** Devices worked on at once. */
@@ -102,6 +134,8 @@ export const deployOptionsSchema = z
     /** Attempts of the health check before the release counts as unhealthy. */
     healthAttempts: z.number().int().min(1).max(100).default(3),
     healthIntervalMs: ms(600_000).default(2_000),
+    /** Build a TensorRT engine on each device after the verified upload; null: none. */
+    tensorrt: tensorrtBuildSchema.nullable().default(null),
     /**
      * Hash a release already on the device again even when its file is unchanged since it was verified
      * (same size, mtime, ctime, inode): a deploy then never trusts the device's sha256 cache.

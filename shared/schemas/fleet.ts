@@ -42,6 +42,24 @@ const deployedManifestSchema = z.object({
 });
 export type DeployedManifest = z.infer<typeof deployedManifestSchema>;
 
+/**
+ * TensorRT on a device: `trtexec` (on PATH, or where JetPack and the TensorRT tar put it), the version its
+ * banner names, the libnvinfer it would load, and the accelerators (device nodes) it could build for.
+ */
+export const tensorrtFactsSchema = z.object({
+  /** Absolute path of trtexec. */
+  trtexec: z.string(),
+  /** "8.6.1", from trtexec's `[TensorRT v8601]` banner; null when it printed none. */
+  version: z.string().nullable(),
+  /** "8.6.1", from the libnvinfer.so.<version> file name; null when none was found. */
+  libnvinfer: z.string().nullable(),
+  /** GPUs: /dev/nvidia<N> (discrete) or the Jetson integrated GPU; null when unknown. */
+  gpus: z.number().int().nullable(),
+  /** Deep-learning accelerator cores (Xavier, Orin): /dev/nvhost-nvdla<N>. */
+  dlaCores: z.number().int().nullable(),
+});
+export type TensorrtFacts = z.infer<typeof tensorrtFactsSchema>;
+
 /** What one probe of a device found. Unknown values are null, never guessed. */
 export const probeFactsSchema = z.object({
   hostname: z.string().nullable(),
@@ -98,6 +116,8 @@ export const probeFactsSchema = z.object({
      * absent in probes stored before it was read.
      */
     onnxruntimeNode: z.string().nullable().optional(),
+    /** TensorRT (Jetson and other NVIDIA devices); null when no trtexec was found; absent in older probes. */
+    tensorrt: tensorrtFactsSchema.nullable().optional(),
   }),
   deployments: z.array(deployedManifestSchema),
   /** Sections that were missing or unreadable; the facts above are null there. */

@@ -6,11 +6,12 @@ import { parseDimArg, parseShapeArg } from '../../core/bench/runner/input-plan';
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
 import { formatBytes, table } from '../format';
 import { progressLine } from '../progress-line';
+import { tensorrtFromFlags, withTensorrtOptions, type TensorrtFlags } from './tensorrt-flags';
 
 type Globals = () => GlobalOptions;
 type Exit = (code: number) => void;
 
-type BenchFlags = {
+type BenchFlags = TensorrtFlags & {
   profiles?: string;
   device?: string;
   iterations?: string;
@@ -51,8 +52,7 @@ function dimOverrides(flags: BenchFlags): DimOverrides {
 }
 
 export function registerBenchCommand(program: Command, globals: Globals, io: CliIo, exit: Exit): void {
-  program
-    .command('bench')
+  withTensorrtOptions(program.command('bench'), 'with --device: also measure on the device')
     .description(
       'measure models on this machine (or a device) and estimate them on hardware profiles; results are stored',
     )
@@ -100,11 +100,29 @@ export function registerBenchCommand(program: Command, globals: Globals, io: Cli
               threads,
               onProgress: bar.update,
             };
+            const tensorrt = tensorrtFromFlags(flags);
+            if (tensorrt !== null && flags.device === undefined) {
+              throw new AppError('USAGE', '--tensorrt measures on a device: add --device <name>.');
+            }
             try {
               if (flags.device !== undefined) {
                 const device = bench.resolveDevice(flags.device);
                 const measured: BenchResult[] = [];
-                for (const model of models) measured.push(await bench.runOnDevice(model, device, settings));
+                for (const model of models) {
+                  try {
+                    measured.push(await bench.runOnDevice(model, device, settings));
+                  } catch (err) {
+                    // A device with TensorRT and no ONNX Runtime still gets its TensorRT figure.
+                    if (tensorrt === null || !(err instanceof AppError) || err.code !== 'NO_RUNTIME')
+                      throw err;
+                    if (!ctx.json) io.stderr(`No ONNX Runtime figure: ${err.message}\n`);
+                  }
+                  if (tensorrt !== null) {
+                    measured.push(
+                      await bench.runOnDevice(model, device, { ...settings, runtime: 'tensorrt', tensorrt }),
+                    );
+                  }
+                }
                 const estimates =
                   profiles === undefined
                     ? { results: [], estimatorError: { rows: [], medianAbsErrorPct: null } }

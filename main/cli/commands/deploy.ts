@@ -19,6 +19,7 @@ import {
   statusText,
 } from './deploy/deploy-text';
 import { askSecrets, connectTimeoutMs, parsePositiveInt, parseSeconds } from './devices/cli-options';
+import { tensorrtFromFlags, withTensorrtOptions, type TensorrtFlags } from './tensorrt-flags';
 
 /**
  * `edgefleet deploy | rollback | status | history | drift`: one-click deploy from a script. Exit codes: 0 every
@@ -188,8 +189,10 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
   const rolloutFailed = (r: DeploymentReport) => r.devices.some((d) => !deviceOk(d));
 
   withRolloutOptions(
-    program
-      .command('deploy')
+    withTensorrtOptions(
+      program.command('deploy'),
+      'build an engine on each device after the verified upload (before the switch)',
+    )
       .description(
         'deploy a model (or variant) to devices: upload, verify sha256, switch atomically, restart, health-check, roll back on failure',
       )
@@ -203,45 +206,47 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
         '--rehash',
         'hash a release already on a device again, even when its file is unchanged since it was verified',
       ),
-  ).action(async (model: string, flags: RolloutFlags & { to: string[]; dryRun?: boolean }) => {
-    if (flags.dryRun === true) {
+  ).action(
+    async (model: string, flags: RolloutFlags & TensorrtFlags & { to: string[]; dryRun?: boolean }) => {
+      if (flags.dryRun === true) {
+        await run(
+          async (ctx) => {
+            const { deploy } = ctx.services();
+            const options = { ...rolloutOptions(flags), tensorrt: tensorrtFromFlags(flags) };
+            return {
+              preview: deploy.preview(model, flags.to, options),
+              plan: deploy.planForDisplay(model, flags.to, options),
+            };
+          },
+          (v) => planText(v.preview, v.plan),
+        );
+        return;
+      }
       await run(
         async (ctx) => {
-          const { deploy } = ctx.services();
-          const options = rolloutOptions(flags);
-          return {
-            preview: deploy.preview(model, flags.to, options),
-            plan: deploy.planForDisplay(model, flags.to, options),
-          };
+          const options = { ...rolloutOptions(flags), tensorrt: tensorrtFromFlags(flags) };
+          const { fleet, deploy } = ctx.services();
+          await askSecrets(fleet, deploy.resolveDevices(flags.to));
+          const prepared = deploy.prepare(model, flags.to, options, connectOptions(flags));
+          if (!ctx.json) {
+            io.stderr(
+              `Deploying ${prepared.model.name} as ${prepared.artifact.modelName}/${prepared.plan.release} to ${prepared.devices.length} device(s)\n`,
+            );
+          }
+          const view = deployProgressView(io, ctx.json);
+          try {
+            return await cancellable(io, ctx.json, (signal) =>
+              deploy.run(prepared, { signal, onProgress: (p) => view.update(p) }),
+            );
+          } finally {
+            view.end();
+          }
         },
-        (v) => planText(v.preview, v.plan),
+        reportText,
+        rolloutFailed,
       );
-      return;
-    }
-    await run(
-      async (ctx) => {
-        const options = rolloutOptions(flags);
-        const { fleet, deploy } = ctx.services();
-        await askSecrets(fleet, deploy.resolveDevices(flags.to));
-        const prepared = deploy.prepare(model, flags.to, options, connectOptions(flags));
-        if (!ctx.json) {
-          io.stderr(
-            `Deploying ${prepared.model.name} as ${prepared.artifact.modelName}/${prepared.plan.release} to ${prepared.devices.length} device(s)\n`,
-          );
-        }
-        const view = deployProgressView(io, ctx.json);
-        try {
-          return await cancellable(io, ctx.json, (signal) =>
-            deploy.run(prepared, { signal, onProgress: (p) => view.update(p) }),
-          );
-        } finally {
-          view.end();
-        }
-      },
-      reportText,
-      rolloutFailed,
-    );
-  });
+    },
+  );
 
   withRolloutOptions(
     program

@@ -38,6 +38,7 @@ import { builtinProfile, builtinProfiles } from './profiles/catalog';
 import { parseProfileFile } from './profiles/profile-file';
 import type { ProfileRepository } from './profiles/profile-repository';
 import { thisMachineId, thisMachineProfile } from './profiles/this-machine';
+import type { TensorrtBuild } from '../../../shared/schemas/deploy';
 import type { RemoteRuntime } from './remote/remote-bench';
 import { runRemoteBenchmark } from './remote/remote-bench';
 import type { DimOverrides } from './runner/input-plan';
@@ -87,6 +88,8 @@ export type BenchOptions = RunSettings & {
 
 export type DeviceBenchOptions = RunSettings & {
   runtime?: RemoteRuntime | 'auto';
+  /** With runtime 'tensorrt': the engine's precision and DLA core (default fp16 on the GPU). */
+  tensorrt?: Pick<TensorrtBuild, 'precision' | 'dlaCore'>;
   /** Remote directories with node_modules/onnxruntime-node (NODE_PATH), before <deployRoot>/runtime/node_modules. */
   nodeModulePaths?: readonly string[];
 };
@@ -430,12 +433,17 @@ export class BenchService {
         facts,
         freeDims: freeDimValues(model, settings),
         runtime: options.runtime,
+        tensorrt: options.tensorrt,
         nodeModulePaths: options.nodeModulePaths,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
       });
       let predictedMs: number | null = null;
-      const profile = device.profileId === null ? undefined : await this.knownProfile(device.profileId);
+      // The profiles model CPUs: a TensorRT figure (GPU, DLA) must not correct their estimates.
+      const profile =
+        device.profileId === null || measured.runtime === 'tensorrt-trtexec'
+          ? undefined
+          : await this.knownProfile(device.profileId);
       if (profile) {
         progress({ phase: 'estimating', percent: 80, message: profile.name });
         const machine = await this.thisMachine(undefined, { signal: options.signal });

@@ -9,6 +9,7 @@ import {
 } from '../../../shared/schemas/deploy';
 import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
 import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
+import { engineRecorded, engineRunner } from './engine-step';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
 import { releaseFromLink } from './layout';
 import {
@@ -377,6 +378,8 @@ export function executeDeployDevice(
     const active =
       values.get('release_sha256') === artifact.sha256 &&
       manifestMatches(manifest, deploy.release, artifact.sha256) &&
+      // With --tensorrt the release is only complete once its manifest records this engine build.
+      engineRecorded(parseManifest(manifest), deploy.options.tensorrt) &&
       releaseFromLink(currentLink) === deploy.release &&
       values.get('current_not_link') !== '1' &&
       (values.get('pending_switch') ?? '') === '';
@@ -426,7 +429,10 @@ export function executeDeployDevice(
           );
         }
         fileThere = values.get('release_sha256') === artifact.sha256;
-        manifestOk = fileThere && manifestMatches(manifest, deploy.release, artifact.sha256);
+        manifestOk =
+          fileThere &&
+          manifestMatches(manifest, deploy.release, artifact.sha256) &&
+          engineRecorded(parseManifest(manifest), deploy.options.tensorrt);
         const isCurrent = releaseFromLink(currentLink) === deploy.release;
         const resume = isCurrent && values.get('pending_switch') === deploy.release;
         run.log(
@@ -521,6 +527,7 @@ export function executeDeployDevice(
         return null;
       },
     },
+    engine: engineRunner(deploy, () => manifestOk),
     ...activationRunners,
   });
 }

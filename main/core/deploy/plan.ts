@@ -11,6 +11,7 @@ import {
 import type { ExecCommand, SshTarget } from '../fleet/ssh';
 import { describeTarget } from '../fleet/ssh';
 import { commandLine } from '../fleet/ssh/exec';
+import { assertEngineBuild, engineStep } from './engine-step';
 import { assertArtifact, assertDeployRoot, releaseName, remotePaths, type RemotePaths } from './layout';
 import {
   installScript,
@@ -36,6 +37,7 @@ export type CommandId =
   | 'preflight'
   | 'verify'
   | 'install'
+  | 'engine'
   | 'switch'
   | 'restart'
   | 'health'
@@ -155,6 +157,7 @@ export function planDeploy(
 ): DeployPlan {
   assertArtifact(artifact);
   const options = parseDeployOptions(optionsInput);
+  assertEngineBuild(artifact, options.tensorrt);
   assertTargets(targets);
   const deploymentId = context.deploymentId ?? newDeploymentId();
   const createdAt = context.createdAt ?? new Date().toISOString();
@@ -396,6 +399,7 @@ function planDevice(
       ],
       { condition: 'skipped when the release is already complete (file and manifest)' },
     ),
+    ...(options.tensorrt === null ? [] : [engineStep(paths, options.tensorrt, deploymentId)]),
     ...activation.steps,
   ];
   return {

@@ -27,7 +27,7 @@ export const exitCodes = {
   lockFailed: 70,
 } as const;
 
-const prelude = String.raw`set -u
+export const prelude = String.raw`set -u
 LC_ALL=C
 export LC_ALL
 nl='

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../../shared/errors';
 import type { BenchSettings, MeasuredRun } from '../../../../shared/schemas/bench';
+import { tensorrtBuildSchema, type TensorrtBuild } from '../../../../shared/schemas/deploy';
 import type { ProbeFacts } from '../../../../shared/schemas/fleet';
 import type { SshConnection } from '../../fleet/ssh';
 import type { ChildConfig } from '../runner/child-protocol';
@@ -10,18 +11,20 @@ import { nodeRunnerFileName, nodeRunnerSource } from '../runner/node-runner';
 import { pythonRunnerFileName, pythonRunnerSource } from '../runner/python-runner';
 import { failureError } from '../runner/run-child';
 import { parsePerfTestOutput, perfTestArgs } from './perf-test';
+import { runTrtexecBenchmark } from './trtexec-bench';
 
 /**
  * Benchmarks a model file on a device over SSH with the runtime the probe found:
  *   python3 + onnxruntime  → the Python runner (python-runner.ts)
  *   node + onnxruntime-node → the Node runner, with NODE_PATH = the given paths + <deployRoot>/runtime/node_modules
  *   onnxruntime_perf_test  → ORT's own tool (perf-test.ts)
+ *   trtexec                → NVIDIA TensorRT (trtexec-bench.ts), only when asked for: runtime 'tensorrt'
  * The model, the runner and its config go to a fresh directory under <deployRoot>/.edgefleet-bench/, removed
  * afterwards whatever happens. Installing onnxruntime-node on a device:
  *   npm install --prefix <deployRoot>/runtime onnxruntime-node@<version>
  */
 
-export type RemoteRuntime = 'python' | 'node' | 'perf_test';
+export type RemoteRuntime = 'python' | 'node' | 'perf_test' | 'tensorrt';
 
 export type RemoteBenchOptions = {
   /** Local path of the model file to upload. */
@@ -37,6 +40,8 @@ export type RemoteBenchOptions = {
   nodeModulePaths?: readonly string[];
   /** Named free dimensions and their values (for onnxruntime_perf_test's -f). */
   freeDims?: Readonly<Record<string, number>>;
+  /** The TensorRT engine to build and run (runtime 'tensorrt'); default fp16 on the GPU. */
+  tensorrt?: Pick<TensorrtBuild, 'precision' | 'dlaCore'>;
   /** Whole run (upload, load, runs). Default 10 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -89,6 +94,13 @@ export async function chooseRuntime(
     if (hasPython) return 'python';
     throw noRuntime(where, facts, options.deployRoot, 'python3 with the onnxruntime package was asked for');
   }
+  if (wanted === 'tensorrt') {
+    if (facts.runtimes.tensorrt) return 'tensorrt';
+    throw new AppError(
+      'NO_RUNTIME',
+      `${where} has no TensorRT EdgeFleet can benchmark with: the probe found no trtexec on the PATH or in /usr/src/tensorrt/bin. Install TensorRT (JetPack on a Jetson) or put trtexec on the PATH, then probe the device again.`,
+    );
+  }
   if (wanted === 'perf_test') {
     if (facts.runtimes.perfTest !== null) return 'perf_test';
     throw noRuntime(where, facts, options.deployRoot, 'onnxruntime_perf_test was asked for');
@@ -137,6 +149,18 @@ export async function runRemoteBenchmark(
         { script: 'cat > "$1"', args: [path] },
         { stdin: text, check: true, timeoutMs: 30_000, signal },
       );
+
+    const trtexec = options.facts.runtimes.tensorrt?.trtexec;
+    if (runtime === 'tensorrt' && trtexec !== undefined) {
+      const measured = await runTrtexecBenchmark(conn, (cmd) => exec(conn, cmd, remaining(), options), {
+        trtexec,
+        dir,
+        label: options.label,
+        settings: options.settings,
+        build: tensorrtBuildSchema.parse(options.tensorrt ?? {}),
+      });
+      return { measured, runtime };
+    }
 
     if (runtime === 'perf_test') {
       const result = await exec(

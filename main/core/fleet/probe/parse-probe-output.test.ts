@@ -51,6 +51,7 @@ describe('parseProbeOutput', () => {
       node: 'v20.11.1',
       perfTest: '/usr/local/bin/onnxruntime_perf_test',
       onnxruntimeNode: null,
+      tensorrt: null,
     });
     expect(facts.deployments).toEqual([
       {
@@ -94,6 +95,7 @@ describe('parseProbeOutput', () => {
       node: null,
       perfTest: null,
       onnxruntimeNode: null,
+      tensorrt: null,
     });
     expect(facts.deployments).toEqual([]);
   });
@@ -110,6 +112,14 @@ describe('parseProbeOutput', () => {
     expect(facts.runtimes.onnxruntime).toEqual({
       version: '1.16.0',
       providers: ['TensorrtExecutionProvider', 'CUDAExecutionProvider', 'CPUExecutionProvider'],
+    });
+    // JetPack's trtexec is not on PATH: the probe looks in /usr/src/tensorrt/bin.
+    expect(facts.runtimes.tensorrt).toEqual({
+      trtexec: '/usr/src/tensorrt/bin/trtexec',
+      version: '8.6.2',
+      libnvinfer: '8.6.2',
+      gpus: 1,
+      dlaCores: 2,
     });
     expect(facts.deployments).toHaveLength(2);
     expect(facts.deployments[0]).toEqual({

@@ -1,5 +1,11 @@
 import { AppError } from '../../../../shared/errors';
-import type { ArchFamily, DeployedManifest, ProbeFacts } from '../../../../shared/schemas/fleet';
+import type {
+  ArchFamily,
+  DeployedManifest,
+  ProbeFacts,
+  TensorrtFacts,
+} from '../../../../shared/schemas/fleet';
+import { libnvinferVersion, parseTensorrtVersion } from '../../tensorrt/trtexec';
 import { parseCpuInfo } from './cpu-info';
 
 type Section = { name: string; text: string };
@@ -89,6 +95,12 @@ export function parseProbeOutput(output: string): ProbeFacts {
       node: /^(v\d+\S*)/m.exec(one('node') ?? '')?.[1] ?? null,
       perfTest: trimmed('perf-test'),
       onnxruntimeNode: trimmed('ort-node'),
+      tensorrt: parseTensorrt(
+        trimmed('trtexec'),
+        one('trtexec-banner'),
+        one('libnvinfer'),
+        one('accelerators'),
+      ),
     },
     deployments: sections.filter((s) => s.name === 'manifest').map((s) => parseManifestSection(s.text)),
     warnings,
@@ -184,6 +196,27 @@ function parseOnnxruntime(text: string): { version: string; providers: string[] 
       .trim()
       .split(',')
       .filter((p) => p !== ''),
+  };
+}
+
+/** TensorRT facts: null without trtexec; GPUs and DLA cores from the device nodes the probe listed. */
+export function parseTensorrt(
+  trtexec: string | null,
+  banner: string | null,
+  libnvinfer: string | null,
+  accelerators: string | null,
+): TensorrtFacts | null {
+  if (trtexec === null) return null;
+  const nodes = (accelerators ?? '').split('\n').filter((l) => l.startsWith('/dev/'));
+  const dla = new Set(nodes.flatMap((n) => /nvdla(\d+)$/.exec(n)?.[1] ?? []));
+  const discrete = nodes.filter((n) => /^\/dev\/nvidia\d+$/.test(n)).length;
+  const integrated = nodes.some((n) => n === '/dev/nvhost-gpu' || n === '/dev/nvgpu/igpu0') ? 1 : 0;
+  return {
+    trtexec,
+    version: parseTensorrtVersion(banner ?? ''),
+    libnvinfer: libnvinferVersion((libnvinfer ?? '').split('\n')),
+    gpus: accelerators === null ? null : discrete + integrated,
+    dlaCores: accelerators === null ? null : dla.size,
   };
 }
 

@@ -49,13 +49,13 @@ printf '%s' "$d"
 sec df
 df -Pk "$d" 2>/dev/null
 
+# Importing onnxruntime (or starting trtexec) can hang on a broken install; GNU/busybox timeout syntax differs, so test it.
+to=
+if have timeout && timeout 30 true 2>/dev/null; then to='timeout 30'; fi
 sec python
 have python3 && python3 --version 2>&1
 sec onnxruntime
 if have python3; then
-  # Importing onnxruntime can hang on a broken install; GNU/busybox timeout syntax differs, so test it.
-  to=
-  if have timeout && timeout 30 true 2>/dev/null; then to='timeout 30'; fi
   $to python3 -c 'import onnxruntime as o; print(o.__version__); print(",".join(o.get_available_providers()))' 2>/dev/null
 fi
 sec node
@@ -66,6 +66,27 @@ command -v onnxruntime_perf_test 2>/dev/null
 sec ort-node
 f=$root/runtime/node_modules/onnxruntime-node/package.json
 if [ -r "$f" ]; then sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$f" | head -n 1; fi
+
+# TensorRT: trtexec on PATH, else where JetPack installs it. Its banner line names the version:
+# "&&&& RUNNING TensorRT.trtexec [TensorRT v8601] # trtexec --help".
+trt=$(command -v trtexec 2>/dev/null)
+if [ -z "$trt" ] && [ -x /usr/src/tensorrt/bin/trtexec ]; then trt=/usr/src/tensorrt/bin/trtexec; fi
+sec trtexec
+printf '%s' "$trt"
+if [ -n "$trt" ]; then
+  sec trtexec-banner
+  $to "$trt" --help 2>&1 | head -n 5
+  # libnvinfer: lib/ beside bin/ (the TensorRT tar), the multiarch dirs (JetPack, .deb), CUDA's lib64.
+  sec libnvinfer
+  for f in "${pe('trt%/*')}"/../lib/libnvinfer.so.* /usr/lib/*-linux-gnu/libnvinfer.so.* /usr/lib/libnvinfer.so.* /usr/local/cuda/lib64/libnvinfer.so.*; do
+    if [ -e "$f" ]; then printf '%s\n' "${pe('f##*/')}"; fi
+  done
+  # Accelerators as device nodes: discrete GPUs, the Jetson integrated GPU, DLA cores (Xavier, Orin).
+  sec accelerators
+  for f in /dev/nvidia[0-9]* /dev/nvhost-gpu /dev/nvgpu/igpu0 /dev/nvhost-nvdla[0-9]* /dev/nvhost-ctrl-nvdla[0-9]*; do
+    if [ -e "$f" ]; then printf '%s\n' "$f"; fi
+  done
+fi
 
 # What this device runs: <root>/<model>/current/manifest.json (line 1 model, line 2 link target, then JSON).
 nl='

@@ -57,6 +57,7 @@ export const stepLabels: Record<DeployStep, string> = {
   upload: 'upload',
   verify: 'verify sha256',
   install: 'install',
+  engine: 'build TensorRT engine',
   switch: 'switch',
   restart: 'restart',
   health: 'health check',

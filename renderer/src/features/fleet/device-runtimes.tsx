@@ -1,5 +1,5 @@
 import { Code, Stack, Table, Text } from '@mantine/core';
-import type { ProbeFacts } from '../../../../shared/schemas/fleet';
+import type { ProbeFacts, TensorrtFacts } from '../../../../shared/schemas/fleet';
 
 const dash = '—';
 
@@ -49,7 +49,32 @@ export function DeviceRuntimes({
       <Text size="sm">
         Node {runtimes.node ?? dash} · onnxruntime_perf_test {runtimes.perfTest ?? 'not on PATH'}
       </Text>
+      <TensorrtLine tensorrt={runtimes.tensorrt ?? null} />
     </Stack>
+  );
+}
+
+/** TensorRT (Jetson): trtexec, its version, libnvinfer and the accelerators it can build engines for. */
+export function TensorrtLine({ tensorrt }: { tensorrt: TensorrtFacts | null }) {
+  if (tensorrt === null) {
+    return (
+      <Text size="sm" data-testid="facts-tensorrt-missing">
+        TensorRT {dash} (no trtexec found)
+      </Text>
+    );
+  }
+  const count = (n: number | null, one: string) =>
+    n === null ? `${one}s unknown` : `${n} ${one}${n === 1 ? '' : 's'}`;
+  return (
+    <Text size="sm" data-testid="facts-tensorrt">
+      TensorRT {tensorrt.version ?? 'version unknown'}
+      {' · '}libnvinfer {tensorrt.libnvinfer ?? dash}
+      {' · '}
+      {count(tensorrt.gpus, 'GPU')}, {count(tensorrt.dlaCores, 'DLA core')}{' '}
+      <Text span size="xs" c="dimmed">
+        (<span className="fleet-mono">{tensorrt.trtexec}</span>)
+      </Text>
+    </Text>
   );
 }
 
