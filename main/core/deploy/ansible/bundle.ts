@@ -26,7 +26,10 @@ export async function writeAnsibleBundle(
     existing = await readdir(target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AppError('FILE_UNREADABLE', `Cannot use ${target} for the Ansible project: ${(err as Error).message}`);
+      throw new AppError(
+        'FILE_UNREADABLE',
+        `Cannot use ${target} for the Ansible project: ${(err as Error).message}`,
+      );
     }
   }
   if (existing !== null && existing.length > 0) {

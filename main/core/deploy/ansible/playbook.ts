@@ -98,7 +98,8 @@ function commandsOf(device: DevicePlan): Map<CommandId, Exec> {
 
 function argsOf(device: DevicePlan, exec: ReturnType<typeof commandsOf>, id: CommandId): string[] {
   const c = exec.get(id);
-  if (c === undefined) throw new AppError('INTERNAL', `The plan for ${device.deviceName} has no ${id} command.`);
+  if (c === undefined)
+    throw new AppError('INTERNAL', `The plan for ${device.deviceName} has no ${id} command.`);
   return c.args;
 }
 
@@ -140,7 +141,9 @@ export function deploymentInfo(plan: DeployPlan, forks: number): AnsibleDeployme
       where: d.where,
       deployRoot: d.paths.deployRoot,
     })),
-    waves: plan.waves.map((w) => w.map((id) => plan.devices.find((d) => d.deviceId === id)?.deviceName ?? id)),
+    waves: plan.waves.map((w) =>
+      w.map((id) => plan.devices.find((d) => d.deviceId === id)?.deviceName ?? id),
+    ),
   };
 }
 

@@ -63,7 +63,10 @@ export function runPlaybook(
     child.on('error', (e) => {
       if ((e as NodeJS.ErrnoException).code === 'ABORT_ERR') return;
       reject(
-        new AppError('ANSIBLE_NOT_FOUND', `Cannot start ${playbook}: ${e.message}. Install Ansible (sudo apt-get install ansible).`),
+        new AppError(
+          'ANSIBLE_NOT_FOUND',
+          `Cannot start ${playbook}: ${e.message}. Install Ansible (sudo apt-get install ansible).`,
+        ),
       );
     });
     child.on('close', (code, sig) =>
