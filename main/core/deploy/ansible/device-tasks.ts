@@ -6,6 +6,9 @@
  * arguments (`edgefleet-vars.yml`, all `!unsafe`: Ansible never templates a path or a script), so the two
  * engines run the same shell code.
  *
+ * The manifest travels base64-encoded on the install script's stdin: Ansible turns any templated string that
+ * starts with `{` into a dict, which would reach the device as Python's repr, not as the JSON.
+ *
  * The text is fixed (no user value is ever pasted into it). Task names start with `edgefleet:<id>`: the
  * results reader (results.ts) finds each step's outcome by that id, so change both together.
  */
@@ -120,8 +123,8 @@ export const deviceTasksYaml = String.raw`# EdgeFleet: the tasks of one device (
 
         - name: "edgefleet:install Move the file into the release directory, write manifest.json"
           ansible.builtin.command:
-            argv: "{{ ['sh', '-c', edgefleet_scripts.install, 'edgefleet'] + ef.install }}"
-            stdin: "{{ edgefleet.manifest }}"
+            argv: "{{ ['sh', '-c', 'base64 -d | sh -c \"$1\" edgefleet \"$2\" \"$3\"', 'edgefleet', edgefleet_scripts.install] + ef.install }}"
+            stdin: "{{ edgefleet.manifest_base64 }}"
             stdin_add_newline: false
           register: ef_install
           when: not ef_manifest_ok

@@ -195,7 +195,7 @@ export function varsFor(plan: DeployPlan, forks: number): Record<string, unknown
       deployment_id: unsafe(plan.deploymentId),
       release: unsafe(plan.release),
       sha256: unsafe(plan.artifact.sha256),
-      manifest: unsafe(manifest ?? ''),
+      manifest_base64: unsafe(Buffer.from(manifest ?? '', 'utf8').toString('base64')),
       disk_needed: diskNeededBytes(plan.artifact.sizeBytes, o),
       lock_stale_s: 15 * 60,
       restart_timeout_s: seconds(o.restartTimeoutMs),
