@@ -3,6 +3,7 @@
 // exported to ONNX, its accuracy measured with ONNX Runtime.
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../main/core/onnx';
+import { cosineLearningRate, setLearningRate } from '../main/core/train/lr-schedule';
 import { compileGraph } from '../main/core/train/onnx-graph';
 import { tf, tfReady } from '../main/core/train/tf';
 import { buildCnnClassifier } from '../test/models/cnn-classifier';
@@ -91,10 +92,7 @@ export async function trainMnistTeacher(options: TeacherOptions): Promise<Teache
       let lossSum = 0;
       let steps = 0;
       for (let s = 0; s < n; s += batchSize) {
-        // Cosine decay per step: large steps early, small ones to settle (a step decay per epoch cost about half
-        // a point of test accuracy here).
-        (optimizer as unknown as { learningRate: number }).learningRate =
-          learningRate * (0.03 + 0.97 * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)));
+        setLearningRate(optimizer, cosineLearningRate(learningRate, step, totalSteps));
         const ids = order.slice(s, s + batchSize);
         const xb = new Float32Array(ids.length * MNIST_PIXELS);
         ids.forEach((id, i) =>

@@ -102,6 +102,11 @@ export const deployOptionsSchema = z
     /** Attempts of the health check before the release counts as unhealthy. */
     healthAttempts: z.number().int().min(1).max(100).default(3),
     healthIntervalMs: ms(600_000).default(2_000),
+    /**
+     * Hash a release already on the device again even when its file is unchanged since it was verified
+     * (same size, mtime, ctime, inode): a deploy then never trusts the device's sha256 cache.
+     */
+    rehash: z.boolean().default(false),
   })
   .strict();
 export type DeployOptions = z.infer<typeof deployOptionsSchema>;

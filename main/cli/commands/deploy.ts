@@ -39,6 +39,7 @@ type RolloutFlags = {
   healthAttempts?: number;
   healthInterval?: number;
   connectTimeout?: number;
+  rehash?: boolean;
 };
 
 type DeployFlags = RolloutFlags & {
@@ -126,6 +127,7 @@ function rolloutOptions(flags: RolloutFlags): DeployOptionsInput {
     healthTimeoutMs: ms(flags.healthTimeout),
     healthAttempts: flags.healthAttempts,
     healthIntervalMs: ms(flags.healthInterval),
+    rehash: flags.rehash,
   };
   const options = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = deployOptionsSchema.safeParse(options);
@@ -224,6 +226,10 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
       .option(
         '--import-results <file>',
         "record the results of an exported playbook's run (ansible.posix.json output)",
+      )
+      .option(
+        '--rehash',
+        'hash a release already on a device again, even when its file is unchanged since it was verified',
       ),
   ).action(async (model: string | undefined, flags: DeployFlags) => {
     if (flags.importResults !== undefined) {

@@ -317,6 +317,8 @@ export class DeployRunner {
             signal,
             recorder,
             lock: this.lockPolicy,
+            trackedCurrent: (deviceId) =>
+              this.repo.release(deviceId, meta.modelName)?.current?.release ?? null,
             ...(control.testHooks === undefined ? {} : { testHooks: control.testHooks }),
           }),
         onDeviceDone: (outcome) => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,6 +212,10 @@ describe('deploy to three real sshd devices', () => {
         releaseAfter: release,
       });
       expect(Object.keys(result.stepDurationsMs).sort()).toEqual(['connect', 'preflight']);
+      // Our records said it runs this release: one read-only look, no lock, the file not hashed again.
+      expect(result.log.map((l) => l.message)).toContainEqual(
+        expect.stringContaining('its sha256 as verified earlier, the file unchanged since'),
+      );
     }
     expect(statSync(file).mtimeMs).toBe(mtime);
     expect(devices.map(restarts)).toEqual(restartsBefore);
@@ -219,6 +223,29 @@ describe('deploy to three real sshd devices', () => {
     expect(remoteState(devices[0]?.root ?? '', 'detector').manifest?.deploymentId).toBe(
       service.repo.deployments()[1]?.id,
     );
+  });
+
+  it('hashes again a file rewritten on the device since it was verified, and replaces it', async () => {
+    const release = releaseName(artifactA.version, artifactA.sha256);
+    const file = join(devices[0]?.root ?? '', 'detector', 'releases', release, 'model.onnx');
+    const good = readFileSync(file);
+    // Same size, other bytes: only the stat signature (ctime) and the hash can tell.
+    writeFileSync(file, Buffer.alloc(good.length, 1));
+    const report = await service.deployArtifact(artifactA, targets());
+    expect(report.devices.map((d) => d.status)).toEqual(['deployed', 'unchanged', 'unchanged']);
+    expect(report.devices[0]?.bytesSent).toBe(good.length);
+    expect(readFileSync(file).equals(good)).toBe(true);
+  });
+
+  it('with rehash, hashes every file on the devices again instead of trusting the cache', async () => {
+    const report = await service.deployArtifact(artifactA, targets(), { rehash: true });
+    for (const result of report.devices) {
+      expect(result.status).toBe('unchanged');
+      const messages = result.log.map((l) => l.message);
+      expect(messages).toContain(
+        `Already runs ${releaseName(artifactA.version, artifactA.sha256)}: nothing to do`,
+      );
+    }
   });
 
   it('switches current to a new variant, keeps the previous one, and prunes beyond keepReleases', async () => {

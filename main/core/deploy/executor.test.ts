@@ -74,7 +74,7 @@ describe('executor: walking the plan', () => {
     expect(ran).toEqual(described(device.steps));
     expect(ran).toEqual([
       'connect:',
-      'preflight:lock,preflight',
+      'preflight:peek,lock,preflight',
       'upload:',
       'verify:verify',
       'install:install',
@@ -146,7 +146,7 @@ describe('executor: walking the plan', () => {
       devicePlan(),
       noting(ran, { preflight: { run: async () => ({ status: 'unchanged' }) } }),
     );
-    expect(ran).toEqual(['connect:', 'preflight:lock,preflight']);
+    expect(ran).toEqual(['connect:', 'preflight:peek,lock,preflight']);
     expect(outcome).toMatchObject({ status: 'unchanged', step: 'done' });
   });
 

@@ -46,6 +46,11 @@ export type ExecutorContext = {
   testHooks?: DeployTestHooks;
   /** How a held device lock is judged (the service passes its database); absent: only age decides. */
   lock?: LockPolicy;
+  /**
+   * The release our records say the device runs for this model. Only when it is the one being deployed
+   * does the preflight first peek (no lock, no hashing): a re-deploy then costs one command per device.
+   */
+  trackedCurrent?: (deviceId: string) => string | null;
 };
 
 type SwitchTarget = {
@@ -354,10 +359,55 @@ export function executeDeployDevice(
   // What the preflight found on the device; the upload, verify and install steps run only when needed.
   let fileThere = false;
   let manifestOk = false;
+  const ref = {
+    release: deploy.release,
+    sha256: artifact.sha256,
+    variantId: artifact.variantId,
+    version: artifact.version,
+  };
+  /** Records what preflight or peek found on the device; `unchanged` when it already runs the release. */
+  const alreadyActive = (
+    values: Map<string, string>,
+    manifest: string | null,
+    facts: DeviceFacts | null,
+  ): boolean => {
+    run.outcome.facts = facts;
+    const currentLink = values.get('current') || null;
+    run.outcome.releaseBefore = releaseFromLink(currentLink) ?? currentLink;
+    const active =
+      values.get('release_sha256') === artifact.sha256 &&
+      manifestMatches(manifest, deploy.release, artifact.sha256) &&
+      releaseFromLink(currentLink) === deploy.release &&
+      values.get('current_not_link') !== '1' &&
+      (values.get('pending_switch') ?? '') === '';
+    if (!active) return false;
+    run.outcome.releaseAfter = deploy.release;
+    ctx.recorder?.releaseFound?.(device.deviceId, {
+      kind: 'switched',
+      current: deploy.release,
+      previous: releaseFromLink(values.get('previous') || null),
+      currentRef: ref,
+    });
+    const how =
+      values.get('sha256_from') === 'cache'
+        ? ' (its sha256 as verified earlier, the file unchanged since)'
+        : '';
+    run.log('info', `Already runs ${deploy.release}${how}: nothing to do`);
+    return true;
+  };
   return walkDevice(device, run, ctx, {
     connect: connectRunner,
     preflight: {
       run: async (walk, step) => {
+        const peek = step.commands.find((c) => c.id === 'peek');
+        if (peek !== undefined && ctx.trackedCurrent?.(device.deviceId) === deploy.release) {
+          const seen = await runPlanned(connOf(walk), peek, ctx.signal);
+          const { values, manifest } = parseKeyValues(seen.stdout);
+          // Under someone else's lock the state may be half-way through a change: the locked path decides.
+          if (seen.code === 0 && values.get('locked') !== '1' && alreadyActive(values, manifest, null)) {
+            return { status: 'unchanged' };
+          }
+        }
         await lockDevice(walk, step, { deploymentId: deploy.deploymentId, modelName: artifact.modelName });
         const pre = await runPlanned(connOf(walk), commandOf(device, step, 'preflight'), ctx.signal);
         if (pre.code !== 0) throw preflightError(device, pre);
@@ -389,23 +439,7 @@ export function executeDeployDevice(
             `An earlier switch to ${deploy.release} was never confirmed (interrupted): restarting and checking it now`,
           );
         }
-        const ref = {
-          release: deploy.release,
-          sha256: artifact.sha256,
-          variantId: artifact.variantId,
-          version: artifact.version,
-        };
-        if (fileThere && manifestOk && isCurrent && !resume) {
-          run.outcome.releaseAfter = deploy.release;
-          ctx.recorder?.releaseFound?.(device.deviceId, {
-            kind: 'switched',
-            current: deploy.release,
-            previous: releaseFromLink(values.get('previous') || null),
-            currentRef: ref,
-          });
-          run.log('info', `Already runs ${deploy.release}: nothing to do`);
-          return { status: 'unchanged' };
-        }
+        if (!resume && alreadyActive(values, manifest, facts)) return { status: 'unchanged' };
         if (fileThere) {
           run.log(
             'info',

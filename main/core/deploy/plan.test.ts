@@ -6,6 +6,7 @@ import { releaseFromLink, remotePaths, versionFromImportedAt } from './layout';
 import { planDeploy, planForDisplay, waves, type DevicePlan } from './plan';
 import {
   installScript,
+  peekScript,
   lockScript,
   parseKeyValues,
   preflightScript,
@@ -122,8 +123,9 @@ describe('planDeploy', () => {
     );
     const expectations: [string, string, string[]][] = [
       ['lock', lockScript, [hostileRoot, plan.deploymentId, 'detector v2', 'acquire']],
-      ['preflight', preflightScript, [a.paths.modelDir, plan.release, '12345', plan.deploymentId]],
-      ['install', installScript, [a.paths.tempFile, a.paths.releaseDir]],
+      ['peek', peekScript, [a.paths.modelDir, plan.release, '12345', a.paths.lockDir]],
+      ['preflight', preflightScript, [a.paths.modelDir, plan.release, '12345', plan.deploymentId, 'hash']],
+      ['install', installScript, [a.paths.tempFile, a.paths.releaseDir, sha]],
       ['switch', switchScript, [a.paths.modelDir, plan.release, plan.deploymentId]],
       ['undo-switch', undoSwitchScript, [a.paths.modelDir, plan.release, plan.deploymentId]],
       ['restart', 'systemctl restart detector', [a.paths.currentModelFile, a.paths.modelDir]],

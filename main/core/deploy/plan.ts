@@ -15,6 +15,7 @@ import { assertArtifact, assertDeployRoot, releaseName, remotePaths, type Remote
 import {
   installScript,
   lockScript,
+  peekScript,
   preflightScript,
   pruneScript,
   switchScript,
@@ -30,6 +31,7 @@ import type { DeployArtifact, DeployTarget } from './types';
  */
 
 export type CommandId =
+  | 'peek'
   | 'lock'
   | 'preflight'
   | 'verify'
@@ -338,12 +340,26 @@ function planDevice(
     step('connect', 'Connect over SSH; the host key must match the pinned one', []),
     step(
       'preflight',
-      `Take the device lock ${paths.lockDir}; create ${paths.releasesDir}, check write permission, tools and free space (2 × ${artifact.sizeBytes} B + ${options.diskMarginBytes} B), remove leftovers of interrupted deployments, look for the release`,
+      `${options.rehash ? '' : 'When our records say the device already runs this release, first a read-only look (no lock) that ends here if it still does; then '}Take the device lock ${paths.lockDir}; create ${paths.releasesDir}, check write permission, tools and free space (2 × ${artifact.sizeBytes} B + ${options.diskMarginBytes} B), remove leftovers of interrupted deployments, look for the release${options.rehash ? ' (its file hashed again)' : ''}`,
       [
+        ...(options.rehash
+          ? []
+          : [
+              plannedCommand('peek', 'Look whether the release is already active', {
+                script: peekScript,
+                args: [paths.modelDir, release, String(artifact.sizeBytes), paths.lockDir],
+              }),
+            ]),
         lockCommand(paths, artifact.modelName, deploymentId, 'acquire'),
         plannedCommand('preflight', 'Preflight', {
           script: preflightScript,
-          args: [paths.modelDir, release, String(artifact.sizeBytes), deploymentId],
+          args: [
+            paths.modelDir,
+            release,
+            String(artifact.sizeBytes),
+            deploymentId,
+            options.rehash ? 'rehash' : 'hash',
+          ],
         }),
       ],
     ),
@@ -374,7 +390,7 @@ function planDevice(
         plannedCommand(
           'install',
           'Install the release',
-          { script: installScript, args: [paths.tempFile, paths.releaseDir] },
+          { script: installScript, args: [paths.tempFile, paths.releaseDir, artifact.sha256] },
           { stdin: manifestJson },
         ),
       ],

@@ -17,7 +17,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   exitCodes,
   lockScript,
+  installScript,
   parseKeyValues,
+  peekScript,
   preflightScript,
   pruneScript,
   switchScript,
@@ -274,5 +276,77 @@ describe('preflight: temporary names carry the deployment id', () => {
         .filter((n) => n.startsWith('.'))
         .sort(),
     ).toEqual(['.link-d_me-current']);
+  });
+});
+
+describe('sha256 cache: a release file unchanged since it was verified is not hashed again', () => {
+  const bytes = Buffer.alloc(4096, 7);
+  const other = Buffer.alloc(bytes.length, 9);
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+  /** A model directory with release r1 installed (install script, verified sha256 given). */
+  function installed(name: string) {
+    const root = join(work, 'cache', name);
+    const md = join(root, 'det');
+    const rel = join(md, 'releases', 'r1');
+    const lockDir = join(root, '.edgefleet-lock');
+    mkdirSync(md, { recursive: true });
+    const upload = join(root, 'upload.tmp');
+    writeFileSync(upload, bytes);
+    const r = spawnSync('/bin/sh', ['-c', installScript, 'edgefleet', upload, rel, sha(bytes)], {
+      input: '{"format":"edgefleet-release/1"}\n',
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const preflight = (mode: 'hash' | 'rehash' = 'hash') => {
+      const p = sh(preflightScript, [md, 'r1', String(bytes.length), 'd_me', mode]);
+      expect(p.code, p.stderr).toBe(0);
+      return parseKeyValues(p.stdout).values;
+    };
+    const peek = () => {
+      const p = sh(peekScript, [md, 'r1', String(bytes.length), lockDir]);
+      expect(p.code, p.stderr).toBe(0);
+      return parseKeyValues(p.stdout);
+    };
+    return { rel, file: join(rel, 'model.onnx'), lockDir, preflight, peek };
+  }
+
+  it('install records the verified sha256; preflight and peek then read it from the cache', () => {
+    const d = installed('fresh');
+    expect(readFileSync(join(d.rel, '.sha256-cache'), 'utf8')).toMatch(new RegExp(`^${sha(bytes)} \\d+ `));
+    const pre = d.preflight();
+    expect(pre.get('release_sha256')).toBe(sha(bytes));
+    expect(pre.get('sha256_from')).toBe('cache');
+    const seen = d.peek();
+    expect(seen.values.get('release_sha256')).toBe(sha(bytes));
+    expect(seen.values.get('locked')).toBeUndefined();
+    expect(seen.manifest).toContain('edgefleet-release/1');
+  });
+
+  it('a rewritten file of the same size is hashed again (its ctime moved), and the cache follows', () => {
+    const d = installed('rewritten');
+    writeFileSync(d.file, other);
+    expect(d.peek().values.get('release_sha256')).toBeUndefined();
+    const pre = d.preflight();
+    expect(pre.get('release_sha256')).toBe(sha(other));
+    expect(pre.get('sha256_from')).toBeUndefined();
+    expect(d.preflight().get('sha256_from')).toBe('cache');
+  });
+
+  it('a cache line for another signature is ignored; rehash never reads the cache', () => {
+    const d = installed('forged');
+    writeFileSync(join(d.rel, '.sha256-cache'), `${sha(other)} 1 2.0 3.0 4 5\n`);
+    const pre = d.preflight();
+    expect(pre.get('release_sha256')).toBe(sha(bytes));
+    expect(pre.get('sha256_from')).toBeUndefined();
+    const again = d.preflight('rehash');
+    expect(again.get('sha256_from')).toBeUndefined();
+    expect(again.get('release_sha256')).toBe(sha(bytes));
+  });
+
+  it('peek says when a deployment holds the device lock', () => {
+    const d = installed('locked');
+    mkdirSync(d.lockDir);
+    expect(d.peek().values.get('locked')).toBe('1');
   });
 });

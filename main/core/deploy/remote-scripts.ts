@@ -51,6 +51,69 @@ hash_file() {
   done
   return "$found"
 }
+# file_sig <file>: size, mtime and ctime to the nanosecond, inode, device. Every write, rename or chmod moves
+# ctime, which no one can set back: an unchanged signature means the bytes are unchanged since it was taken
+# (git's index works the same way). Only nanosecond output counts (GNU stat); without it (BusyBox) there is
+# no signature and the file is hashed every time.
+file_sig() {
+  s=$(stat -c '%s %.9Y %.9Z %i %d' -- "$1" 2>/dev/null) || return 1
+  case $s in *[!0-9.' ']*) return 1 ;; *.*.*) printf '%s' "$s" ;; *) return 1 ;; esac
+}
+# cached_sha256 <file> <signature>: sets h to the sha256 recorded beside the file (.sha256-cache) when it was
+# recorded for this signature (file_sig), so an unchanged file is not read again.
+cached_sha256() {
+  [ -n "$2" ] && [ -f "${pe('1%/*')}/.sha256-cache" ] || return 1
+  IFS= read -r line < "${pe('1%/*')}/.sha256-cache" || return 1
+  [ "${pe('line#* ')}" = "$2" ] || return 1
+  h=${pe('line%% *')}
+  case $h in *[!0-9a-f]*) return 1 ;; esac
+  [ ${pe('#h')} -eq 64 ]
+}
+# remember_sha256 <file> <sha256>: records it for cached_sha256; best effort (unwritable: hashed next time).
+remember_sha256() {
+  sig=$(file_sig "$1") || return 0
+  c=${pe('1%/*')}/.sha256-cache
+  if printf '%s %s\n' "$2" "$sig" > "$c.$$.tmp" 2>/dev/null; then mv -f -- "$c.$$.tmp" "$c" 2>/dev/null; fi
+  rm -f -- "$c.$$.tmp"
+}
+# release_state <modelDir> <release> <size> <cache-only|hash|rehash>: what the device runs and whether the
+# release is there: links, a switch never confirmed, the release's size and sha256 (from the cache while the
+# file is unchanged; cache-only never hashes), then its manifest (last: everything after @@manifest@@).
+# Few programs run: a re-deploy that changes nothing costs the device little more than the SSH login.
+release_state() {
+  printf 'current='; link_of "$1/current"; printf '\nprevious='; link_of "$1/previous"; printf '\n'
+  if [ -e "$1/current" ] && [ ! -L "$1/current" ]; then printf 'current_not_link=1\n'; fi
+  pending_switch "$1"
+  f=$1/releases/$2/model.onnx
+  if [ -f "$f" ]; then
+    sig=$(file_sig "$f") || sig=
+    if [ -n "$sig" ]; then fsize=${pe('sig%% *')}; else fsize=$(($(wc -c < "$f"))); fi
+    printf 'release_size=%s\n' "$fsize"
+    if [ "$fsize" = "$3" ]; then
+      if [ "$4" != rehash ] && cached_sha256 "$f" "$sig"; then
+        printf 'release_sha256=%s\nsha256_from=cache\n' "$h"
+      elif [ "$4" != cache-only ]; then
+        h=$(hash_file "$f") && remember_sha256 "$f" "$h"
+        printf 'release_sha256=%s\n' "$h"
+      fi
+    fi
+  fi
+  if [ -f "$1/releases/$2/manifest.json" ]; then
+    printf '@@manifest@@\n'
+    head -c 1048576 -- "$1/releases/$2/manifest.json"
+  fi
+}
+# device_facts: what the preflight reports about the device (for the log and the disk-space check).
+device_facts() {
+  hasher=
+  for h in openssl sha256sum shasum; do
+    if command -v "$h" >/dev/null 2>&1; then hasher=$h; break; fi
+  done
+  printf 'hasher=%s\n' "$hasher"
+  printf 'uname=%s\n' "$(uname -srm 2>/dev/null)"
+  printf 'python3=%s\n' "$(command -v python3 2>/dev/null)"
+  printf 'avail_kb=%s\n' "$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 {print $4}')"
+}
 # relink <modelDir> <name> <target>: a new link, renamed over the old one (rename is atomic; ln -sf is not).
 # The temporary link carries the deployment id ($tag), so no other deployment's clean-up can take it.
 relink() {
@@ -82,15 +145,15 @@ valid_release() {
 `;
 
 /**
- * preflight <modelDir> <release> <sizeBytes> <deploymentId>: makes the directories, proves it can write
- * there, removes what interrupted deployments left, checks the tools the later steps need, reports free
- * space, the links, and whether the release is already there (its sha256 when the size matches, then its
- * manifest). It runs under the device lock (lockScript), so temporary names of any other deployment are
+ * preflight <modelDir> <release> <sizeBytes> <deploymentId> [hash|rehash]: makes the directories, proves it
+ * can write there, removes what interrupted deployments left, checks the tools the later steps need, reports
+ * free space, the links, and whether the release is already there (its sha256 when the size matches — from
+ * the cache while the file is unchanged, unless `rehash` — then its manifest). It runs under the device lock (lockScript), so temporary names of any other deployment are
  * leftovers of one that no longer holds it; this deployment's own (a resumed run) are kept.
  */
 export const preflightScript = String.raw`# edgefleet deploy: preflight
 ${prelude}
-md=$1; rel=$2; size=$3; tag=$4
+md=$1; rel=$2; size=$3; tag=$4; hashing=${pe('5:-hash')}
 rd=$md/releases
 mkdir -p -- "$rd" 2>/dev/null || fail 20 "cannot create $rd"
 probe=$rd/.edgefleet-write-test.$tag
@@ -110,29 +173,21 @@ if [ ! -L "$md/current" ]; then
   rm -f -- "$a" "$b"
   [ "$ok" -eq 0 ] || fail 22 "mv -T is not supported here"
 fi
-hasher=
-for h in openssl sha256sum shasum; do
-  if command -v "$h" >/dev/null 2>&1; then hasher=$h; break; fi
-done
+device_facts "$rd"
 [ -n "$hasher" ] || fail 21 "none of openssl, sha256sum or shasum is installed"
-printf 'hasher=%s\n' "$hasher"
-printf 'uname=%s\n' "$(uname -srm 2>/dev/null)"
-printf 'python3=%s\n' "$(command -v python3 2>/dev/null)"
-printf 'avail_kb=%s\n' "$(df -Pk -- "$rd" 2>/dev/null | awk 'NR == 2 {print $4}')"
-printf 'current=%s\n' "$(link_of "$md/current")"
-printf 'previous=%s\n' "$(link_of "$md/previous")"
-if [ -e "$md/current" ] && [ ! -L "$md/current" ]; then printf 'current_not_link=1\n'; fi
-pending_switch "$md"
-f=$rd/$rel/model.onnx
-if [ -f "$f" ]; then
-  fsize=$(($(wc -c < "$f")))
-  printf 'release_size=%s\n' "$fsize"
-  if [ "$fsize" = "$size" ]; then printf 'release_sha256=%s\n' "$(hash_file "$f")"; fi
-fi
-if [ -f "$rd/$rel/manifest.json" ]; then
-  printf '@@manifest@@\n'
-  head -c 1048576 -- "$rd/$rel/manifest.json"
-fi
+release_state "$md" "$rel" "$size" "$hashing"
+`;
+
+/**
+ * peek <modelDir> <release> <size> <lockDir>: read-only and without the lock, whether the release is already
+ * active: the preflight's release state with the sha256 only from the cache (never hashed here), and
+ * `locked=1` while any deployment holds the device lock (then nothing it says is taken as final).
+ */
+export const peekScript = String.raw`# edgefleet deploy: peek
+${prelude}
+md=$1; rel=$2; size=$3
+if [ -e "$4" ]; then printf 'locked=1\n'; fi
+release_state "$md" "$rel" "$size" cache-only
 `;
 
 /** The device lock's directory under a deploy root: a dot name, so no model directory can be called that. */
@@ -236,19 +291,21 @@ if [ "$actual" != "$2" ]; then rm -f -- "$1"; exit 31; fi
 `;
 
 /**
- * install <uploadedFile> <releaseDir>, manifest JSON on stdin: moves the verified upload into the release
+ * install <uploadedFile> <releaseDir> [sha256], manifest JSON on stdin: moves the verified upload into the release
  * directory (a rename: same file system) and writes the manifest through a temp file and a rename. Without
  * an upload (the file was already right) it only rewrites the manifest.
  */
 export const installScript = String.raw`# edgefleet deploy: install release
 ${prelude}
-tmp=$1; dir=$2
+tmp=$1; dir=$2; sha=${pe('3-')}
 mkdir -p -- "$dir" || fail 20 "cannot create $dir"
 if [ -f "$tmp" ]; then
   chmod 0644 -- "$tmp" 2>/dev/null
   # Already flushed over SFTP (fsync@openssh.com) when the server has it; flushing a clean file is cheap.
   sync_path "$tmp"
   mv -f -- "$tmp" "$dir/model.onnx" || fail 41 "cannot move $tmp into $dir"
+  # Verified just before (verify step): the next deploy of this release need not hash it again.
+  if [ -n "$sha" ]; then remember_sha256 "$dir/model.onnx" "$sha"; fi
 elif [ ! -f "$dir/model.onnx" ]; then
   fail 40 "neither the upload $tmp nor $dir/model.onnx exists"
 fi

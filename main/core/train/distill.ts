@@ -1,6 +1,6 @@
 // Knowledge distillation: the teacher runs in ONNX Runtime once per sample (its outputs are cached), the
 // student trains in the engine on α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, label) (the CE term
-// only when every sample of a batch has a label).
+// only when every sample of a batch has a label), with Adam and the learning rate decayed per step (cosine).
 import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { AppError } from '../../../shared/errors';
@@ -11,6 +11,7 @@ import { cloneModelSharingTensorData } from '../onnx/clone-model';
 import { makeValueInfo } from '../onnx/builder';
 import { producerMap } from '../onnx/graph';
 import type { Sample } from '../optimize/types';
+import { cosineLearningRate, setLearningRate } from './lr-schedule';
 import { compileGraph, type TrainableGraph } from './onnx-graph';
 import { tf, tfReady } from './tf';
 
@@ -271,6 +272,10 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         let sum = 0;
         let diverged = false;
         for (let s = 0; s < steps; s++) {
+          setLearningRate(
+            optimizer,
+            cosineLearningRate(settings.learningRate, epoch * steps + s, settings.epochs * steps),
+          );
           const ids = order.slice(s * settings.batchSize, (s + 1) * settings.batchSize);
           const batchLabels = labels ? ids.map((i) => labels[i] ?? null) : null;
           const ce = useCe && batchLabels !== null && batchLabels.every((l) => l !== null);

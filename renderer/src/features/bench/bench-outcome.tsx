@@ -8,7 +8,8 @@ import { recommend, type TargetGroup } from './bench-results';
 import type { BenchRun, BenchView } from './bench-session';
 import { ParetoChart } from './pareto-chart';
 import { RecommendationPanel } from './recommendation-panel';
-import { ResultNotes, ResultsTable } from './results-table';
+import { ResultNotes } from './result-notes';
+import { ResultsTable } from './results-table';
 
 export function RunFailure({
   run,

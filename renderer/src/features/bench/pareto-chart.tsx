@@ -1,24 +1,19 @@
-import { Group, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, XAxis, YAxis } from 'recharts';
 import { ChartSwatch as Swatch } from '../../components/chart/chart-swatch';
-import { NumberedPoints, type NumberedPoint } from '../../components/chart/numbered-points';
-import {
-  formatCosine,
-  formatDb,
-  formatMs,
-  formatPercent,
-} from '../../components/variant-report/report-grades';
-import { formatBytes } from '../../lib/format';
+import { NumberedPoints } from '../../components/chart/numbered-points';
 import {
   chartPoints,
   formatThreshold,
   metricLabels,
-  type ChartPoint,
   type TargetGroup,
   type Threshold,
 } from './bench-results';
 import { fidelityScale, latencyAxis } from './fidelity-scale';
-import { SourceBadge } from './results-table';
+import { ParetoKey } from './pareto-key';
+import { chartMarks, frontLine, numberPoints } from './pareto-points';
+import { targetTitle } from './results-format';
+import { SourceBadge } from './source-badge';
 
 const axisText = 'var(--mantine-color-text)';
 const axisTick = { fill: axisText, fontSize: 11 };
@@ -26,66 +21,8 @@ const axisLine = { stroke: 'var(--mantine-color-default-border)' };
 const frontColor = 'var(--mantine-color-teal-5)';
 const goalColor = 'var(--mantine-color-orange-8)';
 
-function formatMetric(metric: Threshold['metric'], value: number, exact: boolean): string {
-  if (exact) return 'exact';
-  if (metric === 'sqnr') return formatDb(value);
-  if (metric === 'top1') return formatPercent(value);
-  return formatCosine(value);
-}
-
 /** The front's line only: its vertices are the numbered points drawn on top. */
 const noVertex = () => <g />;
-
-type Numbered = ChartPoint & { n: number; metricValue: number };
-
-function status(p: Numbered): string {
-  if (p.exact) return 'reference';
-  if (p.recommended) return 'recommended';
-  return p.passes ? 'meets goal' : 'below goal';
-}
-
-/** The key beside the chart: which variant each number is, with the figures the chart plots. */
-function ChartKey({ points, threshold }: { points: readonly Numbered[]; threshold: Threshold }) {
-  return (
-    <Table.ScrollContainer minWidth={300} type="native">
-      <Table fz="xs" withTableBorder verticalSpacing={2} data-testid="pareto-key">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>#</Table.Th>
-            <Table.Th>Variant</Table.Th>
-            <Table.Th ta="right">p50</Table.Th>
-            <Table.Th ta="right">{metricLabels[threshold.metric]}</Table.Th>
-            <Table.Th ta="right">Size</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {points.map((p) => (
-            <Table.Tr key={p.id} data-testid="pareto-key-row" data-model-id={p.id}>
-              <Table.Td fw={600}>{p.n}</Table.Td>
-              <Table.Td>
-                <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
-                  {p.name}
-                </Text>
-                <Text size="xs" c={p.passes ? 'teal' : undefined} fw={p.recommended ? 600 : undefined}>
-                  {status(p)}
-                </Text>
-              </Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                {formatMs(p.latencyMs)}
-              </Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                {formatMetric(threshold.metric, p.metricValue, p.exact)}
-              </Table.Td>
-              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                {formatBytes(p.sizeBytes)}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
-}
 
 type ParetoChartProps = {
   group: TargetGroup;
@@ -102,29 +39,10 @@ export function ParetoChart({ group, threshold, pickId }: ParetoChartProps) {
   const measuredValues = raw.filter((p) => !p.exact).map((p) => p.fidelity);
   const y = fidelityScale(threshold.metric, measuredValues, threshold.min);
   const x = latencyAxis(raw.map((p) => p.latencyMs));
-  const points: Numbered[] = raw.map((p, i) => ({
-    ...p,
-    n: i + 1,
-    metricValue: p.fidelity,
-    fidelity: y.plot(p.fidelity, p.exact),
-  }));
-  const front = points.filter((p) => p.onFront).sort((a, b) => a.latencyMs - b.latencyMs);
-  const numbered: NumberedPoint[] = points.map((p) => ({
-    key: p.id,
-    label: String(p.n),
-    x: p.latencyMs,
-    y: p.fidelity,
-    mark: p.exact ? 'reference' : p.passes ? 'good' : 'bad',
-    ringed: p.recommended,
-    title: `${p.n}. ${p.name}: p50 ${formatMs(p.latencyMs)}, ${metricLabels[threshold.metric].toLowerCase()} ${formatMetric(threshold.metric, p.metricValue, p.exact)}, ${formatBytes(p.sizeBytes)}`,
-    data: { testid: 'pareto-point', 'model-id': p.id, recommended: p.recommended, n: String(p.n) },
-  }));
-  const title =
-    group.target.kind === 'local'
-      ? 'This machine'
-      : group.target.kind === 'device'
-        ? group.target.id
-        : group.target.label;
+  const points = numberPoints(raw, y);
+  const front = frontLine(points);
+  const numbered = chartMarks(points, threshold);
+  const title = targetTitle(group.target);
   const label = `${title}: latency vs ${metricLabels[threshold.metric].toLowerCase()}`;
   const xTitle = `p50 latency (${x.unit}${group.source === 'estimated' ? ', estimated' : ''}) — left is faster`;
   return (
@@ -231,7 +149,7 @@ export function ParetoChart({ group, threshold, pickId }: ParetoChartProps) {
                 <Swatch mark="ring" label="recommended" />
               </Group>
             </Stack>
-            <ChartKey points={points} threshold={threshold} />
+            <ParetoKey points={points} threshold={threshold} />
           </SimpleGrid>
         )}
       </Stack>

@@ -5,7 +5,7 @@ import { ErrorAlert } from '../../components/error-alert';
 import { formatBytes } from '../../lib/format';
 import { countDevices } from '../fleet/fleet-format';
 import { summarizePreview, type PreflightSummary } from './deploy-form';
-import { fleetLink } from './target-picker';
+import { fleetLink } from './target-picker-model';
 
 type PreflightProps = {
   preview: DeployPreview | undefined;

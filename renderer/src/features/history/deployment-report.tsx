@@ -1,31 +1,15 @@
-import {
-  Anchor,
-  Box,
-  Center,
-  Code,
-  Group,
-  Loader,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
-import { Fragment, useState, type ReactNode } from 'react';
-import {
-  deployOptionsSchema,
-  type DeploymentReport,
-  type DeviceResult,
-} from '../../../../shared/schemas/deploy';
+import { Box, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { DeploymentReport } from '../../../../shared/schemas/deploy';
 import type { Model } from '../../../../shared/schemas/models';
 import { useCall } from '../../api/queries';
 import { ErrorAlert } from '../../components/error-alert';
 import { formatBytes, formatDateTime } from '../../lib/format';
-import { DeploymentStatusBadge, DeviceStatusBadge } from '../deploy/deploy-badges';
-import { formatDuration, stepLabels } from '../deploy/deploy-labels';
+import { DeploymentStatusBadge } from '../deploy/deploy-badges';
 import { countRows, countsLine, rowsFromReport } from '../deploy/rollout-rows';
+import { optionsLine } from './deployment-report-format';
 import { variantText } from './deployments-table';
+import { ReportDevicesTable } from './report-devices-table';
 
 /** One deployment: what was shipped, how, and per device what happened (with its log). */
 export function DeploymentReportPanel({
@@ -65,7 +49,7 @@ function ReportBody({
 }) {
   const d = report.deployment;
   const counts = countRows(rowsFromReport(report));
-  const options = deployOptionsSchema.safeParse(d.options);
+  const options = optionsLine(d.options);
   return (
     <Stack gap="xs">
       <Group justify="space-between" wrap="nowrap">
@@ -86,18 +70,11 @@ function ReportBody({
         <Fact label="Release">{d.release ?? (d.kind === 'rollback' ? 'previous of each device' : '—')}</Fact>
         {d.sha256 !== null && <Fact label="sha256">{d.sha256.slice(0, 16)}…</Fact>}
         {d.sizeBytes !== null && <Fact label="Size">{formatBytes(d.sizeBytes)}</Fact>}
-        {options.success && (
-          <Fact label="Options">
-            concurrency {options.data.concurrency} · canary {options.data.canary} ·{' '}
-            {options.data.maxFailPercent === null
-              ? 'never stops'
-              : `stops past ${options.data.maxFailPercent} % failed`}
-          </Fact>
-        )}
+        {options !== null && <Fact label="Options">{options}</Fact>}
         <Fact label="Devices">{countsLine(counts)}</Fact>
       </SimpleGrid>
       {d.error && <ErrorAlert title="The rollout stopped" error={d.error} testId="report-error" />}
-      <DeviceResultsTable devices={report.devices} />
+      <ReportDevicesTable devices={report.devices} />
     </Stack>
   );
 }
@@ -111,149 +88,6 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <Text size="sm" ff={label === 'sha256' || label === 'Release' ? 'monospace' : undefined}>
         {children}
       </Text>
-    </Box>
-  );
-}
-
-function DeviceResultsTable({ devices }: { devices: readonly DeviceResult[] }) {
-  const sorted = [...devices].sort((a, b) => a.position - b.position);
-  // Failures open with their log: that is what someone opening a failed deployment came for.
-  const [open, setOpen] = useState<ReadonlySet<string>>(
-    () => new Set(sorted.filter((d) => d.error !== null).map((d) => d.deviceId)),
-  );
-  const toggle = (id: string) =>
-    setOpen((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-
-  return (
-    <Table withTableBorder data-testid="report-devices">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Device</Table.Th>
-          <Table.Th>Result</Table.Th>
-          <Table.Th>Step reached</Table.Th>
-          <Table.Th ta="right">Sent</Table.Th>
-          <Table.Th ta="right">Time</Table.Th>
-          <Table.Th>Release before → after</Table.Th>
-          <Table.Th>Log</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {sorted.map((d) => {
-          const isOpen = open.has(d.deviceId);
-          const logId = `report-log-${d.deploymentId}-${d.deviceId}`;
-          return (
-            <Fragment key={d.deviceId}>
-              <Table.Tr data-testid="report-device" data-device={d.deviceName} data-status={d.status}>
-                <Table.Td>
-                  <Text size="sm" fw={500}>
-                    {d.deviceName}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <DeviceStatusBadge status={d.status} testId="report-device-status" />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs">{d.step === null ? '—' : stepLabels[d.step]}</Text>
-                </Table.Td>
-                <Table.Td ta="right">
-                  <Text size="xs" ff="monospace" data-testid="report-bytes" data-bytes={d.bytesSent}>
-                    {formatBytes(d.bytesSent)}
-                  </Text>
-                </Table.Td>
-                <Table.Td ta="right">
-                  <Text size="xs" ff="monospace">
-                    {formatDuration(d.durationMs)}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace" data-testid="report-release">
-                    {d.releaseBefore ?? '—'} → {d.releaseAfter ?? '—'}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Anchor
-                    component="button"
-                    type="button"
-                    size="xs"
-                    onClick={() => toggle(d.deviceId)}
-                    aria-expanded={isOpen}
-                    aria-controls={isOpen ? logId : undefined}
-                    data-testid="report-log-toggle"
-                  >
-                    {isOpen ? 'Hide' : 'Show'} {d.log.length} {d.log.length === 1 ? 'line' : 'lines'}
-                  </Anchor>
-                </Table.Td>
-              </Table.Tr>
-              {(isOpen || d.error) && (
-                <Table.Tr>
-                  <Table.Td colSpan={7} p={0}>
-                    {d.error && (
-                      <Text
-                        size="xs"
-                        px="sm"
-                        py={4}
-                        c="red.8"
-                        data-testid="report-device-error"
-                        data-error-code={d.error.code}
-                      >
-                        <Code>{d.error.code}</Code> {d.error.message}
-                      </Text>
-                    )}
-                    {isOpen && <LogLines id={logId} device={d} />}
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Fragment>
-          );
-        })}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
-const levelColor = { info: undefined, warn: 'yellow.8', error: 'red.8' } as const;
-
-function LogLines({ id, device }: { id: string; device: DeviceResult }) {
-  if (device.log.length === 0)
-    return (
-      <Text id={id} size="xs" c="dimmed" px="sm" py={4} data-testid="report-log">
-        No log lines.
-      </Text>
-    );
-  const start = new Date(device.log[0]?.at ?? '').getTime();
-  return (
-    <Box
-      id={id}
-      component="ol"
-      m={0}
-      px="sm"
-      py={4}
-      style={{ listStyle: 'none', maxHeight: 260, overflow: 'auto' }}
-      data-testid="report-log"
-      aria-label={`Log of ${device.deviceName}`}
-    >
-      {device.log.map((line, i) => {
-        const offset = new Date(line.at).getTime() - start;
-        return (
-          <Text
-            key={i}
-            component="li"
-            size="xs"
-            ff="monospace"
-            c={levelColor[line.level]}
-            data-testid="report-log-line"
-            data-level={line.level}
-            style={{ whiteSpace: 'pre-wrap' }}
-          >
-            +{Number.isFinite(offset) ? formatDuration(offset) : '?'} [{line.step}] {line.message}
-          </Text>
-        );
-      })}
     </Box>
   );
 }

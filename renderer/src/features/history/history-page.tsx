@@ -1,15 +1,4 @@
-import {
-  Button,
-  Center,
-  Checkbox,
-  CloseButton,
-  Group,
-  Loader,
-  Paper,
-  Stack,
-  Text,
-  Tooltip,
-} from '@mantine/core';
+import { Center, Group, Loader, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -20,15 +9,16 @@ import { ErrorAlert } from '../../components/error-alert';
 import { HistoryIcon } from '../../components/icons';
 import { PageTitle } from '../../components/page-title';
 import { SectionCard } from '../../components/section-card';
-import { DeploymentStatusBadge } from '../deploy/deploy-badges';
-import { RolloutTable } from '../deploy/rollout-table';
 import { DeploymentReportPanel } from './deployment-report';
 import { DeploymentsTable } from './deployments-table';
 import { DeviceHistoryPanel } from './device-history-panel';
+import { DriftControls } from './drift-controls';
 import { DriftPanel } from './drift-panel';
-import { useHistoryOps, type RollbackOp, type RollbackRequest } from './history-ops';
+import { useHistoryOps, type RollbackRequest } from './history-ops';
 import { ReleasesTable } from './releases-table';
 import { RollbackDialog } from './rollback-dialog';
+import { RollbackResult } from './rollback-result';
+import { rollbackRequestFor } from './rollback-words';
 
 const historyLimit = 200;
 
@@ -63,15 +53,7 @@ export function HistoryPage() {
       return next;
     });
 
-  const askRollback = (r: DeviceRelease) =>
-    setAsked({
-      deviceId: r.deviceId,
-      deviceName: r.deviceName,
-      modelName: r.modelName,
-      toRelease: null,
-      previousRelease: r.previous?.release ?? null,
-      fromRelease: r.current?.release ?? null,
-    });
+  const askRollback = (r: DeviceRelease) => setAsked(rollbackRequestFor(r));
 
   const runRollback = async (request: RollbackRequest) => {
     setAsked(null);
@@ -87,32 +69,13 @@ export function HistoryPage() {
     <Stack gap="sm" data-testid="history-page">
       <Group justify="space-between" align="center">
         <PageTitle icon={HistoryIcon}>History</PageTitle>
-        <Group gap="sm" align="center">
-          <Tooltip
-            label="Where a device verifiably runs an EdgeFleet release other than recorded, update the record to it. Modified files are never adopted."
-            multiline
-            w={300}
-          >
-            <Checkbox
-              size="xs"
-              label="Update records to what devices run"
-              checked={reconcile}
-              onChange={(e) => setReconcile(e.currentTarget.checked)}
-              disabled={driftBusy}
-              data-testid="drift-reconcile"
-            />
-          </Tooltip>
-          <Button
-            size="xs"
-            variant="default"
-            onClick={() => void ops.checkDrift(reconcile, queryClient)}
-            loading={driftBusy}
-            disabled={noDevices}
-            data-testid="drift-check"
-          >
-            Check drift
-          </Button>
-        </Group>
+        <DriftControls
+          reconcile={reconcile}
+          onReconcile={setReconcile}
+          onCheck={() => void ops.checkDrift(reconcile, queryClient)}
+          busy={driftBusy}
+          noDevices={noDevices}
+        />
       </Group>
 
       {driftBusy && (
@@ -195,52 +158,5 @@ export function HistoryPage() {
 
       <RollbackDialog request={asked} onConfirm={(r) => void runRollback(r)} onClose={() => setAsked(null)} />
     </Stack>
-  );
-}
-
-function RollbackResult({
-  op,
-  onDismiss,
-}: {
-  op: Exclude<RollbackOp, { status: 'idle' }>;
-  onDismiss: () => void;
-}) {
-  const { request } = op;
-  const device = op.status === 'done' ? op.report.devices[0] : undefined;
-  const headline =
-    op.status === 'running'
-      ? `Rolling back ${request.deviceName} (${request.modelName})…`
-      : op.status === 'failed'
-        ? `Rollback of ${request.deviceName} did not finish`
-        : device?.status === 'deployed'
-          ? `Rolled back ${request.deviceName}: ${request.modelName} now runs ${device.releaseAfter ?? 'its previous release'}.`
-          : `Rollback of ${request.deviceName}: ${device?.status ?? 'no result'}.`;
-  return (
-    <Paper
-      withBorder
-      p="sm"
-      component="section"
-      aria-label="Rollback"
-      data-testid="rollback-result"
-      data-status={op.status === 'done' ? op.report.deployment.status : op.status}
-    >
-      <Stack gap="xs">
-        <Group justify="space-between" wrap="nowrap">
-          <Group gap="xs">
-            <Text size="sm" fw={500} aria-live="polite" data-testid="rollback-headline">
-              {headline}
-            </Text>
-            {op.status === 'done' && <DeploymentStatusBadge status={op.report.deployment.status} />}
-          </Group>
-          {op.status !== 'running' && (
-            <CloseButton size="sm" aria-label="Dismiss the rollback result" onClick={onDismiss} />
-          )}
-        </Group>
-        {op.status === 'failed' && (
-          <ErrorAlert title="Rollback failed" error={op.error} testId="rollback-error" />
-        )}
-        <RolloutTable rows={op.rows} testId="rollback-rows" />
-      </Stack>
-    </Paper>
   );
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleModel } from '../../testing/sample-model';
+import { defaultForm } from './optimize-form';
 import {
+  formFromLink,
   presetFromRecipe,
   randomCalibrationFromRecipe,
   readPreset,
@@ -89,5 +91,29 @@ describe('presets', () => {
     });
     const qat = readPreset({ preset: { method: 'qat', config: { epochs: 1 } } });
     expect(qat?.method).toBe('qat');
+  });
+});
+
+describe('formFromLink', () => {
+  const form = defaultForm();
+
+  it("picks the linked model and applies the recipe's method and options and its random calibration", () => {
+    const next = formFromLink(form, 'm_7', {
+      preset: { method: 'fp16', config: { keepIoTypes: false } },
+      calibration: { kind: 'random', count: 8, seed: 3 },
+    });
+    expect(next.modelId).toBe('m_7');
+    expect(next.method).toBe('fp16');
+    expect(next.configs.fp16).toMatchObject({ keepIoTypes: false });
+    expect(next.configs['int8-static']).toBe(form.configs['int8-static']);
+    expect(next.calibration).toEqual({ kind: 'random', count: 8, seed: 3 });
+  });
+
+  it('keeps the rest of the form when the state carries nothing it can read', () => {
+    expect(formFromLink(form, 'm_7', { preset: { method: 'fp16', config: { keepIoTypes: 'no' } } })).toEqual({
+      ...form,
+      modelId: 'm_7',
+    });
+    expect(formFromLink(form, 'm_7', null)).toEqual({ ...form, modelId: 'm_7' });
   });
 });

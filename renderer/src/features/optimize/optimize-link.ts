@@ -9,6 +9,7 @@ import {
   type MethodOptions,
 } from '../../../../shared/schemas/optimize';
 import type { Model } from '../../../../shared/schemas/models';
+import type { OptimizeForm } from './optimize-form';
 import { pruneChannelsConfigSchema, pruneWeightsConfigSchema } from '../../../../shared/schemas/prune';
 
 /** Router state that opens the Optimize page with a method and its options filled in. */
@@ -95,4 +96,21 @@ export function presetFromRecipe(model: Model): OptimizePreset | null {
   const recipe = recipeSchema.safeParse(model.recipe);
   if (!recipe.success) return null;
   return readPreset({ preset: { method: recipe.data.method, config: recipe.data.config } });
+}
+
+/**
+ * The form a link opens: the linked model picked, and the method with its options and random calibration
+ * when the router state carries them (anything that does not parse is ignored, the rest of the form kept).
+ */
+export function formFromLink(form: OptimizeForm, modelId: string, state: unknown): OptimizeForm {
+  const preset = readPreset(state);
+  const calibration = readRandomCalibration(state);
+  return {
+    ...form,
+    modelId,
+    ...(preset
+      ? { method: preset.method, configs: { ...form.configs, [preset.method]: preset.config } }
+      : {}),
+    ...(calibration ? { calibration } : {}),
+  };
 }

@@ -1,7 +1,6 @@
-import { Center, Group, Loader, SegmentedControl, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Center, Group, Loader, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, type KeyboardEvent } from 'react';
-import { useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useMemo, type KeyboardEvent } from 'react';
 import { useCall } from '../../api/queries';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorAlert } from '../../components/error-alert';
@@ -12,56 +11,20 @@ import { modelRows } from '../models/model-tree';
 import { DataCard } from './data-card';
 import { failureFixes } from './failure-fixes';
 import { MethodOptions } from './method-options';
-import { ModelPicker } from './model-picker';
-import {
-  blocker,
-  methodHelp,
-  methodLabels,
-  withExclusions,
-  withOverrides,
-  type FormMethod,
-  type OptimizeForm,
-} from './optimize-form';
-import { readPreset, readRandomCalibration } from './optimize-link';
+import { ModelMethodCard } from './model-method-card';
+import { blocker, methodLabels, withExclusions, withOverrides, type OptimizeForm } from './optimize-form';
 import { useOptimizeSession } from './optimize-session';
+import { useOptimizeLink } from './use-optimize-link';
 import { RunBar } from './run-bar';
-import { RunFailure, RunResult } from './run-outcome';
-
-const methods: FormMethod[] = [
-  'auto',
-  'int8-static',
-  'int8-dynamic',
-  'fp16',
-  'prune-channels',
-  'prune-weights',
-  'distill',
-  'qat',
-];
+import { RunFailure } from './run-failure';
+import { RunResult } from './run-result';
 
 export function OptimizePage() {
   const models = useCall('models.list', {});
   const profiles = useCall('profiles.list', {});
   const queryClient = useQueryClient();
   const { form, run, setForm, start, cancel, dismiss } = useOptimizeSession();
-  const [searchParams] = useSearchParams();
-  const location = useLocation();
-  const navigate = useNavigate();
-
-  // "Optimize…" on a model's page links here with ?model=<id> (and a variant's page adds its recipe):
-  // apply it once, then drop it from the URL so it does not override later choices.
-  const presetModel = searchParams.get('model');
-  useEffect(() => {
-    if (presetModel === null) return;
-    const preset = readPreset(location.state);
-    const calibration = readRandomCalibration(location.state);
-    setForm((f) => ({
-      ...f,
-      modelId: presetModel,
-      ...(preset ? { method: preset.method, configs: { ...f.configs, [preset.method]: preset.config } } : {}),
-      ...(calibration ? { calibration } : {}),
-    }));
-    void navigate({ pathname: location.pathname, search: '' }, { replace: true, state: null });
-  }, [presetModel, location.state, location.pathname, setForm, navigate]);
+  useOptimizeLink(setForm);
 
   const rows = useMemo(() => modelRows(models.data ?? []), [models.data]);
   const names = useMemo(() => new Map((models.data ?? []).map((m) => [m.id, m.name])), [models.data]);
@@ -130,29 +93,14 @@ export function OptimizePage() {
       {models.data && models.data.length > 0 && (
         <>
           <SimpleGrid cols={{ base: 1, md: 3 }} spacing="sm">
-            <SectionCard title="Model and method" testId="optimize-model-card">
-              <ModelPicker
-                models={models.data}
-                value={modelId}
-                onChange={(id) => update({ modelId: id })}
-                disabled={active}
-              />
-              {/* Vertical: four methods do not fit side by side in a third of the page. */}
-              <SegmentedControl
-                size="xs"
-                fullWidth
-                orientation="vertical"
-                value={form.method}
-                onChange={(v) => update({ method: v as FormMethod })}
-                data={methods.map((m) => ({ value: m, label: methodLabels[m] }))}
-                disabled={active}
-                aria-label="Method"
-                data-testid="optimize-method"
-              />
-              <Text size="xs" c="dimmed" data-testid="optimize-method-help">
-                {methodHelp[form.method]}
-              </Text>
-            </SectionCard>
+            <ModelMethodCard
+              models={models.data}
+              modelId={modelId}
+              method={form.method}
+              onModel={(id) => update({ modelId: id })}
+              onMethod={(method) => update({ method })}
+              disabled={active}
+            />
 
             <SectionCard title={`${methodLabels[form.method]} options`} testId="optimize-options-card">
               <MethodOptions

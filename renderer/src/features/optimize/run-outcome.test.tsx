@@ -8,7 +8,9 @@ import { sampleAutoReport } from '../../testing/sample-auto-report';
 import { sampleModel } from '../../testing/sample-model';
 import { defaultForm, type OptimizeForm } from './optimize-form';
 import type { RunState } from './optimize-session';
-import { RunFailure, RunResult } from './run-outcome';
+import { RunFailure } from './run-failure';
+import { doneHeadline, failureTitle } from './run-outcome';
+import { RunResult } from './run-result';
 
 function doneRun(auto: AutoReport): Extract<RunState, { status: 'done' }> {
   const report: VariantReport = {
@@ -113,5 +115,60 @@ describe('RunFailure of a training', () => {
     expect(screen.getByTestId('error-code').textContent).toBe('STUDENT_MISMATCH');
     expect(document.body.textContent).toContain('The student does not match the teacher');
     expect(document.body.textContent).toContain(message);
+  });
+});
+
+describe('RunFailure', () => {
+  const failedRun = (error: AppError): Extract<RunState, { status: 'failed' }> => ({
+    status: 'failed',
+    error,
+    request: { form: { ...defaultForm('m_1'), modelId: 'm_1' }, modelName: 'small-cnn' },
+  });
+
+  it('offers the fixes of the failure code as buttons', () => {
+    const fix = vi.fn();
+    renderUi(
+      <RunFailure
+        run={failedRun(new AppError('OPSET_TOO_OLD', 'Opset 11 has no per-channel DequantizeLinear.'))}
+        onDismiss={() => {}}
+        fixes={[{ label: 'Turn per-channel off and re-run', run: fix }]}
+      />,
+    );
+    expect(screen.getByTestId('optimize-error').textContent).toContain(
+      'The model’s opset is too old for this',
+    );
+    fireEvent.click(screen.getByTestId('optimize-fix'));
+    expect(fix).toHaveBeenCalledOnce();
+  });
+
+  it('says a cancelled run stored nothing, without an error or fixes', () => {
+    const onDismiss = vi.fn();
+    renderUi(
+      <RunFailure
+        run={failedRun(new AppError('CANCELLED', 'Cancelled by the user.'))}
+        onDismiss={onDismiss}
+        fixes={[{ label: 'never shown', run: () => {} }]}
+      />,
+    );
+    expect(screen.getByTestId('optimize-cancelled').textContent).toContain('no variant was stored');
+    expect(screen.queryByTestId('optimize-error')).toBeNull();
+    expect(screen.queryByTestId('optimize-fix')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(onDismiss).toHaveBeenCalledOnce();
+  });
+});
+
+describe('run outcome words', () => {
+  it('titles failures by code, with a general title for the others', () => {
+    expect(failureTitle(new AppError('DATA_EMPTY', 'x'))).toBe('No samples in the data');
+    expect(failureTitle(new AppError('INTERNAL', 'x'))).toBe('Optimization failed');
+  });
+
+  it('says whether the variant is new, the same bytes as one stored, or what the search concluded', () => {
+    expect(doneHeadline(true, 'small-cnn', undefined)).toBe(
+      'Same bytes as the variant already in the library:',
+    );
+    expect(doneHeadline(false, 'small-cnn', undefined)).toBe('Stored the variant of “small-cnn”:');
+    expect(doneHeadline(false, 'small-cnn', sampleAutoReport({}))).toMatch(/^Stored the recommended variant/);
   });
 });

@@ -2,26 +2,39 @@
 import { fireEvent, screen } from '@testing-library/react';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { distillConfigSchema, type DistillConfig } from '../../../../shared/schemas/optimize';
+import {
+  distillConfigSchema,
+  qatConfigSchema,
+  type DistillConfig,
+  type QatConfig,
+} from '../../../../shared/schemas/optimize';
+import type { Model } from '../../../../shared/schemas/models';
 import { renderUi } from '../../testing/render';
 import { sampleModel } from '../../testing/sample-model';
 import { TrainingLive } from './training-live';
-import { DistillOptions } from './training-options';
+import { DistillOptions, QatOptions } from './training-options';
 
 const teacher = sampleModel({ id: 'm_1', name: 'teacher' });
 const student = sampleModel({ id: 'm_2', name: 'tiny-student' });
 
-function Harness() {
-  const [config, setConfig] = useState<DistillConfig>(() =>
-    distillConfigSchema.parse({ student: 'width:0.5' }),
-  );
+function Harness({
+  initial = 'width:0.5',
+  models = [teacher, student],
+  error,
+}: {
+  initial?: string;
+  models?: Model[];
+  error?: string;
+}) {
+  const [config, setConfig] = useState<DistillConfig>(() => distillConfigSchema.parse({ student: initial }));
   return (
     <>
       <DistillOptions
         config={config}
         set={(p) => setConfig((c) => ({ ...c, ...p }))}
-        models={[teacher, student]}
+        models={models}
         teacherId="m_1"
+        error={error}
       />
       <output data-testid="student">{config.student}</output>
       <output data-testid="epochs">{config.epochs}</output>
@@ -50,6 +63,49 @@ describe('DistillOptions', () => {
     expect(screen.getByTestId('student').textContent).toBe('model:m_2');
     fireEvent.click(screen.getByText('Same model'));
     expect(screen.getByTestId('student').textContent).toBe('self');
+  });
+});
+
+describe('DistillOptions errors', () => {
+  it("shows the form's problem under the student, and an empty library says to import one", () => {
+    renderUi(<Harness initial="model:" models={[teacher]} error="Pick the student model." />);
+    expect(screen.getByText('Pick the student model.')).toBeTruthy();
+    const picker = screen.getByTestId('option-student-model') as HTMLInputElement;
+    expect(picker.getAttribute('aria-invalid')).toBe('true');
+    expect(picker.disabled).toBe(true);
+    expect(picker.placeholder).toBe('Import the student on the Models page first');
+  });
+
+  it('keeps a width that is not a number out of the field, for the form to flag', () => {
+    renderUi(<Harness initial="width:abc" error="The width must be between 1 and 100 %." />);
+    expect((screen.getByTestId('option-student-width') as HTMLInputElement).value).toBe('');
+    expect(screen.getByText('The width must be between 1 and 100 %.')).toBeTruthy();
+  });
+});
+
+function QatHarness() {
+  const [config, setConfig] = useState<QatConfig>(() => qatConfigSchema.parse({}));
+  return (
+    <>
+      <QatOptions config={config} set={(p) => setConfig((c) => ({ ...c, ...p }))} />
+      <output data-testid="qat">{JSON.stringify(config)}</output>
+    </>
+  );
+}
+
+describe('QatOptions', () => {
+  it('edits the static INT8 recipe and the fine-tune together', () => {
+    renderUi(<QatHarness />);
+    const checkbox = screen.getByTestId('option-per-channel') as HTMLInputElement;
+    expect(checkbox.checked).toBe(true);
+    fireEvent.click(checkbox);
+    fireEvent.click(screen.getByText('Entropy (KL)'));
+    fireEvent.change(screen.getByTestId('option-learning-rate'), { target: { value: '0.001' } });
+    expect(JSON.parse(screen.getByTestId('qat').textContent ?? '{}')).toMatchObject({
+      perChannel: false,
+      calibrator: 'entropy',
+      learningRate: 0.001,
+    });
   });
 });
 

@@ -1,97 +1,16 @@
-import { Checkbox, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Checkbox, NumberInput, SegmentedControl, Select, Stack, Text } from '@mantine/core';
 import { useId } from 'react';
 import type { Model } from '../../../../shared/schemas/models';
 import type { DistillConfig, QatConfig } from '../../../../shared/schemas/optimize';
 import { CalibratorField } from './calibrator-field';
-
-type StudentKind = 'width' | 'self' | 'model';
-
-/** 'width:0.5' → width, 'self' → self, 'model:<id>' → model (the config's own spelling is the form's state). */
-function studentKind(student: string): StudentKind {
-  if (student === 'self') return 'self';
-  return student.startsWith('model:') ? 'model' : 'width';
-}
-
-/** The hyper-parameters both training methods share: epochs, temperature, alpha, learning rate, batch size. */
-type Shared = Pick<DistillConfig, 'epochs' | 'temperature' | 'alpha' | 'learningRate' | 'batchSize'>;
-
-function TrainingFields<C extends Shared>({
-  config,
-  set,
-  disabled,
-}: {
-  config: C;
-  set: (p: Partial<Shared>) => void;
-  disabled?: boolean;
-}) {
-  // Empty or out-of-range typing is left to the contract's schema: the run button says what to fix.
-  const num = (v: string | number) => (typeof v === 'number' ? v : Number.NaN);
-  return (
-    <SimpleGrid cols={2} spacing="xs">
-      <NumberInput
-        size="xs"
-        label="Epochs"
-        min={1}
-        max={1000}
-        allowDecimal={false}
-        value={config.epochs}
-        onChange={(v) => set({ epochs: num(v) })}
-        disabled={disabled}
-        data-testid="option-epochs"
-      />
-      <NumberInput
-        size="xs"
-        label="Batch size"
-        min={1}
-        max={4096}
-        allowDecimal={false}
-        value={config.batchSize}
-        onChange={(v) => set({ batchSize: num(v) })}
-        disabled={disabled}
-        data-testid="option-batch-size"
-      />
-      <NumberInput
-        size="xs"
-        label="Learning rate"
-        description="Adam; lower it if the loss jumps or becomes NaN."
-        min={0}
-        max={1}
-        step={0.0001}
-        decimalScale={6}
-        value={config.learningRate}
-        onChange={(v) => set({ learningRate: num(v) })}
-        disabled={disabled}
-        data-testid="option-learning-rate"
-      />
-      <NumberInput
-        size="xs"
-        label="Temperature"
-        description="Softens the teacher's answers: 2–8 passes on more of what it knows."
-        min={0}
-        max={100}
-        step={0.5}
-        decimalScale={3}
-        value={config.temperature}
-        onChange={(v) => set({ temperature: num(v) })}
-        disabled={disabled}
-        data-testid="option-temperature"
-      />
-      <NumberInput
-        size="xs"
-        label="Alpha"
-        description="Weight of the teacher's term; 1 − alpha goes to labels when the data has them."
-        min={0}
-        max={1}
-        step={0.1}
-        decimalScale={3}
-        value={config.alpha}
-        onChange={(v) => set({ alpha: num(v) })}
-        disabled={disabled}
-        data-testid="option-alpha"
-      />
-    </SimpleGrid>
-  );
-}
+import { TrainingFields } from './training-fields';
+import {
+  firstStudent,
+  studentCandidates,
+  studentKind,
+  studentWidth,
+  type StudentKind,
+} from './student-choice';
 
 /** Distillation: which student, and how it trains. */
 export function DistillOptions({
@@ -113,14 +32,11 @@ export function DistillOptions({
 }) {
   const id = useId();
   const kind = studentKind(config.student);
-  const width = kind === 'width' ? Number(config.student.slice('width:'.length)) : 0.5;
+  const width = studentWidth(config.student);
   const switchTo = (next: StudentKind) => {
-    if (next === kind) return;
-    set({ student: next === 'self' ? 'self' : next === 'width' ? 'width:0.5' : 'model:' });
+    if (next !== kind) set({ student: firstStudent(next) });
   };
-  const candidates = models
-    .filter((m) => m.id !== teacherId)
-    .map((m) => ({ value: m.id, label: m.method ? `${m.name} · ${m.method}` : m.name }));
+  const candidates = studentCandidates(models, teacherId);
   return (
     <Stack gap="xs" data-testid="distill-options">
       <Text size="xs" fw={500} id={`${id}-student`}>
@@ -148,7 +64,7 @@ export function DistillOptions({
           min={1}
           max={100}
           suffix=" %"
-          value={Number.isFinite(width) ? Math.round(width * 1000) / 10 : ''}
+          value={width}
           onChange={(v) => set({ student: `width:${typeof v === 'number' ? v / 100 : Number.NaN}` })}
           error={error}
           disabled={disabled}
