@@ -65,10 +65,18 @@ describe('the generated Ansible project', () => {
     expect(scripts['switch']).toBe(switchScript);
     const hosts = vars['edgefleet_hosts'] as Record<string, Record<string, unknown>>;
     const device = p.devices[0];
-    const preflight = device?.steps.find((s) => s.step === 'preflight')?.commands[1]?.exec;
+    const commands = device?.steps.flatMap((s) => s.commands) ?? [];
+    const preflight = commands.find((c) => c.id === 'preflight')?.exec;
     expect(preflight !== undefined && 'script' in preflight ? preflight.args : null).toEqual(
       hosts['name-a']?.['preflight'],
     );
+    // The same hashing mode (5th argument) and the sha256 for install's .sha256-cache as the built-in.
+    expect(hosts['name-a']?.['preflight']).toEqual(expect.arrayContaining(['hash']));
+    expect(hosts['name-a']?.['install']).toEqual([
+      `${hostileRoot}/detector/releases/.incoming-d_test-${release}`,
+      `${hostileRoot}/detector/releases/${release}`,
+      artifact.sha256,
+    ]);
     expect(hosts['name-a']?.['temp_file']).toBe(
       `${hostileRoot}/detector/releases/.incoming-d_test-${release}`,
     );

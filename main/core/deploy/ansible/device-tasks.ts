@@ -123,7 +123,7 @@ export const deviceTasksYaml = String.raw`# EdgeFleet: the tasks of one device (
 
         - name: "edgefleet:install Move the file into the release directory, write manifest.json"
           ansible.builtin.command:
-            argv: "{{ ['sh', '-c', 'base64 -d | sh -c \"$1\" edgefleet \"$2\" \"$3\"', 'edgefleet', edgefleet_scripts.install] + ef.install }}"
+            argv: "{{ ['sh', '-c', 'base64 -d | sh -c \"$1\" edgefleet \"$2\" \"$3\" \"$4\"', 'edgefleet', edgefleet_scripts.install] + ef.install }}"
             stdin: "{{ edgefleet.manifest_base64 }}"
             stdin_add_newline: false
           register: ef_install
