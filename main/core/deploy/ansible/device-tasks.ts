@@ -63,15 +63,14 @@ export const deviceTasksYaml = String.raw`# EdgeFleet: the tasks of one device (
     - name: "edgefleet:found What the device has"
       ansible.builtin.set_fact:
         ef_v: "{{ dict(ef_pre.stdout.split('@@manifest@@\n')[0].splitlines() | select('match', '^[a-z_0-9]+=') | map('regex_search', '^([^=]+)=(.*)$', '\\1', '\\2')) }}"
-        ef_manifest_text: "{{ (ef_pre.stdout.split('@@manifest@@\n') + [''])[1] }}"
         ef_manifest: {}
 
     - name: Read the release's manifest
       block:
         - name: "edgefleet:manifest Parse manifest.json"
           ansible.builtin.set_fact:
-            ef_manifest: "{{ ef_manifest_text | from_json }}"
-          when: ef_manifest_text | length > 0
+            ef_manifest: "{{ ef_pre.stdout.split('@@manifest@@\n')[1] | from_json }}"
+          when: "'@@manifest@@\n' in ef_pre.stdout"
       rescue:
         - name: "edgefleet:manifest-invalid manifest.json is not JSON: it is rewritten"
           ansible.builtin.set_fact:
@@ -123,7 +122,7 @@ export const deviceTasksYaml = String.raw`# EdgeFleet: the tasks of one device (
 
         - name: "edgefleet:install Move the file into the release directory, write manifest.json"
           ansible.builtin.command:
-            argv: "{{ ['sh', '-c', 'base64 -d | sh -c \"$1\" edgefleet \"$2\" \"$3\" \"$4\"', 'edgefleet', edgefleet_scripts.install] + ef.install }}"
+            argv: "{{ ['sh', '-c', 's=$1; shift; base64 -d | sh -c \"$s\" edgefleet \"$@\"', 'edgefleet', edgefleet_scripts.install] + ef.install }}"
             stdin: "{{ edgefleet.manifest_base64 }}"
             stdin_add_newline: false
           register: ef_install
