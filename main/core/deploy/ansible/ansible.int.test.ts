@@ -73,8 +73,8 @@ function comparableDrift(r: DriftResult | undefined) {
   // Each deployment's own id and time are in its manifest.
   const text = JSON.stringify(rest)
     .replaceAll(r.deviceName, 'DEVICE')
-    .replace(/"deployedAt":"[^"]*"/g, '')
-    .replace(/"deploymentId":"[^"]*"/g, '');
+    .replace(/"deployedAt":"[^"]*"/g, '"deployedAt":""')
+    .replace(/"deploymentId":"[^"]*"/g, '"deploymentId":""');
   return JSON.parse(text) as unknown;
 }
 
