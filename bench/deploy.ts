@@ -7,6 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import { openDatabase } from '../main/core/db/open-database';
 import { DeployRunner, type DeployArtifact, type DeployTarget } from '../main/core/deploy';
+import { AnsibleEngine } from '../main/core/deploy/ansible/engine';
+import { inventoryFromTargets } from '../main/core/deploy/ansible/inventory';
+import { findAnsiblePlaybook } from '../main/core/deploy/ansible/run-playbook';
+import { planDeploy } from '../main/core/deploy/plan';
 import type { DeploymentReport } from '../shared/schemas/deploy';
 import { deployTargetFor, startDeviceSshd, writeArtifact } from '../test/fixtures/deploy';
 import { stopAllSshd, type SshdDevice } from '../test/fixtures/sshd';
@@ -40,6 +44,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
     load: { type: 'boolean', default: false },
     fleet: { type: 'string' },
+    'ansible-devices': { type: 'string' },
   },
 });
 const load = args.load === true;
@@ -78,6 +83,8 @@ type Phase = {
   selfCpu: number;
   desktopCpu: number;
   mb: number | null;
+  /** Destinations of this phase when not all the entries (the Ansible row). */
+  dests?: number;
 };
 
 async function startDevices(): Promise<SshdDevice[]> {
@@ -200,6 +207,58 @@ async function deployPhase(
       mb: sent > 0 ? sent / 1e6 : null,
     },
     report,
+  };
+}
+
+/**
+ * The Ansible engine (`--engine ansible`): the same plan run by ansible-playbook. Ansible forks a Python
+ * worker per host and task, so its row covers `--ansible-devices` destinations (default: one deploy root per
+ * sshd), each on its own sshd, with forks = the concurrency; compare its ms per destination.
+ */
+async function ansiblePhase(
+  artifact: DeployArtifact,
+  work: string,
+  db: ReturnType<typeof openDatabase>,
+): Promise<Phase | null> {
+  try {
+    findAnsiblePlaybook();
+  } catch {
+    console.log('(no ansible-playbook here: the Ansible row is left out; sudo apt-get install ansible)');
+    return null;
+  }
+  const count = Number(args['ansible-devices'] ?? deviceCount);
+  const sshds = await Promise.all(Array.from({ length: count }, () => startDeviceSshd()));
+  const targets = sshds.map((sshd, i) =>
+    deployTargetFor(sshd, join(work, 'ansible-roots', `device-${i}`), {
+      deviceId: `ansible-${i}`,
+      deviceName: `ansible-${i}`,
+    }),
+  );
+  const engine = new AnsibleEngine(DeployRunner.open(db));
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  const report = await engine.run(
+    planDeploy(artifact, targets, { concurrency }),
+    inventoryFromTargets(targets),
+    {
+      forks: concurrency,
+    },
+  );
+  const ms = performance.now() - t0;
+  await stopDevices();
+  const cpu = cpuSince(cpu0);
+  const wrong = report.devices.filter((d) => d.status !== 'deployed');
+  if (wrong.length > 0)
+    throw new Error(`Ansible: ${wrong.length} ended ${wrong[0]?.status}: ${wrong[0]?.error?.message ?? ''}`);
+  return {
+    name: `EdgeFleet deploy through Ansible (forks ${concurrency}, ${count} destinations)`,
+    ms,
+    cpu: cpu.total,
+    selfCpu: cpu.self,
+    // ansible-playbook and its ssh children run on the deploying machine, as do the "devices" here.
+    desktopCpu: cpu.total,
+    mb: (count * sizeBytes) / 1e6,
+    dests: count,
   };
 }
 
@@ -347,16 +406,17 @@ async function main(): Promise<void> {
       work,
       'unchanged',
     );
+    const ansible = await ansiblePhase(artifact, work, db);
     db.close();
 
-    const phases = [scp, scpParallel, first.phase, again.phase];
+    const phases = [scp, scpParallel, first.phase, again.phase, ...(ansible === null ? [] : [ansible])];
     console.log('');
     console.log('| method | wall time (s) | aggregate MB/s | ms per destination | CPU time (s) |');
     console.log('|---|---:|---:|---:|---:|');
     for (const p of phases) {
       const rate = p.mb === null ? '—' : (p.mb / (p.ms / 1000)).toFixed(1);
       console.log(
-        `| ${p.name} | ${(p.ms / 1000).toFixed(2)} | ${rate} | ${(p.ms / entries).toFixed(0)} | ${p.cpu.toFixed(2)} |`,
+        `| ${p.name} | ${(p.ms / 1000).toFixed(2)} | ${rate} | ${(p.ms / (p.dests ?? entries)).toFixed(0)} | ${p.cpu.toFixed(2)} |`,
       );
     }
     const ratio = scp.ms / first.phase.ms;

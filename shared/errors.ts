@@ -105,6 +105,10 @@ const errorCodes = {
   DEVICE_BUSY: 'input',
   /** Rollback: the release to go back to is not on the device (or there is no previous release). */
   RELEASE_NOT_FOUND: 'input',
+  /** Deploy with --engine ansible: ansible-playbook is not installed (the message says how to install it). */
+  ANSIBLE_NOT_FOUND: 'input',
+  /** Ansible results (a run's JSON output, or --import-results FILE) that EdgeFleet cannot read; nothing recorded. */
+  ANSIBLE_RESULTS_INVALID: 'input',
   /** Deploy: the process running a deployment died (crash, kill); a drift check shows what devices run. */
   DEPLOY_INTERRUPTED: 'internal',
   /** Training engine: the model has an op (or an op setting) the engine cannot run or differentiate. */

@@ -43,6 +43,15 @@ type RolloutFlags = {
   rehash?: boolean;
 };
 
+type DeployFlags = RolloutFlags & {
+  to?: string[];
+  dryRun?: boolean;
+  engine: 'builtin' | 'ansible';
+  forks?: number;
+  export?: string;
+  importResults?: string;
+};
+
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0.');
   return Number(value);
@@ -196,57 +205,145 @@ export function registerDeployCommands(program: Command, globals: Globals, io: C
       .description(
         'deploy a model (or variant) to devices: upload, verify sha256, switch atomically, restart, health-check, roll back on failure',
       )
-      .argument('<model>', 'id or name of the model or variant')
-      .requiredOption('--to <targets...>', 'device names, tag:T, or all (after the model)')
+      .argument('[model]', 'id or name of the model or variant')
+      .option('--to <targets...>', 'device names, tag:T, or all (after the model)')
       .option(
         '--dry-run',
         'show what would happen (recorded state and the exact remote commands); run nothing',
+      )
+      .addOption(
+        new Option('--engine <engine>', 'who runs the rollout: EdgeFleet itself, or ansible-playbook')
+          .choices(['builtin', 'ansible'])
+          .default('builtin'),
+      )
+      .addOption(
+        new Option(
+          '--forks <n>',
+          'with --engine ansible: hosts Ansible works on at once (default: --concurrency)',
+        ).argParser(parsePositiveInt),
+      )
+      .option(
+        '--export <dir>',
+        'with --engine ansible: only write the Ansible project (inventory, known_hosts, playbook, model, README) to DIR',
+      )
+      .option(
+        '--import-results <file>',
+        "record the results of an exported playbook's run (ansible.posix.json output)",
       )
       .option(
         '--rehash',
         'hash a release already on a device again, even when its file is unchanged since it was verified',
       ),
-  ).action(
-    async (model: string, flags: RolloutFlags & TensorrtFlags & { to: string[]; dryRun?: boolean }) => {
-      if (flags.dryRun === true) {
+  ).action(async (model: string | undefined, flags: DeployFlags & TensorrtFlags) => {
+    if (flags.importResults !== undefined) {
+      const file = flags.importResults;
+      await run(
+        async (ctx) => {
+          if (model !== undefined || flags.to !== undefined || flags.export !== undefined) {
+            throw new AppError('USAGE', '--import-results FILE takes no model, --to or --export.');
+          }
+          return ctx.services().deploy.ansible.importResults(file);
+        },
+        reportText,
+        rolloutFailed,
+      );
+      return;
+    }
+    if (model === undefined || flags.to === undefined) {
+      await run(async () => {
+        throw new AppError('USAGE', 'Give the model and --to <targets...> (or --import-results FILE).');
+      }, String);
+      return;
+    }
+    const to = flags.to;
+    if (flags.engine !== 'ansible' && (flags.forks !== undefined || flags.export !== undefined)) {
+      await run(async () => {
+        throw new AppError('USAGE', '--forks and --export belong to --engine ansible.');
+      }, String);
+      return;
+    }
+    if (flags.engine === 'ansible' && tensorrtFromFlags(flags) !== null) {
+      await run(async () => {
+        throw new AppError(
+          'USAGE',
+          '--tensorrt needs the built-in engine (Ansible does not build engines yet).',
+        );
+      }, String);
+      return;
+    }
+    if (flags.engine === 'ansible' && flags.dryRun !== true) {
+      const exportDir = flags.export;
+      if (exportDir !== undefined) {
         await run(
           async (ctx) => {
             const { deploy } = ctx.services();
-            const options = { ...rolloutOptions(flags), tensorrt: tensorrtFromFlags(flags) };
-            return {
-              preview: deploy.preview(model, flags.to, options),
-              plan: deploy.planForDisplay(model, flags.to, options),
-            };
+            const prepared = deploy.prepare(model, to, rolloutOptions(flags), connectOptions(flags));
+            return deploy.ansible.exportTo(prepared, exportDir, flags.forks);
           },
-          (v) => planText(v.preview, v.plan),
+          (v) =>
+            `Wrote the Ansible project of deployment ${v.deploymentId} to ${v.dir}: ${v.files.join(', ')}.\nRun it there (see README.md), then: edgefleet deploy --import-results <results.json>\n`,
         );
         return;
       }
       await run(
         async (ctx) => {
-          const options = { ...rolloutOptions(flags), tensorrt: tensorrtFromFlags(flags) };
-          const { fleet, deploy } = ctx.services();
-          await askSecrets(fleet, deploy.resolveDevices(flags.to));
-          const prepared = deploy.prepare(model, flags.to, options, connectOptions(flags));
+          const { deploy } = ctx.services();
+          const prepared = deploy.prepare(model, to, rolloutOptions(flags), connectOptions(flags));
           if (!ctx.json) {
             io.stderr(
-              `Deploying ${prepared.model.name} as ${prepared.artifact.modelName}/${prepared.plan.release} to ${prepared.devices.length} device(s)\n`,
+              `Deploying ${prepared.model.name} as ${prepared.artifact.modelName}/${prepared.plan.release} to ${prepared.devices.length} device(s) with ansible-playbook\n`,
             );
           }
-          const view = deployProgressView(io, ctx.json);
-          try {
-            return await cancellable(io, ctx.json, (signal) =>
-              deploy.run(prepared, { signal, onProgress: (p) => view.update(p) }),
-            );
-          } finally {
-            view.end();
-          }
+          return cancellable(io, ctx.json, (signal) =>
+            deploy.ansible.run(prepared, {
+              signal,
+              ...(flags.forks === undefined ? {} : { forks: flags.forks }),
+            }),
+          );
         },
         reportText,
         rolloutFailed,
       );
-    },
-  );
+      return;
+    }
+    if (flags.dryRun === true) {
+      await run(
+        async (ctx) => {
+          const { deploy } = ctx.services();
+          const options = { ...rolloutOptions(flags), tensorrt: tensorrtFromFlags(flags) };
+          return {
+            preview: deploy.preview(model, to, options),
+            plan: deploy.planForDisplay(model, to, options),
+          };
+        },
+        (v) => planText(v.preview, v.plan),
+      );
+      return;
+    }
+    await run(
+      async (ctx) => {
+        const options = { ...rolloutOptions(flags), tensorrt: tensorrtFromFlags(flags) };
+        const { fleet, deploy } = ctx.services();
+        await askSecrets(fleet, deploy.resolveDevices(to));
+        const prepared = deploy.prepare(model, to, options, connectOptions(flags));
+        if (!ctx.json) {
+          io.stderr(
+            `Deploying ${prepared.model.name} as ${prepared.artifact.modelName}/${prepared.plan.release} to ${prepared.devices.length} device(s)\n`,
+          );
+        }
+        const view = deployProgressView(io, ctx.json);
+        try {
+          return await cancellable(io, ctx.json, (signal) =>
+            deploy.run(prepared, { signal, onProgress: (p) => view.update(p) }),
+          );
+        } finally {
+          view.end();
+        }
+      },
+      reportText,
+      rolloutFailed,
+    );
+  });
 
   withRolloutOptions(
     program

@@ -12,6 +12,7 @@ import type { Device } from '../../../shared/schemas/fleet';
 import type { Model } from '../../../shared/schemas/models';
 import type { FleetService } from '../fleet/service';
 import type { ModelService } from '../models/model-service';
+import { AnsibleDeploys } from './ansible/ansible-deploys';
 import { DeployRunner, type DeployRunnerOptions, type RunControl } from './deploy-runner';
 import { releaseName, versionFromImportedAt } from './layout';
 import { diskNeededBytes, parseDeployOptions, planDeploy, planForDisplay, type DeployPlan } from './plan';
@@ -152,6 +153,11 @@ export class DeployService {
   /** The exact plan (steps and quoted remote commands per device), without credentials. */
   planForDisplay(modelRef: string, targetRefs: readonly string[], options: DeployOptionsInput = {}) {
     return planForDisplay(this.prepare(modelRef, targetRefs, options).plan);
+  }
+
+  /** `--engine ansible` (ansible/): the same prepared plan run by Ansible, or written as a project for it. */
+  get ansible(): AnsibleDeploys {
+    return new AnsibleDeploys(this.runner, this.deps.fleet);
   }
 
   /** Runs the prepared plan: the deployment id and release shown before are the ones recorded. */

@@ -643,7 +643,7 @@ export function parseManifest(text: string | null): ReleaseManifest | null {
   }
 }
 
-function factsFrom(values: Map<string, string>): DeviceFacts {
+export function factsFrom(values: Map<string, string>): DeviceFacts {
   const availKb = values.get('avail_kb');
   const notes: string[] = [];
   const python = values.get('python3');

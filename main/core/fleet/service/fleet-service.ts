@@ -438,8 +438,12 @@ export class FleetService {
     return report;
   }
 
-  export(format: ExportFormat, filter: { tag?: string } = {}): ExportResult {
-    const devices: ExportDevice[] = this.repo.list(filter.tag);
+  /** `names`: only these devices (the Ansible deploy engine writes the inventory of its targets). */
+  export(format: ExportFormat, filter: { tag?: string; names?: readonly string[] } = {}): ExportResult {
+    const names = filter.names === undefined ? null : new Set(filter.names);
+    const devices: ExportDevice[] = this.repo
+      .list(filter.tag)
+      .filter((d) => names === null || names.has(d.name));
     const text = exportInventory(format, devices, {
       jumpEndpoint: (name) => {
         const d = this.repo.byName(name);
