@@ -48,6 +48,10 @@ export default defineConfig({
           name: 'integration',
           include: integrationFiles,
           globalSetup: [here('./test/fixtures/cli-bundle-setup.ts')],
+          // Two files at a time even on 2 cores (Vitest's default there is one): most of these tests wait on
+          // sshd, ansible-playbook, python3 or a CLI process, so a second file fills the idle core. Each file
+          // has its own ports, directories and database.
+          maxWorkers: 2,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -342,6 +342,7 @@ test.describe('Fleet at scale', () => {
 
     // Keyboard: Home goes back to the first device (scrolling it into view), End to the last (by name).
     await fleet.row('dev-2000').focus();
+    await expect(fleet.row('dev-2000')).toBeFocused();
     await page.keyboard.press('Home');
     await expect(fleet.row('dev-0001')).toBeFocused();
     await page.keyboard.press('End');

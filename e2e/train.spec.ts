@@ -50,12 +50,13 @@ test.describe('Optimize: training in the app (distillation)', () => {
     await expect(curves.locator('.recharts-line')).toHaveCount(2);
     await snap(page, testInfo, 'train-distill-report');
 
-    // Many epochs: the live panel shows epoch x of N and the curve growing; Cancel keeps the best epoch.
+    // Many epochs (the most the form takes: 200 of these tiny ones once finished before the cancel on a quiet
+    // machine): the live panel shows epoch x of N and the curve growing; Cancel keeps the best epoch.
     const firstId = await optimize.result.getAttribute('data-variant-id');
-    await page.getByTestId('option-epochs').fill('200');
+    await page.getByTestId('option-epochs').fill('1000');
     await optimize.runButton.click();
     const live = page.getByTestId('training-live-curves');
-    await expect(page.getByTestId('training-epoch')).toContainText('of 200', { timeout: 60_000 });
+    await expect(page.getByTestId('training-epoch')).toContainText('of 1000', { timeout: 60_000 });
     await expect(page.getByTestId('training-eta')).toContainText('ETA');
     // The figure's caption names the last completed epoch: the curve has points once it does.
     await expect(page.getByTestId('training-live-curves-loss')).toContainText(/\(epoch \d+\)/, {
@@ -65,7 +66,7 @@ test.describe('Optimize: training in the app (distillation)', () => {
     await snap(page, testInfo, 'train-distill-live');
     await optimize.cancelButton.click();
     await optimize.waitForResult(firstId ?? undefined);
-    await expect(page.getByTestId('training-cancelled')).toContainText(/Cancelled at epoch \d+ of 200/);
+    await expect(page.getByTestId('training-cancelled')).toContainText(/Cancelled at epoch \d+ of 1000/);
     await expect(shell.jobIndicator).toHaveAttribute('data-count', '0');
   });
 });

@@ -9,6 +9,13 @@ import { readAllSamples, readHeldOut, requireTrainingData, trainingReport } from
 
 type FineTuned = { model: ModelProto; training: TrainingReport; warnings: string[] };
 
+/**
+ * Adam's starting rate when fine-tuning (cosine-decayed): three times distillation's default. A pruned model
+ * starts far from where it will end (MNIST CNN, 50 % latency-aware: 55 % accuracy before fine-tuning); measured
+ * after 12 epochs: 96.9 % at 0.001, 97.4 % at 0.003, 97.1 % at 0.006.
+ */
+const FINE_TUNE_LEARNING_RATE = 0.003;
+
 export async function fineTuneByDistillation(
   teacher: ModelProto,
   student: ModelProto,
@@ -21,7 +28,11 @@ export async function fineTuneByDistillation(
   checkTrainable(student);
   const samples = await readAllSamples(data, ctx.signal);
   // Without labels only the teacher's outputs teach (alpha 1); with them, half the loss is cross-entropy.
-  const settings = distillConfigSchema.parse({ alpha: data.labels ? 0.5 : 1, epochs });
+  const settings = distillConfigSchema.parse({
+    alpha: data.labels ? 0.5 : 1,
+    epochs,
+    learningRate: FINE_TUNE_LEARNING_RATE,
+  });
   const result = await distill({
     teacher,
     student,

@@ -26,7 +26,7 @@ import { findAnsiblePlaybook, runPlaybook } from './run-playbook';
  * minutes, hence the long limits.
  */
 
-const slow = 600_000;
+const slow = 300_000;
 const { db, dir: work } = tempDatabase('edgefleet-ansible-test-');
 let devices: DeployDevice[];
 let runner: DeployRunner;
@@ -137,18 +137,20 @@ describe('deploy with --engine ansible', () => {
   it(
     'changes nothing when run again',
     async () => {
+      // Two of the ten: every device runs the same tasks, and each Ansible run costs tens of seconds here.
+      const again = devices.slice(0, 2);
       const releaseDir = (d: DeployDevice) => join(d.root, 'detector', 'releases', rel(a));
-      const before = devices.map((d) => statSync(join(releaseDir(d), 'manifest.json')).mtimeMs);
+      const before = again.map((d) => statSync(join(releaseDir(d), 'manifest.json')).mtimeMs);
       const report = await viaAnsible(
         a,
-        devices.map((d) => withCommands(d)),
+        again.map((d) => withCommands(d)),
       );
       expect(report.deployment.status).toBe('succeeded');
-      expect(report.devices.map((d) => [d.status, d.bytesSent])).toEqual(devices.map(() => ['unchanged', 0]));
-      expect(devices.map((d) => statSync(join(releaseDir(d), 'manifest.json')).mtimeMs)).toEqual(before);
-      expect(devices.map((d) => restarts(d))).toEqual(devices.map(() => 1));
-      expect(devices.map((d) => remoteState(d.root, 'detector').current)).toEqual(
-        devices.map(() => `releases/${rel(a)}`),
+      expect(report.devices.map((d) => [d.status, d.bytesSent])).toEqual(again.map(() => ['unchanged', 0]));
+      expect(again.map((d) => statSync(join(releaseDir(d), 'manifest.json')).mtimeMs)).toEqual(before);
+      expect(again.map((d) => restarts(d))).toEqual(again.map(() => 1));
+      expect(again.map((d) => remoteState(d.root, 'detector').current)).toEqual(
+        again.map(() => `releases/${rel(a)}`),
       );
     },
     slow,

@@ -62,15 +62,17 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
       ? activeIndex
       : (first?.index ?? 0);
 
-  // After a keyboard move the target row may only exist after the scroll: focus it once it is drawn.
-  useEffect(() => {
+  // After a keyboard move the target row may only exist after the scroll: focus it once it is drawn, on the
+  // render that draws it or, should that render come before the scroll settles, on a later frame.
+  const focusPendingRow = useCallback((index: number, framesLeft: number) => {
     if (!focusPending.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${activeIndex}"]`);
+    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${index}"]`);
     if (row) {
       focusPending.current = false;
       row.focus({ preventScroll: true });
-    }
-  });
+    } else if (framesLeft > 0) requestAnimationFrame(() => focusPendingRow(index, framesLeft - 1));
+  }, []);
+  useEffect(() => focusPendingRow(activeIndex, 0));
 
   // Row handlers read the latest props through a ref, so they stay the same functions and the memoized rows
   // re-render only when their own device or state changed (scrolling redraws only the rows that enter).
@@ -85,9 +87,10 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
       setActive(target);
       focusPending.current = true;
       virtualizer.scrollToIndex(target, { align: 'auto' });
+      requestAnimationFrame(() => focusPendingRow(target, 30));
       return target;
     },
-    [virtualizer],
+    [virtualizer, focusPendingRow],
   );
 
   // Bring a device just added or imported into view and under the keyboard, once per request.
