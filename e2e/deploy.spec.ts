@@ -1,4 +1,3 @@
-import type { Page, TestInfo } from '@playwright/test';
 import { callApi, runJobApi } from './fixtures/console-api';
 import { addDeployDevices, expect, remoteCurrent, test } from './fixtures/deploy-devices';
 import { writeSmallCnnFile } from './fixtures/models';
@@ -7,18 +6,7 @@ import { DeployPage } from './pages/deploy-page';
 import { HistoryPage } from './pages/history-page';
 import { ModelsPage } from './pages/models-page';
 import { accessibilityProblems } from './support/a11y';
-import { snap } from './support/screenshot';
-
-/** The UI review material: the same moment in both themes (the app follows the system's scheme). */
-async function snapBoth(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', scheme);
-    await page.evaluate('window.scrollTo(0, 0)');
-    await snap(page, testInfo, `${scheme}-${name}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+import { snapThemes } from './support/screenshot';
 
 const tag = 'e2e-cams';
 const model = 'small-cnn';
@@ -74,7 +62,7 @@ test.describe('Deploy and History', () => {
     await expect(deploy.deployButton).toBeEnabled();
     await expect(deploy.deployButton).toHaveText('Deploy small-cnn to 2 devices');
     expect(await accessibilityProblems(page)).toEqual([]);
-    await snapBoth(page, testInfo, 'deploy-before');
+    await snapThemes(page, testInfo, 'deploy-before');
 
     // One click. The rows move (a health check is running on some device), then both reach ok.
     await deploy.deployButton.click();
@@ -86,7 +74,7 @@ test.describe('Deploy and History', () => {
     await expect(checking.first()).toBeVisible({ timeout: 20_000 });
     await expect(deploy.rollout).toHaveAttribute('data-status', 'running');
     await expect(deploy.cancelButton).toBeVisible();
-    await snapBoth(page, testInfo, 'deploy-during');
+    await snapThemes(page, testInfo, 'deploy-during');
     for (const d of deployDevices) {
       await expect(deploy.rolloutRow(d.name)).toHaveAttribute('data-status', 'deployed', { timeout: 30_000 });
       await expect(deploy.rolloutRow(d.name).getByTestId('device-result')).toHaveText('ok');
@@ -105,7 +93,7 @@ test.describe('Deploy and History', () => {
       originalRelease,
     );
     expect(await accessibilityProblems(page)).toEqual([]);
-    await snapBoth(page, testInfo, 'deploy-after');
+    await snapThemes(page, testInfo, 'deploy-after');
 
     // History: the deployment with its per-device results and log lines.
     await deploy.historyLink.click();
@@ -158,7 +146,7 @@ test.describe('Deploy and History', () => {
     await expect(history.rollbackDialog).toBeVisible();
     await expect(history.rollbackDialog).toContainText(fp16Release);
     expect(await accessibilityProblems(page)).toEqual([]);
-    await snapBoth(page, testInfo, 'history-rollback-dialog');
+    await snapThemes(page, testInfo, 'history-rollback-dialog');
     await history.rollbackConfirm.click();
     await expect(history.rollbackResult).toBeVisible();
     await expect(history.rollbackHeadline).toHaveText(
@@ -187,7 +175,7 @@ test.describe('Deploy and History', () => {
     }
     await expect(history.driftSummary).toHaveText('2 in sync');
     expect(await accessibilityProblems(page)).toEqual([]);
-    await snapBoth(page, testInfo, 'history');
+    await snapThemes(page, testInfo, 'history');
 
     // A device's release history: what it was sent, each one a rollback target.
     await history.releaseRow(edgeA.name).getByTestId('release-device').click();
@@ -199,6 +187,6 @@ test.describe('Deploy and History', () => {
     await expect(history.deploymentRows).toHaveCount(3);
     await expect(shell.jobIndicator).toHaveAttribute('data-count', '0');
     expect(await accessibilityProblems(page)).toEqual([]);
-    await snapBoth(page, testInfo, 'history-device');
+    await snapThemes(page, testInfo, 'history-device');
   });
 });

@@ -4,7 +4,7 @@ import { bulkInventoryRows, closedPort, expect, localFacts, test, writeInventory
 import { AppShell } from './pages/app-shell';
 import { FleetPage } from './pages/fleet-page';
 import { accessibilityProblems } from './support/a11y';
-import { snap } from './support/screenshot';
+import { snap, snapThemes } from './support/screenshot';
 
 /** Opens the console on the Fleet page and waits for the inventory. */
 async function openFleet(page: Page, consoleUrl: string): Promise<FleetPage> {
@@ -25,184 +25,177 @@ async function timed(testInfo: TestInfo, what: string, act: () => Promise<void>,
   testInfo.annotations.push({ type: 'timing', description: `${what}: ${ms} ms` });
 }
 
-// Both themes: the screenshots of each are the UI review material.
-for (const scheme of ['light', 'dark'] as const) {
-  test.describe(`Fleet (${scheme})`, () => {
-    test.use({ colorScheme: scheme });
+// Each flow runs once; its screenshots are taken in both themes (the UI review material).
+test.describe('Fleet', () => {
+  test('add a device, see the trust prompt with its fingerprint, trust, probe, see the facts', async ({
+    page,
+    consoleUrl,
+    sshDevice,
+  }, testInfo) => {
+    test.setTimeout(120_000);
+    const fleet = await openFleet(page, consoleUrl);
+    await expect(fleet.empty).toBeVisible();
 
-    test('add a device, see the trust prompt with its fingerprint, trust, probe, see the facts', async ({
-      page,
-      consoleUrl,
-      sshDevice,
-    }, testInfo) => {
-      test.setTimeout(120_000);
-      const fleet = await openFleet(page, consoleUrl);
-      await expect(fleet.empty).toBeVisible();
+    // The dialog checks fields with the contract's own rules before anything is sent.
+    await fleet.addButton.click();
+    await expect(fleet.form.root).toBeVisible();
+    await fleet.form.field('port').fill('70000');
+    await fleet.form.submit.click();
+    await expect(fleet.form.fieldError('name')).toBeVisible();
+    await expect(fleet.form.fieldError('host')).toBeVisible();
+    await expect(fleet.form.fieldError('port')).toContainText('from 1 to 65535');
+    await expect(fleet.form.fieldError('keyPath')).toContainText('private key file');
+    await expect(fleet.form.field('name')).toBeFocused();
+    await snapThemes(page, testInfo, 'fleet-add-dialog-errors');
 
-      // The dialog checks fields with the contract's own rules before anything is sent.
-      await fleet.addButton.click();
-      await expect(fleet.form.root).toBeVisible();
-      await fleet.form.field('port').fill('70000');
-      await fleet.form.submit.click();
-      await expect(fleet.form.fieldError('name')).toBeVisible();
-      await expect(fleet.form.fieldError('host')).toBeVisible();
-      await expect(fleet.form.fieldError('port')).toContainText('from 1 to 65535');
-      await expect(fleet.form.fieldError('keyPath')).toContainText('private key file');
-      await expect(fleet.form.field('name')).toBeFocused();
-      await snap(page, testInfo, `${scheme}-fleet-add-dialog-errors`);
-
-      await fleet.form.fill({
-        name: 'edge-1',
-        host: sshDevice.host,
-        port: sshDevice.port,
-        user: sshDevice.username,
-        auth: 'key',
-        keyPath: sshDevice.clientKeyPath,
-        tags: ['lab', 'x86 box'],
-        profile: 'local-machine',
-      });
-      await expect(fleet.form.fieldError('port')).toHaveCount(0);
-      await snap(page, testInfo, `${scheme}-fleet-add-dialog`);
-      await fleet.form.submit.click();
-      await expect(fleet.form.root).toBeHidden();
-
-      // The new device opens in the detail drawer: not trusted, not probed.
-      const detail = fleet.detail;
-      await expect(detail.title('edge-1')).toBeVisible();
-      await expect(fleet.notice).toContainText('Added edge-1');
-      await expect(detail.notProbed).toBeVisible();
-      await expect(detail.root.getByTestId('detail-host-key')).toContainText('Not trusted yet');
-      await expect(fleet.row('edge-1').getByTestId('device-key')).toHaveAttribute('data-pinned', 'false');
-
-      // Probing an untrusted device stops at its host key: the prompt shows the fingerprint sshd has.
-      await detail.probe.click();
-      await expect(fleet.trust.root).toBeVisible();
-      await expect(fleet.trust.fingerprints).toHaveCount(1);
-      await expect(fleet.trust.fingerprints).toHaveText(sshDevice.hostFingerprint);
-      await expect(fleet.trust.keyTypes).toHaveText('ssh-ed25519');
-      await expect(fleet.trust.rows).toHaveAttribute('data-verdict', 'new');
-      // Typing a fingerprint that is not the device's blocks the trust; the right one allows it.
-      await fleet.trust.expected.fill(`SHA256:${'x'.repeat(43)}`);
-      await expect(fleet.trust.match).toHaveText('✗ does not match what you typed');
-      await expect(fleet.trust.confirm).toBeDisabled();
-      await fleet.trust.expected.fill(`256 ${sshDevice.hostFingerprint} root@edge-1 (ED25519)`);
-      await expect(fleet.trust.match).toHaveText('✓ matches what you typed');
-      await expect(fleet.trust.confirm).toHaveText('Trust and probe');
-      expect(await accessibilityProblems(page)).toEqual([]);
-      await snap(page, testInfo, `${scheme}-fleet-trust-dialog`);
-
-      await fleet.trust.confirm.click();
-      await expect(fleet.trust.root).toBeHidden();
-      // Trusted, then probed: the facts are this machine's (the sshd runs here).
-      const facts = localFacts();
-      await expect(detail.arch).toHaveText(facts.arch, { timeout: 30_000 });
-      await expect(detail.cores).toHaveText(String(facts.cores));
-      await expect(detail.fingerprint).toHaveText(sshDevice.hostFingerprint);
-      await expect(detail.os).not.toHaveText('—');
-      await expect(detail.kernel).toContainText('Linux');
-      await expect(detail.memory).toContainText('available of');
-      await expect(detail.disk).toContainText('free of');
-      await expect(detail.status).toHaveAttribute('data-state', 'online');
-      await expect(fleet.opSummary).toContainText('Probed 1 device: 1 ok');
-      expect(await accessibilityProblems(page)).toEqual([]);
-      await snap(page, testInfo, `${scheme}-fleet-device-detail`);
-
-      // Status: online, with the handshake latency.
-      await detail.checkStatus.click();
-      await expect(fleet.opSummary).toContainText('Checked 1 device: 1 ok');
-      await expect(detail.status).toHaveAttribute('data-state', 'online');
-      await expect(detail.latency).toContainText('ms');
-      await page.keyboard.press('Escape');
-      await expect(detail.root).toBeHidden();
-      await expect(fleet.row('edge-1').getByTestId('device-status')).toHaveAttribute('data-state', 'online');
-      await expect(fleet.row('edge-1').getByTestId('device-system')).toContainText(facts.arch);
-
-      // A second device on a port nothing listens on. Its name is first taken: main's refusal lands on the field.
-      await fleet.fillNewDevice({
-        name: 'edge-1',
-        host: '127.0.0.1',
-        port: await closedPort(),
-        user: sshDevice.username,
-        auth: 'key',
-        keyPath: sshDevice.clientKeyPath,
-      });
-      await fleet.form.submit.click();
-      await expect(fleet.form.fieldError('name')).toContainText('edge-1');
-      await fleet.form.field('name').fill('closed-1');
-      await expect(fleet.form.fieldError('name')).toHaveCount(0);
-      await fleet.form.submit.click();
-      await expect(detail.title('closed-1')).toBeVisible();
-      await detail.checkStatus.click();
-      await expect(detail.status).toHaveAttribute('data-state', 'offline');
-      await expect(detail.error).toHaveAttribute('data-error-code', 'UNREACHABLE');
-      await page.keyboard.press('Escape');
-
-      // Bulk: select every device, check them all, with a per-device outcome.
-      await fleet.selectAll.click();
-      await expect(fleet.bulkCount).toHaveAttribute('data-count', '2');
-      await fleet.bulk('status').click();
-      await expect(fleet.opSummary).toContainText('Checked 2 devices: 1 ok, 1 failed');
-      const failure = fleet.opPanel.getByTestId('op-failure');
-      await expect(failure).toHaveAttribute('data-device', 'closed-1');
-      await expect(failure.getByTestId('op-failure-code')).toHaveText('UNREACHABLE');
-      await expect(fleet.row('closed-1').getByTestId('device-status')).toHaveAttribute(
-        'data-state',
-        'offline',
-      );
-
-      // Filters: status and tag.
-      await fleet.chooseFilter(fleet.statusFilter, 'online (1)');
-      await expect(fleet.rows).toHaveCount(1);
-      await expect(fleet.row('edge-1')).toBeVisible();
-      await fleet.chooseFilter(fleet.statusFilter, 'offline (1)');
-      await expect(fleet.rows).toHaveCount(1);
-      await expect(fleet.row('closed-1')).toBeVisible();
-      await page.getByTestId('fleet-clear-filters').click();
-      await fleet.chooseFilter(fleet.tagFilter, 'x86 box');
-      await expect(fleet.rows).toHaveCount(1);
-      await page.getByTestId('fleet-clear-filters').click();
-      await expect(fleet.rows).toHaveCount(2);
-
-      // Bulk tag: both selected devices get it in one call.
-      await expect(fleet.bulkCount).toHaveAttribute('data-count', '2');
-      await fleet.bulk('tag-add').click();
-      const tagDialog = page.getByRole('dialog', { name: 'Add tags to 2 devices' });
-      await tagDialog.getByTestId('tag-input').fill('rack 3');
-      await tagDialog.getByTestId('tag-input').press('Enter');
-      await tagDialog.getByTestId('tag-input').press('Tab'); // leaving the field closes its suggestions
-      await tagDialog.getByTestId('tag-submit').click();
-      await expect(fleet.notice).toContainText('Added “rack 3” to 2 devices.');
-      await fleet.chooseFilter(fleet.tagFilter, 'rack 3');
-      await expect(fleet.rows).toHaveCount(2);
-      await page.getByTestId('fleet-clear-filters').click();
-      expect(await accessibilityProblems(page)).toEqual([]);
-      await snap(page, testInfo, `${scheme}-fleet-list`);
-
-      // Edit: only what changed is sent; the free-text filter searches the notes.
-      await fleet.row('edge-1').click();
-      await detail.root.getByTestId('detail-edit').click();
-      await expect(fleet.form.field('name')).toHaveValue('edge-1');
-      await fleet.form.field('notes').fill('Shelf B, next to the router');
-      await fleet.form.submit.click();
-      await expect(fleet.form.root).toBeHidden();
-      await expect(detail.root.getByTestId('detail-connection')).toContainText('Shelf B, next to the router');
-      await expect(detail.root.getByTestId('detail-tags')).toContainText('rack 3');
-      await page.keyboard.press('Escape');
-      await fleet.search.fill('router shelf');
-      await expect(fleet.rows).toHaveCount(1);
-      await expect(fleet.row('edge-1')).toBeVisible();
-      await fleet.search.fill('');
-      await expect(fleet.rows).toHaveCount(2);
-
-      // Keyboard: ↓ moves between rows, Enter opens the device.
-      await fleet.row('closed-1').focus();
-      await page.keyboard.press('ArrowDown');
-      await expect(fleet.row('edge-1')).toBeFocused();
-      await page.keyboard.press('Enter');
-      await expect(detail.title('edge-1')).toBeVisible();
+    await fleet.form.fill({
+      name: 'edge-1',
+      host: sshDevice.host,
+      port: sshDevice.port,
+      user: sshDevice.username,
+      auth: 'key',
+      keyPath: sshDevice.clientKeyPath,
+      tags: ['lab', 'x86 box'],
+      profile: 'local-machine',
     });
+    await expect(fleet.form.fieldError('port')).toHaveCount(0);
+    await snapThemes(page, testInfo, 'fleet-add-dialog');
+    await fleet.form.submit.click();
+    await expect(fleet.form.root).toBeHidden();
+
+    // The new device opens in the detail drawer: not trusted, not probed.
+    const detail = fleet.detail;
+    await expect(detail.title('edge-1')).toBeVisible();
+    await expect(fleet.notice).toContainText('Added edge-1');
+    await expect(detail.notProbed).toBeVisible();
+    await expect(detail.root.getByTestId('detail-host-key')).toContainText('Not trusted yet');
+    await expect(fleet.row('edge-1').getByTestId('device-key')).toHaveAttribute('data-pinned', 'false');
+
+    // Probing an untrusted device stops at its host key: the prompt shows the fingerprint sshd has.
+    await detail.probe.click();
+    await expect(fleet.trust.root).toBeVisible();
+    await expect(fleet.trust.fingerprints).toHaveCount(1);
+    await expect(fleet.trust.fingerprints).toHaveText(sshDevice.hostFingerprint);
+    await expect(fleet.trust.keyTypes).toHaveText('ssh-ed25519');
+    await expect(fleet.trust.rows).toHaveAttribute('data-verdict', 'new');
+    // Typing a fingerprint that is not the device's blocks the trust; the right one allows it.
+    await fleet.trust.expected.fill(`SHA256:${'x'.repeat(43)}`);
+    await expect(fleet.trust.match).toHaveText('✗ does not match what you typed');
+    await expect(fleet.trust.confirm).toBeDisabled();
+    await fleet.trust.expected.fill(`256 ${sshDevice.hostFingerprint} root@edge-1 (ED25519)`);
+    await expect(fleet.trust.match).toHaveText('✓ matches what you typed');
+    await expect(fleet.trust.confirm).toHaveText('Trust and probe');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await snapThemes(page, testInfo, 'fleet-trust-dialog');
+
+    await fleet.trust.confirm.click();
+    await expect(fleet.trust.root).toBeHidden();
+    // Trusted, then probed: the facts are this machine's (the sshd runs here).
+    const facts = localFacts();
+    await expect(detail.arch).toHaveText(facts.arch, { timeout: 30_000 });
+    await expect(detail.cores).toHaveText(String(facts.cores));
+    await expect(detail.fingerprint).toHaveText(sshDevice.hostFingerprint);
+    await expect(detail.os).not.toHaveText('—');
+    await expect(detail.kernel).toContainText('Linux');
+    await expect(detail.memory).toContainText('available of');
+    await expect(detail.disk).toContainText('free of');
+    await expect(detail.status).toHaveAttribute('data-state', 'online');
+    await expect(fleet.opSummary).toContainText('Probed 1 device: 1 ok');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await snapThemes(page, testInfo, 'fleet-device-detail');
+
+    // Status: online, with the handshake latency.
+    await detail.checkStatus.click();
+    await expect(fleet.opSummary).toContainText('Checked 1 device: 1 ok');
+    await expect(detail.status).toHaveAttribute('data-state', 'online');
+    await expect(detail.latency).toContainText('ms');
+    await page.keyboard.press('Escape');
+    await expect(detail.root).toBeHidden();
+    await expect(fleet.row('edge-1').getByTestId('device-status')).toHaveAttribute('data-state', 'online');
+    await expect(fleet.row('edge-1').getByTestId('device-system')).toContainText(facts.arch);
+
+    // A second device on a port nothing listens on. Its name is first taken: main's refusal lands on the field.
+    await fleet.fillNewDevice({
+      name: 'edge-1',
+      host: '127.0.0.1',
+      port: await closedPort(),
+      user: sshDevice.username,
+      auth: 'key',
+      keyPath: sshDevice.clientKeyPath,
+    });
+    await fleet.form.submit.click();
+    await expect(fleet.form.fieldError('name')).toContainText('edge-1');
+    await fleet.form.field('name').fill('closed-1');
+    await expect(fleet.form.fieldError('name')).toHaveCount(0);
+    await fleet.form.submit.click();
+    await expect(detail.title('closed-1')).toBeVisible();
+    await detail.checkStatus.click();
+    await expect(detail.status).toHaveAttribute('data-state', 'offline');
+    await expect(detail.error).toHaveAttribute('data-error-code', 'UNREACHABLE');
+    await page.keyboard.press('Escape');
+
+    // Bulk: select every device, check them all, with a per-device outcome.
+    await fleet.selectAll.click();
+    await expect(fleet.bulkCount).toHaveAttribute('data-count', '2');
+    await fleet.bulk('status').click();
+    await expect(fleet.opSummary).toContainText('Checked 2 devices: 1 ok, 1 failed');
+    const failure = fleet.opPanel.getByTestId('op-failure');
+    await expect(failure).toHaveAttribute('data-device', 'closed-1');
+    await expect(failure.getByTestId('op-failure-code')).toHaveText('UNREACHABLE');
+    await expect(fleet.row('closed-1').getByTestId('device-status')).toHaveAttribute('data-state', 'offline');
+
+    // Filters: status and tag.
+    await fleet.chooseFilter(fleet.statusFilter, 'online (1)');
+    await expect(fleet.rows).toHaveCount(1);
+    await expect(fleet.row('edge-1')).toBeVisible();
+    await fleet.chooseFilter(fleet.statusFilter, 'offline (1)');
+    await expect(fleet.rows).toHaveCount(1);
+    await expect(fleet.row('closed-1')).toBeVisible();
+    await page.getByTestId('fleet-clear-filters').click();
+    await fleet.chooseFilter(fleet.tagFilter, 'x86 box');
+    await expect(fleet.rows).toHaveCount(1);
+    await page.getByTestId('fleet-clear-filters').click();
+    await expect(fleet.rows).toHaveCount(2);
+
+    // Bulk tag: both selected devices get it in one call.
+    await expect(fleet.bulkCount).toHaveAttribute('data-count', '2');
+    await fleet.bulk('tag-add').click();
+    const tagDialog = page.getByRole('dialog', { name: 'Add tags to 2 devices' });
+    await tagDialog.getByTestId('tag-input').fill('rack 3');
+    await tagDialog.getByTestId('tag-input').press('Enter');
+    await tagDialog.getByTestId('tag-input').press('Tab'); // leaving the field closes its suggestions
+    await tagDialog.getByTestId('tag-submit').click();
+    await expect(fleet.notice).toContainText('Added “rack 3” to 2 devices.');
+    await fleet.chooseFilter(fleet.tagFilter, 'rack 3');
+    await expect(fleet.rows).toHaveCount(2);
+    await page.getByTestId('fleet-clear-filters').click();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await snapThemes(page, testInfo, 'fleet-list');
+
+    // Edit: only what changed is sent; the free-text filter searches the notes.
+    await fleet.row('edge-1').click();
+    await detail.root.getByTestId('detail-edit').click();
+    await expect(fleet.form.field('name')).toHaveValue('edge-1');
+    await fleet.form.field('notes').fill('Shelf B, next to the router');
+    await fleet.form.submit.click();
+    await expect(fleet.form.root).toBeHidden();
+    await expect(detail.root.getByTestId('detail-connection')).toContainText('Shelf B, next to the router');
+    await expect(detail.root.getByTestId('detail-tags')).toContainText('rack 3');
+    await page.keyboard.press('Escape');
+    await fleet.search.fill('router shelf');
+    await expect(fleet.rows).toHaveCount(1);
+    await expect(fleet.row('edge-1')).toBeVisible();
+    await fleet.search.fill('');
+    await expect(fleet.rows).toHaveCount(2);
+
+    // Keyboard: ↓ moves between rows, Enter opens the device.
+    await fleet.row('closed-1').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(fleet.row('edge-1')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(detail.title('edge-1')).toBeVisible();
   });
-}
+});
 
 test.describe('Fleet secrets', () => {
   test('a passphrase-protected key: asked when needed (again after a wrong one), then the probe goes on', async ({
