@@ -2,12 +2,14 @@ import { defineConfig } from '@playwright/test';
 
 /**
  * e2e: Debian's Chromium drives the built renderer (dist/renderer) served by the real web console
- * (main/host/web-main.ts) over real services. Build first: `npx vite build && npx playwright test`.
+ * (main/host/web-main.ts, bundled by globalSetup) over real services. Build the renderer first:
+ * `npx vite build && npx playwright test` (what `npm run test:e2e` does).
  * Browsers are never downloaded (`playwright install` is not used): the system Chromium is launched.
  */
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/e2e',
+  globalSetup: './e2e/global-setup.ts',
   // The 2-core machines this runs on: one worker, and each test starts its own web console.
   workers: 1,
   fullyParallel: false,

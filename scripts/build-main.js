@@ -2,6 +2,7 @@
 // (dist/web) and the worker threads beside each. No transpiler runs when they start.
 //   node scripts/build-main.js          everything (`npm run build:main`, the `prepare` script at `npm ci`)
 //   node scripts/build-main.js cli      the CLI only (`npm run build:cli`; bin/edgefleet.js when sources changed)
+//   node scripts/build-main.js web      the web console only (the e2e tests' global setup)
 // Native and heavy packages stay external (the packaged app ships them, native ones rebuilt for Electron by
 // electron-builder) and are loaded on first use (lazyNativePlugin), so `--help` or `models list` never pay for
 // ONNX Runtime, sharp or ssh2.
@@ -141,36 +142,41 @@ const cliEsm = (entry, outdir) =>
 const workers = { 'optimize-worker': 'main/core/optimize/optimize-worker.ts' };
 const withWorkers = (dir) => Object.entries(workers).map(([name, entry]) => esm(entry, `${dir}/${name}.js`));
 
-// Chunk names carry a content hash: old ones would pile up.
-rmSync(new URL('../dist/cli', import.meta.url), { recursive: true, force: true });
-const cli = [cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')];
+const cli = () => {
+  // Chunk names carry a content hash: old ones would pile up.
+  rmSync(new URL('../dist/cli', import.meta.url), { recursive: true, force: true });
+  return [cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')];
+};
+
+const web = () => [esm('main/host/web-main.ts', 'dist/web/web-main.js'), ...withWorkers('dist/web')];
 
 const only = process.argv[2];
-if (only !== undefined && only !== 'cli') {
-  console.error(`usage: node scripts/build-main.js [cli]`);
+if (only !== undefined && only !== 'cli' && only !== 'web') {
+  console.error(`usage: node scripts/build-main.js [cli|web]`);
   process.exit(2);
 }
 
 await Promise.all(
   only === 'cli'
-    ? cli
-    : [
-        ...cli,
-        esm('main/electron/main.ts', 'dist/electron/main.js'),
-        esm('main/host/web-main.ts', 'dist/web/web-main.js'),
-        ...withWorkers('dist/electron'),
-        ...withWorkers('dist/web'),
-        // A sandboxed preload must be one CommonJS file that requires nothing but electron.
-        build({
-          ...common,
-          plugins: [],
-          banner: undefined,
-          packages: undefined,
-          external: ['electron'],
-          format: 'cjs',
-          entryPoints: ['main/preload/preload.ts'],
-          outfile: 'dist/electron/preload.cjs',
-        }),
-      ],
+    ? cli()
+    : only === 'web'
+      ? web()
+      : [
+          ...cli(),
+          ...web(),
+          esm('main/electron/main.ts', 'dist/electron/main.js'),
+          ...withWorkers('dist/electron'),
+          // A sandboxed preload must be one CommonJS file that requires nothing but electron.
+          build({
+            ...common,
+            plugins: [],
+            banner: undefined,
+            packages: undefined,
+            external: ['electron'],
+            format: 'cjs',
+            entryPoints: ['main/preload/preload.ts'],
+            outfile: 'dist/electron/preload.cjs',
+          }),
+        ],
 );
 if (only === undefined) writeThirdPartyNotices();
