@@ -40,7 +40,8 @@ export default defineConfig({
           // Vitest's default is one worker on 2 cores; two keep both busy (the component tests are plain JS
           // while the other file waits on ONNX Runtime): 68 s → 53 s here.
           maxWorkers: 2,
-          testTimeout: 10_000,
+          // Under a 0.67-CPU cap (a machine 3× slower) the slowest test on this default took 4.9 s, under a third.
+          testTimeout: 20_000,
           // beforeAll may calibrate ONNX Runtime on this machine (a few seconds).
           hookTimeout: 30_000,
         },
@@ -56,7 +57,7 @@ export default defineConfig({
           isolate: false,
           maxWorkers: 2,
           setupFiles: [here('./renderer/src/testing/dom-cleanup.ts')],
-          testTimeout: 10_000,
+          testTimeout: 20_000,
           hookTimeout: 30_000,
         },
       },
