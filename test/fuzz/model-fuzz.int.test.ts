@@ -18,7 +18,7 @@ import { createRng, type Rng } from '../models/prng';
 
 /**
  * Issue 15: mutated models through import, optimize (random data) and benchmark. Every step ends in success or
- * a coded refusal (never INTERNAL), within seconds, and a refused import writes nothing (no row, no file).
+ * a coded refusal (never INTERNAL), within a minute even on a slow machine, and a refused import writes nothing (no row, no file).
  *
  * Counts, chosen for ~1–2 minutes on 2 busy cores: 160 mutants (seed 15) go through import — most are refused
  * before ONNX Runtime, each accepted one costs a child process. Optimize (a worker thread) and benchmark (a
@@ -29,7 +29,8 @@ import { createRng, type Rng } from '../models/prng';
 const seed = 15;
 const mutantCount = 160;
 const deepPerKind = 2;
-const stepLimitMs = 20_000;
+// A hang, not a speed target: a bench of a mutant took over 20 s under a 0.67-CPU cap (a machine 3× slower).
+const stepLimitMs = 60_000;
 
 type Mutation = { kind: string; bytes: Uint8Array };
 
@@ -138,7 +139,7 @@ async function step(
 
 describe('mutated models through import, optimize and benchmark', () => {
   it(
-    `${mutantCount} mutants (seed ${seed}): success or a coded refusal within seconds, never INTERNAL, nothing written on refusal`,
+    `${mutantCount} mutants (seed ${seed}): success or a coded refusal within a minute, never INTERNAL, nothing written on refusal`,
     { timeout: 600_000 },
     async () => {
       const rng = createRng(seed);
