@@ -18,7 +18,8 @@ import { createRng, type Rng } from '../models/prng';
 
 /**
  * Issue 15: mutated models through import, optimize (random data) and benchmark. Every step ends in success or
- * a coded refusal (never INTERNAL), within a minute even on a slow machine, and a refused import writes nothing (no row, no file).
+ * a coded refusal (never INTERNAL), within a minute even on a slow machine, and a refused import writes nothing
+ * (no row, no file).
  *
  * Counts, chosen for ~1–2 minutes on 2 busy cores: 160 mutants (seed 15) go through import — most are refused
  * before ONNX Runtime, each accepted one costs a child process. Optimize (a worker thread) and benchmark (a
