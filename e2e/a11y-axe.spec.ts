@@ -8,7 +8,7 @@ test('axe: no serious or critical violation on any page or state, in light and d
   consoleUrl,
   deployDevices,
 }, testInfo) => {
-  test.setTimeout(300_000);
+  test.setTimeout(900_000);
   await new AppShell(page).open(consoleUrl);
   const check = async (stops: readonly TourStop[]) => {
     for (const stop of stops) {

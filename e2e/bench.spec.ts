@@ -56,7 +56,7 @@ test.describe('Benchmark', () => {
     page,
     consoleUrl,
   }, testInfo) => {
-    test.setTimeout(180_000);
+    test.setTimeout(300_000);
     const shell = new AppShell(page);
     const models = new ModelsPage(page);
     const optimize = new OptimizePage(page);
@@ -166,7 +166,7 @@ test.describe('Benchmark', () => {
     consoleUrl,
   }, testInfo) => {
     // Calibrating this machine takes seconds alone, much longer on a busy 2-core machine.
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
     const shell = new AppShell(page);
     const bench = new BenchPage(page);
     await shell.open(consoleUrl);
@@ -229,7 +229,7 @@ test.describe('Benchmark', () => {
 });
 
 test('cancelling a benchmark stops it and says so', async ({ page, consoleUrl }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const shell = new AppShell(page);
   const models = new ModelsPage(page);
   const bench = new BenchPage(page);

@@ -17,7 +17,7 @@ test.describe('Deploy and History', () => {
     consoleUrl,
     deployDevices,
   }, testInfo) => {
-    test.setTimeout(180_000);
+    test.setTimeout(300_000);
     const [edgeA, edgeB] = deployDevices;
     const shell = new AppShell(page);
     const models = new ModelsPage(page);

@@ -32,7 +32,7 @@ test.describe('Fleet', () => {
     consoleUrl,
     sshDevice,
   }, testInfo) => {
-    test.setTimeout(120_000);
+    test.setTimeout(240_000);
     const fleet = await openFleet(page, consoleUrl);
     await expect(fleet.empty).toBeVisible();
 
@@ -246,7 +246,7 @@ test.describe('Fleet at scale', () => {
     page,
     consoleUrl,
   }, testInfo) => {
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
     const fleet = await openFleet(page, consoleUrl);
 
     // A file with bad rows is refused as a whole, with the reason per row; then its valid rows only.

@@ -31,7 +31,7 @@ test.describe('Optimize', () => {
     page,
     consoleUrl,
   }, testInfo) => {
-    test.setTimeout(240_000);
+    test.setTimeout(300_000);
     const shell = new AppShell(page);
     const models = new ModelsPage(page);
     const optimize = new OptimizePage(page);

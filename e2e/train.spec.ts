@@ -11,7 +11,7 @@ test.describe('Optimize: training in the app (distillation)', () => {
     page,
     consoleUrl,
   }, testInfo) => {
-    test.setTimeout(240_000);
+    test.setTimeout(420_000);
     const shell = new AppShell(page);
     const models = new ModelsPage(page);
     const optimize = new OptimizePage(page);

@@ -34,7 +34,7 @@ test('every page: its title with the section icon, and the shared empty state wh
   page,
   consoleUrl,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const shell = new AppShell(page);
   await shell.open(consoleUrl);
 

@@ -7,7 +7,7 @@ test('an optimize error goes away once the data source or the model changes', as
   page,
   consoleUrl,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(150_000);
   const { shell, optimize } = await withSmallCnn(page, consoleUrl, testInfo);
   const [original] = await callApi(page, 'models.list', {});
   if (!original) throw new Error('the import left no model');

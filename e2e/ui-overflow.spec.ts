@@ -21,7 +21,7 @@ test('no card overflows on any page or state, at 1280×800 and 1920×1080; scree
   consoleUrl,
   deployDevices,
 }, testInfo) => {
-  test.setTimeout(300_000);
+  test.setTimeout(360_000);
   await new AppShell(page).open(consoleUrl);
   const check = async (stops: readonly TourStop[]) => {
     for (const viewport of viewports) {
