@@ -37,8 +37,7 @@ export default defineConfig({
           // Files share a worker process (modules load once): unit tests keep no global state, and each test
           // makes its own database (test/fixtures/temp-db.ts) and directories (test/fixtures/temp-dir.ts).
           isolate: false,
-          // Vitest's default is one worker on 2 cores; two keep both busy (the component tests are plain JS
-          // while the other file waits on ONNX Runtime): 68 s → 53 s here.
+          // Vitest's default is one worker on 2 cores; two keep both busy: 68 s → 53 s here.
           maxWorkers: 2,
           // Under a 0.67-CPU cap (a machine 3× slower) the slowest test on this default took 4.9 s, under a third.
           testTimeout: 20_000,
@@ -49,11 +48,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The component tests, apart: mixed with the node files in one shared worker, every switch between
-          // node and jsdom rebuilt the DOM globals (30 s of a 90 s unit run; 1 s when they run together).
+          // The component tests (each file names its jsdom environment), beside the node files: a component
+          // file runs while the other worker waits on ONNX Runtime.
           name: 'unit-dom',
           include: componentFiles,
-          environment: 'jsdom',
+          exclude: integrationFiles,
           isolate: false,
           maxWorkers: 2,
           setupFiles: [here('./renderer/src/testing/dom-cleanup.ts')],

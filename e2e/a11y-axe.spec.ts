@@ -1,6 +1,7 @@
 import { expect, test } from './fixtures/deploy-devices';
 import { AppShell } from './pages/app-shell';
 import { axeViolations, landmarkAndNameProblemsIn, seriousProblems } from './support/axe';
+import { showColorScheme } from './support/color-scheme';
 import { buildStage, emptyStops, fullStops, leave, type TourStop } from './support/ui-tour';
 
 test('axe: no serious or critical violation on any page or state, in light and dark mode', async ({
@@ -17,11 +18,9 @@ test('axe: no serious or critical violation on any page or state, in light and d
       const light = await axeViolations(page, 'all');
       expect.soft(seriousProblems(light), `${stop.name} (light)`).toEqual([]);
       expect.soft(landmarkAndNameProblemsIn(light), `${stop.name}: landmarks and names`).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+      await showColorScheme(page, 'dark');
       expect.soft(seriousProblems(await axeViolations(page, 'colours')), `${stop.name} (dark)`).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'light' });
-      await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
+      await showColorScheme(page, 'light');
       await leave(page);
     }
   };

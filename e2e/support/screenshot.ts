@@ -1,4 +1,5 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
+import { showColorScheme } from './color-scheme';
 
 /** A full-page screenshot kept in the test's output dir and attached to the report (for UI review). */
 export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<string> {
@@ -16,10 +17,8 @@ export async function snap(page: Page, testInfo: TestInfo, name: string): Promis
 export async function snapThemes(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
   for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', scheme);
+    await showColorScheme(page, scheme);
     await snap(page, testInfo, `${scheme}-${name}`);
   }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
+  await showColorScheme(page, 'light');
 }
