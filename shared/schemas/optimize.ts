@@ -253,6 +253,9 @@ const autoCandidateKindSchema = z.enum([
   'int8-dynamic',
   'int8-dynamic+fp16',
   'fp16',
+  'fp32-prepared',
+  'int8-weights',
+  'int8-weights+dynamic',
 ]);
 
 const autoCandidateSchema = z.object({

@@ -1,17 +1,20 @@
 /**
  * Model preparation before static quantization: ORT's basic optimizations (BatchNorm folded into Conv,
- * constants folded), constant Mul/Add after a Conv folded into it, then the opset brought to 13 when that is safe, then shape inference so every tensor to
- * quantize has a known element type.
+ * constants folded), constant Mul/Add after a Conv folded into it, then the opset brought to 13 when that is safe,
+ * hard-swish written out of elementwise ops fused into one HardSwish (opset 14) with the scalar affine after it
+ * folded into the next Convs, then shape inference so every tensor to quantize has a known element type.
  */
 import type { ModelProto } from 'onnx-buf';
 import { AppError } from '../../../../shared/errors';
 import { defaultOpsetVersion, inferShapes, type ValueShape } from '../../onnx';
 import { foldConvAffine } from './fold-conv-affine';
+import { fuseHardSwish, type HardSwishFusion } from './fuse-hard-swish';
 import { ortBasicOptimize } from './ort-basic';
 import { TARGET_OPSET, upgradeOpset, type OpsetUpgrade } from './opset-upgrade';
 
 export { ortBasicOptimize, dropUnusedOpsetImports } from './ort-basic';
 export { foldConvAffine } from './fold-conv-affine';
+export { fuseHardSwish, type HardSwishFusion } from './fuse-hard-swish';
 export { upgradeOpset, TARGET_OPSET, type OpsetUpgrade } from './opset-upgrade';
 
 /** QuantizeLinear/DequantizeLinear exist from opset 10; their `axis` (per-channel) from 13. */
@@ -26,6 +29,8 @@ export type Preprocessed = {
   upgrade: OpsetUpgrade;
   /** Constant Mul/Add after a Conv folded into its weights. */
   foldedAffine: number;
+  /** Hard-swish patterns fused into HardSwish, and scalar affines after them folded into Convs. */
+  hardSwish: HardSwishFusion;
   /** Weights per channel: as asked, or for 'auto' whether the (upgraded) opset allows it. */
   perChannel: boolean;
   warnings: string[];
@@ -40,8 +45,9 @@ export async function preprocessForQdq(
   let shapes = inferShapes(optimized);
   const warnings: string[] = [];
   const upgrade = upgradeOpset(optimized, shapes);
+  const hardSwish = fuseHardSwish(optimized);
   const opset = defaultOpsetVersion(optimized);
-  if (upgrade.ok && upgrade.to !== upgrade.from) shapes = inferShapes(optimized);
+  if ((upgrade.ok && upgrade.to !== upgrade.from) || hardSwish.hardSwish > 0) shapes = inferShapes(optimized);
   if (!upgrade.ok) {
     const why = `${upgrade.reasons.slice(0, 5).join('; ')}${upgrade.reasons.length > 5 ? `; and ${upgrade.reasons.length - 5} more` : ''}`;
     if (opts.perChannel === true) {
@@ -68,5 +74,5 @@ export async function preprocessForQdq(
     );
   }
   const perChannel = opts.perChannel === 'auto' ? opset >= PER_CHANNEL_MIN_OPSET : opts.perChannel;
-  return { model: optimized, shapes, opset, upgrade, foldedAffine, perChannel, warnings };
+  return { model: optimized, shapes, opset, upgrade, foldedAffine, hardSwish, perChannel, warnings };
 }

@@ -48,6 +48,9 @@ describe('optimize --method auto', () => {
     const kinds = new Set(report.candidates.map((c) => c.kind));
     expect(kinds.has('int8-static')).toBe(true);
     expect(kinds.has('fp16')).toBe(true);
+    // the prepared float graph (BatchNorm folded) computes the same function
+    const prepared = report.candidates.find((c) => c.kind === 'fp32-prepared')!;
+    expect(prepared.cosine!).toBeGreaterThan(0.99999);
     for (const c of report.candidates) {
       expect(c.latencyRatio, c.id).toBeGreaterThan(0);
       expect(c.meetsGoal, c.id).toBe(c.cosine !== null && c.cosine >= 0.99);

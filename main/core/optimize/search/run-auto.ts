@@ -32,6 +32,8 @@ import { evaluateFidelity } from '../fidelity';
 import { fp16Pass } from '../passes/fp16';
 import { quantizeDynamic } from '../passes/int8-dynamic';
 import { storeConvWeightsAsFloat16 } from '../passes/weight-only';
+import { storeWeightsAsInt8 } from '../passes/int8-weights';
+import { outputHeads } from './output-heads';
 import { buildInt8Static, prepareInt8Static, type Int8StaticPrepared } from '../passes/int8-static';
 import { COMPUTE_OPS, planQdq } from '../passes/int8-static-plan';
 import type { PassContext, PassResult, Sample } from '../types';
@@ -81,7 +83,14 @@ const SPEEDUP_MARGIN = 0.03;
 const PROFILE_SLOWER = 1.25;
 
 /** Candidates made without the static per-node plan: their node decisions are the method's, not the search's. */
-const wholeModelKinds = new Set<AutoCandidate['kind']>(['int8-dynamic', 'int8-dynamic+fp16', 'fp16']);
+const wholeModelKinds = new Set<AutoCandidate['kind']>([
+  'int8-dynamic',
+  'int8-dynamic+fp16',
+  'fp16',
+  'fp32-prepared',
+  'int8-weights',
+  'int8-weights+dynamic',
+]);
 
 /** Most Pareto candidates stored as variants beside the recommended one. */
 const MAX_SAVED = 4;
@@ -479,12 +488,56 @@ export async function runAutoSearch(
       );
     }
   }
+  // The float candidates start from the prepared graph (hard-swish fused, affines folded): it computes the
+  // same function and runs faster than the file as exported (PaddleOCR rec: 0.78×).
+  const floatBase = prepared ? prepared.pre.model : job.parent;
+  /** Per-tensor comparisons of a candidate made from floatBase read the prepared graph's tensor names. */
+  const fromBase = (r: PassResult): PassResult => (prepared ? { ...r, preprocessed: prepared.pre.model } : r);
+  if (prepared && !timeUp(0.91)) {
+    await add(
+      'fp32-prepared',
+      `float32, prepared as ONNX Runtime runs it (${preparedWords(prepared)}): same outputs`,
+      () => preparedFloat(prepared),
+      [],
+    );
+  }
   let dynamic: Built | undefined;
   if (!timeUp(0.92)) {
     dynamic = await add(
       'int8-dynamic',
       'dynamic INT8 (MatMul/Gemm, per column)',
-      () => quantizeDynamic(job.parent, dynConfig, passCtx),
+      () => fromBase(quantizeDynamic(floatBase, dynConfig, passCtx)),
+      [],
+    );
+  }
+  // Weights stored int8 (GPTQ on the calibration inputs), computed in float32: no activation rounding, the size
+  // of INT8, the speed of the prepared float graph. With dynamic INT8 on MatMul/Gemm as well, where that exists.
+  if (!timeUp(0.925)) {
+    await add(
+      'int8-weights',
+      'INT8-stored weights (GPTQ; float16 for depthwise Convs), float32 compute',
+      async () =>
+        fromBase(await storeWeightsAsInt8(cloneModelSharingTensorData(floatBase), data.calibration, ctx)),
+      [],
+    );
+  }
+  // The output head keeps float compute (int8-stored weights): its arg-max decides the class or the character,
+  // and rounding its input at run time flipped near-ties (PaddleOCR rec: 3 more of 100 lines read differently).
+  const heads = outputHeads(floatBase);
+  if (dynamic && !timeUp(0.93)) {
+    await add(
+      'int8-weights+dynamic',
+      `dynamic INT8 (MatMul/Gemm${heads.length > 0 ? ' but the output head' : ''}) and INT8-stored weights ` +
+        '(GPTQ), float32 compute elsewhere',
+      async () => {
+        const dyn = quantizeDynamic(
+          floatBase,
+          int8DynamicConfigSchema.parse({ perChannel: true, exclude: heads }),
+          passCtx,
+        );
+        const r = await storeWeightsAsInt8(cloneModelSharingTensorData(dyn.model), data.calibration, ctx);
+        return fromBase({ ...r, quantizedTensors: dyn.quantizedTensors });
+      },
       [],
     );
   }
@@ -496,16 +549,16 @@ export async function runAutoSearch(
       `${dynamic ? 'dynamic INT8 (MatMul/Gemm) and ' : ''}float16-stored Conv weights, float32 compute`,
       () => {
         const base = dynamic ? dynamic.result : undefined;
-        const model = cloneModelSharingTensorData(base ? base.model : job.parent);
+        const model = cloneModelSharingTensorData(base ? base.model : floatBase);
         if (storeConvWeightsAsFloat16(model) === 0) {
           throw new AppError('NOTHING_TO_QUANTIZE', 'no Conv with its own float32 weight');
         }
         const converted = { ...(base?.report.converted ?? {}), 'Conv (float16 weights)': 1 };
-        return {
+        return fromBase({
           model,
           report: { method: 'int8-dynamic', converted, skipped: [], calibration: null, warnings: [] },
           quantizedTensors: base?.quantizedTensors ?? [],
-        } satisfies PassResult;
+        });
       },
       [],
     );
@@ -514,7 +567,7 @@ export async function runAutoSearch(
     await add(
       'fp16',
       'FP16 weights and compute, float32 inputs/outputs',
-      () => fp16Pass.run(job.parent, fp16ConfigSchema.parse({}), passCtx),
+      async () => fromBase(await fp16Pass.run(floatBase, fp16ConfigSchema.parse({}), passCtx)),
       [],
     );
   }
@@ -606,11 +659,7 @@ export async function runAutoSearch(
   const nodes: AutoNode[] = anchors.map((a) => {
     const s = sensitivity.get(a.name);
     const speed = nodeSpeed.get(a.name);
-    const isFloat =
-      chosen.kind === 'int8-dynamic' ||
-      chosen.kind === 'int8-dynamic+fp16' ||
-      chosen.kind === 'fp16' ||
-      chosenFloat.has(a.name);
+    const isFloat = wholeModelKinds.has(chosen.kind) || chosenFloat.has(a.name);
     return {
       node: a.name,
       opType: a.opType,
@@ -714,6 +763,34 @@ async function prepareStaticWithGranularity(
   }
 }
 
+/** The prepared float graph as a candidate of its own. */
+function preparedFloat(p: Int8StaticPrepared): PassResult {
+  return {
+    model: cloneModelSharingTensorData(p.pre.model),
+    report: {
+      method: 'int8-static',
+      converted: {},
+      skipped: [],
+      calibration: null,
+      warnings: [
+        'Nothing quantized: the float32 graph as prepared for ONNX Runtime, computing the same function.',
+      ],
+    },
+    quantizedTensors: [],
+    preprocessed: p.pre.model,
+  };
+}
+
+function preparedWords(p: Int8StaticPrepared): string {
+  const done = [
+    'BatchNorm and constants folded',
+    p.pre.foldedAffine > 0 ? `${p.pre.foldedAffine} Mul/Add folded into Convs` : '',
+    p.pre.hardSwish.hardSwish > 0 ? `${p.pre.hardSwish.hardSwish} hard-swish fused` : '',
+    p.pre.hardSwish.affineFolded > 0 ? `${p.pre.hardSwish.affineFolded} affine(s) after them folded` : '',
+  ];
+  return done.filter(Boolean).join(', ');
+}
+
 function perChannelWords(p: Int8StaticPrepared): string {
   return p.config.perChannel ? 'per-channel' : 'per-tensor';
 }
@@ -758,6 +835,9 @@ function reasonFor(
     return 'the chosen variant is dynamic INT8 (MatMul/Gemm quantized at run time)';
   if (chosen.kind === 'int8-dynamic+fp16')
     return 'the chosen variant is dynamic INT8 for MatMul/Gemm with float16-stored Conv weights';
+  if (chosen.kind === 'fp32-prepared') return 'the chosen variant is the prepared float32 graph';
+  if (chosen.kind === 'int8-weights' || chosen.kind === 'int8-weights+dynamic')
+    return 'the chosen variant stores weights as int8 and computes in float32';
   if (sets.forcedFloat.has(name)) return 'forced float';
   if (sets.forcedInt8.has(name)) return 'forced int8';
   if (!isFloat) return 'int8: within the goal and not slower';
