@@ -6,7 +6,7 @@ import { createModelBuilder, decodeModel, defaultOpsetVersion, encodeModel, infe
 import { createRng, randomFloats } from '../../../../test/models';
 import { ocrModelPath } from '../../../../test/models/ocr-models';
 import { tempDir } from '../../../../test/fixtures/temp-dir';
-import { foldConvAffine, fuseHardSwish, ortBasicOptimize, upgradeOpset } from '.';
+import { foldConvAffine, fuseHardSwish, ortBasicOptimize, shiftsAsBatchNorm, upgradeOpset } from '.';
 
 const scratch = tempDir('ef-fuse-hswish-');
 
@@ -100,6 +100,30 @@ describe('fuseHardSwish', () => {
     const [y1, z1] = await run(copy, x);
     expect(maxAbsDiff(y0!, y1!)).toBeLessThan(1e-4);
     expect(maxAbsDiff(z0!, z1!)).toBeLessThan(1e-4);
+  });
+
+  it('for float execution the shift left before a padded Conv becomes a BatchNormalization: same outputs', async () => {
+    const model = decomposedModel(13);
+    const copy = decodeModel(encodeModel(model));
+    fuseHardSwish(copy);
+    expect(shiftsAsBatchNorm(copy)).toBe(1);
+    const ops = copy.graph!.node.map((n) => n.opType);
+    expect(ops).not.toContain('Add');
+    expect(ops).toContain('BatchNormalization');
+    const x = tensor([1, 4, 6, 6], 4);
+    const [y0, z0] = await run(model, x);
+    const [y1, z1] = await run(copy, x);
+    expect(maxAbsDiff(y0!, y1!)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(z0!, z1!)).toBeLessThan(1e-4);
+    // an Add read by something else than a Conv stays
+    const other = createModelBuilder({ opset: 13 })
+      .input('x', DT.FLOAT, [1, 4])
+      .output('y', DT.FLOAT, [1, 4])
+      .initializer('s', DT.FLOAT, [], Float32Array.of(0.5))
+      .node('Add', ['x', 's'], ['a'])
+      .node('Relu', ['a'], ['y'])
+      .build();
+    expect(shiftsAsBatchNorm(other)).toBe(0);
   });
 
   it('leaves opset < 13, a Clip to other bounds, and a Div by something else alone', () => {

@@ -15,6 +15,7 @@ import { TARGET_OPSET, upgradeOpset, type OpsetUpgrade } from './opset-upgrade';
 export { ortBasicOptimize, dropUnusedOpsetImports } from './ort-basic';
 export { foldConvAffine } from './fold-conv-affine';
 export { fuseHardSwish, type HardSwishFusion } from './fuse-hard-swish';
+export { shiftsAsBatchNorm } from './shift-as-batch-norm';
 export { upgradeOpset, TARGET_OPSET, type OpsetUpgrade } from './opset-upgrade';
 
 /** QuantizeLinear/DequantizeLinear exist from opset 10; their `axis` (per-channel) from 13. */

@@ -34,6 +34,7 @@ import { quantizeDynamic } from '../passes/int8-dynamic';
 import { storeConvWeightsAsFloat16 } from '../passes/weight-only';
 import { storeWeightsAsInt8 } from '../passes/int8-weights';
 import { outputHeads } from './output-heads';
+import { shiftsAsBatchNorm } from '../preprocess';
 import { buildInt8Static, prepareInt8Static, type Int8StaticPrepared } from '../passes/int8-static';
 import { COMPUTE_OPS, planQdq } from '../passes/int8-static-plan';
 import type { PassContext, PassResult, Sample } from '../types';
@@ -490,7 +491,7 @@ export async function runAutoSearch(
   }
   // The float candidates start from the prepared graph (hard-swish fused, affines folded): it computes the
   // same function and runs faster than the file as exported (PaddleOCR rec: 0.78×).
-  const floatBase = prepared ? prepared.pre.model : job.parent;
+  const floatBase = prepared ? floatGraph(prepared.pre.model) : job.parent;
   /** Per-tensor comparisons of a candidate made from floatBase read the prepared graph's tensor names. */
   const fromBase = (r: PassResult): PassResult => (prepared ? { ...r, preprocessed: prepared.pre.model } : r);
   if (prepared && !timeUp(0.91)) {
@@ -763,10 +764,17 @@ async function prepareStaticWithGranularity(
   }
 }
 
+/** The prepared graph as float compute runs it fastest in ONNX Runtime (a copy: the static candidates keep theirs). */
+function floatGraph(pre: ModelProto): ModelProto {
+  const model = cloneModelSharingTensorData(pre);
+  shiftsAsBatchNorm(model);
+  return model;
+}
+
 /** The prepared float graph as a candidate of its own. */
 function preparedFloat(p: Int8StaticPrepared): PassResult {
   return {
-    model: cloneModelSharingTensorData(p.pre.model),
+    model: floatGraph(p.pre.model),
     report: {
       method: 'int8-static',
       converted: {},
