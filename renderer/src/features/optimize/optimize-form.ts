@@ -101,7 +101,7 @@ export const runLabels: Record<FormMethod, string> = {
 };
 
 export const methodHelp: Record<FormMethod, string> = {
-  auto: 'Tries static INT8 (per-channel, mixed with float where a node is sensitive or its int8 kernel is slower), dynamic INT8 and FP16, measures each on this machine, and keeps the fastest that meets your goal — never one slower than the parent. Every candidate is reported.',
+  auto: 'Tries static INT8 (per-channel, mixed with float where a node is sensitive or its int8 kernel is slower), dynamic INT8, INT8-stored weights with float compute, and FP16 on the graph prepared as ONNX Runtime runs it, measures each on this machine, and keeps the fastest that meets your goal — never one slower than the parent. Every candidate is reported.',
   'int8-dynamic':
     'Weights of MatMul/Gemm to int8; activations are quantized on the fly. No calibration data needed. Best for transformers and MLPs.',
   'int8-static':
