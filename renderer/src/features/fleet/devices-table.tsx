@@ -15,6 +15,8 @@ import { keyAction, rangeOf } from './table-keys';
 
 const rowHeight = 34;
 const headerHeight = 32;
+/** How long a keyboard move keeps trying to focus its row (the scroll and the redraw come first). */
+const focusPatienceMs = 5_000;
 
 type DevicesTableProps = {
   devices: readonly Device[];
@@ -36,7 +38,7 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const anchor = useRef(0);
-  const focusPending = useRef(false);
+  const pendingFocus = useRef<{ index: number; until: number } | null>(null);
   const activeIndex = Math.max(0, Math.min(active, devices.length - 1));
 
   // The app does not use the React Compiler; the instance is stable and only its methods are called.
@@ -62,17 +64,36 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
       ? activeIndex
       : (first?.index ?? 0);
 
-  // After a keyboard move the target row may only exist after the scroll: focus it once it is drawn, on the
-  // render that draws it or, should that render come before the scroll settles, on a later frame.
-  const focusPendingRow = useCallback((index: number, framesLeft: number) => {
-    if (!focusPending.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${index}"]`);
-    if (row) {
-      focusPending.current = false;
-      row.focus({ preventScroll: true });
-    } else if (framesLeft > 0) requestAnimationFrame(() => focusPendingRow(index, framesLeft - 1));
+  // After a keyboard move the target row may only exist after the scroll: focus it once it is drawn — on the
+  // render that draws it, on a scroll event or on a later frame, whichever comes first — and keep trying for a
+  // while (a loaded machine can take many frames), re-asking for the scroll should it not have happened.
+  const focusTarget = useCallback(() => {
+    const pending = pendingFocus.current;
+    if (pending === null) return true;
+    // Given up after a while, or the user has put the focus somewhere else meanwhile (the focused row left
+    // the DOM with the scroll, so the body holding it means nobody took it).
+    const elsewhere =
+      document.activeElement !== document.body && !scrollRef.current?.contains(document.activeElement);
+    if (performance.now() > pending.until || elsewhere) {
+      pendingFocus.current = null;
+      return true;
+    }
+    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${pending.index}"]`);
+    if (!row) return false;
+    row.focus({ preventScroll: true });
+    if (document.activeElement === row) pendingFocus.current = null;
+    return pendingFocus.current === null;
   }, []);
-  useEffect(() => focusPendingRow(activeIndex, 0));
+  useEffect(() => {
+    focusTarget();
+  });
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const onScroll = () => void focusTarget();
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, [focusTarget]);
 
   // Row handlers read the latest props through a ref, so they stay the same functions and the memoized rows
   // re-render only when their own device or state changed (scrolling redraws only the rows that enter).
@@ -85,12 +106,19 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
     (index: number) => {
       const target = Math.max(0, Math.min(index, latest.current.devices.length - 1));
       setActive(target);
-      focusPending.current = true;
+      pendingFocus.current = { index: target, until: performance.now() + focusPatienceMs };
       virtualizer.scrollToIndex(target, { align: 'auto' });
-      requestAnimationFrame(() => focusPendingRow(target, 30));
+      let frames = 0;
+      const retry = () => {
+        if (focusTarget()) return;
+        frames += 1;
+        if (frames % 20 === 0) virtualizer.scrollToIndex(target, { align: 'auto' });
+        requestAnimationFrame(retry);
+      };
+      requestAnimationFrame(retry);
       return target;
     },
-    [virtualizer, focusPendingRow],
+    [virtualizer, focusTarget],
   );
 
   // Bring a device just added or imported into view and under the keyboard, once per request.
