@@ -98,7 +98,7 @@ describe('JobManager', () => {
 });
 
 describe('JobManager progress', () => {
-  it('sends every phase change but thins out a flood of updates within a phase', async () => {
+  it('thins out a flood of updates, phase changes included, and the newest always goes out', async () => {
     const jobs = new JobManager();
     const events = record(jobs);
     const { done } = jobs.start('test', async ({ progress }) => {
@@ -114,6 +114,24 @@ describe('JobManager progress', () => {
       expect.arrayContaining(['calibrating', 'evaluating']),
     );
     expect(phases.at(-1)).toMatchObject({ phase: 'evaluating', percent: 100 });
+  });
+});
+
+describe('JobManager progress, held back', () => {
+  it('sends the newest report held back once the interval ends, and nothing after the job ended', async () => {
+    const jobs = new JobManager();
+    const events = record(jobs);
+    const { done } = jobs.start('test', async ({ progress }) => {
+      for (let epoch = 1; epoch <= 500; epoch++)
+        progress({ phase: `epoch ${epoch}/500`, percent: epoch / 6 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return null;
+    });
+    await done;
+    const phases = events.flatMap((e) => (e.name === 'job.progress' ? [e.payload.phase] : []));
+    expect(phases).toEqual(['epoch 1/500', 'epoch 500/500']);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(events.filter((e) => e.name === 'job.progress')).toHaveLength(2);
   });
 });
 

@@ -57,29 +57,57 @@ export class JobManager {
     const controller = new AbortController();
     const entry = { kind, controller, progress: null as ProgressReport | null };
     this.running.set(jobId, entry);
-    // Per stream (the job, or one part of it such as a device): last phase and when it last went out.
-    const streams = new Map<string, { phase: string; sentAt: number }>();
+    // Per stream (the job, or one part of it such as a device): when it last went out, and the newest report
+    // held back since, sent when the interval ends. A UI needs ~10 updates a second: a pass may report every
+    // sample, and a training of tiny epochs changes phase hundreds of times a second (each phase sent at once
+    // flooded the page until it stopped answering). The newest report always goes out, at most 100 ms late.
+    const streams = new Map<
+      string,
+      { sentAt: number; held: ProgressReport | null; timer: NodeJS.Timeout | null }
+    >();
+    const send = (r: ProgressReport, stream: { sentAt: number }) => {
+      stream.sentAt = performance.now();
+      this.emit({ name: 'job.progress', payload: { jobId, kind, ...r } });
+    };
     const progress = (r: ProgressReport) => {
       if (controller.signal.aborted) return;
-      // A pass may report every sample; a UI needs ~10 updates a second, and every change of phase.
       const now = performance.now();
       const key = r.detail?.key ?? '';
-      const last = streams.get(key);
+      const stream = streams.get(key) ?? { sentAt: Number.NEGATIVE_INFINITY, held: null, timer: null };
+      streams.set(key, stream);
       entry.progress = r;
-      if (last && last.phase === r.phase && r.percent !== 100 && now - last.sentAt < progressIntervalMs)
+      if (r.percent === 100 || now - stream.sentAt >= progressIntervalMs) {
+        if (stream.timer !== null) clearTimeout(stream.timer);
+        stream.timer = null;
+        stream.held = null;
+        send(r, stream);
         return;
-      streams.set(key, { phase: r.phase, sentAt: now });
-      this.emit({ name: 'job.progress', payload: { jobId, kind, ...r } });
+      }
+      stream.held = r;
+      stream.timer ??= setTimeout(
+        () => {
+          stream.timer = null;
+          const held = stream.held;
+          stream.held = null;
+          if (held && !controller.signal.aborted && this.running.has(jobId)) send(held, stream);
+        },
+        Math.max(0, stream.sentAt + progressIntervalMs - now),
+      );
+    };
+    const stopStreams = () => {
+      for (const stream of streams.values()) if (stream.timer !== null) clearTimeout(stream.timer);
     };
     // Started on the next tick so the caller has the job id before any event.
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => run({ signal: controller.signal, progress }))
       .then(
         (result) => {
+          stopStreams();
           this.remember(jobId, { status: 'done', kind, result });
           this.emit({ name: 'job.done', payload: { jobId, kind, result } });
         },
         (err: unknown) => {
+          stopStreams();
           const error = toAppError(err).toData();
           this.remember(jobId, { status: 'failed', kind, error });
           this.emit({ name: 'job.failed', payload: { jobId, kind, error } });

@@ -1,6 +1,7 @@
 import { Group, Stack, Text } from '@mantine/core';
 import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { curvePoints } from './curve-points';
 
 const colors = {
   loss: 'var(--mantine-color-orange-6)',
@@ -10,18 +11,6 @@ const colors = {
 };
 const axisTick = { fill: colors.text, fontSize: 11 };
 const axisLine = { stroke: colors.line };
-
-type CurvePoint = { epoch: number; loss: number | null; fidelity: number | null };
-
-/** One point per completed epoch; the fidelity curve may be shorter (absent: no held-out samples). */
-function curvePoints(lossCurve: readonly number[], fidelityCurve: readonly number[]): CurvePoint[] {
-  const n = Math.max(lossCurve.length, fidelityCurve.length);
-  return Array.from({ length: n }, (_, i) => ({
-    epoch: i + 1,
-    loss: lossCurve[i] ?? null,
-    fidelity: fidelityCurve[i] ?? null,
-  }));
-}
 
 const fmtLoss = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const fmtCos = (v: number) => v.toFixed(4);
@@ -47,14 +36,17 @@ function TrainingCurvesView({
   const hasFidelity = fidelityCurve.length > 0;
   const lastLoss = lossCurve.at(-1);
   const lastFidelity = fidelityCurve.at(-1);
-  const xMax = Math.max(epochs ?? 1, points.length, 1);
+  const drawn = Math.max(lossCurve.length, fidelityCurve.length);
+  const xMax = Math.max(epochs ?? 1, drawn, 1);
+  // Dots only while they can be told apart.
+  const dot = points.length <= 40 ? { r: 3 } : false;
   return (
     <Stack
       gap={4}
       component="figure"
       m={0}
       data-testid={testId}
-      data-epochs={points.length}
+      data-epochs={drawn}
       aria-label="Training loss and held-out fidelity per epoch"
     >
       {points.length === 0 ? (
@@ -106,7 +98,7 @@ function TrainingCurvesView({
             dataKey="loss"
             name="loss"
             stroke={colors.loss}
-            dot={{ r: 3 }}
+            dot={dot}
             isAnimationActive={false}
             connectNulls
           />
@@ -117,7 +109,7 @@ function TrainingCurvesView({
               name="held-out cosine"
               stroke={colors.fidelity}
               strokeDasharray="5 3"
-              dot={{ r: 3 }}
+              dot={dot}
               isAnimationActive={false}
               connectNulls
             />
