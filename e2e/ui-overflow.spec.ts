@@ -1,5 +1,7 @@
 import { expect, test } from './fixtures/deploy-devices';
 import { AppShell } from './pages/app-shell';
+import { axeViolations, landmarkAndNameProblemsIn, seriousProblems } from './support/axe';
+import { showColorScheme } from './support/color-scheme';
 import { overflowProblems } from './support/overflow';
 import { buildStage, emptyStops, fullStops, leave, type TourStop } from './support/ui-tour';
 
@@ -16,12 +18,17 @@ const viewports = [
 const tourScreenshots = process.env['EDGEFLEET_TOUR_SCREENSHOTS'] === '1';
 const docsScreenshotDir = new URL('../docs/screenshots/', import.meta.url).pathname;
 
-test('no card overflows on any page or state, at 1280×800 and 1920×1080; screenshots for the README tour', async ({
+/**
+ * One tour for the page-wide checks (the stage it needs is the slow part, so it is built once): at 1280×800
+ * every stop is checked for overflow, by axe in light (every rule) and dark mode (the colour rules, the only
+ * ones a colour scheme can change) and photographed; at 1920×1080 it is checked for overflow again.
+ */
+test('every page and state: no card overflows at 1280×800 and 1920×1080, no serious or critical axe violation in light and dark mode; screenshots for the README tour', async ({
   page,
   consoleUrl,
   deployDevices,
 }, testInfo) => {
-  test.setTimeout(360_000);
+  test.setTimeout(900_000);
   await new AppShell(page).open(consoleUrl);
   const check = async (stops: readonly TourStop[]) => {
     for (const viewport of viewports) {
@@ -35,6 +42,12 @@ test('no card overflows on any page or state, at 1280×800 and 1920×1080; scree
             ? `${docsScreenshotDir}${stop.name}.png`
             : testInfo.outputPath(`tour-${stop.name}.png`);
           await page.screenshot({ path, animations: 'disabled' });
+          const light = await axeViolations(page, 'all');
+          expect.soft(seriousProblems(light), `${stop.name} (light)`).toEqual([]);
+          expect.soft(landmarkAndNameProblemsIn(light), `${stop.name}: landmarks and names`).toEqual([]);
+          await showColorScheme(page, 'dark');
+          expect.soft(seriousProblems(await axeViolations(page, 'colours')), `${stop.name} (dark)`).toEqual([]);
+          await showColorScheme(page, 'light');
         }
         await leave(page);
       }
