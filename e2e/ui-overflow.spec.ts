@@ -46,7 +46,9 @@ test('every page and state: no card overflows at 1280×800 and 1920×1080, no se
           expect.soft(seriousProblems(light), `${stop.name} (light)`).toEqual([]);
           expect.soft(landmarkAndNameProblemsIn(light), `${stop.name}: landmarks and names`).toEqual([]);
           await showColorScheme(page, 'dark');
-          expect.soft(seriousProblems(await axeViolations(page, 'colours')), `${stop.name} (dark)`).toEqual([]);
+          expect
+            .soft(seriousProblems(await axeViolations(page, 'colours')), `${stop.name} (dark)`)
+            .toEqual([]);
           await showColorScheme(page, 'light');
         }
         await leave(page);

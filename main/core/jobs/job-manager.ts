@@ -27,6 +27,27 @@ export type JobState =
 /** The least time between two progress events of one job within a phase. */
 const progressIntervalMs = 100;
 
+/** Events a stream may send within a second before its phase changes wait for the interval too. */
+const phaseBurst = 30;
+
+type ProgressStream = {
+  sentAt: number;
+  phase: string | null;
+  windowAt: number;
+  sentInWindow: number;
+  held: ProgressReport | null;
+  timer: NodeJS.Timeout | null;
+};
+
+const newStream = (): ProgressStream => ({
+  sentAt: Number.NEGATIVE_INFINITY,
+  phase: null,
+  windowAt: Number.NEGATIVE_INFINITY,
+  sentInWindow: 0,
+  held: null,
+  timer: null,
+});
+
 /** Finished jobs are remembered this long for `state()`. */
 const keepFinishedMs = 10 * 60_000;
 
@@ -57,30 +78,40 @@ export class JobManager {
     const controller = new AbortController();
     const entry = { kind, controller, progress: null as ProgressReport | null };
     this.running.set(jobId, entry);
-    // Per stream (the job, or one part of it such as a device): when it last went out, and the newest report
-    // held back since, sent when the interval ends. A UI needs ~10 updates a second: a pass may report every
-    // sample, and a training of tiny epochs changes phase hundreds of times a second (each phase sent at once
-    // flooded the page until it stopped answering). The newest report always goes out, at most 100 ms late.
-    const streams = new Map<
-      string,
-      { sentAt: number; held: ProgressReport | null; timer: NodeJS.Timeout | null }
-    >();
-    const send = (r: ProgressReport, stream: { sentAt: number }) => {
-      stream.sentAt = performance.now();
+    // Per stream (the job, or one part of it such as a device). A UI needs ~10 updates a second and every
+    // change of phase (a device's steps); a pass may report every sample, and a training of tiny epochs changes
+    // phase hundreds of times a second (each sent at once flooded the page until it stopped answering). So a
+    // phase change goes out at once while the stream has sent fewer than `phaseBurst` events in the last second,
+    // anything else at most every 100 ms; what is held back meanwhile goes out when the interval ends (the
+    // newest only), so the last word of a stream is never lost.
+    const streams = new Map<string, ProgressStream>();
+    const send = (r: ProgressReport, stream: ProgressStream, now: number) => {
+      if (now - stream.windowAt >= 1000) {
+        stream.windowAt = now;
+        stream.sentInWindow = 0;
+      }
+      stream.sentInWindow += 1;
+      stream.sentAt = now;
+      stream.phase = r.phase;
       this.emit({ name: 'job.progress', payload: { jobId, kind, ...r } });
     };
     const progress = (r: ProgressReport) => {
       if (controller.signal.aborted) return;
       const now = performance.now();
       const key = r.detail?.key ?? '';
-      const stream = streams.get(key) ?? { sentAt: Number.NEGATIVE_INFINITY, held: null, timer: null };
+      const stream = streams.get(key) ?? newStream();
       streams.set(key, stream);
       entry.progress = r;
-      if (r.percent === 100 || now - stream.sentAt >= progressIntervalMs) {
+      const burstLeft = now - stream.windowAt >= 1000 || stream.sentInWindow < phaseBurst;
+      if (
+        r.percent === 100 ||
+        now - stream.sentAt >= progressIntervalMs ||
+        (r.phase !== stream.phase && burstLeft)
+      ) {
         if (stream.timer !== null) clearTimeout(stream.timer);
         stream.timer = null;
         stream.held = null;
-        send(r, stream);
+        send(r, stream, now);
         return;
       }
       stream.held = r;
@@ -89,7 +120,8 @@ export class JobManager {
           stream.timer = null;
           const held = stream.held;
           stream.held = null;
-          if (held && !controller.signal.aborted && this.running.has(jobId)) send(held, stream);
+          if (held && !controller.signal.aborted && this.running.has(jobId))
+            send(held, stream, performance.now());
         },
         Math.max(0, stream.sentAt + progressIntervalMs - now),
       );
