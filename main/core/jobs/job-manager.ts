@@ -120,8 +120,8 @@ export class JobManager {
           stream.timer = null;
           const held = stream.held;
           stream.held = null;
-          if (held && !controller.signal.aborted && this.running.has(jobId))
-            send(held, stream, performance.now());
+          // Timers are cleared when the job ends (stopStreams), so a held report never follows its end.
+          if (held && !controller.signal.aborted) send(held, stream, performance.now());
         },
         Math.max(0, stream.sentAt + progressIntervalMs - now),
       );

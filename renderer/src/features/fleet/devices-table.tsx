@@ -38,7 +38,7 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const anchor = useRef(0);
-  const pendingFocus = useRef<{ index: number; until: number } | null>(null);
+  const pendingFocus = useRef<{ index: number; until: number; frames: number } | null>(null);
   const activeIndex = Math.max(0, Math.min(active, devices.length - 1));
 
   // The app does not use the React Compiler; the instance is stable and only its methods are called.
@@ -65,8 +65,9 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
       : (first?.index ?? 0);
 
   // After a keyboard move the target row may only exist after the scroll: focus it once it is drawn — on the
-  // render that draws it, on a scroll event or on a later frame, whichever comes first — and keep trying for a
-  // while (a loaded machine can take many frames), re-asking for the scroll should it not have happened.
+  // render that draws it or on a later frame — and keep trying for a while (a loaded machine can take many
+  // frames), asking again for the scroll should it not have happened. One frame loop serves every move: it
+  // always works for the latest one.
   const focusTarget = useCallback(() => {
     const pending = pendingFocus.current;
     if (pending === null) return true;
@@ -87,13 +88,7 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
   useEffect(() => {
     focusTarget();
   });
-  useEffect(() => {
-    const el = scrollRef.current;
-    if (!el) return;
-    const onScroll = () => void focusTarget();
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
-  }, [focusTarget]);
+  const focusLoop = useRef(false);
 
   // Row handlers read the latest props through a ref, so they stay the same functions and the memoized rows
   // re-render only when their own device or state changed (scrolling redraws only the rows that enter).
@@ -106,16 +101,22 @@ export function DevicesTable({ devices, selected, onSelect, onOpen, openId, focu
     (index: number) => {
       const target = Math.max(0, Math.min(index, latest.current.devices.length - 1));
       setActive(target);
-      pendingFocus.current = { index: target, until: performance.now() + focusPatienceMs };
+      pendingFocus.current = { index: target, until: performance.now() + focusPatienceMs, frames: 0 };
       virtualizer.scrollToIndex(target, { align: 'auto' });
-      let frames = 0;
-      const retry = () => {
-        if (focusTarget()) return;
-        frames += 1;
-        if (frames % 20 === 0) virtualizer.scrollToIndex(target, { align: 'auto' });
+      if (!focusLoop.current) {
+        focusLoop.current = true;
+        const retry = () => {
+          const pending = pendingFocus.current;
+          if (focusTarget() || pending === null) {
+            focusLoop.current = false;
+            return;
+          }
+          pending.frames += 1;
+          if (pending.frames % 20 === 0) virtualizer.scrollToIndex(pending.index, { align: 'auto' });
+          requestAnimationFrame(retry);
+        };
         requestAnimationFrame(retry);
-      };
-      requestAnimationFrame(retry);
+      }
       return target;
     },
     [virtualizer, focusTarget],
