@@ -42,6 +42,79 @@ function dimsOf(xShape: readonly number[], wShape: readonly number[], g: ConvGeo
   return { n, ci, h, w, co, kh, kw, ho, wo, cig, cog: co / g.group };
 }
 
+/** A 1×1 convolution with stride 1 and no padding reads its input as the column matrix itself. */
+function isPointwise(d: Dims, g: ConvGeometry): boolean {
+  return (
+    d.kh === 1 &&
+    d.kw === 1 &&
+    g.strides[0] === 1 &&
+    g.strides[1] === 1 &&
+    g.pads.every((p) => p === 0) &&
+    d.ho === d.h &&
+    d.wo === d.w
+  );
+}
+
+/** Output columns [lo, hi) whose input column ox·s − pad + k·dil falls inside [0, size). */
+function validRange(out: number, size: number, s: number, pad: number, kOff: number): [number, number] {
+  const lo = Math.max(0, Math.ceil((pad - kOff) / s));
+  const hi = Math.min(out, Math.floor((size - 1 + pad - kOff) / s) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+/**
+ * Convolutions where every output channel reads one input channel (depthwise, cig = 1), computed directly:
+ * im2col would copy kh·kw shifted images to do as many multiply-adds. With `grads`, the backward pass: dx and
+ * dw from dy.
+ */
+function depthwise(
+  x: Float32Array,
+  w: Float32Array,
+  d: Dims,
+  g: ConvGeometry,
+  y: Float32Array,
+  grads: { dx: Float32Array; dw: Float32Array } | null,
+): void {
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const [pt, pl] = g.pads;
+  const P = d.ho * d.wo;
+  const K = d.kh * d.kw;
+  for (let n = 0; n < d.n; n++) {
+    for (let oc = 0; oc < d.co; oc++) {
+      const ic = Math.floor(oc / d.cog);
+      const xOff = (n * d.ci + ic) * d.h * d.w;
+      const yOff = (n * d.co + oc) * P;
+      for (let ky = 0; ky < d.kh; ky++) {
+        for (let kx = 0; kx < d.kw; kx++) {
+          const k = oc * K + ky * d.kw + kx;
+          const wv = w[k]!;
+          const [lo, hi] = validRange(d.wo, d.w, sw, pl, kx * dw);
+          const shift = kx * dw - pl;
+          let acc = 0;
+          for (let oy = 0; oy < d.ho; oy++) {
+            const iy = oy * sh - pt + ky * dh;
+            if (iy < 0 || iy >= d.h) continue;
+            const xr = xOff + iy * d.w + shift;
+            const yr = yOff + oy * d.wo;
+            if (grads) {
+              const gx = grads.dx;
+              for (let ox = lo; ox < hi; ox++) {
+                const gv = y[yr + ox]!;
+                gx[xr + ox * sw]! += wv * gv;
+                acc += gv * x[xr + ox * sw]!;
+              }
+            } else {
+              for (let ox = lo; ox < hi; ox++) y[yr + ox]! += wv * x[xr + ox * sw]!;
+            }
+          }
+          if (grads) grads.dw[k]! += acc;
+        }
+      }
+    }
+  }
+}
+
 /** Copies (or, with `add`, scatters back) one group's input patches: col[(c·kh + ky)·kw + kx][oy·wo + ox]. */
 function im2col(
   x: Float32Array,
@@ -100,11 +173,18 @@ function forward(
       for (let o = 0; o < d.co; o++) out.fill(bias[o]!, (n * d.co + o) * P, (n * d.co + o + 1) * P);
     }
   }
-  const col = new Float32Array(R * P);
+  if (d.cig === 1 && !(d.kh === 1 && d.kw === 1)) {
+    depthwise(x, w, d, g, out, null);
+    return out;
+  }
+  const pointwise = isPointwise(d, g);
+  const own = pointwise ? null : new Float32Array(R * P);
   const R4 = R - (R % 4);
   for (let n = 0; n < d.n; n++) {
     for (let gi = 0; gi < g.group; gi++) {
-      im2col(x, (n * d.ci + gi * d.cig) * d.h * d.w, col, d, g, false);
+      const xOff = (n * d.ci + gi * d.cig) * d.h * d.w;
+      const col = own ?? x.subarray(xOff, xOff + R * P);
+      if (own) im2col(x, xOff, own, d, g, false);
       for (let o = 0; o < d.cog; o++) {
         const oc = gi * d.cog + o;
         const yOff = (n * d.co + oc) * P;
@@ -147,14 +227,23 @@ function backward(
   const R = d.cig * d.kh * d.kw;
   const dx = new Float32Array(x.length);
   const dw = new Float32Array(w.length);
-  const col = new Float32Array(R * P);
-  const dcol = new Float32Array(R * P);
+  if (d.cig === 1 && !(d.kh === 1 && d.kw === 1)) {
+    depthwise(x, w, d, g, dy, { dx, dw });
+    return { dx, dw };
+  }
+  // A pointwise convolution's columns are its input, and its column gradient is dx itself (groups and
+  // samples own disjoint ranges of dx, each written once).
+  const pointwise = isPointwise(d, g);
+  const ownCol = pointwise ? null : new Float32Array(R * P);
+  const ownDcol = pointwise ? null : new Float32Array(R * P);
   const R4 = R - (R % 4);
   const cog4 = d.cog - (d.cog % 4);
   for (let n = 0; n < d.n; n++) {
     for (let gi = 0; gi < g.group; gi++) {
       const xOff = (n * d.ci + gi * d.cig) * d.h * d.w;
-      im2col(x, xOff, col, d, g, false);
+      const col = ownCol ?? x.subarray(xOff, xOff + R * P);
+      const dcol = ownDcol ?? dx.subarray(xOff, xOff + R * P);
+      if (ownCol) im2col(x, xOff, ownCol, d, g, false);
       // dW[o][r] += Σp dy[o][p]·col[r][p], four patch rows per pass (one dy load per four products).
       for (let o = 0; o < d.cog; o++) {
         const oc = gi * d.cog + o;
@@ -227,7 +316,7 @@ function backward(
           for (let p = 0; p < P; p++) dcol[cOff + p]! += a * dy[dOff + p]!;
         }
       }
-      im2col(dx, xOff, dcol, d, g, true);
+      if (ownDcol) im2col(dx, xOff, ownDcol, d, g, true);
     }
   }
   return { dx, dw };

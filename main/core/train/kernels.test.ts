@@ -5,7 +5,120 @@ import { tf, tfReady } from './tf';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 
+type Geo = {
+  strides: readonly [number, number];
+  dilations: readonly [number, number];
+  pads: readonly [number, number, number, number];
+  group: number;
+};
+
+/** The convolution by its definition, one tap at a time: output, and dx/dw for an upstream gradient dy. */
+function naiveConv(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  g: Geo,
+  dyT: tf.Tensor4D,
+): { y: Float32Array; dx: Float32Array; dw: Float32Array } {
+  const [n, ci, h, wd] = x.shape;
+  const [co, cig, kh, kw] = w.shape;
+  const [, , ho, wo] = dyT.shape;
+  const xv = x.dataSync();
+  const wv = w.dataSync();
+  const dy = dyT.dataSync();
+  const y = new Float32Array(n * co * ho * wo);
+  const dx = new Float32Array(xv.length);
+  const dw = new Float32Array(wv.length);
+  const cog = co / g.group;
+  for (let b = 0; b < n; b++)
+    for (let o = 0; o < co; o++)
+      for (let oy = 0; oy < ho; oy++)
+        for (let ox = 0; ox < wo; ox++) {
+          const yi = ((b * co + o) * ho + oy) * wo + ox;
+          for (let c = 0; c < cig; c++)
+            for (let ky = 0; ky < kh; ky++)
+              for (let kx = 0; kx < kw; kx++) {
+                const iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0];
+                const ix = ox * g.strides[1] - g.pads[1] + kx * g.dilations[1];
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                const xi = ((b * ci + Math.floor(o / cog) * cig + c) * h + iy) * wd + ix;
+                const wi = ((o * cig + c) * kh + ky) * kw + kx;
+                y[yi]! += xv[xi]! * wv[wi]!;
+                dx[xi]! += wv[wi]! * dy[yi]!;
+                dw[wi]! += xv[xi]! * dy[yi]!;
+              }
+        }
+  return { y, dx, dw };
+}
+
+const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return a.length === b.length ? m : Infinity;
+};
+
 describe('conv kernel', () => {
+  it.each([
+    [
+      'depthwise, stride 2×1, dilation 1×2, asymmetric pads',
+      [2, 4, 9, 11],
+      [4, 1, 3, 3],
+      {
+        strides: [2, 1],
+        dilations: [1, 2],
+        pads: [1, 2, 0, 1],
+        group: 4,
+      },
+    ],
+    [
+      'depthwise with channel multiplier 2, 5×5',
+      [1, 3, 7, 8],
+      [6, 1, 5, 5],
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pads: [2, 2, 2, 2],
+        group: 3,
+      },
+    ],
+    [
+      'pointwise 1×1 (the input is the column matrix)',
+      [2, 6, 3, 5],
+      [4, 6, 1, 1],
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pads: [0, 0, 0, 0],
+        group: 1,
+      },
+    ],
+    [
+      'grouped pointwise',
+      [1, 6, 4, 4],
+      [9, 2, 1, 1],
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pads: [0, 0, 0, 0],
+        group: 3,
+      },
+    ],
+  ] as const)('%s: output and gradients equal the definition', async (_name, xs, ws, geo) => {
+    await tfReady();
+    tf.tidy(() => {
+      const x = tf.randomNormal([...xs], 0, 1, 'float32', 21) as tf.Tensor4D;
+      const w = tf.randomNormal([...ws], 0, 1, 'float32', 22) as tf.Tensor4D;
+      const y = conv2d(x, w, geo);
+      const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 23) as tf.Tensor4D;
+      const ref = naiveConv(x, w, geo, dy);
+      expect(maxAbs(y.dataSync(), ref.y)).toBeLessThan(1e-4);
+      const [gx, gw] = tf.grads((a, b) =>
+        tf.sum(tf.mul(conv2d(a as tf.Tensor4D, b as tf.Tensor4D, geo), dy)),
+      )([x, w]);
+      expect(maxAbs(gx!.dataSync(), ref.dx)).toBeLessThan(1e-4);
+      expect(maxAbs(gw!.dataSync(), ref.dw)).toBeLessThan(1e-3);
+    });
+  });
+
   it('matches tfjs conv2d and its gradients (group 1, stride 2, asymmetric pads)', async () => {
     await tfReady();
     tf.tidy(() => {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
+import { installBroadcastKernels } from './broadcast-kernels';
 
 let ready: Promise<void> | null = null;
 
@@ -15,6 +16,7 @@ export function tfReady(): Promise<void> {
     // PROD skips tfjs' per-op NaN/debug checks and its "install tfjs-node" banner (tests must be quiet).
     tf.env().set('PROD', true);
     if (!(await tf.setBackend('cpu'))) throw new Error('the tfjs CPU backend did not register');
+    installBroadcastKernels();
   })();
   return ready;
 }
