@@ -13,6 +13,8 @@ export type CnnClassifierOptions = {
   hidden?: number;
   classes?: number;
   seed?: number;
+  /** End in Softmax (output 'probabilities') instead of the logits. */
+  softmax?: boolean;
 };
 
 /** He-normal initial weights (Box–Muller on the seeded generator). */
@@ -31,13 +33,21 @@ function heNormal(rng: Rng, count: number, fanIn: number): Float32Array {
  * Conv 3×3 pad 1 → Relu → MaxPool 2 → Conv 3×3 pad 1 → Relu → MaxPool 2 → Flatten → Gemm → Relu → Gemm.
  */
 export function buildCnnClassifier(options: CnnClassifierOptions = {}): ModelProto {
-  const { inChannels = 1, size = 28, channels = [16, 32], hidden = 64, classes = 10, seed = 1 } = options;
+  const {
+    inChannels = 1,
+    size = 28,
+    channels = [16, 32],
+    hidden = 64,
+    classes = 10,
+    seed = 1,
+    softmax = false,
+  } = options;
   const rng = createRng(seed);
   const [c1, c2] = channels;
   const flat = c2 * (size / 4) * (size / 4);
-  return createModelBuilder({ opset: 13, producer: { name: 'edgefleet-test', version: '1' } })
+  const builder = createModelBuilder({ opset: 13, producer: { name: 'edgefleet-test', version: '1' } })
     .input('image', DT.FLOAT, ['N', inChannels, size, size])
-    .output('logits', DT.FLOAT, ['N', classes])
+    .output(softmax ? 'probabilities' : 'logits', DT.FLOAT, ['N', classes])
     .initializer(
       'conv1.weight',
       DT.FLOAT,
@@ -63,6 +73,6 @@ export function buildCnnClassifier(options: CnnClassifierOptions = {}): ModelPro
     .node('Flatten', ['p2'], ['flat'], { axis: 1 })
     .node('Gemm', ['flat', 'fc1.weight', 'fc1.bias'], ['h'], { transB: 1 })
     .node('Relu', ['h'], ['hr'])
-    .node('Gemm', ['hr', 'fc2.weight', 'fc2.bias'], ['logits'], { transB: 1 })
-    .build();
+    .node('Gemm', ['hr', 'fc2.weight', 'fc2.bias'], ['logits'], { transB: 1 });
+  return (softmax ? builder.node('Softmax', ['logits'], ['probabilities'], { axis: 1 }) : builder).build();
 }

@@ -58,15 +58,20 @@ export type DistillResult = {
   warnings: string[];
 };
 
+/** Ops between a final Softmax and the graph output that do not change what the output means. */
+const passThrough = new Set(['QuantizeLinear', 'DequantizeLinear', 'QatQuantize', 'Identity']);
+
 /**
  * What each output distils on: the logits feeding a final Softmax (probabilities put through a second
- * softmax at temperature T would flatten the signal), else the output itself. The KL term always takes the
- * softmax over the last axis.
+ * softmax at temperature T would flatten the signal), else the output itself. A QDQ model quantizes the
+ * probabilities too (Softmax → Q → DQ → output): the Softmax is found behind them. The KL term always takes
+ * the softmax over the last axis.
  */
-function distillTargets(model: ModelProto): string[] {
+export function distillTargets(model: ModelProto): string[] {
   const producers = producerMap(model.graph!);
   return model.graph!.output.map((o) => {
-    const p = producers.get(o.name);
+    let p = producers.get(o.name);
+    while (p && passThrough.has(p.opType) && p.input[0]) p = producers.get(p.input[0]);
     return p?.opType === 'Softmax' ? p.input[0]! : o.name;
   });
 }

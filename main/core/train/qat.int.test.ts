@@ -11,6 +11,8 @@ import { decodeModel, encodeModel } from '../onnx';
 import { openSampleSource } from '../optimize/data';
 import { int8StaticPass } from '../optimize/passes/int8-static';
 import { expectSingle, runOptimization } from '../optimize/run-optimization';
+import { producerMap } from '../onnx/graph';
+import { distillTargets } from './distill';
 import { fromQatGraph, toQatGraph } from './qat';
 import { tfReady } from './tf';
 import { maxRelativeError, runEngine, runOrtFloat } from './testing';
@@ -25,9 +27,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function ptqModel() {
-  const source = await openSampleSource({ kind: 'npy', path: join(work, 'x.npy') }, teacher);
-  const ptq = await int8StaticPass.run(teacher, int8StaticConfigSchema.parse({ perChannel: true }), {
+async function ptqModel(model = teacher) {
+  const source = await openSampleSource({ kind: 'npy', path: join(work, 'x.npy') }, model);
+  const ptq = await int8StaticPass.run(model, int8StaticConfigSchema.parse({ perChannel: true }), {
     signal: new AbortController().signal,
     progress: () => {},
     calibration: source,
@@ -37,6 +39,21 @@ async function ptqModel() {
 }
 
 describe('QAT graph', () => {
+  it('distils on the logits even when the QDQ model quantizes the final Softmax output too', async () => {
+    await tfReady();
+    const withSoftmax = buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3, softmax: true });
+    const qdq = await ptqModel(withSoftmax);
+    const producers = producerMap(qdq.graph!);
+    expect(producers.get('probabilities')?.opType).toBe('DequantizeLinear');
+    expect(distillTargets(withSoftmax)).toEqual(['logits']);
+    for (const model of [qdq, toQatGraph(qdq).model]) {
+      const [target] = distillTargets(model);
+      expect(target).not.toBe('probabilities');
+      const readers = model.graph!.node.filter((n) => n.input.includes(target!));
+      expect(readers.map((n) => n.opType)).toEqual(['Softmax']);
+    }
+  });
+
   it('simulates the QDQ model: fake-quant forward ≈ ONNX Runtime’s int8 kernels; round trip keeps every integer', async () => {
     await tfReady();
     const qdq = await ptqModel();
