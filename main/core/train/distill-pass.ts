@@ -141,7 +141,7 @@ export const qatPass: Pass<QatConfig> = {
     });
     const warnings = [...ptq.report.warnings, ...result.warnings, ...fewSamplesWarning(data)];
     return {
-      model: fromQatGraph(ptq.model, result.model, training.weights),
+      model: fromQatGraph(ptq.model, result.model, training.weights, training.scales),
       quantizedTensors: ptq.quantizedTensors,
       preprocessed: ptq.preprocessed,
       report: {

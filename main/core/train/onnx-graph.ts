@@ -46,6 +46,7 @@ const parameterSlots: Record<string, readonly number[]> = {
   BatchNormalization: [1, 2],
   LayerNormalization: [1, 2],
   QatWeight: [0],
+  QatScale: [0],
 };
 
 type CompileOptions = {

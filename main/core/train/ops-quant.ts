@@ -5,15 +5,25 @@
 import type { NodeProto } from 'onnx-buf';
 import { getAttrFloat, getAttrInt } from '../onnx/graph';
 import type { OpImpl } from './op-types';
+import { fakeQuantize, fakeQuantizeLevels, type FakeQuantSpec } from './fake-quant-kernel';
 import { tf } from './tf';
 
 /** Domain of the two training-only ops; never in an exported model. */
 export const QAT_DOMAIN = 'edgefleet.qat';
 
-const roundSte = tf.customGrad((x, save) => {
-  void save;
-  return { value: tf.round(x as tf.Tensor), gradFunc: (dy: tf.Tensor) => dy };
-}) as (x: tf.Tensor) => tf.Tensor;
+/** A scale or zero point on the host (constants of the graph, small). */
+const hostValues = (t: tf.Tensor | undefined, fallback: number) =>
+  t ? Float32Array.from(t.dataSync(), Number) : Float32Array.of(fallback);
+
+function specOf(node: NodeProto, scale: tf.Tensor, zp: tf.Tensor | undefined): FakeQuantSpec {
+  return {
+    scale: hostValues(scale, 1),
+    zeroPoint: hostValues(zp, 0),
+    axis: getAttrInt(node, 'axis', 1),
+    qmin: getAttrFloat(node, 'qmin', 0),
+    qmax: getAttrFloat(node, 'qmax', 255),
+  };
+}
 
 /** A per-axis parameter (scale, zero point) shaped to broadcast against a rank-`rank` tensor along `axis`. */
 function alongAxis(p: tf.Tensor, node: NodeProto, rank: number): tf.Tensor {
@@ -27,21 +37,21 @@ function alongAxis(p: tf.Tensor, node: NodeProto, rank: number): tf.Tensor {
 const asFloat = (t: tf.Tensor | undefined) =>
   t ? (t.dtype === 'float32' ? t : tf.cast(t, 'float32')) : undefined;
 
-function fakeLevels(x: tf.Tensor, scale: tf.Tensor, zp: tf.Tensor | undefined, node: NodeProto): tf.Tensor {
-  const s = alongAxis(scale, node, x.rank);
-  const z = zp ? alongAxis(asFloat(zp)!, node, x.rank) : tf.scalar(0);
-  const qmin = getAttrFloat(node, 'qmin', 0);
-  const qmax = getAttrFloat(node, 'qmax', 255);
-  return tf.clipByValue(tf.add(roundSte(tf.div(x, s)), z), qmin, qmax);
-}
-
 export const quantOps: Record<string, OpImpl> = {
   // Integer levels as float32 (their dequantization follows).
-  QatQuantize: (node, [x, scale, zp]) => [fakeLevels(x!, scale!, zp, node)],
+  QatQuantize: (node, [x, scale, zp]) => {
+    const spec = specOf(node, scale!, zp);
+    if (getAttrInt(node, 'learn_scale', 0) === 1 && scale!.size === 1) {
+      return [fakeQuantizeLevels(x!, tf.reshape(scale!, []), spec.zeroPoint[0]!, spec.qmin, spec.qmax)];
+    }
+    return [fakeQuantize(x!, spec, true)];
+  },
+  // A learned activation scale: exp(u·k) (see qat.ts).
+  QatScale: (node, [u]) => [tf.exp(tf.mul(u!, getAttrFloat(node, 'k', 1)))],
+  // `step_units` k: the shadow holds (level − zp)/k, not the float weight (see qat.ts).
   QatWeight: (node, [w, scale, zp]) => {
-    const levels = fakeLevels(w!, scale!, zp, node);
-    const z = zp ? alongAxis(asFloat(zp)!, node, w!.rank) : tf.scalar(0);
-    return [tf.mul(tf.sub(levels, z), alongAxis(scale!, node, w!.rank))];
+    const k = getAttrFloat(node, 'step_units', 0);
+    return [fakeQuantize(w!, specOf(node, scale!, zp), false, k > 0 ? k : null)];
   },
   DequantizeLinear: (node, [x, scale, zp]) => {
     const xf = asFloat(x)!;

@@ -3,9 +3,10 @@
 // teaches it by distillation, and the trained shadows are quantized back into the same QDQ model.
 import { TensorProto_DataType as DT, type ModelProto, type TensorProto } from 'onnx-buf';
 import { cloneModelSharingTensorData } from '../onnx/clone-model';
-import { makeAttribute } from '../onnx/builder';
-import { getAttrInt, initializerMap } from '../onnx/graph';
-import { tensorToTypedArray, typedArrayToTensor } from '../onnx/tensor';
+import { makeAttribute, makeNode } from '../onnx/builder';
+import { getAttrInt, initializerMap, producerMap } from '../onnx/graph';
+import { tensorElementCount, tensorToTypedArray, typedArrayToTensor } from '../onnx/tensor';
+import { roundHalfEven } from './fake-quant-kernel';
 import { QAT_DOMAIN } from './ops-quant';
 
 /** Integer range of a quantized type (zero point's element type; uint8 when absent). */
@@ -24,6 +25,15 @@ function levels(type: number): { qmin: number; qmax: number } {
   }
 }
 
+/**
+ * 8-bit weights train in units of their own quantization step: the shadow holds (level − zp)/k, so Adam moves
+ * every channel by the same fraction of a step, whatever its scale (in float units the default rate of 1e-4
+ * was a whole step per update for a channel of scale 1e-4 and 1/500 of one for a channel of scale 0.05: the
+ * first jumped about, the second never left its level). At the QAT default rate (1e-4) an update moves a
+ * weight by up to 0.02 steps. Biases (int32, steps of input scale × weight scale) train in float units.
+ */
+export const STEP_UNITS = 200;
+
 type QatWeightLink = {
   /** Integer initializer in the QDQ model. */
   intName: string;
@@ -33,12 +43,23 @@ type QatWeightLink = {
   axis: number;
   qmin: number;
   qmax: number;
+  /** The shadow is (level − zp)/stepUnits; null: the shadow is the float value. */
+  stepUnits: number | null;
 };
+
+/**
+ * Activation scales train too (LSQ: the straight-through gradient of the rounding reaches the scale, so a
+ * range calibrated on outliers can shrink where the error says so). Each is learned as log(scale)/k: at the
+ * QAT default rate an update changes a scale by up to 0.5 %.
+ */
+export const LOG_SCALE_UNITS = 50;
 
 type QatGraph = {
   model: ModelProto;
   /** Float shadow initializer → the integer weight it stands for. */
   weights: Map<string, QatWeightLink>;
+  /** Learned log-scale initializer → the activation scale initializer it replaces. */
+  scales: Map<string, string>;
 };
 
 /** Values of an (optional) per-axis parameter, broadcast to index by channel. */
@@ -87,9 +108,11 @@ export function toQatGraph(qdq: ModelProto): QatGraph {
     const ch = channelOf(dims, axis);
     const ints = tensorToTypedArray(x) as ArrayLike<number>;
     const shadow = new Float32Array(ints.length);
+    const stepUnits = x.dataType === DT.INT8 || x.dataType === DT.UINT8 ? STEP_UNITS : null;
     for (let i = 0; i < shadow.length; i++) {
       const c = scale.length === 1 ? 0 : ch(i);
-      shadow[i] = (Number(ints[i]) - zp[zp.length === 1 ? 0 : c]!) * scale[c]!;
+      const level = Number(ints[i]) - zp[zp.length === 1 ? 0 : c]!;
+      shadow[i] = stepUnits === null ? level * scale[c]! : level / stepUnits;
     }
     let name = `${x.name}__qat_float`;
     while (used.has(name)) name += '_';
@@ -102,6 +125,7 @@ export function toQatGraph(qdq: ModelProto): QatGraph {
       zeroPoint: zpT?.name ?? null,
       axis,
       ...levels(x.dataType),
+      stepUnits,
     });
     node.input[0] = name;
     node.opType = 'QatWeight';
@@ -110,8 +134,10 @@ export function toQatGraph(qdq: ModelProto): QatGraph {
       makeAttribute('axis', axis),
       makeAttribute('qmin', { $attr: 'float', value: levels(x.dataType).qmin }),
       makeAttribute('qmax', { $attr: 'float', value: levels(x.dataType).qmax }),
+      ...(stepUnits === null ? [] : [makeAttribute('step_units', { $attr: 'float', value: stepUnits })]),
     ];
   }
+  const scales = learnActivationScales(model, used);
   // The integer originals are no longer read by the training graph.
   const shadowed = new Set([...weights.values()].map((w) => w.intName));
   const stillRead = new Set(graph.node.flatMap((n) => n.input));
@@ -119,33 +145,143 @@ export function toQatGraph(qdq: ModelProto): QatGraph {
   if (!model.opsetImport.some((o) => o.domain === QAT_DOMAIN)) {
     model.opsetImport.push({ ...model.opsetImport[0]!, domain: QAT_DOMAIN, version: 1n });
   }
-  return { model, weights };
+  return { model, weights, scales };
 }
 
-/** The QDQ model with every shadowed integer weight re-quantized from the trained float shadow (a NEW model). */
+/**
+ * Every per-tensor activation scale (read by a QatQuantize) becomes QatScale(u) with u = log(scale)/k, read by
+ * that quantizer and by the DequantizeLinear nodes of the same activation.
+ */
+function learnActivationScales(model: ModelProto, used: Set<string>): Map<string, string> {
+  const graph = model.graph!;
+  const inits = initializerMap(graph);
+  const scales = new Map<string, string>();
+  const replaced = new Map<string, string>();
+  for (const node of graph.node) {
+    if (node.opType !== 'QatQuantize') continue;
+    const name = node.input[1]!;
+    const t = inits.get(name);
+    if (!t || t.dataType !== DT.FLOAT || tensorElementCount(t) !== 1) continue;
+    if (!replaced.has(name)) {
+      const value = Number((tensorToTypedArray(t) as Float32Array)[0]);
+      if (!(value > 0) || !Number.isFinite(value)) continue;
+      let logName = `${name}__qat_log`;
+      while (used.has(logName)) logName += '_';
+      used.add(logName);
+      const out = `${logName}_scale`;
+      used.add(out);
+      graph.initializer.push(
+        typedArrayToTensor(logName, DT.FLOAT, [], Float32Array.of(Math.log(value) / LOG_SCALE_UNITS)),
+      );
+      graph.node.unshift(
+        makeNode(
+          'QatScale',
+          [logName],
+          [out],
+          { k: { $attr: 'float', value: LOG_SCALE_UNITS } },
+          {
+            domain: QAT_DOMAIN,
+            name: out,
+          },
+        ),
+      );
+      replaced.set(name, out);
+      scales.set(logName, name);
+    }
+    node.attribute.push(makeAttribute('learn_scale', 1));
+  }
+  const isInit = (n: string) => inits.has(n);
+  for (const node of graph.node) {
+    const learned = replaced.get(node.input[1] ?? '');
+    if (!learned) continue;
+    const activationDq = node.opType === 'DequantizeLinear' && !isInit(node.input[0]!);
+    if (node.opType === 'QatQuantize' || activationDq) node.input[1] = learned;
+  }
+  return scales;
+}
+
+/**
+ * New bias scales where a learned input scale changed: a Conv/Gemm's int32 bias is read at input scale ×
+ * weight scale by ONNX Runtime's integer kernels, so both must move together.
+ */
+function biasScales(
+  qdq: ModelProto,
+  activationScales: ReadonlyMap<string, Float64Array>,
+  weights: ReadonlyMap<string, QatWeightLink>,
+): Map<string, Float64Array> {
+  const graph = qdq.graph!;
+  const inits = initializerMap(graph);
+  const producers = producerMap(graph);
+  const readers = new Map<string, number>();
+  for (const n of graph.node) for (const i of n.input) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const biasLinks = new Map(
+    [...weights.values()].filter((w) => w.intType === DT.INT32).map((w) => [w.intName, w]),
+  );
+  const out = new Map<string, Float64Array>();
+  for (const node of graph.node) {
+    if (node.opType !== 'Conv' && node.opType !== 'Gemm') continue;
+    const [xDq, wDq, bDq] = [0, 1, 2].map((i) => producers.get(node.input[i] ?? ''));
+    if (bDq?.opType !== 'DequantizeLinear' || xDq?.opType !== 'DequantizeLinear') continue;
+    const link = biasLinks.get(bDq.input[0]!);
+    const xScale = activationScales.get(xDq.input[1]!);
+    if (!link || !xScale || wDq?.opType !== 'DequantizeLinear') continue;
+    // A bias scale read elsewhere too cannot follow this Conv alone.
+    if ((readers.get(link.scale) ?? 0) !== 1) continue;
+    const wScale = channelValues(inits.get(wDq.input[1]!), 1);
+    const before = inits.get(link.scale);
+    if (!before || tensorElementCount(before) !== wScale.length) continue;
+    out.set(
+      link.scale,
+      Float64Array.from(wScale, (s) => s * xScale[0]!),
+    );
+  }
+  return out;
+}
+
+/**
+ * The QDQ model after training (a NEW model): learned activation scales written back, every shadowed integer
+ * weight re-quantized from its trained shadow, biases at their input's new scale.
+ */
 export function fromQatGraph(
   qdq: ModelProto,
   trained: ModelProto,
   weights: ReadonlyMap<string, QatWeightLink>,
+  scales: ReadonlyMap<string, string> = new Map(),
 ): ModelProto {
   const out = cloneModelSharingTensorData(qdq);
   const graph = out.graph!;
   const trainedInits = initializerMap(trained.graph!);
   const inits = initializerMap(graph);
+  const activationScales = new Map<string, Float64Array>();
+  for (const [logName, scaleName] of scales) {
+    const u = (tensorToTypedArray(trainedInits.get(logName)!) as Float32Array)[0]!;
+    const before = inits.get(scaleName);
+    // An untrained scale keeps its exact bits (exp(log s) need not round back to s).
+    if (!before || u === Math.fround(Math.log(channelValues(before, 1)[0]!) / LOG_SCALE_UNITS)) continue;
+    activationScales.set(scaleName, Float64Array.of(Math.exp(u * LOG_SCALE_UNITS)));
+  }
+  const newScales = new Map([...activationScales, ...biasScales(qdq, activationScales, weights)]);
+  const scaleOf = (name: string) => newScales.get(name) ?? channelValues(inits.get(name), 1);
+  const byInt = new Map([...weights].map(([shadow, w]) => [w.intName, { shadow, w }]));
   graph.initializer = graph.initializer.map((t) => {
-    const link = [...weights].find(([, w]) => w.intName === t.name);
+    const changed = newScales.get(t.name);
+    if (changed) {
+      return typedArrayToTensor(t.name, DT.FLOAT, t.dims.map(Number), Float32Array.from(changed));
+    }
+    const link = byInt.get(t.name);
     if (!link) return t;
-    const [shadowName, w] = link;
+    const { shadow: shadowName, w } = link;
     const shadow = tensorToTypedArray(trainedInits.get(shadowName)!) as Float32Array;
     const dims = t.dims.map((d) => Number(d));
-    const scale = channelValues(inits.get(w.scale), 1);
+    const scale = scaleOf(w.scale);
     const zp = channelValues(w.zeroPoint ? inits.get(w.zeroPoint) : undefined, 0);
     const ch = channelOf(dims, w.axis);
     const values = new Float64Array(shadow.length);
     for (let i = 0; i < shadow.length; i++) {
       const c = scale.length === 1 ? 0 : ch(i);
-      const q = Math.round(shadow[i]! / scale[c]!) + zp[zp.length === 1 ? 0 : c]!;
-      values[i] = Math.min(w.qmax, Math.max(w.qmin, q));
+      const z = zp[zp.length === 1 ? 0 : c]!;
+      const level = w.stepUnits === null ? shadow[i]! / scale[c]! : shadow[i]! * w.stepUnits;
+      values[i] = Math.min(w.qmax, Math.max(w.qmin, roundHalfEven(level) + z));
     }
     const typed =
       w.intType === DT.INT8
