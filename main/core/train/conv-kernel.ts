@@ -158,6 +158,62 @@ function im2col(
   }
 }
 
+/**
+ * out[o][p] += Σr W[o][r]·col[r][p] for four consecutive output rows (at yOff, weights at wOff), two patch
+ * rows per pass: eight multiply-adds per two patch loads and four output loads and stores.
+ */
+function forwardBlock4(
+  out: Float32Array,
+  yOff: number,
+  w: Float32Array,
+  wOff: number,
+  col: Float32Array,
+  R: number,
+  P: number,
+): void {
+  const y1 = yOff + P;
+  const y2 = y1 + P;
+  const y3 = y2 + P;
+  const v1 = wOff + R;
+  const v2 = v1 + R;
+  const v3 = v2 + R;
+  let r = 0;
+  for (; r + 2 <= R; r += 2) {
+    const a0 = w[wOff + r]!;
+    const b0 = w[wOff + r + 1]!;
+    const a1 = w[v1 + r]!;
+    const b1 = w[v1 + r + 1]!;
+    const a2 = w[v2 + r]!;
+    const b2 = w[v2 + r + 1]!;
+    const a3 = w[v3 + r]!;
+    const b3 = w[v3 + r + 1]!;
+    const c0 = r * P;
+    const c1 = c0 + P;
+    for (let p = 0; p < P; p++) {
+      const x0 = col[c0 + p]!;
+      const x1 = col[c1 + p]!;
+      out[yOff + p]! += a0 * x0 + b0 * x1;
+      out[y1 + p]! += a1 * x0 + b1 * x1;
+      out[y2 + p]! += a2 * x0 + b2 * x1;
+      out[y3 + p]! += a3 * x0 + b3 * x1;
+    }
+  }
+  for (; r < R; r++) {
+    const a0 = w[wOff + r]!;
+    const a1 = w[v1 + r]!;
+    const a2 = w[v2 + r]!;
+    const a3 = w[v3 + r]!;
+    const c0 = r * P;
+    for (let p = 0; p < P; p++) {
+      const x0 = col[c0 + p]!;
+      out[yOff + p]! += a0 * x0;
+      out[y1 + p]! += a1 * x0;
+      out[y2 + p]! += a2 * x0;
+      out[y3 + p]! += a3 * x0;
+    }
+  }
+}
+
 function forward(
   x: Float32Array,
   w: Float32Array,
@@ -185,7 +241,11 @@ function forward(
       const xOff = (n * d.ci + gi * d.cig) * d.h * d.w;
       const col = own ?? x.subarray(xOff, xOff + R * P);
       if (own) im2col(x, xOff, own, d, g, false);
-      for (let o = 0; o < d.cog; o++) {
+      // Four output channels per pass: each patch value loaded once for four of them.
+      let o = 0;
+      for (; o + 4 <= d.cog; o += 4)
+        forwardBlock4(out, (n * d.co + gi * d.cog + o) * P, w, (gi * d.cog + o) * R, col, R, P);
+      for (; o < d.cog; o++) {
         const oc = gi * d.cog + o;
         const yOff = (n * d.co + oc) * P;
         const wOff = oc * R;
@@ -216,6 +276,132 @@ function forward(
   return out;
 }
 
+/** dW rows oc and oc+1 (at wOff, wOff+R) += their dy rows (at yOff, yOff+P) · every patch row. */
+function filterGradBlock(
+  dw: Float32Array,
+  wOff: number,
+  dy: Float32Array,
+  yOff: number,
+  col: Float32Array,
+  R: number,
+  P: number,
+): void {
+  const yOff1 = yOff + P;
+  const wOff1 = wOff + R;
+  let r = 0;
+  for (; r + 4 <= R; r += 4) {
+    const c0 = r * P;
+    const c1 = c0 + P;
+    const c2 = c1 + P;
+    const c3 = c2 + P;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    for (let p = 0; p < P; p++) {
+      const g0 = dy[yOff + p]!;
+      const g1 = dy[yOff1 + p]!;
+      const x0 = col[c0 + p]!;
+      const x1 = col[c1 + p]!;
+      const x2 = col[c2 + p]!;
+      const x3 = col[c3 + p]!;
+      s0 += g0 * x0;
+      s1 += g0 * x1;
+      s2 += g0 * x2;
+      s3 += g0 * x3;
+      t0 += g1 * x0;
+      t1 += g1 * x1;
+      t2 += g1 * x2;
+      t3 += g1 * x3;
+    }
+    dw[wOff + r]! += s0;
+    dw[wOff + r + 1]! += s1;
+    dw[wOff + r + 2]! += s2;
+    dw[wOff + r + 3]! += s3;
+    dw[wOff1 + r]! += t0;
+    dw[wOff1 + r + 1]! += t1;
+    dw[wOff1 + r + 2]! += t2;
+    dw[wOff1 + r + 3]! += t3;
+  }
+  for (; r < R; r++) {
+    const c0 = r * P;
+    let s0 = 0;
+    let t0 = 0;
+    for (let p = 0; p < P; p++) {
+      const x0 = col[c0 + p]!;
+      s0 += dy[yOff + p]! * x0;
+      t0 += dy[yOff1 + p]! * x0;
+    }
+    dw[wOff + r]! += s0;
+    dw[wOff1 + r]! += t0;
+  }
+}
+
+/**
+ * dcol[r][p] = Σo W[o][r]·dy[o][p] for `rows` (1 or 2) consecutive patch rows from r, four output channels
+ * per pass: each dy value loaded once for both rows. Writes (not adds) the rows: dcol may be dx itself.
+ */
+function columnGradRows(
+  dcol: Float32Array,
+  r: number,
+  rows: 1 | 2,
+  w: Float32Array,
+  w0: number,
+  dy: Float32Array,
+  y0: number,
+  cog: number,
+  R: number,
+  P: number,
+): void {
+  const e0 = r * P;
+  const e1 = e0 + P;
+  dcol.fill(0, e0, e0 + rows * P);
+  let o = 0;
+  for (; o + 4 <= cog; o += 4) {
+    const k = w0 + o * R + r;
+    const a0 = w[k]!;
+    const a1 = w[k + R]!;
+    const a2 = w[k + 2 * R]!;
+    const a3 = w[k + 3 * R]!;
+    const d0 = y0 + o * P;
+    const d1 = d0 + P;
+    const d2 = d1 + P;
+    const d3 = d2 + P;
+    if (rows === 2) {
+      const b0 = w[k + 1]!;
+      const b1 = w[k + R + 1]!;
+      const b2 = w[k + 2 * R + 1]!;
+      const b3 = w[k + 3 * R + 1]!;
+      for (let p = 0; p < P; p++) {
+        const g0 = dy[d0 + p]!;
+        const g1 = dy[d1 + p]!;
+        const g2 = dy[d2 + p]!;
+        const g3 = dy[d3 + p]!;
+        dcol[e0 + p]! += a0 * g0 + a1 * g1 + a2 * g2 + a3 * g3;
+        dcol[e1 + p]! += b0 * g0 + b1 * g1 + b2 * g2 + b3 * g3;
+      }
+    } else {
+      for (let p = 0; p < P; p++) {
+        dcol[e0 + p]! += a0 * dy[d0 + p]! + a1 * dy[d1 + p]! + a2 * dy[d2 + p]! + a3 * dy[d3 + p]!;
+      }
+    }
+  }
+  for (; o < cog; o++) {
+    const k = w0 + o * R + r;
+    const d0 = y0 + o * P;
+    const a0 = w[k]!;
+    for (let p = 0; p < P; p++) dcol[e0 + p]! += a0 * dy[d0 + p]!;
+    if (rows === 2) {
+      const b0 = w[k + 1]!;
+      for (let p = 0; p < P; p++) dcol[e1 + p]! += b0 * dy[d0 + p]!;
+    }
+  }
+}
+
 function backward(
   x: Float32Array,
   w: Float32Array,
@@ -236,42 +422,24 @@ function backward(
   const pointwise = isPointwise(d, g);
   const ownCol = pointwise ? null : new Float32Array(R * P);
   const ownDcol = pointwise ? null : new Float32Array(R * P);
-  const R4 = R - (R % 4);
-  const cog4 = d.cog - (d.cog % 4);
   for (let n = 0; n < d.n; n++) {
     for (let gi = 0; gi < g.group; gi++) {
       const xOff = (n * d.ci + gi * d.cig) * d.h * d.w;
       const col = ownCol ?? x.subarray(xOff, xOff + R * P);
       const dcol = ownDcol ?? dx.subarray(xOff, xOff + R * P);
       if (ownCol) im2col(x, xOff, ownCol, d, g, false);
-      // dW[o][r] += Σp dy[o][p]·col[r][p], four patch rows per pass (one dy load per four products).
-      for (let o = 0; o < d.cog; o++) {
+      // dW[o][r] += Σp dy[o][p]·col[r][p]: two output channels × four patch rows per pass (six loads per
+      // eight products), then one channel at a time for an odd one left.
+      let o = 0;
+      for (; o + 2 <= d.cog; o += 2) {
+        const oc = gi * d.cog + o;
+        filterGradBlock(dw, oc * R, dy, (n * d.co + oc) * P, col, R, P);
+      }
+      for (; o < d.cog; o++) {
         const oc = gi * d.cog + o;
         const yOff = (n * d.co + oc) * P;
         const wOff = oc * R;
-        let r = 0;
-        for (; r < R4; r += 4) {
-          const c0 = r * P;
-          const c1 = c0 + P;
-          const c2 = c1 + P;
-          const c3 = c2 + P;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
-          for (let p = 0; p < P; p++) {
-            const gv = dy[yOff + p]!;
-            s0 += gv * col[c0 + p]!;
-            s1 += gv * col[c1 + p]!;
-            s2 += gv * col[c2 + p]!;
-            s3 += gv * col[c3 + p]!;
-          }
-          dw[wOff + r]! += s0;
-          dw[wOff + r + 1]! += s1;
-          dw[wOff + r + 2]! += s2;
-          dw[wOff + r + 3]! += s3;
-        }
-        for (; r < R; r++) {
+        for (let r = 0; r < R; r++) {
           const cOff = r * P;
           let s = 0;
           for (let p = 0; p < P; p++) s += dy[yOff + p]! * col[cOff + p]!;
@@ -281,41 +449,9 @@ function backward(
       // dcol[r][p] = Σo W[o][r]·dy[o][p], four output channels per pass (one dcol store per four products).
       const y0 = (n * d.co + gi * d.cog) * P;
       const w0 = gi * d.cog * R;
-      for (let r = 0; r < R; r++) {
-        const cOff = r * P;
-        let o = 0;
-        if (cog4 > 0) {
-          const a0 = w[w0 + r]!;
-          const a1 = w[w0 + R + r]!;
-          const a2 = w[w0 + 2 * R + r]!;
-          const a3 = w[w0 + 3 * R + r]!;
-          for (let p = 0; p < P; p++) {
-            dcol[cOff + p] =
-              a0 * dy[y0 + p]! + a1 * dy[y0 + P + p]! + a2 * dy[y0 + 2 * P + p]! + a3 * dy[y0 + 3 * P + p]!;
-          }
-          o = 4;
-        } else {
-          dcol.fill(0, cOff, cOff + P);
-        }
-        for (; o < cog4; o += 4) {
-          const a0 = w[w0 + o * R + r]!;
-          const a1 = w[w0 + (o + 1) * R + r]!;
-          const a2 = w[w0 + (o + 2) * R + r]!;
-          const a3 = w[w0 + (o + 3) * R + r]!;
-          const d0 = y0 + o * P;
-          const d1 = d0 + P;
-          const d2 = d1 + P;
-          const d3 = d2 + P;
-          for (let p = 0; p < P; p++) {
-            dcol[cOff + p]! += a0 * dy[d0 + p]! + a1 * dy[d1 + p]! + a2 * dy[d2 + p]! + a3 * dy[d3 + p]!;
-          }
-        }
-        for (; o < d.cog; o++) {
-          const a = w[w0 + o * R + r]!;
-          const dOff = y0 + o * P;
-          for (let p = 0; p < P; p++) dcol[cOff + p]! += a * dy[dOff + p]!;
-        }
-      }
+      let r = 0;
+      for (; r + 2 <= R; r += 2) columnGradRows(dcol, r, 2, w, w0, dy, y0, d.cog, R, P);
+      if (r < R) columnGradRows(dcol, r, 1, w, w0, dy, y0, d.cog, R, P);
       if (ownDcol) im2col(dx, xOff, ownDcol, d, g, true);
     }
   }
