@@ -104,6 +104,13 @@ const trainingReportSchema = z.object({
    * variants trained before it was measured, or when no sample was held out).
    */
   fidelityCurve: z.array(z.number()).optional(),
+  /** Held-out cosine of the model training started from (absent without held-out samples). */
+  fidelityBefore: z.number().optional(),
+  /**
+   * The epoch whose weights were kept (0: the starting weights) when it is not the last one: the best
+   * held-out fidelity wins, so training never hands back a model that scores worse than where it started.
+   */
+  keptEpoch: z.number().int().optional(),
   samplesPerSecond: z.number(),
   /** Set when the user cancelled: the stored model is the best completed epoch's (1-based `bestEpoch`). */
   cancelled: z

@@ -11,11 +11,14 @@ import { writeNpy } from '../../../test/fixtures/npy';
 import { createRng, randomFloats } from '../../../test/models/prng';
 import { writeTestModel } from '../../../test/models';
 import { encodeModel } from '../onnx';
+import { tensorToTypedArray } from '../onnx/tensor';
 import { createModelBuilder } from '../onnx/builder';
 import { TensorProto_DataType as DT } from 'onnx-buf';
 import { createSilentLogger } from '../logger';
 import { expectSingle, runOptimization } from '../optimize/run-optimization';
 import { createServices, type Services } from '../services';
+import { distill } from './distill';
+import { sliceWidth } from './width-slice';
 
 let work: string;
 let services: Services;
@@ -191,5 +194,58 @@ describe('distill pass (worker, real ONNX Runtime)', () => {
     const single = expectSingle(outcome);
     expect(single.pass.training?.cancelled).toEqual({ atEpoch: 2, epochs: 50, bestEpoch: 1 });
     expect(single.fidelity.samples).toBeGreaterThan(0);
+  });
+});
+
+describe('distill keeps the best held-out weights', () => {
+  const model = buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3 });
+  const sample = (seed: number) => ({
+    image: new ort.Tensor('float32', randomFloats(createRng(seed), 64, 1), [1, 1, 8, 8]),
+  });
+  const run = (learningRate: number, alpha: number) =>
+    distill({
+      teacher: model,
+      student: model,
+      samples: Array.from({ length: 16 }, (_, i) => sample(100 + i)),
+      // Labels that have nothing to do with the teacher: cross-entropy on them pulls the student away.
+      labels: Array.from({ length: 16 }, (_, i) => (i * 7) % 10),
+      heldOut: Array.from({ length: 8 }, (_, i) => sample(200 + i)),
+      settings: { epochs: 2, temperature: 1, alpha, learningRate, batchSize: 8, seed: 1 },
+      signal: new AbortController().signal,
+      progress: () => {},
+    });
+
+  it('hands back the starting weights, and says so, when no epoch beat them on held-out data', async () => {
+    const result = await run(0.05, 0);
+    expect(result.fidelityBefore).toBeGreaterThan(0.9999);
+    expect(Math.max(...result.fidelityCurve)).toBeLessThan(result.fidelityBefore!);
+    expect(result.keptEpoch).toBe(0);
+    expect(result.warnings.join(' ')).toMatch(
+      /did not improve held-out fidelity.*the one training started from/,
+    );
+    const values = (m: typeof model) =>
+      Object.fromEntries(m.graph!.initializer.map((t) => [t.name, Array.from(tensorToTypedArray(t))]));
+    expect(values(result.model)).toEqual(values(model));
+  });
+
+  it('keeps the last epoch when it is the best (nothing to say)', async () => {
+    const student = sliceWidth(model, 0.5).model;
+    const result = await distill({
+      teacher: model,
+      student,
+      samples: Array.from({ length: 32 }, (_, i) => sample(300 + i)),
+      labels: null,
+      heldOut: Array.from({ length: 8 }, (_, i) => sample(400 + i)),
+      settings: { epochs: 3, temperature: 1, alpha: 1, learningRate: 0.01, batchSize: 8, seed: 1 },
+      signal: new AbortController().signal,
+      progress: () => {},
+    });
+    expect(result.fidelityCurve.at(-1)!).toBeGreaterThan(result.fidelityBefore!);
+    if (result.keptEpoch === null) {
+      expect(result.fidelityCurve.at(-1)).toBe(Math.max(...result.fidelityCurve));
+      expect(result.warnings.join(' ')).not.toMatch(/kept|did not improve/);
+    } else {
+      expect(result.fidelityCurve[result.keptEpoch - 1]).toBe(Math.max(...result.fidelityCurve));
+    }
   });
 });

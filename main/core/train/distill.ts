@@ -47,6 +47,10 @@ export type DistillResult = {
   lossCurve: number[];
   /** Held-out cosine after each completed epoch (empty without held-out samples). */
   fidelityCurve: number[];
+  /** Held-out cosine before training (null without held-out samples). */
+  fidelityBefore: number | null;
+  /** Set when the model kept is not the last epoch's: the best held-out one (0 = the starting weights). */
+  keptEpoch: number | null;
   epochsCompleted: number;
   /** Set when the user cancelled after at least one epoch: the model is the best epoch's (1-based). */
   cancelled: { atEpoch: number; epochs: number; bestEpoch: number } | null;
@@ -261,6 +265,9 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
     const labelled = labels !== null && labels.every((l) => l !== null);
     const useCe = labels !== null && settings.alpha < 1;
 
+    const fidelityBefore = heldOut.length > 0 ? heldOutCosine(graph, heldOut, heldOutCached, studentT) : null;
+    const start = fidelityBefore === null ? null : graph.snapshot();
+    let keptEpoch: number | null = null;
     const optimizer = tf.train.adam(settings.learningRate);
     const lossCurve: number[] = [];
     const fidelityCurve: number[] = [];
@@ -383,6 +390,25 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
           `Cancelled at epoch ${cancelled.atEpoch} of ${cancelled.epochs}: this is the model after epoch ` +
             `${best.epoch}, the best completed one (${heldOut.length > 0 ? 'held-out fidelity' : 'training loss'}).`,
         );
+      } else if (best && fidelityBefore !== null && start) {
+        // The best held-out epoch is kept; the starting weights when no epoch beat them.
+        const fmt = (v: number) => v.toFixed(5);
+        if (best.score <= fidelityBefore) {
+          graph.restore(start);
+          keptEpoch = 0;
+          warnings.push(
+            `Training did not improve held-out fidelity (cosine ${fmt(fidelityBefore)} before, best epoch ` +
+              `${fmt(best.score)}): the model is the one training started from. More data or epochs, or a ` +
+              `lower learning rate (now ${settings.learningRate}), may help.`,
+          );
+        } else if (best.epoch !== lossCurve.length) {
+          graph.restore(best.values);
+          keptEpoch = best.epoch;
+          warnings.push(
+            `Held-out fidelity peaked at epoch ${best.epoch} of ${lossCurve.length} (cosine ${fmt(best.score)}, ` +
+              `last ${fmt(fidelityCurve.at(-1)!)}): that epoch's model is kept.`,
+          );
+        }
       }
     } finally {
       optimizer.dispose();
@@ -394,6 +420,8 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
       model: graph.exportModel(),
       lossCurve,
       fidelityCurve,
+      fidelityBefore,
+      keptEpoch,
       epochsCompleted: lossCurve.length,
       cancelled,
       studentParameters: graph.parameterCount(),

@@ -62,6 +62,8 @@ export function trainingReport(
     epochs: result.epochsCompleted,
     lossCurve: result.lossCurve,
     fidelityCurve: result.fidelityCurve,
+    ...(result.fidelityBefore === null ? {} : { fidelityBefore: result.fidelityBefore }),
+    ...(result.keptEpoch === null ? {} : { keptEpoch: result.keptEpoch }),
     samplesPerSecond: result.samplesPerSecond,
     ...(result.cancelled ? { cancelled: result.cancelled } : {}),
   };

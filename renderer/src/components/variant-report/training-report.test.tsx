@@ -82,6 +82,16 @@ describe('VariantReport of a trained variant', () => {
     expect(text('training-report-curves-loss')).toContain('loss 0.400 (epoch 2)');
     expect(text('training-report-curves-fidelity')).toContain('0.9910 (epoch 2)');
     expect(screen.queryByTestId('training-cancelled')).toBeNull();
+    expect(screen.queryByTestId('training-held-out')).toBeNull();
+  });
+
+  it.each([
+    [{}, '0.9000 before → 0.9910 (epoch 2, the last)'],
+    [{ keptEpoch: 1 }, '0.9000 before → 0.9500 (epoch 1, the best)'],
+    [{ keptEpoch: 0 }, '0.9000 before training; no epoch did better, so these are the starting weights'],
+  ] as const)('says which weights it kept against the held-out start (%j)', (patch, expected) => {
+    renderUi(<VariantReport report={report({ fidelityBefore: 0.9, ...patch })} />);
+    expect(text('training-held-out')).toBe(expected);
   });
 
   it('says a cancelled training kept its best epoch', () => {

@@ -34,6 +34,17 @@ function finalCosine(fidelity: FidelityReport): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** "0.9702 before → 0.9815 (epoch 3 kept)" — which weights the variant holds and why. */
+function heldOutSummary(training: Training): string {
+  const before = training.fidelityBefore!;
+  const curve = training.fidelityCurve ?? [];
+  const kept = training.keptEpoch ?? curve.length;
+  if (kept === 0)
+    return `${before.toFixed(4)} before training; no epoch did better, so these are the starting weights`;
+  const after = curve[kept - 1];
+  return `${before.toFixed(4)} before → ${after === undefined ? '?' : after.toFixed(4)} (epoch ${kept}${kept === curve.length ? ', the last' : ', the best'})`;
+}
+
 /**
  * A trained variant (distill, qat, fine-tuned pruning): how it was trained (recipe, data hash), the loss and
  * held-out fidelity per epoch, the final fidelity and the throughput; and whether it was cancelled.
@@ -108,6 +119,14 @@ export function TrainingReport({
               {training.samplesPerSecond.toFixed(1)} samples/s
             </DataList.ItemValue>
           </DataList.Item>
+          {training.fidelityBefore !== undefined && (
+            <DataList.Item>
+              <DataList.ItemLabel>Held-out cosine</DataList.ItemLabel>
+              <DataList.ItemValue data-testid="training-held-out">
+                {heldOutSummary(training)}
+              </DataList.ItemValue>
+            </DataList.Item>
+          )}
           <DataList.Item>
             <DataList.ItemLabel>Final fidelity</DataList.ItemLabel>
             <DataList.ItemValue data-testid="training-final-fidelity">
