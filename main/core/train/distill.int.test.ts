@@ -224,7 +224,9 @@ describe('distill keeps the best held-out weights', () => {
       /did not improve held-out fidelity.*the one training started from/,
     );
     const values = (m: typeof model) =>
-      Object.fromEntries(m.graph!.initializer.map((t) => [t.name, Array.from(tensorToTypedArray(t))]));
+      Object.fromEntries(
+        m.graph!.initializer.map((t) => [t.name, Array.from(tensorToTypedArray(t) as Float32Array)]),
+      );
     expect(values(result.model)).toEqual(values(model));
   });
 
