@@ -152,7 +152,7 @@ for (const r of rows) {
 const q = rows[1]!;
 console.log(`\nQAT loss per epoch: ${q.curve.map((l) => fmt(l, 4)).join(', ')}`);
 console.log(
-  `QAT held-out cosine of the logits in the engine: ${q.before === null ? '-' : fmt(q.before, 5)} before, ` +
+  `QAT held-out cosine in the engine (probabilities): ${q.before === null ? '-' : fmt(q.before, 5)} before, ` +
     `${q.heldOut.map((l) => fmt(l, 5)).join(', ')} per epoch; kept: ${q.kept === null ? 'the last epoch' : q.kept === 0 ? 'the starting (PTQ) weights' : `epoch ${q.kept}`}`,
 );
 console.log('\nTargets (issue 11, PaddleOCR rec QAT INT8):');
