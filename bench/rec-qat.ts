@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { DataSpec } from '../shared/schemas/optimize';
 import { int8StaticConfigSchema, qatConfigSchema } from '../shared/schemas/optimize';
 import { decodeModel } from '../main/core/onnx';
 import { openSampleSource } from '../main/core/optimize/data';
@@ -16,7 +15,7 @@ import { expectSingle, runOptimization } from '../main/core/optimize/run-optimiz
 import { measureRoundRobin } from '../main/core/optimize/search/rank-candidates';
 import { createRng } from '../test/models/prng';
 import { peakRssMb } from './peak-memory';
-import { decodeCtc, paddleAssets, randomLine, writeLines } from './text-lines';
+import { paddleAssets, randomLine, readTexts, writeLines } from './text-lines';
 
 const flag = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -41,18 +40,6 @@ console.log(
   `PaddleOCR rec (PP-OCRv4), ${trainCount} rendered training lines, ${evalLines.length} held-out lines, ` +
     `calibrator ${calibrator}, QAT ${epochs} epoch(s) at ${learningRate}`,
 );
-
-async function readTexts(bytes: Uint8Array, spec: DataSpec): Promise<string[]> {
-  const source = await openSampleSource(spec, decodeModel(parentBytes));
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
-  const texts: string[] = [];
-  for await (const sample of source.read()) {
-    const out = Object.values(await session.run(sample))[0]!;
-    texts.push(decodeCtc(out.data as Float32Array, out.dims));
-  }
-  await session.release();
-  return texts;
-}
 
 const base = { calibrator, percentile: 99.99, perChannel: true };
 const run = async (method: 'int8-static' | 'qat') => {

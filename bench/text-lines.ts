@@ -3,8 +3,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { DataSpec } from '../shared/schemas/optimize';
+import { decodeModel } from '../main/core/onnx';
+import { openSampleSource } from '../main/core/optimize/data';
 import { writeNpy } from '../test/fixtures/npy';
 import { createRng } from '../test/models/prng';
 
@@ -93,4 +96,18 @@ export function decodeCtc(values: Float32Array, dims: readonly number[]): string
     last = best;
   }
   return text;
+}
+
+/** What a recogniser (a file path or model bytes) reads on every sample of `spec`, CTC-decoded. */
+export async function readTexts(model: string | Uint8Array, spec: DataSpec): Promise<string[]> {
+  const bytes = typeof model === 'string' ? new Uint8Array(readFileSync(model)) : model;
+  const source = await openSampleSource(spec, decodeModel(bytes));
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+  const texts: string[] = [];
+  for await (const sample of source.read()) {
+    const out = Object.values(await session.run(sample))[0]!;
+    texts.push(decodeCtc(out.data as Float32Array, out.dims));
+  }
+  await session.release();
+  return texts;
 }
