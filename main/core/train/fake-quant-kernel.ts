@@ -50,7 +50,7 @@ export function fakeQuantize(
   levels: boolean,
   stepUnits: number | null = null,
 ): tf.Tensor {
-  const op = tf.customGrad((xIn, save) => {
+  const op = tf.customGrad((xIn) => {
     const xt = xIn as tf.Tensor;
     const xv = xt.dataSync() as Float32Array;
     const { inner, size } = channelLayout(xt.shape, spec);
@@ -76,7 +76,6 @@ export function fakeQuantize(
       const slope = stepUnits === null ? (levels ? 1 / s : 1) : levels ? stepUnits : stepUnits * s;
       pass[i] = inside * slope;
     }
-    void save;
     return {
       value: tf.tensor(out, xt.shape, 'float32'),
       gradFunc: (dy: tf.Tensor) => {
@@ -101,7 +100,7 @@ export function fakeQuantizeLevels(
   qmin: number,
   qmax: number,
 ): tf.Tensor {
-  const op = tf.customGrad((xIn, sIn, save) => {
+  const op = tf.customGrad((xIn, sIn) => {
     const xt = xIn as tf.Tensor;
     const st = sIn as tf.Tensor;
     const xv = xt.dataSync() as Float32Array;
@@ -115,7 +114,6 @@ export function fakeQuantizeLevels(
       else inside[i] = 1;
       out[i] = q;
     }
-    void save;
     return {
       value: tf.tensor(out, xt.shape, 'float32'),
       gradFunc: (dy: tf.Tensor) => {

@@ -1,14 +1,14 @@
 // Quantization ops for quantization-aware training. The QAT graph (see qat.ts) replaces each
-// QuantizeLinear by QatQuantize and each DequantizeLinear of a constant (int8 weight, int32 bias) by QatWeight
-// over a float shadow weight; both round with a straight-through estimator (round in the forward pass,
-// identity gradient), and clipping passes no gradient outside the integer range, as in standard QAT.
+// QuantizeLinear by QatQuantize (its scale learned through QatScale) and each DequantizeLinear of a constant
+// (int8 weight, int32 bias) by QatWeight over a trainable shadow; both round with a straight-through estimator
+// (round in the forward pass, identity gradient), and clipping passes no gradient outside the integer range.
 import type { NodeProto } from 'onnx-buf';
 import { getAttrFloat, getAttrInt } from '../onnx/graph';
 import type { OpImpl } from './op-types';
 import { fakeQuantize, fakeQuantizeLevels, type FakeQuantSpec } from './fake-quant-kernel';
 import { tf } from './tf';
 
-/** Domain of the two training-only ops; never in an exported model. */
+/** Domain of the training-only ops; never in an exported model. */
 export const QAT_DOMAIN = 'edgefleet.qat';
 
 /** A scale or zero point on the host (constants of the graph, small). */

@@ -190,11 +190,10 @@ function learnActivationScales(model: ModelProto, used: Set<string>): Map<string
     }
     node.attribute.push(makeAttribute('learn_scale', 1));
   }
-  const isInit = (n: string) => inits.has(n);
   for (const node of graph.node) {
     const learned = replaced.get(node.input[1] ?? '');
     if (!learned) continue;
-    const activationDq = node.opType === 'DequantizeLinear' && !isInit(node.input[0]!);
+    const activationDq = node.opType === 'DequantizeLinear' && !inits.has(node.input[0]!);
     if (node.opType === 'QatQuantize' || activationDq) node.input[1] = learned;
   }
   return scales;
