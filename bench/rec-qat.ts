@@ -1,18 +1,21 @@
 // npm run bench:distill (second part) — QAT on PaddleOCR rec (PP-OCRv4, from npm): text lines rendered here
 // (bench/text-lines.ts), static INT8 by post-training quantization and by QAT (fine-tuned by distillation from
-// FP32, same calibration and Q/DQ placement), read as text against FP32's reading, timed round-robin with FP32.
+// FP32, same calibration and Q/DQ placement), beside ONNX Runtime's own static INT8 file from ../shared/anchors,
+// read as text against FP32's reading, timed round-robin with FP32.
 // Flags: --train N (rendered training lines, default 128), --epochs E (default 2), --lr R (default 0.0001),
 // --quick (16 lines, 1 epoch),
 // --calibrator minmax|percentile (default percentile 99.99: measured 0.982 cosine against minmax's 0.970).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { int8StaticConfigSchema, qatConfigSchema } from '../shared/schemas/optimize';
 import { decodeModel } from '../main/core/onnx';
 import { openSampleSource } from '../main/core/optimize/data';
 import { expectSingle, runOptimization } from '../main/core/optimize/run-optimization';
 import { measureRoundRobin } from '../main/core/optimize/search/rank-candidates';
+import { createScorer } from '../main/core/optimize/search/scorer';
 import { createRng } from '../test/models/prng';
 import { peakRssMb } from './peak-memory';
 import { paddleAssets, randomLine, readTexts, writeLines } from './text-lines';
@@ -81,37 +84,49 @@ const rows = [];
 const firstSource = await openSampleSource(evaluation, decodeModel(parentBytes));
 const firstRead = firstSource.read({ start: 0, end: 1 });
 const first = (await firstRead[Symbol.asyncIterator]().next()).value!;
+// ONNX Runtime's own static quantizer file (../shared/anchors), where present: the strongest tool at hand.
+const ortStaticPath = fileURLToPath(
+  new URL('../../shared/anchors/ort-quantizer/rec_ort_static_pt.onnx', import.meta.url),
+);
+const ortStatic = existsSync(ortStaticPath) ? new Uint8Array(readFileSync(ortStaticPath)) : null;
 const timed = await measureRoundRobin(
   parentBytes,
   [
     { id: 'ptq', bytes: ptq.outcome.bytes },
     { id: 'qat', bytes: qat.outcome.bytes },
+    ...(ortStatic ? [{ id: 'ort', bytes: ortStatic }] : []),
   ],
   first,
   { budgetMs: 15_000, minRounds: 20, maxRounds: 400 },
 );
-for (const [id, label, r] of [
-  ['ptq', 'static INT8 (post-training)', ptq],
-  ['qat', `static INT8, QAT (${epochs} epoch(s))`, qat],
-] as const) {
-  const texts = await readTexts(r.outcome.bytes, evaluation);
+const scorer = await createScorer(parentBytes, await openSampleSource(evaluation, decodeModel(parentBytes)));
+const variants = [
+  { id: 'ptq', label: 'static INT8 (post-training)', bytes: ptq.outcome.bytes, run: ptq },
+  { id: 'qat', label: `static INT8, QAT (${epochs} epoch(s))`, bytes: qat.outcome.bytes, run: qat },
+  ...(ortStatic
+    ? [{ id: 'ort', label: "ONNX Runtime's static INT8 (anchors file)", bytes: ortStatic, run: null }]
+    : []),
+];
+for (const { id, label, bytes, run } of variants) {
+  const texts = await readTexts(bytes, evaluation);
   const same = texts.filter((t, i) => t === fp32Texts[i]).length;
   const whereRead = texts.filter((t, i) => readable[i] && t === fp32Texts[i]).length;
-  const fid = r.outcome.fidelity.outputs[0]!;
+  const score = await scorer.score(bytes);
+  const training = run?.outcome.pass.training;
   rows.push({
     label,
-    size: r.outcome.bytes.byteLength / parentBytes.byteLength,
+    size: bytes.byteLength / parentBytes.byteLength,
     latency: timed.ms.get(id)! / timed.parentMs,
-    cosine: fid.cosine ?? 0,
-    sqnr: fid.sqnrDb ?? 0,
+    cosine: score.cosine ?? 0,
+    sqnr: score.sqnrDb ?? 0,
     same: same / texts.length,
     whereRead: whereRead / Math.max(1, readable.filter(Boolean).length),
-    seconds: r.seconds,
-    sps: r.outcome.pass.training?.samplesPerSecond ?? null,
-    curve: r.outcome.pass.training?.lossCurve ?? [],
-    heldOut: r.outcome.pass.training?.fidelityCurve ?? [],
-    before: r.outcome.pass.training?.fidelityBefore ?? null,
-    kept: r.outcome.pass.training?.keptEpoch ?? null,
+    seconds: run?.seconds ?? null,
+    sps: training?.samplesPerSecond ?? null,
+    curve: training?.lossCurve ?? [],
+    heldOut: training?.fidelityCurve ?? [],
+    before: training?.fidelityBefore ?? null,
+    kept: training?.keptEpoch ?? null,
   });
 }
 
@@ -133,7 +148,7 @@ const header = [
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) {
   console.log(
-    `| ${[r.label, fmt(r.size, 3), fmt(r.latency, 3), fmt(r.cosine, 5), fmt(r.sqnr, 1), `${fmt(r.same * 100, 0)} %`, `${fmt(r.whereRead * 100, 0)} %`, fmt(r.seconds / 60, 1), r.sps === null ? '-' : fmt(r.sps, 2)].join(' | ')} |`,
+    `| ${[r.label, fmt(r.size, 3), fmt(r.latency, 3), fmt(r.cosine, 5), fmt(r.sqnr, 1), `${fmt(r.same * 100, 0)} %`, `${fmt(r.whereRead * 100, 0)} %`, r.seconds === null ? '-' : fmt(r.seconds / 60, 1), r.sps === null ? '-' : fmt(r.sps, 2)].join(' | ')} |`,
   );
 }
 const q = rows[1]!;
