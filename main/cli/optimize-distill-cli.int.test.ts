@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importResultSchema } from '../../shared/schemas/models';
+import { recipeSchema } from '../../shared/schemas/optimize';
 import { runEdgefleet } from '../../test/fixtures/cli';
 import { writeTestModel } from '../../test/models';
 import { buildCnnClassifier } from '../../test/models/cnn-classifier';
@@ -60,11 +61,14 @@ describe('edgefleet optimize --method distill / qat', () => {
       join(work, 'x.npy'),
       '--epochs',
       '1',
+      '--checks-per-epoch',
+      '3',
     ]);
     expect(r.code).toBe(0);
     const result = importResultSchema.parse(JSON.parse(r.stdout));
     expect(result.model.method).toBe('qat');
     expect(result.model.report?.pass.training?.epochs).toBe(1);
+    expect(recipeSchema.parse(result.model.recipe).config).toMatchObject({ checksPerEpoch: 3 });
   });
 
   it('refuses misplaced or bad options with exit 2 and stores nothing', () => {
@@ -72,6 +76,9 @@ describe('edgefleet optimize --method distill / qat', () => {
     const misplaced = edgefleet(['--json', 'optimize', 'cnn', '--method', 'fp16', '--student', 'self']);
     expect(misplaced.code).toBe(2);
     expect(JSON.parse(misplaced.stdout)).toMatchObject({ error: { code: 'USAGE' } });
+    const checks = edgefleet(['--json', 'optimize', 'cnn', '--method', 'fp16', '--checks-per-epoch', '2']);
+    expect(checks.code).toBe(2);
+    expect(JSON.parse(checks.stdout).error.message).toContain('--checks-per-epoch');
     const badAlpha = edgefleet([
       'optimize',
       'cnn',

@@ -71,6 +71,8 @@ export const distillConfigSchema = z
     learningRate: z.number().positive().max(1).default(0.001),
     batchSize: z.number().int().min(1).max(4096).default(32),
     seed: z.number().int().default(1),
+    /** Held-out checks per epoch; the best check's weights are kept (the last one after the epoch's end). */
+    checksPerEpoch: z.number().int().min(1).max(1000).default(1),
   })
   .strict();
 export type DistillConfig = z.infer<typeof distillConfigSchema>;
@@ -84,6 +86,11 @@ export const qatConfigSchema = int8StaticConfigSchema
     learningRate: z.number().positive().max(1).default(0.0001),
     batchSize: z.number().int().min(1).max(4096).default(32),
     seed: z.number().int().default(1),
+    /**
+     * Held-out checks per epoch. QAT starts from a good model and the first updates do the most good (PaddleOCR
+     * rec: 4 updates lifted the text read as FP32 reads it from 70 to 94 %, later ones drifted): it checks often.
+     */
+    checksPerEpoch: z.number().int().min(1).max(1000).default(8),
   })
   .strict();
 export type QatConfig = z.infer<typeof qatConfigSchema>;
@@ -111,10 +118,22 @@ const trainingReportSchema = z.object({
    * held-out fidelity wins, so training never hands back a model that scores worse than where it started.
    */
   keptEpoch: z.number().int().optional(),
+  /** Set when the kept weights were checked inside epoch `keptEpoch`: after this many updates in all. */
+  keptUpdate: z.number().int().optional(),
+  /** The held-out cosine of the weights kept at `keptUpdate` (epoch checks are in `fidelityCurve`). */
+  keptCosine: z.number().optional(),
   samplesPerSecond: z.number(),
-  /** Set when the user cancelled: the stored model is the best completed epoch's (1-based `bestEpoch`). */
+  /**
+   * Set when the user cancelled: the stored model is the best check's, after epoch `bestEpoch` (1-based) or,
+   * when it was checked inside that epoch, after update `bestUpdate`.
+   */
   cancelled: z
-    .object({ atEpoch: z.number().int(), epochs: z.number().int(), bestEpoch: z.number().int() })
+    .object({
+      atEpoch: z.number().int(),
+      epochs: z.number().int(),
+      bestEpoch: z.number().int(),
+      bestUpdate: z.number().int().optional(),
+    })
     .optional(),
 });
 

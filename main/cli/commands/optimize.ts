@@ -52,6 +52,7 @@ type OptimizeFlags = {
   alpha?: string;
   learningRate?: string;
   batchSize?: string;
+  checksPerEpoch?: string;
 } & PruneFlags;
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg']);
@@ -133,6 +134,10 @@ export function registerOptimizeCommand(program: Command, globals: Globals, io: 
     )
     .option('--learning-rate <lr>', 'distill/qat: Adam learning rate (default 0.001; qat 0.0001)')
     .option('--batch-size <n>', 'distill/qat: samples per step (default 32)')
+    .option(
+      '--checks-per-epoch <n>',
+      'distill/qat: held-out checks per epoch, the best one kept (default 1; qat 8)',
+    )
     .action(async (model: string, flags: OptimizeFlags) => {
       exit(
         await runCommand(
@@ -205,6 +210,7 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
     num(flags.alpha, 'alpha');
     num(flags.learningRate, 'learningRate');
     num(flags.batchSize, 'batchSize');
+    num(flags.checksPerEpoch, 'checksPerEpoch');
   } else if (flags.method === 'fp16' && flags.keepIoTypes === false) {
     config.keepIoTypes = false;
   }
@@ -239,6 +245,7 @@ function methodOptions(flags: OptimizeFlags): MethodOptions {
           flags.alpha && '--alpha',
           flags.learningRate && '--learning-rate',
           flags.batchSize && '--batch-size',
+          flags.checksPerEpoch && '--checks-per-epoch',
         ]),
   ].filter(Boolean);
   if (misplaced.length > 0) {

@@ -134,6 +134,7 @@ export const qatPass: Pass<QatConfig> = {
       student: training.model,
       samples,
       heldOut: await readHeldOut(ctx),
+      deployable: (trained) => fromQatGraph(ptq.model, trained, training.weights, training.scales),
       labels: data.labels,
       settings: config,
       signal: ctx.signal,

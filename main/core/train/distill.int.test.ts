@@ -250,6 +250,49 @@ describe('distill keeps the best held-out weights', () => {
     expect(result.fidelityBefore).toBeGreaterThan(0.99999);
   });
 
+  it('checks held-out data inside epochs and keeps the best check, measured on the model it hands back', async () => {
+    const heldOut = Array.from({ length: 8 }, (_, i) => sample(400 + i));
+    const result = await distill({
+      teacher: model,
+      student: sliceWidth(model, 0.5).model,
+      samples: Array.from({ length: 32 }, (_, i) => sample(300 + i)),
+      // KL pulls the narrow student toward the teacher; cross-entropy on unrelated labels pulls it away later.
+      labels: Array.from({ length: 32 }, (_, i) => (i * 7) % 10),
+      heldOut,
+      settings: {
+        ...{ epochs: 3, temperature: 1, alpha: 0.5, learningRate: 0.1, batchSize: 4, seed: 1 },
+        checksPerEpoch: 4,
+      },
+      signal: new AbortController().signal,
+      progress: () => {},
+    });
+    // 8 updates per epoch, 4 checks each: after updates 2, 4, 6, 8, … 24 (and 0: before training).
+    expect(result.checks.map((c) => c.update)).toEqual(Array.from({ length: 13 }, (_, i) => i * 2));
+    expect(result.fidelityCurve).toEqual([8, 16, 24].map((u) => result.checks[u / 2]!.cosine));
+    const best = result.checks.reduce((a, b) => (b.cosine > a.cosine ? b : a));
+    expect(best.update % 8).not.toBe(0); // this run peaks inside an epoch
+    expect(result.keptUpdate).toBe(best.update);
+    expect(result.keptEpoch).toBe(Math.ceil(best.update / 8));
+    expect(result.keptCosine).toBe(best.cosine);
+    expect(result.warnings.join(' ')).toContain(
+      `peaked after update ${best.update} (in epoch ${result.keptEpoch})`,
+    );
+    // Scored again from scratch, in ONNX Runtime, the model handed back is the best check's.
+    const teacherRun = await ort.InferenceSession.create(encodeModel(model));
+    const studentRun = await ort.InferenceSession.create(encodeModel(result.model));
+    let sum = 0;
+    for (const s of heldOut) {
+      const t = (await teacherRun.run(s)).logits!.data as Float32Array;
+      const o = (await studentRun.run(s)).logits!.data as Float32Array;
+      let dot = 0;
+      let nt = 0;
+      let no = 0;
+      t.forEach((v, i) => ((dot += v * o[i]!), (nt += v * v), (no += o[i]! * o[i]!)));
+      sum += dot / Math.sqrt(nt * no);
+    }
+    expect(sum / heldOut.length).toBeCloseTo(best.cosine, 5);
+  });
+
   it('keeps the last epoch when it is the best (nothing to say)', async () => {
     const student = sliceWidth(model, 0.5).model;
     const result = await distill({

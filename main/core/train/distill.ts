@@ -23,6 +23,12 @@ type DistillSettings = {
   learningRate: number;
   batchSize: number;
   seed: number;
+  /**
+   * Held-out checks per epoch (the last after its final update): the best check's weights are kept. QAT starts
+   * from a good model and the first updates help most, so it checks often; a check exports the student and
+   * scores it in ONNX Runtime, which costs about one small batch.
+   */
+  checksPerEpoch?: number;
 };
 
 type DistillInput = {
@@ -36,6 +42,11 @@ type DistillInput = {
    * (mean cosine), so people can watch fidelity, and a cancelled run keeps the epoch that scored best.
    */
   heldOut?: readonly Sample[];
+  /**
+   * The model users get from a trained graph, for held-out checks in ONNX Runtime (QAT: the QDQ model its
+   * fake-quant graph stands for). Default: the exported graph itself.
+   */
+  deployable?: (trained: ModelProto) => ModelProto;
   settings: DistillSettings;
   signal: AbortSignal;
   progress(report: ProgressReport): void;
@@ -51,9 +62,15 @@ export type DistillResult = {
   fidelityBefore: number | null;
   /** Set when the model kept is not the last epoch's: the best held-out one (0 = the starting weights). */
   keptEpoch: number | null;
+  /** Set when the model kept was checked inside an epoch: after this many updates (1-based, over all epochs). */
+  keptUpdate: number | null;
+  /** The held-out cosine of the weights kept (null when none was measured). */
+  keptCosine: number | null;
+  /** Every held-out check: after how many updates, and its cosine (update 0: before training). */
+  checks: { update: number; cosine: number }[];
   epochsCompleted: number;
-  /** Set when the user cancelled after at least one epoch: the model is the best epoch's (1-based). */
-  cancelled: { atEpoch: number; epochs: number; bestEpoch: number } | null;
+  /** Set when the user cancelled after at least one check: the model is the best check's. */
+  cancelled: { atEpoch: number; epochs: number; bestEpoch: number; bestUpdate?: number } | null;
   studentParameters: number;
   teacherParameters: number;
   samplesPerSecond: number;
@@ -160,36 +177,41 @@ function softmaxRows(values: Float32Array, classes: number): Float32Array {
 }
 
 /**
- * Mean cosine, over samples and targets, of the student's outputs against the teacher's cached ones. A target
- * that is the logits behind a final Softmax is compared as probabilities, as the model's output is: the
- * cosine of raw logits is ruled by the many classes nobody reads (PaddleOCR rec: 6 625 per step) and fell
- * while the read text improved.
+ * Mean cosine, over samples and outputs, of the deployable model's outputs in ONNX Runtime against the
+ * teacher's: what users get, not the engine's simulation of it (a QAT graph's fake-quant ops round as the
+ * integer kernels do, but not bit for bit). An output behind a final Softmax is compared as probabilities, as
+ * the model gives it: the cosine of raw logits is ruled by the many classes nobody reads (PaddleOCR rec: 6 625
+ * per step) and fell while the read text improved.
  */
-function heldOutCosine(
-  graph: TrainableGraph,
+async function heldOutCosine(
+  model: ModelProto,
   samples: readonly Sample[],
-  cached: readonly Cached[],
-  targets: readonly string[],
-  asProbabilities: readonly boolean[],
-): number {
-  let sum = 0;
-  let n = 0;
-  for (const [i, s] of samples.entries()) {
-    const outs = tf.tidy(() => {
-      const out = graph.forward(Object.fromEntries(Object.entries(s).map(([k, v]) => [k, toTf(v)])));
-      return targets.map((t) => out[t]!.dataSync() as Float32Array);
-    });
-    outs.forEach((o, k) => {
-      const teacher = cached[i]![k]!;
-      const classes = teacher.dims.at(-1) ?? 1;
-      const c = asProbabilities[k]
-        ? cosine(softmaxRows(o, classes), softmaxRows(teacher.data, classes))
-        : cosine(o, teacher.data);
-      sum += Number.isFinite(c) ? c : 0;
-      n++;
-    });
+  teacher: readonly Float32Array[][],
+): Promise<number> {
+  const session = await ort.InferenceSession.create(encodeModel(model), { logSeverityLevel: 3 });
+  try {
+    const outputs = model.graph!.output.map((o) => o.name);
+    let sum = 0;
+    let n = 0;
+    for (const [i, s] of samples.entries()) {
+      const r = await session.run(s, outputs);
+      outputs.forEach((name, k) => {
+        const c = cosine(r[name]!.data as Float32Array, teacher[i]![k]!);
+        sum += Number.isFinite(c) ? c : 0;
+        n++;
+      });
+    }
+    return n === 0 ? 0 : sum / n;
+  } finally {
+    await session.release();
   }
-  return n === 0 ? 0 : sum / n;
+}
+
+/** The teacher's held-out targets as the student's outputs read: probabilities where a Softmax follows. */
+function asOutputs(cached: readonly Cached[], asProbabilities: readonly boolean[]): Float32Array[][] {
+  return cached.map((c) =>
+    c.map((t, k) => (asProbabilities[k] ? softmaxRows(t.data, t.dims.at(-1) ?? 1) : t.data)),
+  );
 }
 
 /** KL(p_t ‖ p_s) at temperature T over the last axis, × T², averaged over every other position. */
@@ -290,16 +312,28 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
 
     // Targets that are not graph outputs are the logits behind a final Softmax (distillTargets).
     const behindSoftmax = studentT.map((t) => !student.graph!.output.some((o) => o.name === t));
-    const fidelityBefore =
-      heldOut.length > 0 ? heldOutCosine(graph, heldOut, heldOutCached, studentT, behindSoftmax) : null;
+    const heldOutTeacher = asOutputs(heldOutCached, behindSoftmax);
+    const deployable = input.deployable ?? ((m: ModelProto) => m);
+    const check = () => heldOutCosine(deployable(graph.exportModel()), heldOut, heldOutTeacher);
+    const fidelityBefore = heldOut.length > 0 ? await check() : null;
+    const checks = fidelityBefore === null ? [] : [{ update: 0, cosine: fidelityBefore }];
     const start = fidelityBefore === null ? null : graph.snapshot();
     let keptEpoch: number | null = null;
+    let keptUpdate: number | null = null;
+    let keptCosine: number | null = null;
+    const checksPerEpoch = Math.max(1, settings.checksPerEpoch ?? 1);
     const optimizer = tf.train.adam(settings.learningRate);
     const lossCurve: number[] = [];
     const fidelityCurve: number[] = [];
     let checkpoint: Map<string, Float32Array> | null = null;
-    // The epoch a cancel keeps: highest held-out cosine, else lowest loss.
-    let best: { epoch: number; score: number; values: Map<string, Float32Array> } | null = null;
+    // What a cancel or the end keeps: the highest held-out cosine of any check, else the lowest epoch loss.
+    let best: {
+      epoch: number;
+      update: number;
+      endOfEpoch: boolean;
+      score: number;
+      values: Map<string, Float32Array>;
+    } | null = null;
     let cancelled: DistillResult['cancelled'] = null;
     const steps = Math.ceil(samples.length / settings.batchSize);
     const trainStart = performance.now();
@@ -356,12 +390,28 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
             if (!best) {
               throw new AppError(
                 'CANCELLED',
-                `Cancelled in epoch ${epoch + 1} of ${settings.epochs}, before any epoch finished: there is ` +
-                  'no trained model to keep, so nothing was stored.',
+                `Cancelled in epoch ${epoch + 1} of ${settings.epochs}, before any epoch finished or held-out ` +
+                  'check: there is no trained model to keep, so nothing was stored.',
               );
             }
-            cancelled = { atEpoch: epoch + 1, epochs: settings.epochs, bestEpoch: best.epoch };
+            cancelled = {
+              atEpoch: epoch + 1,
+              epochs: settings.epochs,
+              bestEpoch: best.epoch,
+              ...(best.endOfEpoch ? {} : { bestUpdate: best.update }),
+            };
             break;
+          }
+          // Checks inside an epoch (the one after its last update comes below, with the epoch's loss).
+          const update = epoch * steps + s + 1;
+          const due =
+            Math.floor(((s + 1) * checksPerEpoch) / steps) > Math.floor((s * checksPerEpoch) / steps);
+          if (heldOut.length > 0 && due && s < steps - 1) {
+            const score = await check();
+            checks.push({ update, cosine: score });
+            if (!best || score > best.score) {
+              best = { epoch: epoch + 1, update, endOfEpoch: false, score, values: graph.snapshot() };
+            }
           }
           const elapsed = (performance.now() - trainStart) / 1000;
           const done = (epoch * steps + s + 1) / (settings.epochs * steps);
@@ -406,16 +456,26 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         }
         lossCurve.push(sum / steps);
         checkpoint = graph.snapshot();
-        if (heldOut.length > 0)
-          fidelityCurve.push(heldOutCosine(graph, heldOut, heldOutCached, studentT, behindSoftmax));
+        if (heldOut.length > 0) {
+          fidelityCurve.push(await check());
+          checks.push({ update: (epoch + 1) * steps, cosine: fidelityCurve.at(-1)! });
+        }
         const score = heldOut.length > 0 ? fidelityCurve.at(-1)! : -lossCurve.at(-1)!;
-        if (!best || score > best.score) best = { epoch: epoch + 1, score, values: checkpoint };
+        if (!best || score > best.score) {
+          const update = (epoch + 1) * steps;
+          best = { epoch: epoch + 1, update, endOfEpoch: true, score, values: checkpoint };
+        }
       }
+      const lastUpdate = checks.at(-1)?.update ?? lossCurve.length * steps;
+      const where = (b: NonNullable<typeof best>) =>
+        b.endOfEpoch ? `after epoch ${b.epoch}` : `after update ${b.update} (in epoch ${b.epoch})`;
+      keptCosine = checks.at(-1)?.cosine ?? null;
       if (cancelled && best) {
         graph.restore(best.values);
+        if (heldOut.length > 0) keptCosine = best.score;
         warnings.push(
-          `Cancelled at epoch ${cancelled.atEpoch} of ${cancelled.epochs}: this is the model after epoch ` +
-            `${best.epoch}, the best completed one (${heldOut.length > 0 ? 'held-out fidelity' : 'training loss'}).`,
+          `Cancelled at epoch ${cancelled.atEpoch} of ${cancelled.epochs}: this is the model ${where(best)}, ` +
+            `the best ${heldOut.length > 0 ? 'held-out check' : 'completed epoch (training loss)'}.`,
         );
       } else if (best && fidelityBefore !== null && start) {
         // The best held-out epoch is kept; the starting weights when no epoch beat them.
@@ -423,17 +483,20 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         if (best.score <= fidelityBefore) {
           graph.restore(start);
           keptEpoch = 0;
+          keptCosine = fidelityBefore;
           warnings.push(
-            `Training did not improve held-out fidelity (cosine ${fmt(fidelityBefore)} before, best epoch ` +
+            `Training did not improve held-out fidelity (cosine ${fmt(fidelityBefore)} before, best check ` +
               `${fmt(best.score)}): the model is the one training started from. More data or epochs, or a ` +
               `lower learning rate (now ${settings.learningRate}), may help.`,
           );
-        } else if (best.epoch !== lossCurve.length) {
+        } else if (best.update !== lastUpdate) {
           graph.restore(best.values);
           keptEpoch = best.epoch;
+          if (!best.endOfEpoch) keptUpdate = best.update;
+          keptCosine = best.score;
           warnings.push(
-            `Held-out fidelity peaked at epoch ${best.epoch} of ${lossCurve.length} (cosine ${fmt(best.score)}, ` +
-              `last ${fmt(fidelityCurve.at(-1)!)}): that epoch's model is kept.`,
+            `Held-out fidelity peaked ${where(best)} of ${lossCurve.length} epoch(s) (cosine ${fmt(best.score)}, ` +
+              `last ${fmt(checks.at(-1)!.cosine)}): that model is kept.`,
           );
         }
       }
@@ -449,6 +512,9 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
       fidelityCurve,
       fidelityBefore,
       keptEpoch,
+      keptUpdate,
+      keptCosine,
+      checks,
       epochsCompleted: lossCurve.length,
       cancelled,
       studentParameters: graph.parameterCount(),

@@ -64,6 +64,9 @@ export function trainingReport(
     fidelityCurve: result.fidelityCurve,
     ...(result.fidelityBefore === null ? {} : { fidelityBefore: result.fidelityBefore }),
     ...(result.keptEpoch === null ? {} : { keptEpoch: result.keptEpoch }),
+    ...(result.keptUpdate === null
+      ? {}
+      : { keptUpdate: result.keptUpdate, keptCosine: result.keptCosine ?? undefined }),
     samplesPerSecond: result.samplesPerSecond,
     ...(result.cancelled ? { cancelled: result.cancelled } : {}),
   };

@@ -89,6 +89,10 @@ describe('VariantReport of a trained variant', () => {
     [{}, '0.9000 before → 0.9910 (epoch 2, the last)'],
     [{ keptEpoch: 1 }, '0.9000 before → 0.9500 (epoch 1, the best)'],
     [{ keptEpoch: 0 }, '0.9000 before training; no epoch did better, so these are the starting weights'],
+    [
+      { keptEpoch: 2, keptUpdate: 5, keptCosine: 0.995 },
+      '0.9000 before → 0.9950 (update 5, in epoch 2, the best)',
+    ],
   ] as const)('says which weights it kept against the held-out start (%j)', (patch, expected) => {
     renderUi(<VariantReport report={report({ fidelityBefore: 0.9, ...patch })} />);
     expect(text('training-held-out')).toBe(expected);
@@ -98,6 +102,17 @@ describe('VariantReport of a trained variant', () => {
     renderUi(<VariantReport report={report({ cancelled: { atEpoch: 3, epochs: 10, bestEpoch: 2 } })} />);
     expect(text('training-cancelled')).toBe(
       'Cancelled at epoch 3 of 10: this is the model after epoch 2, the best completed one.',
+    );
+  });
+
+  it('says a cancelled training kept its best held-out check inside an epoch', () => {
+    renderUi(
+      <VariantReport
+        report={report({ cancelled: { atEpoch: 3, epochs: 10, bestEpoch: 3, bestUpdate: 21 } })}
+      />,
+    );
+    expect(text('training-cancelled')).toBe(
+      'Cancelled at epoch 3 of 10: this is the model after update 21 (in epoch 3), the best held-out check.',
     );
   });
 

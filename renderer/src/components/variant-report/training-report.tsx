@@ -16,6 +16,7 @@ const recipeKeys = [
   ['learningRate', 'Learning rate'],
   ['batchSize', 'Batch size'],
   ['seed', 'Seed'],
+  ['checksPerEpoch', 'Held-out checks / epoch'],
 ] as const;
 
 function studentLabel(student: string): string {
@@ -41,6 +42,10 @@ function heldOutSummary(training: Training): string {
   const kept = training.keptEpoch ?? curve.length;
   if (kept === 0)
     return `${before.toFixed(4)} before training; no epoch did better, so these are the starting weights`;
+  if (training.keptUpdate !== undefined) {
+    const at = training.keptCosine;
+    return `${before.toFixed(4)} before → ${at === undefined ? '?' : at.toFixed(4)} (update ${training.keptUpdate}, in epoch ${kept}, the best)`;
+  }
   const after = curve[kept - 1];
   return `${before.toFixed(4)} before → ${after === undefined ? '?' : after.toFixed(4)} (epoch ${kept}${kept === curve.length ? ', the last' : ', the best'})`;
 }
@@ -68,7 +73,9 @@ export function TrainingReport({
       {training.cancelled && (
         <Alert color="yellow" variant="light" p="xs" data-testid="training-cancelled">
           Cancelled at epoch {training.cancelled.atEpoch} of {training.cancelled.epochs}: this is the model
-          after epoch {training.cancelled.bestEpoch}, the best completed one.
+          {training.cancelled.bestUpdate === undefined
+            ? ` after epoch ${training.cancelled.bestEpoch}, the best completed one.`
+            : ` after update ${training.cancelled.bestUpdate} (in epoch ${training.cancelled.bestEpoch}), the best held-out check.`}
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="sm">

@@ -271,6 +271,7 @@ describe('training methods (distill, qat)', () => {
         learningRate: 0.001,
         batchSize: 32,
         seed: 1,
+        checksPerEpoch: 1,
       },
     });
     const qat = buildRunParams(form({ method: 'qat', calibration: random }), {

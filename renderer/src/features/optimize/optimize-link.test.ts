@@ -81,6 +81,7 @@ describe('presets', () => {
       learningRate: 0.01,
       batchSize: 8,
       seed: 1,
+      checksPerEpoch: 2,
     };
     expect(readPreset({ preset: { method: 'distill', config } })).toEqual({ method: 'distill', config });
     expect(

@@ -1,8 +1,14 @@
 import { NumberInput, SimpleGrid } from '@mantine/core';
 import type { DistillConfig } from '../../../../shared/schemas/optimize';
 
-/** The hyper-parameters both training methods share: epochs, temperature, alpha, learning rate, batch size. */
-type Shared = Pick<DistillConfig, 'epochs' | 'temperature' | 'alpha' | 'learningRate' | 'batchSize'>;
+/**
+ * The hyper-parameters both training methods share: epochs, temperature, alpha, learning rate, batch size,
+ * held-out checks per epoch.
+ */
+type Shared = Pick<
+  DistillConfig,
+  'epochs' | 'temperature' | 'alpha' | 'learningRate' | 'batchSize' | 'checksPerEpoch'
+>;
 
 export function TrainingFields<C extends Shared>({
   config,
@@ -77,6 +83,18 @@ export function TrainingFields<C extends Shared>({
         onChange={(v) => set({ alpha: num(v) })}
         disabled={disabled}
         data-testid="option-alpha"
+      />
+      <NumberInput
+        size="xs"
+        label="Held-out checks / epoch"
+        description="The best check's weights are kept: more checks catch an early peak."
+        min={1}
+        max={1000}
+        allowDecimal={false}
+        value={config.checksPerEpoch}
+        onChange={(v) => set({ checksPerEpoch: num(v) })}
+        disabled={disabled}
+        data-testid="option-checks-per-epoch"
       />
     </SimpleGrid>
   );

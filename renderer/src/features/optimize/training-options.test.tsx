@@ -100,11 +100,15 @@ describe('QatOptions', () => {
     expect(checkbox.checked).toBe(true);
     fireEvent.click(checkbox);
     fireEvent.click(screen.getByText('Entropy (KL)'));
+    const checks = screen.getByTestId('option-checks-per-epoch') as HTMLInputElement;
+    expect(checks.value).toBe('8');
     fireEvent.change(screen.getByTestId('option-learning-rate'), { target: { value: '0.001' } });
+    fireEvent.change(checks, { target: { value: '16' } });
     expect(JSON.parse(screen.getByTestId('qat').textContent ?? '{}')).toMatchObject({
       perChannel: false,
       calibrator: 'entropy',
       learningRate: 0.001,
+      checksPerEpoch: 16,
     });
   });
 });
