@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { AppError, toAppError, type AppErrorData } from '../../../shared/errors';
@@ -16,6 +13,7 @@ import type {
 import { ConnectionPool, describeTarget } from '../fleet/ssh';
 import type { Logger } from '../logger';
 import { DeployRepository, deviceBusy, type NewDeployment } from './deploy-repository';
+import { localArtifactCheck } from './local-artifact';
 import { DeviceRun, type DeviceOutcome, type DeviceProgressEvent } from './device-run';
 import { adoptedRelease, checkDrift, type DriftOptions } from './drift';
 import type { LockPolicy } from './device-lock';
@@ -58,9 +56,11 @@ export class DeployRunner {
   private readonly logger: Logger | undefined;
   private readonly lockPolicy: LockPolicy;
   private readonly interrupt: InterruptOptions | undefined;
+  private readonly assertLocalArtifact: (artifact: DeployArtifact) => Promise<void>;
 
   constructor(db: Database, options: DeployRunnerOptions = {}) {
     this.repo = new DeployRepository(db);
+    this.assertLocalArtifact = localArtifactCheck(db);
     this.logger = options.logger;
     this.interrupt = options.interrupt;
     this.lockPolicy = {
@@ -115,7 +115,7 @@ export class DeployRunner {
     control: Omit<RunControl, 'context'> = {},
   ): Promise<DeploymentReport> {
     const artifact = plan.artifact;
-    await assertLocalArtifact(artifact);
+    await this.assertLocalArtifact(artifact);
     return this.runPlan(plan, targets, control, {
       kind: 'deploy',
       modelName: artifact.modelName,
@@ -368,39 +368,3 @@ type RunMeta = Pick<
 > & {
   runDevice: (device: DevicePlan, run: DeviceRun, ctx: ExecutorContext) => Promise<DeviceOutcome>;
 };
-
-/** The local file must be the artifact it claims to be: a wrong file would be "verified" against a wrong hash. */
-async function assertLocalArtifact(artifact: DeployArtifact): Promise<void> {
-  let size: number;
-  try {
-    size = (await stat(artifact.localPath)).size;
-  } catch {
-    throw new AppError(
-      'FILE_NOT_FOUND',
-      `The model file ${artifact.localPath} is missing. Re-import the model, then deploy again.`,
-    );
-  }
-  if (size !== artifact.sizeBytes) {
-    throw new AppError(
-      'CHECKSUM_MISMATCH',
-      `The model file ${artifact.localPath} has ${size} bytes, not ${artifact.sizeBytes}: it changed since it was imported. Re-import the model.`,
-    );
-  }
-  const actual = await sha256File(artifact.localPath);
-  if (actual !== artifact.sha256) {
-    throw new AppError(
-      'CHECKSUM_MISMATCH',
-      `The model file ${artifact.localPath} has sha256 ${actual}, not ${artifact.sha256}: it changed since it was imported. Re-import the model.`,
-    );
-  }
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}

@@ -4,6 +4,7 @@ import { modelReportsMigration } from './0020-model-reports';
 import { devicesMigration } from './0030-devices';
 import { deploymentsMigration } from './0040-deployments';
 import { benchmarksMigration } from './0050-benchmarks';
+import { fileChecksMigration } from './0060-file-checks';
 
 /** In version order. Add new files here; never reorder or edit released ones. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   devicesMigration,
   deploymentsMigration,
   benchmarksMigration,
+  fileChecksMigration,
 ];
