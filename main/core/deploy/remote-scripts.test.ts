@@ -350,3 +350,81 @@ describe('sha256 cache: a release file unchanged since it was verified is not ha
     expect(d.peek().values.get('locked')).toBe('1');
   });
 });
+
+describe('release state: one stat run, or program by program where stat answers otherwise', () => {
+  const bytes = Buffer.alloc(2048, 3);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  /** A PATH whose `stat` quotes names as BusyBox does ('name' -> 'target'): the one-run answer is refused. */
+  function quotingStat(): string {
+    const dir = join(work, 'bin-quoting-stat');
+    mkdirSync(dir, { recursive: true });
+    const real = spawnSync('/bin/sh', ['-c', 'command -v stat'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(dir, 'stat'), `#!/bin/sh\nQUOTING_STYLE=shell-always exec ${real} "$@"\n`, {
+      mode: 0o755,
+    });
+    return `${dir}:${process.env.PATH ?? ''}`;
+  }
+
+  /** A model directory: release r1 installed (cache and manifest), r0, and the given links. */
+  function modelDir(
+    name: string,
+    links: Record<string, string>,
+    manifest = '{"format":"edgefleet-release/1"}\n',
+  ) {
+    const md = join(work, 'state', name);
+    mkdirSync(join(md, 'releases', 'r0'), { recursive: true });
+    const upload = join(work, 'state', `${name}.upload`);
+    writeFileSync(upload, bytes);
+    const r = spawnSync(
+      '/bin/sh',
+      ['-c', installScript, 'edgefleet', upload, join(md, 'releases', 'r1'), sha],
+      {
+        input: manifest,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    for (const [link, target] of Object.entries(links)) {
+      if (target === '<dir>') mkdirSync(join(md, link));
+      else symlinkSync(target, join(md, link));
+    }
+    return md;
+  }
+
+  it.each<[string, Record<string, string>]>([
+    ['switched', { current: 'releases/r1', previous: 'releases/r0' }],
+    ['first release', { current: 'releases/r1' }],
+    ['hand-made targets', { current: 'releases/a b', previous: 'odd\nname' }],
+    ['backslash target', { current: 'releases/r\\1' }],
+    ['a real directory as current', { current: '<dir>' }],
+    ['nothing yet', {}],
+  ])('says the same either way: %s', (name, links) => {
+    const md = modelDir(name, links);
+    const args = [md, 'r1', String(bytes.length), join(work, 'no-lock')];
+    const fast = sh(peekScript, args);
+    const slow = sh(peekScript, args, { ...process.env, PATH: quotingStat() });
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(slow).toEqual(fast);
+    const { values, manifest } = parseKeyValues(fast.stdout);
+    const current = links.current;
+    expect(values.get('current')).toBe(
+      current === undefined || current === '<dir>' ? '' : /^[\w./ -]+$/.test(current) ? current : '?',
+    );
+    expect(values.get('release_sha256')).toBe(sha);
+    expect(values.get('sha256_from')).toBe('cache');
+    expect(manifest).toBe('{"format":"edgefleet-release/1"}\n');
+  });
+
+  it('passes a manifest on as written, a last line without newline and a large one included', () => {
+    for (const [name, text] of [
+      ['no final newline', '{"format":"edgefleet-release/1",\n"x":1}'],
+      ['large', `{"pad":"${'x'.repeat(100_000)}"}\n`],
+    ] as const) {
+      const md = modelDir(`manifest ${name}`, { current: 'releases/r1' }, text);
+      const seen = parseKeyValues(
+        sh(peekScript, [md, 'r1', String(bytes.length), join(work, 'no-lock')]).stdout,
+      );
+      expect(seen.manifest?.trimEnd()).toBe(text.trimEnd());
+    }
+  });
+});

@@ -76,17 +76,54 @@ remember_sha256() {
   if printf '%s %s\n' "$2" "$sig" > "$c.$$.tmp" 2>/dev/null; then mv -f -- "$c.$$.tmp" "$c" 2>/dev/null; fi
   rm -f -- "$c.$$.tmp"
 }
+# stat_state <modelDir> <release>: one stat run for the links, the release's file and its manifest — each
+# program run is a fork and an exec, most of what a re-deploy that changes nothing costs the device after the
+# SSH login. GNU stat with escape quoting keeps every answer on its own line, names as given; then sets
+# st_ok=1, cur and prev (link targets, empty when not a link), fsig (the file's signature, as file_sig) and
+# msize (the manifest's size, empty when absent). Any other answer (BusyBox quotes names): st_ok=0.
+stat_state() {
+  st_ok=0; cur=; prev=; fsig=; msize=
+  out=$(CDPATH= cd -- "$1" 2>/dev/null && QUOTING_STYLE=escape stat -c '%n|%F|%s %.9Y %.9Z %i %d|%N' -- \
+    current previous "releases/$2/model.onnx" "releases/$2/manifest.json" 2>/dev/null)
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    name=${pe('line%%|*')}
+    rest=${pe('line#*|')}
+    kind=${pe('rest%%|*')}
+    rest=${pe('rest#*|')}
+    sig=${pe('rest%%|*')}
+    shown=${pe('rest#*|')}
+    case $shown in "$name"|"$name -> "*) ;; *) st_ok=0; return ;; esac
+    st_ok=1
+    case $name/$kind in
+      current/symbolic\ link) cur=${pe('shown#"$name -> "')} ;;
+      previous/symbolic\ link) prev=${pe('shown#"$name -> "')} ;;
+      */model.onnx/regular\ file)
+        case $sig in *[!0-9.' ']*) ;; *.*.*) fsig=$sig ;; esac ;;
+      */manifest.json/regular\ file) msize=${pe('sig%% *')} ;;
+    esac
+  done <<EOF
+$out
+EOF
+  # Escape quoting shows a backslash or a control character as \…: such a hand-made target is not a release.
+  case $cur in *\\*) cur='?' ;; esac
+  case $prev in *\\*) prev='?' ;; esac
+}
 # release_state <modelDir> <release> <size> <cache-only|hash|rehash>: what the device runs and whether the
 # release is there: links, a switch never confirmed, the release's size and sha256 (from the cache while the
 # file is unchanged; cache-only never hashes), then its manifest (last: everything after @@manifest@@).
-# Few programs run: a re-deploy that changes nothing costs the device little more than the SSH login.
 release_state() {
-  printf 'current='; link_of "$1/current"; printf '\nprevious='; link_of "$1/previous"; printf '\n'
+  stat_state "$1" "$2"
+  if [ "$st_ok" = 1 ]; then
+    printf 'current=%s\nprevious=%s\n' "$cur" "$prev"
+  else
+    printf 'current='; link_of "$1/current"; printf '\nprevious='; link_of "$1/previous"; printf '\n'
+  fi
   if [ -e "$1/current" ] && [ ! -L "$1/current" ]; then printf 'current_not_link=1\n'; fi
   pending_switch "$1"
   f=$1/releases/$2/model.onnx
   if [ -f "$f" ]; then
-    sig=$(file_sig "$f") || sig=
+    if [ "$st_ok" = 1 ]; then sig=$fsig; else sig=$(file_sig "$f") || sig=; fi
     if [ -n "$sig" ]; then fsize=${pe('sig%% *')}; else fsize=$(($(wc -c < "$f"))); fi
     printf 'release_size=%s\n' "$fsize"
     if [ "$fsize" = "$3" ]; then
@@ -98,9 +135,15 @@ release_state() {
       fi
     fi
   fi
-  if [ -f "$1/releases/$2/manifest.json" ]; then
+  m=$1/releases/$2/manifest.json
+  if [ -f "$m" ]; then
     printf '@@manifest@@\n'
-    head -c 1048576 -- "$1/releases/$2/manifest.json"
+    # A manifest of ours is a few hundred bytes: the shell reads it itself, no program runs.
+    if [ "$st_ok" = 1 ] && [ -n "$msize" ] && [ "$msize" -le 65536 ]; then
+      while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$m"
+    else
+      head -c 1048576 -- "$m"
+    fi
   fi
 }
 # device_facts: what the preflight reports about the device (for the log and the disk-space check).
@@ -126,10 +169,11 @@ relink() {
 sync_path() {
   sync -- "$1" 2>/dev/null || sync -f -- "$1" 2>/dev/null || sync
 }
-# link_of <path>: a link's target on one line (a newline in a hand-made target would end the value).
+# link_of <path>: a link's target on one line; '?' for a hand-made target with a newline (it would end the
+# value) or a backslash (stat_state cannot show it as written): neither is a release name.
 link_of() {
   t=$(readlink -- "$1" 2>/dev/null) || return 0
-  case $t in *"$nl"*) printf '?' ;; *) printf '%s' "$t" ;; esac
+  case $t in *"$nl"*|*\\*) printf '?' ;; *) printf '%s' "$t" ;; esac
 }
 # pending_switch <modelDir>: the release of a switch whose restart/health check never finished (crash).
 pending_switch() {
