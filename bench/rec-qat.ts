@@ -3,8 +3,8 @@
 // FP32, same calibration and Q/DQ placement), beside ONNX Runtime's own static INT8 file from ../shared/anchors,
 // read as text against FP32's reading, timed round-robin with FP32.
 // Flags: --train N (rendered training lines, default 128), --epochs E (default 2), --lr R (default 0.0001),
-// --quick (16 lines, 1 epoch), --checks C (held-out checks per epoch, default the QAT default), --validation V
-// (lines the held-out checks score, apart from the 100 scored here; default 32),
+// --temperature T (default 1), --quick (16 lines, 1 epoch), --checks C (held-out checks per epoch, default the
+// QAT default), --validation V (lines the held-out checks score, apart from the 100 scored here; default 32),
 // --calibrator minmax|percentile (default percentile 99.99: measured 0.982 cosine against minmax's 0.970).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ const quick = process.argv.includes('--quick');
 const trainCount = Number(flag('--train', quick ? '16' : '128'));
 const epochs = Number(flag('--epochs', quick ? '1' : '2'));
 const learningRate = Number(flag('--lr', '0.0001'));
+const temperature = Number(flag('--temperature', '1'));
 const calibrator = flag('--calibrator', 'percentile');
 const checks = process.argv.includes('--checks') ? Number(flag('--checks', '8')) : undefined;
 const validationCount = Number(flag('--validation', '32'));
@@ -47,7 +48,7 @@ const evaluation = await writeLines(join(work, 'eval'), evalLines, 2, 320);
 const validation = await writeLines(join(work, 'validation'), validationLines, 5, 320);
 console.log(
   `PaddleOCR rec (PP-OCRv4), ${trainCount} rendered training lines, ${evalLines.length} held-out lines, ` +
-    `calibrator ${calibrator}, QAT ${epochs} epoch(s) at ${learningRate}`,
+    `calibrator ${calibrator}, QAT ${epochs} epoch(s) at ${learningRate}, temperature ${temperature}`,
 );
 
 const base = { calibrator, percentile: 99.99, perChannel: true };
@@ -66,6 +67,7 @@ const run = async (method: 'int8-static' | 'qat') => {
                   ...base,
                   epochs,
                   learningRate,
+                  temperature,
                   batchSize: 4,
                   ...(checks === undefined ? {} : { checksPerEpoch: checks }),
                 }),
