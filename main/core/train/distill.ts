@@ -335,6 +335,7 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
       values: Map<string, Float32Array>;
     } | null = null;
     let cancelled: DistillResult['cancelled'] = null;
+    let divergedIn: number | null = null;
     const steps = Math.ceil(samples.length / settings.batchSize);
     const trainStart = performance.now();
     let seen = 0;
@@ -440,18 +441,15 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         }
         if (cancelled) break;
         if (diverged) {
-          if (!checkpoint) {
+          // The weights are NaN now: what is kept is chosen below (the best check, else the last epoch).
+          if (!checkpoint && !(heldOut.length > 0 && best)) {
             throw new AppError(
               'TRAINING_DIVERGED',
               `The loss became NaN/infinite in epoch ${epoch + 1} before any epoch completed: lower the learning ` +
                 `rate (now ${settings.learningRate}) or check the data for NaN values. Nothing was written.`,
             );
           }
-          graph.restore(checkpoint);
-          warnings.push(
-            `The loss became NaN/infinite in epoch ${epoch + 1}: training stopped and the student is the one ` +
-              `after epoch ${lossCurve.length} (the last good checkpoint). A lower learning rate may help.`,
-          );
+          divergedIn = epoch + 1;
           break;
         }
         lossCurve.push(sum / steps);
@@ -489,16 +487,32 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
               `${fmt(best.score)}): the model is the one training started from. More data or epochs, or a ` +
               `lower learning rate (now ${settings.learningRate}), may help.`,
           );
-        } else if (best.update !== lastUpdate) {
+        } else if (best.update !== lastUpdate || divergedIn !== null) {
           graph.restore(best.values);
           keptEpoch = best.epoch;
           if (!best.endOfEpoch) keptUpdate = best.update;
           keptCosine = best.score;
-          warnings.push(
-            `Held-out fidelity peaked ${where(best)} of ${lossCurve.length} epoch(s) (cosine ${fmt(best.score)}, ` +
-              `last ${fmt(checks.at(-1)!.cosine)}): that model is kept.`,
-          );
+          if (divergedIn === null) {
+            warnings.push(
+              `Held-out fidelity peaked ${where(best)} of ${lossCurve.length} epoch(s) (cosine ${fmt(best.score)}, ` +
+                `last ${fmt(checks.at(-1)!.cosine)}): that model is kept.`,
+            );
+          }
         }
+      } else if (divergedIn !== null && checkpoint) {
+        graph.restore(checkpoint);
+      }
+      if (divergedIn !== null) {
+        const kept =
+          keptEpoch === 0
+            ? 'the one training started from (no check beat it)'
+            : keptEpoch !== null && best
+              ? `the one ${where(best)}, its best held-out check`
+              : `the one after epoch ${lossCurve.length} (the last good checkpoint)`;
+        warnings.push(
+          `The loss became NaN/infinite in epoch ${divergedIn}: training stopped and the student is ${kept}. ` +
+            'A lower learning rate may help.',
+        );
       }
     } finally {
       optimizer.dispose();
