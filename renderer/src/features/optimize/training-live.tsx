@@ -38,8 +38,8 @@ export function TrainingLive({ training }: { training: TrainingProgress }) {
           testId="training-live-curves"
         />
         <Text size="xs" c="dimmed">
-          Cancel keeps the best completed epoch as a variant (marked as cancelled); before the first epoch
-          ends there is nothing to keep.
+          Cancel keeps the best held-out check so far (or the best completed epoch without held-out data) as a
+          variant marked as cancelled; before the first check there is nothing to keep.
         </Text>
       </Stack>
     </Paper>
