@@ -14,6 +14,7 @@ import { encodeModel } from '../onnx';
 import { tensorToTypedArray, typedArrayToTensor } from '../onnx/tensor';
 import { createModelBuilder } from '../onnx/builder';
 import { TensorProto_DataType as DT } from 'onnx-buf';
+import type { ProgressReport } from '../jobs/job-manager';
 import { createSilentLogger } from '../logger';
 import { expectSingle, runOptimization } from '../optimize/run-optimization';
 import { createServices, type Services } from '../services';
@@ -250,9 +251,13 @@ describe('distill keeps the best held-out weights', () => {
     expect(result.fidelityBefore).toBeGreaterThan(0.99999);
   });
 
-  it('checks held-out data inside epochs and keeps the best check, measured on the model it hands back', async () => {
-    const heldOut = Array.from({ length: 8 }, (_, i) => sample(400 + i));
-    const result = await distill({
+  /** 3 epochs of 8 updates, 4 held-out checks per epoch; this run's best check falls inside epoch 2. */
+  const peaksInside = (
+    heldOut: ReturnType<typeof sample>[],
+    signal = new AbortController().signal,
+    progress: (p: ProgressReport) => void = () => {},
+  ) =>
+    distill({
       teacher: model,
       student: sliceWidth(model, 0.5).model,
       samples: Array.from({ length: 32 }, (_, i) => sample(300 + i)),
@@ -263,9 +268,13 @@ describe('distill keeps the best held-out weights', () => {
         ...{ epochs: 3, temperature: 1, alpha: 0.5, learningRate: 0.1, batchSize: 4, seed: 1 },
         checksPerEpoch: 4,
       },
-      signal: new AbortController().signal,
-      progress: () => {},
+      signal,
+      progress,
     });
+
+  it('checks held-out data inside epochs and keeps the best check, measured on the model it hands back', async () => {
+    const heldOut = Array.from({ length: 8 }, (_, i) => sample(400 + i));
+    const result = await peaksInside(heldOut);
     // 8 updates per epoch, 4 checks each: after updates 2, 4, 6, 8, … 24 (and 0: before training).
     expect(result.checks.map((c) => c.update)).toEqual(Array.from({ length: 13 }, (_, i) => i * 2));
     expect(result.fidelityCurve).toEqual([8, 16, 24].map((u) => result.checks[u / 2]!.cosine));
@@ -291,6 +300,30 @@ describe('distill keeps the best held-out weights', () => {
       sum += dot / Math.sqrt(nt * no);
     }
     expect(sum / heldOut.length).toBeCloseTo(best.cosine, 5);
+  });
+
+  it('cancelled in epoch 3: keeps the best check so far, one inside an epoch, and says which update', async () => {
+    const controller = new AbortController();
+    const full = await peaksInside(Array.from({ length: 8 }, (_, i) => sample(400 + i)));
+    const best = full.checks.filter((c) => c.update <= 16).reduce((a, b) => (b.cosine > a.cosine ? b : a));
+    expect(best.update % 8).not.toBe(0);
+    const result = await peaksInside(
+      Array.from({ length: 8 }, (_, i) => sample(400 + i)),
+      controller.signal,
+      (p) => {
+        if (trainingProgressSchema.safeParse(p.detail).data?.epoch === 3) controller.abort();
+      },
+    );
+    expect(result.cancelled).toEqual({
+      atEpoch: 3,
+      epochs: 3,
+      bestEpoch: Math.ceil(best.update / 8),
+      bestUpdate: best.update,
+    });
+    expect(result.keptCosine).toBe(best.cosine);
+    expect(result.warnings.join(' ')).toContain(
+      `this is the model after update ${best.update} (in epoch ${Math.ceil(best.update / 8)})`,
+    );
   });
 
   it('keeps the last epoch when it is the best (nothing to say)', async () => {
