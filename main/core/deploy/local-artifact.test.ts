@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
 import { openDatabase, type Database } from '../db/open-database';
-import { localArtifactCheck, sha256File } from './local-artifact';
+import { sha256File } from '../files/sha256-file';
+import { localArtifactCheck } from './local-artifact';
 import type { DeployArtifact } from './types';
 
 let work: string;

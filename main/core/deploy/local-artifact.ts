@@ -1,19 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
+import { sha256File } from '../files/sha256-file';
 import type { DeployArtifact } from './types';
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}
 
 /**
  * A file changed within this long before it was hashed is hashed again next time: a write in the same clock

@@ -327,16 +327,17 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
     const fidelityCurve: number[] = [];
     let checkpoint: Map<string, Float32Array> | null = null;
     // What a cancel or the end keeps: the highest held-out cosine of any check, else the lowest epoch loss.
-    let best: {
-      epoch: number;
-      update: number;
-      endOfEpoch: boolean;
-      score: number;
-      values: Map<string, Float32Array>;
-    } | null = null;
+    type Best = { update: number; score: number; values: Map<string, Float32Array> };
+    // Set through `consider` (a closure): typed by assertion so the checks below are not narrowed to null.
+    let best = null as Best | null;
+    const steps = Math.ceil(samples.length / settings.batchSize);
+    const epochOf = (update: number) => Math.ceil(update / steps);
+    const endsEpoch = (update: number) => update % steps === 0;
+    const consider = (update: number, score: number, values: () => Map<string, Float32Array>) => {
+      if (!best || score > best.score) best = { update, score, values: values() };
+    };
     let cancelled: DistillResult['cancelled'] = null;
     let divergedIn: number | null = null;
-    const steps = Math.ceil(samples.length / settings.batchSize);
     const trainStart = performance.now();
     let seen = 0;
     try {
@@ -398,8 +399,8 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
             cancelled = {
               atEpoch: epoch + 1,
               epochs: settings.epochs,
-              bestEpoch: best.epoch,
-              ...(best.endOfEpoch ? {} : { bestUpdate: best.update }),
+              bestEpoch: epochOf(best.update),
+              ...(endsEpoch(best.update) ? {} : { bestUpdate: best.update }),
             };
             break;
           }
@@ -410,9 +411,7 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
           if (heldOut.length > 0 && due && s < steps - 1) {
             const score = await check();
             checks.push({ update, cosine: score });
-            if (!best || score > best.score) {
-              best = { epoch: epoch + 1, update, endOfEpoch: false, score, values: graph.snapshot() };
-            }
+            consider(update, score, () => graph.snapshot());
           }
           const elapsed = (performance.now() - trainStart) / 1000;
           const done = (epoch * steps + s + 1) / (settings.epochs * steps);
@@ -442,7 +441,7 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
         if (cancelled) break;
         if (diverged) {
           // The weights are NaN now: what is kept is chosen below (the best check, else the last epoch).
-          if (!checkpoint && !(heldOut.length > 0 && best)) {
+          if (!checkpoint && !best) {
             throw new AppError(
               'TRAINING_DIVERGED',
               `The loss became NaN/infinite in epoch ${epoch + 1} before any epoch completed: lower the learning ` +
@@ -459,14 +458,14 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
           checks.push({ update: (epoch + 1) * steps, cosine: fidelityCurve.at(-1)! });
         }
         const score = heldOut.length > 0 ? fidelityCurve.at(-1)! : -lossCurve.at(-1)!;
-        if (!best || score > best.score) {
-          const update = (epoch + 1) * steps;
-          best = { epoch: epoch + 1, update, endOfEpoch: true, score, values: checkpoint };
-        }
+        const values = checkpoint;
+        consider((epoch + 1) * steps, score, () => values);
       }
       const lastUpdate = checks.at(-1)?.update ?? lossCurve.length * steps;
-      const where = (b: NonNullable<typeof best>) =>
-        b.endOfEpoch ? `after epoch ${b.epoch}` : `after update ${b.update} (in epoch ${b.epoch})`;
+      const where = (b: Best) =>
+        endsEpoch(b.update)
+          ? `after epoch ${epochOf(b.update)}`
+          : `after update ${b.update} (in epoch ${epochOf(b.update)})`;
       keptCosine = checks.at(-1)?.cosine ?? null;
       if (cancelled && best) {
         graph.restore(best.values);
@@ -489,8 +488,8 @@ export async function distill(input: DistillInput): Promise<DistillResult> {
           );
         } else if (best.update !== lastUpdate || divergedIn !== null) {
           graph.restore(best.values);
-          keptEpoch = best.epoch;
-          if (!best.endOfEpoch) keptUpdate = best.update;
+          keptEpoch = epochOf(best.update);
+          if (!endsEpoch(best.update)) keptUpdate = best.update;
           keptCosine = best.score;
           if (divergedIn === null) {
             warnings.push(

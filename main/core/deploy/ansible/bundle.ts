@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
-import { sha256File } from '../local-artifact';
+import { sha256File } from '../../files/sha256-file';
 import type { DeployPlan } from '../plan';
 import { bundleFiles, bundleTexts, type InventoryFile } from './playbook';
 import { readmeFor } from './readme';

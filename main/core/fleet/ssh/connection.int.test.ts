@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 import type { AppError } from '../../../../shared/errors';
 import { connect, scanHostKey } from './connection';
 import type { SshConnection } from './connection';
+import { sha256File } from '../../files/sha256-file';
 import { assertFingerprint } from './host-key';
 import { ConnectionPool, withPool } from './pool';
 import type { SshTarget } from './ssh-target';
@@ -45,16 +46,6 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
     return err as AppError;
   }
   throw new Error('expected a rejection');
-}
-
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }
 
 /** Running, i.e. neither gone nor a zombie waiting for its (re)parent to reap it. */
