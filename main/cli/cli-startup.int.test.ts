@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from '../../test/fixtures/repo-path';
@@ -44,6 +44,18 @@ describe('edgefleet start-up', () => {
       if (args[0] !== '--help') expect(loaded).toContain('better-sqlite3');
     },
   );
+
+  it("carries zod's English messages only (its other locales are bytes every start would parse)", () => {
+    const dir = repoPath('dist', 'cli');
+    const code = readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    expect(code).toContain('Invalid input: expected');
+    // Indonesian and Dutch messages, as zod ships them.
+    expect(code).not.toContain('Input tidak valid');
+    expect(code).not.toContain('Ongeldige invoer');
+  });
 
   it('runs the bundle: no TypeScript transpiler is loaded', () => {
     const { files } = loadedModules(['models', 'list']);

@@ -4,36 +4,40 @@ import { variantReportSchema } from './optimize';
 /** A dimension: a number, a symbolic name ("batch"), or null when unknown. */
 const dimSchema = z.union([z.number().int(), z.string(), z.null()]);
 
-const tensorInfoSchema = z.object({
-  name: z.string(),
-  /** ONNX element type in lower case ("float32", "int64", "float16" …); "unknown" if not a tensor. */
-  elemType: z.string(),
-  /** null when the model gives no shape at all (rank unknown). */
-  shape: z.array(dimSchema).nullable(),
-});
+const tensorInfoSchema = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    /** ONNX element type in lower case ("float32", "int64", "float16" …); "unknown" if not a tensor. */
+    elemType: z.string(),
+    /** null when the model gives no shape at all (rank unknown). */
+    shape: z.array(dimSchema).nullable(),
+  }),
+);
 export type TensorInfo = z.infer<typeof tensorInfoSchema>;
 
-export const modelSummarySchema = z.object({
-  irVersion: z.number().int(),
-  opsets: z.array(z.object({ domain: z.string(), version: z.number().int() })),
-  producer: z.object({ name: z.string(), version: z.string() }),
-  graphName: z.string(),
-  inputs: z.array(tensorInfoSchema),
-  outputs: z.array(tensorInfoSchema),
-  nodeCount: z.number().int(),
-  /** Sorted by count, most frequent first. */
-  opHistogram: z.array(z.object({ opType: z.string(), domain: z.string(), count: z.number().int() })),
-  parameterCount: z.number().int(),
-  weightBytesByDtype: z.array(
-    z.object({ dtype: z.string(), bytes: z.number().int(), tensors: z.number().int() }),
-  ),
-  weightBytes: z.number().int(),
-  /** Multiply-accumulates of Conv/ConvTranspose/Gemm/MatMul at static shapes (symbolic dims = 1). */
-  macs: z.number(),
-  macsByOpType: z.array(z.object({ opType: z.string(), macs: z.number() })),
-  /** Nodes of those op types whose shapes could not be inferred: their MACs are missing from `macs`. */
-  macsUnknownNodes: z.number().int(),
-});
+export const modelSummarySchema = z.lazy(() =>
+  z.object({
+    irVersion: z.number().int(),
+    opsets: z.array(z.object({ domain: z.string(), version: z.number().int() })),
+    producer: z.object({ name: z.string(), version: z.string() }),
+    graphName: z.string(),
+    inputs: z.array(tensorInfoSchema),
+    outputs: z.array(tensorInfoSchema),
+    nodeCount: z.number().int(),
+    /** Sorted by count, most frequent first. */
+    opHistogram: z.array(z.object({ opType: z.string(), domain: z.string(), count: z.number().int() })),
+    parameterCount: z.number().int(),
+    weightBytesByDtype: z.array(
+      z.object({ dtype: z.string(), bytes: z.number().int(), tensors: z.number().int() }),
+    ),
+    weightBytes: z.number().int(),
+    /** Multiply-accumulates of Conv/ConvTranspose/Gemm/MatMul at static shapes (symbolic dims = 1). */
+    macs: z.number(),
+    macsByOpType: z.array(z.object({ opType: z.string(), macs: z.number() })),
+    /** Nodes of those op types whose shapes could not be inferred: their MACs are missing from `macs`. */
+    macsUnknownNodes: z.number().int(),
+  }),
+);
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 
 export const modelSchema = z.object({

@@ -96,46 +96,48 @@ export const qatConfigSchema = int8StaticConfigSchema
 export type QatConfig = z.infer<typeof qatConfigSchema>;
 
 /** What a training pass (distillation) did: enough to judge and repeat it. */
-const trainingReportSchema = z.object({
-  student: z.string(),
-  studentParameters: z.number().int(),
-  teacherParameters: z.number().int(),
-  samples: z.number().int(),
-  dataSha256: z.string(),
-  labelled: z.boolean(),
-  epochs: z.number().int(),
-  /** Mean training loss per completed epoch. */
-  lossCurve: z.array(z.number()),
-  /**
-   * Mean cosine between student and teacher outputs on held-out samples after each completed epoch (absent on
-   * variants trained before it was measured, or when no sample was held out).
-   */
-  fidelityCurve: z.array(z.number()).optional(),
-  /** Held-out cosine of the model training started from (absent without held-out samples). */
-  fidelityBefore: z.number().optional(),
-  /**
-   * The epoch whose weights were kept (0: the starting weights) when it is not the last one: the best
-   * held-out fidelity wins, so training never hands back a model that scores worse than where it started.
-   */
-  keptEpoch: z.number().int().optional(),
-  /** Set when the kept weights were checked inside epoch `keptEpoch`: after this many updates in all. */
-  keptUpdate: z.number().int().optional(),
-  /** The held-out cosine of the weights kept at `keptUpdate` (epoch checks are in `fidelityCurve`). */
-  keptCosine: z.number().optional(),
-  samplesPerSecond: z.number(),
-  /**
-   * Set when the user cancelled: the stored model is the best check's, after epoch `bestEpoch` (1-based) or,
-   * when it was checked inside that epoch, after update `bestUpdate`.
-   */
-  cancelled: z
-    .object({
-      atEpoch: z.number().int(),
-      epochs: z.number().int(),
-      bestEpoch: z.number().int(),
-      bestUpdate: z.number().int().optional(),
-    })
-    .optional(),
-});
+const trainingReportSchema = z.lazy(() =>
+  z.object({
+    student: z.string(),
+    studentParameters: z.number().int(),
+    teacherParameters: z.number().int(),
+    samples: z.number().int(),
+    dataSha256: z.string(),
+    labelled: z.boolean(),
+    epochs: z.number().int(),
+    /** Mean training loss per completed epoch. */
+    lossCurve: z.array(z.number()),
+    /**
+     * Mean cosine between student and teacher outputs on held-out samples after each completed epoch (absent on
+     * variants trained before it was measured, or when no sample was held out).
+     */
+    fidelityCurve: z.array(z.number()).optional(),
+    /** Held-out cosine of the model training started from (absent without held-out samples). */
+    fidelityBefore: z.number().optional(),
+    /**
+     * The epoch whose weights were kept (0: the starting weights) when it is not the last one: the best
+     * held-out fidelity wins, so training never hands back a model that scores worse than where it started.
+     */
+    keptEpoch: z.number().int().optional(),
+    /** Set when the kept weights were checked inside epoch `keptEpoch`: after this many updates in all. */
+    keptUpdate: z.number().int().optional(),
+    /** The held-out cosine of the weights kept at `keptUpdate` (epoch checks are in `fidelityCurve`). */
+    keptCosine: z.number().optional(),
+    samplesPerSecond: z.number(),
+    /**
+     * Set when the user cancelled: the stored model is the best check's, after epoch `bestEpoch` (1-based) or,
+     * when it was checked inside that epoch, after update `bestUpdate`.
+     */
+    cancelled: z
+      .object({
+        atEpoch: z.number().int(),
+        epochs: z.number().int(),
+        bestEpoch: z.number().int(),
+        bestUpdate: z.number().int().optional(),
+      })
+      .optional(),
+  }),
+);
 
 /** Live training progress (the `detail` of a training job's progress events, key 'training'). */
 export const trainingProgressSchema = z.object({
@@ -191,65 +193,78 @@ const dataSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type DataSpec = z.infer<typeof dataSpecSchema>;
 
-const outputFidelitySchema = z.object({
-  name: z.string(),
-  sqnrDb: z.number().nullable(),
-  cosine: z.number().nullable(),
-  maxAbsError: z.number(),
-  meanAbsError: z.number(),
-  /** Share of samples whose arg-max agrees, when the output looks like class scores; else null. */
-  top1Agreement: z.number().nullable(),
-});
+const outputFidelitySchema = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    sqnrDb: z.number().nullable(),
+    cosine: z.number().nullable(),
+    maxAbsError: z.number(),
+    meanAbsError: z.number(),
+    /** Share of samples whose arg-max agrees, when the output looks like class scores; else null. */
+    top1Agreement: z.number().nullable(),
+  }),
+);
 export type OutputFidelity = z.infer<typeof outputFidelitySchema>;
 
-const tensorFidelitySchema = z.object({
-  /** The float tensor in the parent model that was quantized. */
-  name: z.string(),
-  /** Op type of the node producing it (or 'input'). */
-  producer: z.string(),
-  /** Name of the producing node, when it has one (else exclude the node by this tensor's name). */
-  node: z.string().nullable(),
-  sqnrDb: z.number().nullable(),
-});
+const tensorFidelitySchema = z.lazy(() =>
+  z.object({
+    /** The float tensor in the parent model that was quantized. */
+    name: z.string(),
+    /** Op type of the node producing it (or 'input'). */
+    producer: z.string(),
+    /** Name of the producing node, when it has one (else exclude the node by this tensor's name). */
+    node: z.string().nullable(),
+    sqnrDb: z.number().nullable(),
+  }),
+);
 export type TensorFidelity = z.infer<typeof tensorFidelitySchema>;
 
-export const fidelityReportSchema = z.object({
-  samples: z.number().int(),
-  /** 'held-out' = the calibration samples not used to calibrate; 'eval' = --eval data; 'random' = made up. */
-  source: z.enum(['held-out', 'eval', 'random', 'calibration']),
-  outputs: z.array(outputFidelitySchema),
-  /** Accuracy against labels, when the data carried labels. */
-  accuracy: z.object({ parent: z.number(), variant: z.number(), samples: z.number().int() }).nullable(),
-  /** Quantized activations, worst first: where the error comes from. */
-  tensors: z.array(tensorFidelitySchema),
-  sizeBytes: z.object({ parent: z.number().int(), variant: z.number().int(), ratio: z.number() }),
-  /** Median ORT latency (ms), both models timed in the same process, interleaved. */
-  latencyMs: z.object({ parent: z.number(), variant: z.number(), ratio: z.number(), runs: z.number().int() }),
-  warnings: z.array(z.string()),
-});
+export const fidelityReportSchema = z.lazy(() =>
+  z.object({
+    samples: z.number().int(),
+    /** 'held-out' = the calibration samples not used to calibrate; 'eval' = --eval data; 'random' = made up. */
+    source: z.enum(['held-out', 'eval', 'random', 'calibration']),
+    outputs: z.array(outputFidelitySchema),
+    /** Accuracy against labels, when the data carried labels. */
+    accuracy: z.object({ parent: z.number(), variant: z.number(), samples: z.number().int() }).nullable(),
+    /** Quantized activations, worst first: where the error comes from. */
+    tensors: z.array(tensorFidelitySchema),
+    sizeBytes: z.object({ parent: z.number().int(), variant: z.number().int(), ratio: z.number() }),
+    /** Median ORT latency (ms), both models timed in the same process, interleaved. */
+    latencyMs: z.object({
+      parent: z.number(),
+      variant: z.number(),
+      ratio: z.number(),
+      runs: z.number().int(),
+    }),
+    warnings: z.array(z.string()),
+  }),
+);
 export type FidelityReport = z.infer<typeof fidelityReportSchema>;
 
-const passReportSchema = z.object({
-  method: optimizeMethodSchema,
-  /** Nodes rewritten, by op type. */
-  converted: z.record(z.string(), z.number().int()),
-  /** Nodes left as they were, with the reason (excluded, unsupported, non-constant weight …). */
-  skipped: z.array(z.object({ node: z.string(), opType: z.string(), reason: z.string() })),
-  calibration: z
-    .object({
-      calibrator: calibratorSchema,
-      samples: z.number().int(),
-      tensors: z.number().int(),
-      dataSha256: z.string(),
-      random: z.boolean(),
-    })
-    .nullable(),
-  warnings: z.array(z.string()),
-  /** Pruning passes: per-layer channels or sparsity, MACs, parameters, compressed sizes. */
-  pruning: pruningReportSchema.optional(),
-  durationMs: z.number(),
-  training: trainingReportSchema.optional(),
-});
+const passReportSchema = z.lazy(() =>
+  z.object({
+    method: optimizeMethodSchema,
+    /** Nodes rewritten, by op type. */
+    converted: z.record(z.string(), z.number().int()),
+    /** Nodes left as they were, with the reason (excluded, unsupported, non-constant weight …). */
+    skipped: z.array(z.object({ node: z.string(), opType: z.string(), reason: z.string() })),
+    calibration: z
+      .object({
+        calibrator: calibratorSchema,
+        samples: z.number().int(),
+        tensors: z.number().int(),
+        dataSha256: z.string(),
+        random: z.boolean(),
+      })
+      .nullable(),
+    warnings: z.array(z.string()),
+    /** Pruning passes: per-layer channels or sparsity, MACs, parameters, compressed sizes. */
+    pruning: pruningReportSchema.optional(),
+    durationMs: z.number(),
+    training: trainingReportSchema.optional(),
+  }),
+);
 export type PassReport = z.infer<typeof passReportSchema>;
 
 export const autoConfigSchema = z
@@ -284,72 +299,80 @@ const autoCandidateKindSchema = z.enum([
   'int8-weights+dynamic',
 ]);
 
-const autoCandidateSchema = z.object({
-  id: z.string(),
-  kind: autoCandidateKindSchema,
-  /** One line: how it was made ("per-channel, 12 nodes float: the most sensitive"). */
-  description: z.string(),
-  int8Nodes: z.number().int(),
-  floatNodes: z.number().int(),
-  sizeBytes: z.number().int(),
-  sizeRatio: z.number(),
-  /** Median ms on the target and ratio to the parent measured in the same run; null when not measured. */
-  latencyMs: z.number().nullable(),
-  latencyRatio: z.number().nullable(),
-  cosine: z.number().nullable(),
-  sqnrDb: z.number().nullable(),
-  top1: z.number().nullable(),
-  accuracy: z.number().nullable(),
-  meetsGoal: z.boolean(),
-  /** On the Pareto front of (latency, size, fidelity) among all candidates. */
-  pareto: z.boolean(),
-  recommended: z.boolean(),
-  /** Stored as a variant (its model id once stored). */
-  savedAs: z.string().nullable(),
-  /** Node names kept float: with forceFloat/forceInt8 this re-makes the candidate. */
-  floatNodeNames: z.array(z.string()),
-});
+const autoCandidateSchema = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    kind: autoCandidateKindSchema,
+    /** One line: how it was made ("per-channel, 12 nodes float: the most sensitive"). */
+    description: z.string(),
+    int8Nodes: z.number().int(),
+    floatNodes: z.number().int(),
+    sizeBytes: z.number().int(),
+    sizeRatio: z.number(),
+    /** Median ms on the target and ratio to the parent measured in the same run; null when not measured. */
+    latencyMs: z.number().nullable(),
+    latencyRatio: z.number().nullable(),
+    cosine: z.number().nullable(),
+    sqnrDb: z.number().nullable(),
+    top1: z.number().nullable(),
+    accuracy: z.number().nullable(),
+    meetsGoal: z.boolean(),
+    /** On the Pareto front of (latency, size, fidelity) among all candidates. */
+    pareto: z.boolean(),
+    recommended: z.boolean(),
+    /** Stored as a variant (its model id once stored). */
+    savedAs: z.string().nullable(),
+    /** Node names kept float: with forceFloat/forceInt8 this re-makes the candidate. */
+    floatNodeNames: z.array(z.string()),
+  }),
+);
 export type AutoCandidate = z.infer<typeof autoCandidateSchema>;
 
-const autoNodeSchema = z.object({
-  node: z.string(),
-  opType: z.string(),
-  /** Output SQNR / cosine when only this node is int8 (null: not measured within the budget). */
-  sensitivitySqnrDb: z.number().nullable(),
-  sensitivityCosine: z.number().nullable(),
-  /** Kernel µs per run from ONNX Runtime's profiler, float graph and all-int8 graph (Q/DQ it causes included). */
-  floatUs: z.number().nullable(),
-  int8Us: z.number().nullable(),
-  decision: z.enum(['int8', 'float']),
-  reason: z.string(),
-});
+const autoNodeSchema = z.lazy(() =>
+  z.object({
+    node: z.string(),
+    opType: z.string(),
+    /** Output SQNR / cosine when only this node is int8 (null: not measured within the budget). */
+    sensitivitySqnrDb: z.number().nullable(),
+    sensitivityCosine: z.number().nullable(),
+    /** Kernel µs per run from ONNX Runtime's profiler, float graph and all-int8 graph (Q/DQ it causes included). */
+    floatUs: z.number().nullable(),
+    int8Us: z.number().nullable(),
+    decision: z.enum(['int8', 'float']),
+    reason: z.string(),
+  }),
+);
 export type AutoNode = z.infer<typeof autoNodeSchema>;
 
-const autoReportSchema = z.object({
-  goal: z.string(),
-  goalMet: z.boolean(),
-  target: z.string(),
-  /** Where and how every figure was measured, in words. */
-  measuredOn: z.string(),
-  candidates: z.array(autoCandidateSchema),
-  nodes: z.array(autoNodeSchema),
-  recommendedId: z.string().nullable(),
-  /** The plain-words verdict: what to use and why, including "no INT8 path helps here". */
-  verdict: z.string(),
-  notes: z.array(z.string()),
-  stoppedEarly: z.enum(['budget', 'cancelled']).nullable(),
-  searchMs: z.number(),
-  peakRssMb: z.number(),
-  scoringSamples: z.number().int(),
-});
+const autoReportSchema = z.lazy(() =>
+  z.object({
+    goal: z.string(),
+    goalMet: z.boolean(),
+    target: z.string(),
+    /** Where and how every figure was measured, in words. */
+    measuredOn: z.string(),
+    candidates: z.array(autoCandidateSchema),
+    nodes: z.array(autoNodeSchema),
+    recommendedId: z.string().nullable(),
+    /** The plain-words verdict: what to use and why, including "no INT8 path helps here". */
+    verdict: z.string(),
+    notes: z.array(z.string()),
+    stoppedEarly: z.enum(['budget', 'cancelled']).nullable(),
+    searchMs: z.number(),
+    peakRssMb: z.number(),
+    scoringSamples: z.number().int(),
+  }),
+);
 export type AutoReport = z.infer<typeof autoReportSchema>;
 
-export const variantReportSchema = z.object({
-  pass: passReportSchema,
-  fidelity: fidelityReportSchema,
-  /** Present on variants made by `--method auto`: the whole search. */
-  auto: autoReportSchema.optional(),
-});
+export const variantReportSchema = z.lazy(() =>
+  z.object({
+    pass: passReportSchema,
+    fidelity: fidelityReportSchema,
+    /** Present on variants made by `--method auto`: the whole search. */
+    auto: autoReportSchema.optional(),
+  }),
+);
 export type VariantReport = z.infer<typeof variantReportSchema>;
 
 /** What a variant records of how it was made: enough to make it again. */

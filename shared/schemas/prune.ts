@@ -63,95 +63,108 @@ export const pruneWeightsConfigSchema = z
   .strict();
 export type PruneWeightsConfig = z.infer<typeof pruneWeightsConfigSchema>;
 
-const prunedLayerSchema = z.object({
-  node: z.string(),
-  opType: z.string(),
-  /** Output channels (Conv) or output columns (Gemm/MatMul). */
-  channelsBefore: z.number().int(),
-  channelsAfter: z.number().int(),
-  /** Input channels (per group for depthwise convs: 1). */
-  inputsBefore: z.number().int(),
-  inputsAfter: z.number().int(),
-  macsBefore: z.number().nullable(),
-  macsAfter: z.number().nullable(),
-  paramsBefore: z.number().int(),
-  paramsAfter: z.number().int(),
-});
+const prunedLayerSchema = z.lazy(() =>
+  z.object({
+    node: z.string(),
+    opType: z.string(),
+    /** Output channels (Conv) or output columns (Gemm/MatMul). */
+    channelsBefore: z.number().int(),
+    channelsAfter: z.number().int(),
+    /** Input channels (per group for depthwise convs: 1). */
+    inputsBefore: z.number().int(),
+    inputsAfter: z.number().int(),
+    macsBefore: z.number().nullable(),
+    macsAfter: z.number().nullable(),
+    paramsBefore: z.number().int(),
+    paramsAfter: z.number().int(),
+  }),
+);
 export type PrunedLayer = z.infer<typeof prunedLayerSchema>;
 
-const channelGroupSchema = z.object({
-  /** The nodes whose output channels form this group (convolutions and Gemm/MatMul, joined by Add/Mul/…). */
-  producers: z.array(z.string()),
-  channelsBefore: z.number().int(),
-  channelsAfter: z.number().int(),
-  ratio: z.number(),
-  /** Output SQNR (dB) with this group alone pruned at the requested ratio (sensitivity scan); else null. */
-  sensitivityDb: z.number().nullable(),
-  /**
-   * Latency-aware runs: milliseconds saved on this machine with this group alone pruned to its final count
-   * (negative: slower), or null when not timed.
-   */
-  latencySavedMs: z.number().nullable().default(null),
-});
+const channelGroupSchema = z.lazy(() =>
+  z.object({
+    /** The nodes whose output channels form this group (convolutions and Gemm/MatMul, joined by Add/Mul/…). */
+    producers: z.array(z.string()),
+    channelsBefore: z.number().int(),
+    channelsAfter: z.number().int(),
+    ratio: z.number(),
+    /** Output SQNR (dB) with this group alone pruned at the requested ratio (sensitivity scan); else null. */
+    sensitivityDb: z.number().nullable(),
+    /**
+     * Latency-aware runs: milliseconds saved on this machine with this group alone pruned to its final count
+     * (negative: slower), or null when not timed.
+     */
+    latencySavedMs: z.number().nullable().default(null),
+  }),
+);
 
-const totalsSchema = z.object({
-  macsBefore: z.number(),
-  macsAfter: z.number(),
-  paramsBefore: z.number().int(),
-  paramsAfter: z.number().int(),
-});
+const totalsSchema = z.lazy(() =>
+  z.object({
+    macsBefore: z.number(),
+    macsAfter: z.number(),
+    paramsBefore: z.number().int(),
+    paramsAfter: z.number().int(),
+  }),
+);
 
-const channelPruningReportSchema = z.object({
-  kind: z.literal('channels'),
-  /** The uniform ratio used (searched for with targetMacs). */
-  ratio: z.number(),
-  importance: channelImportanceSchema,
-  groups: z.array(channelGroupSchema),
-  /** Groups left whole, with why (graph output, an op that mixes channels, excluded …). */
-  blocked: z.array(z.object({ producers: z.array(z.string()), reasons: z.array(z.string()) })),
-  layers: z.array(prunedLayerSchema),
-  totals: totalsSchema,
-  /** Latency-aware runs: what was timed and which allocation was kept; absent otherwise. */
-  latency: z
-    .object({
-      allocation: z.enum(['latency-aware', 'uniform']),
-      /** Unpruned model, ms per run on one sample (median). */
-      baseMs: z.number(),
-      /** Latency of the latency-aware plan over the uniform plan's, measured side by side. */
-      againstUniform: z.number(),
-      measurements: z.number().int(),
-    })
-    .optional(),
-});
+const channelPruningReportSchema = z.lazy(() =>
+  z.object({
+    kind: z.literal('channels'),
+    /** The uniform ratio used (searched for with targetMacs). */
+    ratio: z.number(),
+    importance: channelImportanceSchema,
+    groups: z.array(channelGroupSchema),
+    /** Groups left whole, with why (graph output, an op that mixes channels, excluded …). */
+    blocked: z.array(z.object({ producers: z.array(z.string()), reasons: z.array(z.string()) })),
+    layers: z.array(prunedLayerSchema),
+    totals: totalsSchema,
+    /** Latency-aware runs: what was timed and which allocation was kept; absent otherwise. */
+    latency: z
+      .object({
+        allocation: z.enum(['latency-aware', 'uniform']),
+        /** Unpruned model, ms per run on one sample (median). */
+        baseMs: z.number(),
+        /** Latency of the latency-aware plan over the uniform plan's, measured side by side. */
+        againstUniform: z.number(),
+        measurements: z.number().int(),
+      })
+      .optional(),
+  }),
+);
 export type ChannelPruningReport = z.infer<typeof channelPruningReportSchema>;
 
-const weightPruningReportSchema = z.object({
-  kind: z.literal('weights'),
-  sparsity: z.number(),
-  scope: z.enum(['global', 'per-layer']),
-  layers: z.array(
-    z.object({
-      node: z.string(),
-      opType: z.string(),
-      tensor: z.string(),
-      params: z.number().int(),
-      zeros: z.number().int(),
-      sparsity: z.number(),
-      skipped: z.string().nullable(),
+const weightPruningReportSchema = z.lazy(() =>
+  z.object({
+    kind: z.literal('weights'),
+    sparsity: z.number(),
+    scope: z.enum(['global', 'per-layer']),
+    layers: z.array(
+      z.object({
+        node: z.string(),
+        opType: z.string(),
+        tensor: z.string(),
+        params: z.number().int(),
+        zeros: z.number().int(),
+        sparsity: z.number(),
+        skipped: z.string().nullable(),
+      }),
+    ),
+    /** Share of zeros over all weights of Conv/Gemm/MatMul layers (pruned or not). */
+    overallSparsity: z.number(),
+    /** File sizes in bytes: as written, and compressed; zstd is null when no zstd encoder could be loaded. */
+    sizeBytes: z.object({
+      dense: z.object({ plain: z.number().int(), gzip: z.number().int(), zstd: z.number().int().nullable() }),
+      pruned: z.object({
+        plain: z.number().int(),
+        gzip: z.number().int(),
+        zstd: z.number().int().nullable(),
+      }),
     }),
-  ),
-  /** Share of zeros over all weights of Conv/Gemm/MatMul layers (pruned or not). */
-  overallSparsity: z.number(),
-  /** File sizes in bytes: as written, and compressed; zstd is null when no zstd encoder could be loaded. */
-  sizeBytes: z.object({
-    dense: z.object({ plain: z.number().int(), gzip: z.number().int(), zstd: z.number().int().nullable() }),
-    pruned: z.object({ plain: z.number().int(), gzip: z.number().int(), zstd: z.number().int().nullable() }),
   }),
-});
+);
 export type WeightPruningReport = z.infer<typeof weightPruningReportSchema>;
 
-export const pruningReportSchema = z.discriminatedUnion('kind', [
-  channelPruningReportSchema,
-  weightPruningReportSchema,
-]);
+export const pruningReportSchema = z.lazy(() =>
+  z.discriminatedUnion('kind', [channelPruningReportSchema, weightPruningReportSchema]),
+);
 export type PruningReport = z.infer<typeof pruningReportSchema>;

@@ -8,10 +8,14 @@ import { readKeyFile } from './key-file';
 
 export type AuthConfig = Pick<
   ConnectConfig,
-  'privateKey' | 'passphrase' | 'agent' | 'password' | 'tryKeyboard'
+  'privateKey' | 'passphrase' | 'agent' | 'password' | 'tryKeyboard' | 'authHandler'
 >;
 
 /**
+ * Each method is offered straight away: ssh2 otherwise starts every login with a "none" request, one more
+ * round trip (and one more authentication attempt for the device's sshd) that sshd refuses unless it allows
+ * logins without any credential.
+ *
  * Resolves the credentials before any network traffic, so a missing key file or a forgotten passphrase is
  * reported as exactly that instead of a generic "authentication failed" from the server.
  */
@@ -25,6 +29,7 @@ export async function loadAuth(
       return {
         privateKey: await readPrivateKey(target, auth.privateKeyPath, auth.passphrase, read),
         passphrase: auth.passphrase,
+        authHandler: ['publickey'],
       };
     case 'agent': {
       const socket = auth.socket ?? process.env['SSH_AUTH_SOCK'];
@@ -35,11 +40,15 @@ export async function loadAuth(
           { reason: 'no-agent' },
         );
       }
-      return { agent: socket };
+      return { agent: socket, authHandler: ['agent'] };
     }
     case 'password':
       // Many devices disable "password" but allow keyboard-interactive (PAM); answer its prompts with it too.
-      return { password: auth.password, tryKeyboard: true };
+      return {
+        password: auth.password,
+        tryKeyboard: true,
+        authHandler: ['password', 'keyboard-interactive'],
+      };
   }
 }
 

@@ -211,6 +211,18 @@ describe('connect failures', () => {
     expect(noAgent.code).toBe('AUTH_FAILED');
   });
 
+  it('logs in with the key at once: no "none" probe before it (one round trip less per login)', async () => {
+    const verbose = await startSshd({ extraConfig: 'LogLevel DEBUG1' });
+    try {
+      const c = await connect(targetFor(verbose));
+      await c.close();
+      const requests = [...verbose.log().matchAll(/userauth-request for user \S+ service \S+ method (\S+)/g)];
+      expect(requests.map((m) => m[1])).toEqual(['publickey', 'publickey']);
+    } finally {
+      await verbose.stop();
+    }
+  });
+
   it('reports a missing key file clearly', async () => {
     const err = await failure(
       connect(targetFor(device, { auth: { kind: 'key', privateKeyPath: join(work, 'nope') } })),
