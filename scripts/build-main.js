@@ -6,7 +6,7 @@
 // Native and heavy packages stay external (the packaged app ships them, native ones rebuilt for Electron by
 // electron-builder) and are loaded on first use (lazyNativePlugin), so `--help` or `models list` never pay for
 // ONNX Runtime, sharp or ssh2.
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +104,23 @@ const common = {
   },
 };
 
-const esm = (entry, outfile) => build({ ...common, format: 'esm', entryPoints: [entry], outfile });
+/**
+ * Builds, then writes each output file in one step (a temporary file renamed over the old one): a command or a
+ * test that starts while `npm start` or a test setup rebuilds never reads a missing or half-written chunk.
+ * Resolves to the paths written.
+ */
+async function buildAtomically(options) {
+  const result = await build({ ...options, write: false });
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
+  return result.outputFiles.map((f) => f.path);
+}
+
+const esm = (entry, outfile) => buildAtomically({ ...common, format: 'esm', entryPoints: [entry], outfile });
 
 /**
  * The CLI also bundles its pure-JavaScript packages: resolving and reading ~600 small module files (zod,
@@ -144,7 +160,7 @@ function zodEnglishOnlyPlugin() {
 }
 
 const cliEsm = (entry, outdir) =>
-  build({
+  buildAtomically({
     ...common,
     packages: undefined,
     external: cliExternal,
@@ -166,10 +182,17 @@ const cliEsm = (entry, outdir) =>
 const workers = { 'optimize-worker': 'main/core/optimize/optimize-worker.ts' };
 const withWorkers = (dir) => Object.entries(workers).map(([name, entry]) => esm(entry, `${dir}/${name}.js`));
 
-const cli = () => {
-  // Chunk names carry a content hash: old ones would pile up.
-  rmSync(new URL('../dist/cli', import.meta.url), { recursive: true, force: true });
-  return [cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')];
+const cli = async () => {
+  const dir = fileURLToPath(new URL('../dist/cli', import.meta.url));
+  const written = new Set(
+    (await Promise.all([cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')])).flat(),
+  );
+  // Chunk names carry a content hash: the ones this build did not write are stale.
+  for (const name of readdirSync(dir)) {
+    // Another build's file in the middle of its rename is not ours to remove.
+    if (name.endsWith('.tmp') || written.has(join(dir, name))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
 };
 
 const web = () => [esm('main/host/web-main.ts', 'dist/web/web-main.js'), ...withWorkers('dist/web')];
@@ -182,16 +205,16 @@ if (only !== undefined && only !== 'cli' && only !== 'web') {
 
 await Promise.all(
   only === 'cli'
-    ? cli()
+    ? [cli()]
     : only === 'web'
       ? web()
       : [
-          ...cli(),
+          cli(),
           ...web(),
           esm('main/electron/main.ts', 'dist/electron/main.js'),
           ...withWorkers('dist/electron'),
           // A sandboxed preload must be one CommonJS file that requires nothing but electron.
-          build({
+          buildAtomically({
             ...common,
             plugins: [],
             banner: undefined,

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoPath } from '../../test/fixtures/repo-path';
+import { repoPath, repoRoot } from '../../test/fixtures/repo-path';
 import { tempDir } from '../../test/fixtures/temp-dir';
 
 // The bundle is built by test/fixtures/cli-bundle-setup.ts before this file runs.
@@ -55,6 +55,30 @@ describe('edgefleet start-up', () => {
     // Indonesian and Dutch messages, as zod ships them.
     expect(code).not.toContain('Input tidak valid');
     expect(code).not.toContain('Ongeldige invoer');
+  });
+
+  it('a rebuild never leaves the bundle missing or half-written: commands started meanwhile run', async () => {
+    // `npm start` and the test setup rebuild dist/cli while other commands may be starting from it.
+    const build = spawn(process.execPath, ['scripts/build-main.js', 'cli'], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+    });
+    const built = new Promise<number | null>((resolve) => build.on('exit', resolve));
+    let building = true;
+    void built.then(() => (building = false));
+    const codes: (number | null)[] = [];
+    while (building) {
+      codes.push(
+        await new Promise<number | null>((resolve) =>
+          execFile(process.execPath, [repoPath('dist', 'cli', 'main.js'), '--help'], (err) =>
+            resolve(err === null ? 0 : typeof err.code === 'number' ? err.code : null),
+          ),
+        ),
+      );
+    }
+    expect(await built).toBe(0);
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((c) => c !== 0)).toEqual([]);
   });
 
   it('runs the bundle: no TypeScript transpiler is loaded', () => {
