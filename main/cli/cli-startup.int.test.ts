@@ -7,7 +7,7 @@ import { tempDir } from '../../test/fixtures/temp-dir';
 
 // The bundle is built by test/fixtures/cli-bundle-setup.ts before this file runs.
 const bin = repoPath('bin', 'edgefleet.js');
-const heavy = ['onnxruntime-node', 'onnxruntime-common', 'sharp', 'ssh2', '@tensorflow'];
+const heavy = ['onnxruntime-node', 'onnxruntime-common', 'sharp', 'ssh2', '@tensorflow', 'yaml'];
 
 /** Runs the command with a preload that writes every CommonJS module file loaded, at exit. */
 function loadedModules(args: string[]): { code: number | null; files: string[] } {
@@ -34,7 +34,7 @@ const packagesIn = (files: string[]) =>
 
 describe('edgefleet start-up', () => {
   it.each([[['--help']], [['models', 'list']], [['devices', 'list']]])(
-    '%j loads neither ONNX Runtime, sharp, ssh2 nor tfjs',
+    '%j loads neither ONNX Runtime, sharp, ssh2, tfjs nor yaml',
     (args) => {
       const { code, files } = loadedModules(args);
       expect(code).toBe(0);
@@ -44,6 +44,27 @@ describe('edgefleet start-up', () => {
       if (args[0] !== '--help') expect(loaded).toContain('better-sqlite3');
     },
   );
+
+  it('a command that opens the services does not load the ONNX parser (protobuf) until it reads a model', () => {
+    const dir = repoPath('dist', 'cli');
+    const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+    const services = /import\("\.\/(services-[^"]+\.js)"\)/.exec(read('main.js'))?.[1];
+    expect(services).toBeDefined();
+    // Every chunk main.js and the services chunk load before any code runs: static imports, transitively.
+    const loaded = new Set<string>();
+    const visit = (name: string) => {
+      if (loaded.has(name)) return;
+      loaded.add(name);
+      for (const m of read(name).matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) visit(m[1]!);
+    };
+    visit('main.js');
+    visit(services!);
+    const sources = [...loaded].flatMap(
+      (name) => (JSON.parse(read(`${name}.map`)) as { sources: string[] }).sources,
+    );
+    expect(sources.some((s) => s.includes('main/core/deploy/'))).toBe(true);
+    expect(sources.filter((s) => /@bufbuild\/protobuf|onnx-buf|\/yaml\//.test(s))).toEqual([]);
+  });
 
   it("carries zod's English messages only (its other locales are bytes every start would parse)", () => {
     const dir = repoPath('dist', 'cli');

@@ -1,6 +1,9 @@
 import { makePrivateDir, makePrivateFiles } from './data-dir-access';
 import { join } from 'node:path';
-import { BenchRepository, BenchService, ProfileRepository } from './bench';
+// Not through './bench': its index re-exports the estimator, which parses ONNX at load.
+import { BenchService } from './bench/bench-service';
+import { ProfileRepository } from './bench/profiles/profile-repository';
+import { BenchRepository } from './bench/store/bench-repository';
 import { openDatabase, type Database } from './db/open-database';
 import { DeployService } from './deploy/deploy-service';
 import { FileGrants } from './files/file-grants';

@@ -203,20 +203,22 @@ const benchSettingsSchema = z.object({
 });
 export type BenchSettings = z.infer<typeof benchSettingsSchema>;
 
-const latencyStatsSchema = z.object({
-  iterations: z.number().int().positive(),
-  meanMs: z.number().nonnegative(),
-  p50Ms: z.number().nonnegative(),
-  p90Ms: z.number().nonnegative(),
-  p99Ms: z.number().nonnegative(),
-  stdevMs: z.number().nonnegative(),
-  minMs: z.number().nonnegative(),
-  maxMs: z.number().nonnegative(),
-  /** Inferences per second = 1000 / mean. */
-  throughputPerSec: z.number().nonnegative(),
-  /** Wall time of the measured loop. */
-  totalMs: z.number().nonnegative(),
-});
+const latencyStatsSchema = z.lazy(() =>
+  z.object({
+    iterations: z.number().int().positive(),
+    meanMs: z.number().nonnegative(),
+    p50Ms: z.number().nonnegative(),
+    p90Ms: z.number().nonnegative(),
+    p99Ms: z.number().nonnegative(),
+    stdevMs: z.number().nonnegative(),
+    minMs: z.number().nonnegative(),
+    maxMs: z.number().nonnegative(),
+    /** Inferences per second = 1000 / mean. */
+    throughputPerSec: z.number().nonnegative(),
+    /** Wall time of the measured loop. */
+    totalMs: z.number().nonnegative(),
+  }),
+);
 export type LatencyStats = z.infer<typeof latencyStatsSchema>;
 
 export const benchRuntimeSchema = z.enum([
@@ -229,27 +231,29 @@ export const benchRuntimeSchema = z.enum([
 export type BenchRuntime = z.infer<typeof benchRuntimeSchema>;
 
 /** One measured benchmark run (local child process or on a device). */
-const measuredRunSchema = z.object({
-  runtime: benchRuntimeSchema,
-  ortVersion: z.string(),
-  latency: latencyStatsSchema,
-  /** Session creation (load + graph optimization), ms; null when the runtime does not report it. */
-  loadMs: z.number().nonnegative().nullable(),
-  warmupMs: z.number().nonnegative().nullable(),
-  /** Peak resident memory of the benchmark process (VmHWM), bytes. */
-  peakRssBytes: z.number().nonnegative().nullable(),
-  /** Resident memory with the runtime loaded, before the model: peak − baseline ≈ what the model costs. */
-  baselineRssBytes: z.number().nonnegative().nullable(),
-  /** TensorRT runs only: how the engine was built, and every percentile trtexec reported (ms by percent). */
-  tensorrt: z
-    .object({
-      precision: z.enum(['fp32', 'fp16', 'int8', 'best']),
-      dlaCore: z.number().int().nullable(),
-      percentilesMs: z.record(z.string(), z.number()),
-      throughputQps: z.number().nonnegative(),
-    })
-    .optional(),
-});
+const measuredRunSchema = z.lazy(() =>
+  z.object({
+    runtime: benchRuntimeSchema,
+    ortVersion: z.string(),
+    latency: latencyStatsSchema,
+    /** Session creation (load + graph optimization), ms; null when the runtime does not report it. */
+    loadMs: z.number().nonnegative().nullable(),
+    warmupMs: z.number().nonnegative().nullable(),
+    /** Peak resident memory of the benchmark process (VmHWM), bytes. */
+    peakRssBytes: z.number().nonnegative().nullable(),
+    /** Resident memory with the runtime loaded, before the model: peak − baseline ≈ what the model costs. */
+    baselineRssBytes: z.number().nonnegative().nullable(),
+    /** TensorRT runs only: how the engine was built, and every percentile trtexec reported (ms by percent). */
+    tensorrt: z
+      .object({
+        precision: z.enum(['fp32', 'fp16', 'int8', 'best']),
+        dlaCore: z.number().int().nullable(),
+        percentilesMs: z.record(z.string(), z.number()),
+        throughputQps: z.number().nonnegative(),
+      })
+      .optional(),
+  }),
+);
 export type MeasuredRun = z.infer<typeof measuredRunSchema>;
 
 const estimateWarningCodeSchema = z.enum([
@@ -266,102 +270,116 @@ const estimateWarningCodeSchema = z.enum([
 const estimateWarningSchema = z.object({ code: estimateWarningCodeSchema, message: z.string() });
 export type EstimateWarning = z.infer<typeof estimateWarningSchema>;
 
-const variantTraitsSchema = z.object({
-  /** QLinear*, QDQ pairs, MatMulInteger/ConvInteger or DynamicQuantizeLinear found. */
-  int8: z.boolean(),
-  /** float16 initializers or inputs found. */
-  fp16: z.boolean(),
-  /** Share of MACs the int8 kernels do (after ORT's fusions). */
-  int8MacFraction: z.number().min(0).max(1),
-  /** Share of weight bytes stored as float16. */
-  fp16WeightFraction: z.number().min(0).max(1),
-});
+const variantTraitsSchema = z.lazy(() =>
+  z.object({
+    /** QLinear*, QDQ pairs, MatMulInteger/ConvInteger or DynamicQuantizeLinear found. */
+    int8: z.boolean(),
+    /** float16 initializers or inputs found. */
+    fp16: z.boolean(),
+    /** Share of MACs the int8 kernels do (after ORT's fusions). */
+    int8MacFraction: z.number().min(0).max(1),
+    /** Share of weight bytes stored as float16. */
+    fp16WeightFraction: z.number().min(0).max(1),
+  }),
+);
 export type VariantTraits = z.infer<typeof variantTraitsSchema>;
 
-const memoryEstimateSchema = z.object({
-  weightsBytes: z.number().nonnegative(),
-  /** Largest sum of live intermediate tensors along the execution order. */
-  peakActivationBytes: z.number().nonnegative(),
-  runtimeOverheadBytes: z.number().nonnegative(),
-  totalBytes: z.number().nonnegative(),
-  ramBytes: z.number().nonnegative(),
-  fits: z.boolean(),
-});
+const memoryEstimateSchema = z.lazy(() =>
+  z.object({
+    weightsBytes: z.number().nonnegative(),
+    /** Largest sum of live intermediate tensors along the execution order. */
+    peakActivationBytes: z.number().nonnegative(),
+    runtimeOverheadBytes: z.number().nonnegative(),
+    totalBytes: z.number().nonnegative(),
+    ramBytes: z.number().nonnegative(),
+    fits: z.boolean(),
+  }),
+);
 export type MemoryEstimate = z.infer<typeof memoryEstimateSchema>;
 
-const estimateSchema = z.object({
-  profileId: z.string(),
-  threads: z.number().int().positive(),
-  /** Predicted median latency. */
-  latencyMs: z.number().nonnegative(),
-  /** The estimator's typical error band (±35 %), after any device correction. */
-  lowMs: z.number().nonnegative(),
-  highMs: z.number().nonnegative(),
-  breakdown: z.object({
-    computeBoundMs: z.number().nonnegative(),
-    memoryBoundMs: z.number().nonnegative(),
-    overheadMs: z.number().nonnegative(),
+const estimateSchema = z.lazy(() =>
+  z.object({
+    profileId: z.string(),
+    threads: z.number().int().positive(),
+    /** Predicted median latency. */
+    latencyMs: z.number().nonnegative(),
+    /** The estimator's typical error band (±35 %), after any device correction. */
+    lowMs: z.number().nonnegative(),
+    highMs: z.number().nonnegative(),
+    breakdown: z.object({
+      computeBoundMs: z.number().nonnegative(),
+      memoryBoundMs: z.number().nonnegative(),
+      overheadMs: z.number().nonnegative(),
+    }),
+    gmacs: z.number().nonnegative(),
+    memory: memoryEstimateSchema,
+    traits: variantTraitsSchema,
+    /** Efficiency factors from this machine's calibration that were applied. */
+    calibration: z.object({
+      fp32Efficiency: z.number().positive(),
+      int8Efficiency: z.number().positive(),
+      measuredAt: z.string(),
+    }),
+    /** measured ÷ estimated on devices of this profile (median), already applied; null when none measured. */
+    correction: z.object({ factor: z.number().positive(), basedOn: z.number().int().positive() }).nullable(),
+    warnings: z.array(estimateWarningSchema),
+    unknownCostNodes: z.number().int().nonnegative(),
   }),
-  gmacs: z.number().nonnegative(),
-  memory: memoryEstimateSchema,
-  traits: variantTraitsSchema,
-  /** Efficiency factors from this machine's calibration that were applied. */
-  calibration: z.object({
-    fp32Efficiency: z.number().positive(),
-    int8Efficiency: z.number().positive(),
-    measuredAt: z.string(),
-  }),
-  /** measured ÷ estimated on devices of this profile (median), already applied; null when none measured. */
-  correction: z.object({ factor: z.number().positive(), basedOn: z.number().int().positive() }).nullable(),
-  warnings: z.array(estimateWarningSchema),
-  unknownCostNodes: z.number().int().nonnegative(),
-});
+);
 export type Estimate = z.infer<typeof estimateSchema>;
 
 export const benchTargetKindSchema = z.enum(['local', 'profile', 'device']);
-const benchTargetSchema = z.object({
-  kind: benchTargetKindSchema,
-  /** 'this-machine', a profile id, or a device name. */
-  id: z.string(),
-  label: z.string(),
-});
+const benchTargetSchema = z.lazy(() =>
+  z.object({
+    kind: benchTargetKindSchema,
+    /** 'this-machine', a profile id, or a device name. */
+    id: z.string(),
+    label: z.string(),
+  }),
+);
 export type BenchTarget = z.infer<typeof benchTargetSchema>;
 
 /** One stored figure: measured (local or device) or estimated (profile), with what produced it. */
-export const benchResultSchema = z.object({
-  id: z.string(),
-  createdAt: z.string(),
-  modelId: z.string(),
-  modelName: z.string(),
-  modelSha256: z.string(),
-  source: z.enum(['measured', 'estimated']),
-  target: benchTargetSchema,
-  /** The profile this figure belongs to (a device's profile for device runs); null when none. */
-  profileId: z.string().nullable(),
-  settings: benchSettingsSchema,
-  /** ORT version that ran it (measured) or whose optimized graph was analysed (estimated). */
-  ortVersion: z.string(),
-  runtime: z.string(),
-  measured: measuredRunSchema.nullable(),
-  estimate: estimateSchema.nullable(),
-  /** For measured results: the estimator's prediction for the same target and settings, when one was made. */
-  predictedMs: z.number().nonnegative().nullable(),
-});
+export const benchResultSchema = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    createdAt: z.string(),
+    modelId: z.string(),
+    modelName: z.string(),
+    modelSha256: z.string(),
+    source: z.enum(['measured', 'estimated']),
+    target: benchTargetSchema,
+    /** The profile this figure belongs to (a device's profile for device runs); null when none. */
+    profileId: z.string().nullable(),
+    settings: benchSettingsSchema,
+    /** ORT version that ran it (measured) or whose optimized graph was analysed (estimated). */
+    ortVersion: z.string(),
+    runtime: z.string(),
+    measured: measuredRunSchema.nullable(),
+    estimate: estimateSchema.nullable(),
+    /** For measured results: the estimator's prediction for the same target and settings, when one was made. */
+    predictedMs: z.number().nonnegative().nullable(),
+  }),
+);
 export type BenchResult = z.infer<typeof benchResultSchema>;
 
-const estimatorErrorRowSchema = z.object({
-  modelName: z.string(),
-  predictedMs: z.number(),
-  measuredMs: z.number(),
-  /** (predicted − measured) / measured × 100. */
-  errorPct: z.number(),
-});
-export const benchReportSchema = z.object({
-  results: z.array(benchResultSchema),
-  /** Predicted vs measured on this machine for every model benchmarked locally. */
-  estimatorError: z.object({
-    rows: z.array(estimatorErrorRowSchema),
-    medianAbsErrorPct: z.number().nullable(),
+const estimatorErrorRowSchema = z.lazy(() =>
+  z.object({
+    modelName: z.string(),
+    predictedMs: z.number(),
+    measuredMs: z.number(),
+    /** (predicted − measured) / measured × 100. */
+    errorPct: z.number(),
   }),
-});
+);
+export const benchReportSchema = z.lazy(() =>
+  z.object({
+    results: z.array(benchResultSchema),
+    /** Predicted vs measured on this machine for every model benchmarked locally. */
+    estimatorError: z.object({
+      rows: z.array(estimatorErrorRowSchema),
+      medianAbsErrorPct: z.number().nullable(),
+    }),
+  }),
+);
 export type BenchReport = z.infer<typeof benchReportSchema>;

@@ -316,62 +316,70 @@ const outcomeBase = { device: z.string(), deviceId: z.string() };
 const failed = z.object({ ...outcomeBase, ok: z.literal(false), error: appErrorSchema });
 
 /** What a host presents, for the user to compare before trusting. */
-export const hostKeyScanSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ...outcomeBase,
-    ok: z.literal(true),
-    /** device: the device itself; jump: its ad-hoc jump host. */
-    role: z.enum(['device', 'jump']),
-    endpoint: z.string(),
-    fingerprint: z.string(),
-    keyType: z.string(),
-    publicKey: z.string(),
-    /** How the presented key compares with the pinned one. */
-    pinned: z.enum(['none', 'same', 'different']),
-    pinnedFingerprint: z.string().nullable(),
-  }),
-  failed.extend({ role: z.enum(['device', 'jump']), endpoint: z.string() }),
-]);
+export const hostKeyScanSchema = z.lazy(() =>
+  z.discriminatedUnion('ok', [
+    z.object({
+      ...outcomeBase,
+      ok: z.literal(true),
+      /** device: the device itself; jump: its ad-hoc jump host. */
+      role: z.enum(['device', 'jump']),
+      endpoint: z.string(),
+      fingerprint: z.string(),
+      keyType: z.string(),
+      publicKey: z.string(),
+      /** How the presented key compares with the pinned one. */
+      pinned: z.enum(['none', 'same', 'different']),
+      pinnedFingerprint: z.string().nullable(),
+    }),
+    failed.extend({ role: z.enum(['device', 'jump']), endpoint: z.string() }),
+  ]),
+);
 export type HostKeyScan = z.infer<typeof hostKeyScanSchema>;
 
 const trustActionSchema = z.enum(['pinned', 'unchanged', 'replaced']);
-export const trustOutcomeSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ...outcomeBase,
-    ok: z.literal(true),
-    action: trustActionSchema,
-    fingerprint: z.string(),
-    keyType: z.string(),
-    previousFingerprint: z.string().nullable(),
-    /** The ad-hoc jump host's key, when the device has one. */
-    jump: z.object({ action: trustActionSchema, fingerprint: z.string() }).nullable(),
-  }),
-  failed,
-]);
+export const trustOutcomeSchema = z.lazy(() =>
+  z.discriminatedUnion('ok', [
+    z.object({
+      ...outcomeBase,
+      ok: z.literal(true),
+      action: trustActionSchema,
+      fingerprint: z.string(),
+      keyType: z.string(),
+      previousFingerprint: z.string().nullable(),
+      /** The ad-hoc jump host's key, when the device has one. */
+      jump: z.object({ action: trustActionSchema, fingerprint: z.string() }).nullable(),
+    }),
+    failed,
+  ]),
+);
 export type TrustOutcome = z.infer<typeof trustOutcomeSchema>;
 
-export const probeOutcomeSchema = z.discriminatedUnion('ok', [
-  z.object({
-    ...outcomeBase,
-    ok: z.literal(true),
-    facts: probeFactsSchema,
-    probedAt: z.string(),
-    latencyMs: z.number(),
-  }),
-  failed,
-]);
+export const probeOutcomeSchema = z.lazy(() =>
+  z.discriminatedUnion('ok', [
+    z.object({
+      ...outcomeBase,
+      ok: z.literal(true),
+      facts: probeFactsSchema,
+      probedAt: z.string(),
+      latencyMs: z.number(),
+    }),
+    failed,
+  ]),
+);
 export type ProbeOutcome = z.infer<typeof probeOutcomeSchema>;
 
-export const statusOutcomeSchema = z.object({
-  ...outcomeBase,
-  /** true when online. */
-  ok: z.boolean(),
-  state: deviceStateSchema,
-  latencyMs: z.number().nullable(),
-  checkedAt: z.string(),
-  lastSeenAt: z.string().nullable(),
-  error: appErrorSchema.nullable(),
-});
+export const statusOutcomeSchema = z.lazy(() =>
+  z.object({
+    ...outcomeBase,
+    /** true when online. */
+    ok: z.boolean(),
+    state: deviceStateSchema,
+    latencyMs: z.number().nullable(),
+    checkedAt: z.string(),
+    lastSeenAt: z.string().nullable(),
+    error: appErrorSchema.nullable(),
+  }),
+);
 export type StatusOutcome = z.infer<typeof statusOutcomeSchema>;
 
 export const importFormatSchema = z.enum(['csv', 'ansible-ini', 'ansible-yaml', 'ssh-config', 'known-hosts']);
@@ -383,40 +391,46 @@ export type ExportFormat = z.infer<typeof exportFormatSchema>;
 const importActionSchema = z.enum(['added', 'updated', 'unchanged', 'skipped', 'rejected']);
 export type ImportAction = z.infer<typeof importActionSchema>;
 
-const importRowSchema = z.object({
-  /** 1-based line in the file (CSV: the record's first line); null when not from one line. */
-  line: z.number().int().nullable(),
-  /** Device name(s) the row is about, when known. */
-  name: z.string().nullable(),
-  action: importActionSchema,
-  /** Why it was rejected or skipped, or a note. */
-  reason: z.string().nullable(),
-  /** Fields that change (updated) or are set (added). */
-  changes: z.array(z.string()),
-});
+const importRowSchema = z.lazy(() =>
+  z.object({
+    /** 1-based line in the file (CSV: the record's first line); null when not from one line. */
+    line: z.number().int().nullable(),
+    /** Device name(s) the row is about, when known. */
+    name: z.string().nullable(),
+    action: importActionSchema,
+    /** Why it was rejected or skipped, or a note. */
+    reason: z.string().nullable(),
+    /** Fields that change (updated) or are set (added). */
+    changes: z.array(z.string()),
+  }),
+);
 export type ImportRow = z.infer<typeof importRowSchema>;
 
-export const importReportSchema = z.object({
-  format: importFormatSchema,
-  /** False when nothing was written: a row was rejected (and partial import was not asked for). */
-  applied: z.boolean(),
-  counts: z.object({
-    added: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    skipped: z.number().int(),
-    rejected: z.number().int(),
+export const importReportSchema = z.lazy(() =>
+  z.object({
+    format: importFormatSchema,
+    /** False when nothing was written: a row was rejected (and partial import was not asked for). */
+    applied: z.boolean(),
+    counts: z.object({
+      added: z.number().int(),
+      updated: z.number().int(),
+      unchanged: z.number().int(),
+      skipped: z.number().int(),
+      rejected: z.number().int(),
+    }),
+    rows: z.array(importRowSchema),
+    notes: z.array(z.string()),
   }),
-  rows: z.array(importRowSchema),
-  notes: z.array(z.string()),
-});
+);
 export type ImportReport = z.infer<typeof importReportSchema>;
 
-export const exportResultSchema = z.object({
-  format: exportFormatSchema,
-  text: z.string(),
-  deviceCount: z.number().int(),
-});
+export const exportResultSchema = z.lazy(() =>
+  z.object({
+    format: exportFormatSchema,
+    text: z.string(),
+    deviceCount: z.number().int(),
+  }),
+);
 export type ExportResult = z.infer<typeof exportResultSchema>;
 
 export const secretKindSchema = z.enum(['password', 'passphrase']);

@@ -388,33 +388,37 @@ export const recipeSchema = z.object({
 export type Recipe = z.infer<typeof recipeSchema>;
 
 /** Which pass, with its options (defaults filled in by the schema). */
-export const methodOptionsSchema = z.discriminatedUnion('method', [
-  z.object({
-    method: z.literal('int8-dynamic'),
-    config: int8DynamicConfigSchema.default(int8DynamicConfigSchema.parse({})),
-  }),
-  z.object({
-    method: z.literal('int8-static'),
-    config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})),
-  }),
-  z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
-  z.object({ method: z.literal('auto'), config: autoConfigSchema.default(autoConfigSchema.parse({})) }),
-  z.object({ method: z.literal('prune-channels'), config: pruneChannelsConfigSchema }),
-  z.object({ method: z.literal('prune-weights'), config: pruneWeightsConfigSchema }),
-  z.object({
-    method: z.literal('distill'),
-    config: distillConfigSchema.default(distillConfigSchema.parse({})),
-  }),
-  z.object({ method: z.literal('qat'), config: qatConfigSchema.default(qatConfigSchema.parse({})) }),
-]);
+export const methodOptionsSchema = z.lazy(() =>
+  z.discriminatedUnion('method', [
+    z.object({
+      method: z.literal('int8-dynamic'),
+      config: int8DynamicConfigSchema.default(int8DynamicConfigSchema.parse({})),
+    }),
+    z.object({
+      method: z.literal('int8-static'),
+      config: int8StaticConfigSchema.default(int8StaticConfigSchema.parse({})),
+    }),
+    z.object({ method: z.literal('fp16'), config: fp16ConfigSchema.default(fp16ConfigSchema.parse({})) }),
+    z.object({ method: z.literal('auto'), config: autoConfigSchema.default(autoConfigSchema.parse({})) }),
+    z.object({ method: z.literal('prune-channels'), config: pruneChannelsConfigSchema }),
+    z.object({ method: z.literal('prune-weights'), config: pruneWeightsConfigSchema }),
+    z.object({
+      method: z.literal('distill'),
+      config: distillConfigSchema.default(distillConfigSchema.parse({})),
+    }),
+    z.object({ method: z.literal('qat'), config: qatConfigSchema.default(qatConfigSchema.parse({})) }),
+  ]),
+);
 export type MethodOptions = z.infer<typeof methodOptionsSchema>;
 
 /** A full optimization request as the core takes it (data given by path). */
-export const optimizeRequestSchema = z.object({
-  model: z.string().min(1),
-  name: z.string().optional(),
-  options: methodOptionsSchema,
-  calibration: dataSpecSchema.optional(),
-  evaluation: dataSpecSchema.optional(),
-});
+export const optimizeRequestSchema = z.lazy(() =>
+  z.object({
+    model: z.string().min(1),
+    name: z.string().optional(),
+    options: methodOptionsSchema,
+    calibration: dataSpecSchema.optional(),
+    evaluation: dataSpecSchema.optional(),
+  }),
+);
 export type OptimizeRequest = z.infer<typeof optimizeRequestSchema>;

@@ -27,15 +27,9 @@ import type { ProgressReport } from '../jobs/job-manager';
 import { throwIfCancelled } from '../jobs/job-manager';
 import type { Logger } from '../logger';
 import type { ModelService } from '../models/model-service';
-import { decodeModel } from '../onnx';
-import { openSampleSource } from '../optimize/data';
 import type { AutoTarget } from '../optimize/search/estimated-latency';
-import { analyzeModel } from './estimator/analyze-model';
 import type { CostedModel } from './estimator/estimate';
-import { costModel, estimateOn } from './estimator/estimate';
-import { calibrateThisMachine } from './profiles/calibration';
 import { builtinProfile, builtinProfiles } from './profiles/catalog';
-import { parseProfileFile } from './profiles/profile-file';
 import type { ProfileRepository } from './profiles/profile-repository';
 import { thisMachineId, thisMachineProfile } from './profiles/this-machine';
 import type { TensorrtBuild } from '../../../shared/schemas/deploy';
@@ -46,6 +40,12 @@ import { resolveInputs } from './runner/input-plan';
 import type { SampleFeeds } from './runner/local-runner';
 import { benchmarkLocal } from './runner/local-runner';
 import type { BenchRepository } from './store/bench-repository';
+
+/**
+ * The estimator, calibration and sample data parse ONNX (protobuf), profile files YAML: they load on first use,
+ * so a command that lists, shows or deploys does not evaluate them at start.
+ */
+const estimator = () => import('./estimator/estimate');
 
 /** A device to benchmark on, as plain data (the fleet inventory resolves a device name into this). */
 export type DeviceBenchTarget = {
@@ -166,6 +166,7 @@ export class BenchService {
       );
     }
     const reserved = new Set([thisMachineId, ...builtinProfiles.map((p) => p.id)]);
+    const { parseProfileFile } = await import('./profiles/profile-file');
     const profiles = parseProfileFile(text, path, reserved);
     const imported = profiles.map((p) => ({ id: p.id, action: this.userProfiles.upsert(p, path) }));
     this.logger.info({ path, count: imported.length }, 'hardware profiles imported');
@@ -202,16 +203,20 @@ export class BenchService {
       : this.results.latestCalibration(hostKey, threads, localOrtVersion(), calibrationMaxAgeMs);
     const promise = stored
       ? Promise.resolve(stored)
-      : calibrateThisMachine({
-          threads,
-          tmpRoot: this.tmpDir,
-          effort: this.options.calibrationEffort,
-          signal: options.signal,
-        }).then((peaks) => {
-          this.results.saveCalibration(newId('cal'), hostKey, peaks);
-          this.logger.info({ peaks }, 'this machine calibrated');
-          return peaks;
-        });
+      : import('./profiles/calibration')
+          .then(({ calibrateThisMachine }) =>
+            calibrateThisMachine({
+              threads,
+              tmpRoot: this.tmpDir,
+              effort: this.options.calibrationEffort,
+              signal: options.signal,
+            }),
+          )
+          .then((peaks) => {
+            this.results.saveCalibration(newId('cal'), hostKey, peaks);
+            this.logger.info({ peaks }, 'this machine calibrated');
+            return peaks;
+          });
     this.calibrations.set(threads, promise);
     promise.catch(() => this.calibrations.delete(threads));
     return promise;
@@ -240,6 +245,8 @@ export class BenchService {
   }
 
   private async analyse(model: Model, settings: BenchSettings, options: RunSettings): Promise<CostedModel> {
+    const { analyzeModel } = await import('./estimator/analyze-model');
+    const { costModel } = await estimator();
     const analysis = await analyzeModel(await readFile(this.models.pathOf(model)), settings.inputs, {
       label: model.name,
       level: settings.optimizationLevel,
@@ -286,6 +293,7 @@ export class BenchService {
       options.data ? [] : models.map((m) => [m.id, this.settingsFor(m, localThreads, options)] as const),
     );
     const profiles = await this.profilesFor(options.profiles);
+    const { estimateOn } = await estimator();
     const local = options.local ?? true;
     const wantsThisMachine =
       local || (Array.isArray(options.profiles) && options.profiles.includes(thisMachineId));
@@ -378,6 +386,10 @@ export class BenchService {
 
   /** Up to `max` samples of `data` for this model, with the input shapes and data hash they define. */
   private async samplesFor(model: Model, data: DataSpec, max: number, signal?: AbortSignal) {
+    const [{ decodeModel }, { openSampleSource }] = await Promise.all([
+      import('../onnx'),
+      import('../optimize/data'),
+    ]);
     const proto = decodeModel(await readFile(this.models.pathOf(model)));
     const source = await openSampleSource(data, proto, { maxSamples: max, ...(signal ? { signal } : {}) });
     const samples: SampleFeeds[] = [];
@@ -448,6 +460,7 @@ export class BenchService {
         progress({ phase: 'estimating', percent: 80, message: profile.name });
         const machine = await this.thisMachine(undefined, { signal: options.signal });
         const costed = await this.analyse(model, settings, options);
+        const { estimateOn } = await estimator();
         // Uncorrected: the correction is measured ÷ this.
         predictedMs = estimateOn(costed, profile, threads, { machine }).latencyMs;
       }

@@ -8,19 +8,14 @@ import { throwIfCancelled } from '../jobs/job-manager';
 import type { Logger } from '../logger';
 import type { ModelProto } from 'onnx-buf';
 import type { VariantReport } from '../../../shared/schemas/optimize';
-import {
-  decodeModel,
-  encodeModel,
-  internalizeExternalData,
-  readModelFile,
-  summarizeModel,
-  validateModel,
-} from '../onnx';
 import { declaredDimProblems, dimWarnings } from '../onnx/input-dims';
 import { assertLoadsInOrt } from '../runtime/ort-load-check';
 import { sha256Hex, type ModelStore } from '../store/model-store';
 import type { ModelRepository } from './model-repository';
 import { freeModelName, variantDefaultName } from './variant-name';
+
+/** ONNX parsing (protobuf) loads with the first import or variant: listing, showing or deploying never needs it. */
+const onnx = () => import('../onnx');
 
 export type ImportOptions = {
   name?: string;
@@ -66,6 +61,7 @@ export class ModelService {
     const name = opts.name === undefined ? undefined : parseName(opts.name);
 
     progress({ phase: 'reading', percent: 5 });
+    const { readModelFile, internalizeExternalData, encodeModel } = await onnx();
     const read = await readModelFile(path);
     throwIfCancelled(opts.signal);
 
@@ -96,6 +92,7 @@ export class ModelService {
     opts: { name?: string; signal?: AbortSignal } = {},
   ): Promise<ImportResult> {
     const name = opts.name === undefined ? undefined : parseName(opts.name);
+    const { decodeModel } = await onnx();
     return this.admit(decodeModel(bytes), bytes, {
       name,
       defaultName: variantDefaultName(parent.name, lineage.method),
@@ -121,6 +118,7 @@ export class ModelService {
     },
   ): Promise<ImportResult> {
     const { progress, signal, name } = opts;
+    const { validateModel, summarizeModel } = await onnx();
     progress({ phase: 'validating', percent: 40 });
     validateModel(model);
     await assertLoadsInOrt(bytes, { signal });
