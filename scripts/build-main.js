@@ -111,16 +111,19 @@ const common = {
  */
 async function buildAtomically(options) {
   const result = await build({ ...options, write: false });
-  for (const file of result.outputFiles) {
-    mkdirSync(dirname(file.path), { recursive: true });
-    const temporary = `${file.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, file.contents);
-    renameSync(temporary, file.path);
-  }
-  return result.outputFiles.map((f) => f.path);
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  return { paths: result.outputFiles.map((f) => f.path), metafile: result.metafile };
 }
 
-const esm = (entry, outfile) => buildAtomically({ ...common, format: 'esm', entryPoints: [entry], outfile });
+function writeAtomically(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+const esm = (entry, outfile) =>
+  buildAtomically({ ...common, format: 'esm', entryPoints: [entry], outfile, metafile: true });
 
 /**
  * The CLI also bundles its pure-JavaScript packages: resolving and reading ~600 small module files (zod,
@@ -165,6 +168,7 @@ const cliEsm = (entry, outdir) =>
     packages: undefined,
     external: cliExternal,
     plugins: [...common.plugins, zodEnglishOnlyPlugin()],
+    metafile: true,
     format: 'esm',
     entryPoints: [entry],
     outdir,
@@ -184,9 +188,17 @@ const withWorkers = (dir) => Object.entries(workers).map(([name, entry]) => esm(
 
 const cli = async () => {
   const dir = fileURLToPath(new URL('../dist/cli', import.meta.url));
-  const written = new Set(
-    (await Promise.all([cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')])).flat(),
-  );
+  const [bundle, ...workerBuilds] = await Promise.all([
+    cliEsm('main/cli/main.ts', 'dist/cli'),
+    ...withWorkers('dist/cli'),
+  ]);
+  // The repository files the bundle and its workers were built from: bin/bundle-freshness.js checks only these.
+  const sources = join(dir, 'sources.json');
+  const inputs = [...new Set([bundle, ...workerBuilds].flatMap((b) => Object.keys(b.metafile.inputs)))]
+    .filter((path) => !path.includes('node_modules') && !path.includes(':'))
+    .sort();
+  writeAtomically(sources, `${JSON.stringify(inputs, null, 1)}\n`);
+  const written = new Set([sources, ...[bundle, ...workerBuilds].flatMap((b) => b.paths)]);
   // Chunk names carry a content hash: the ones this build did not write are stale.
   for (const name of readdirSync(dir)) {
     // Another build's file in the middle of its rename is not ours to remove.
