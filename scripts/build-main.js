@@ -31,7 +31,7 @@ const require = createRequire(import.meta.url);
 const nativeModuleFile = fileURLToPath(new URL('../main/core/runtime/native-module.ts', import.meta.url));
 
 /** Loaded on first property access; every other package is bundled or external as its build says. */
-const lazyPackages = ['onnxruntime-node', 'sharp', 'ssh2', 'yaml'];
+const lazyPackages = ['onnxruntime-node', 'sharp', 'ssh2', 'yaml', 'pino'];
 
 /**
  * Replaces `import … from '<package>'` with a CommonJS stand-in whose exports are getters that load the real

@@ -7,7 +7,7 @@ import { tempDir } from '../../test/fixtures/temp-dir';
 
 // The bundle is built by test/fixtures/cli-bundle-setup.ts before this file runs.
 const bin = repoPath('bin', 'edgefleet.js');
-const heavy = ['onnxruntime-node', 'onnxruntime-common', 'sharp', 'ssh2', '@tensorflow', 'yaml'];
+const heavy = ['onnxruntime-node', 'onnxruntime-common', 'sharp', 'ssh2', '@tensorflow', 'yaml', 'pino'];
 
 /** Runs the command with a preload that writes every CommonJS module file loaded, at exit. */
 function loadedModules(args: string[]): { code: number | null; files: string[] } {
@@ -34,7 +34,7 @@ const packagesIn = (files: string[]) =>
 
 describe('edgefleet start-up', () => {
   it.each([[['--help']], [['models', 'list']], [['devices', 'list']]])(
-    '%j loads neither ONNX Runtime, sharp, ssh2, tfjs nor yaml',
+    '%j loads neither ONNX Runtime, sharp, ssh2, tfjs, yaml nor pino',
     (args) => {
       const { code, files } = loadedModules(args);
       expect(code).toBe(0);
