@@ -5,7 +5,7 @@
 //   node scripts/build-main.js web      the web console only (the e2e tests' global setup)
 // Native and heavy packages stay external (the packaged app ships them, native ones rebuilt for Electron by
 // electron-builder) and are loaded on first use (lazyNativePlugin), so `--help` or `models list` never pay for
-// ONNX Runtime, sharp or ssh2.
+// ONNX Runtime, sharp, ssh2, yaml or pino.
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -188,17 +188,14 @@ const withWorkers = (dir) => Object.entries(workers).map(([name, entry]) => esm(
 
 const cli = async () => {
   const dir = fileURLToPath(new URL('../dist/cli', import.meta.url));
-  const [bundle, ...workerBuilds] = await Promise.all([
-    cliEsm('main/cli/main.ts', 'dist/cli'),
-    ...withWorkers('dist/cli'),
-  ]);
+  const builds = await Promise.all([cliEsm('main/cli/main.ts', 'dist/cli'), ...withWorkers('dist/cli')]);
   // The repository files the bundle and its workers were built from: bin/bundle-freshness.js checks only these.
   const sources = join(dir, 'sources.json');
-  const inputs = [...new Set([bundle, ...workerBuilds].flatMap((b) => Object.keys(b.metafile.inputs)))]
+  const inputs = [...new Set(builds.flatMap((b) => Object.keys(b.metafile.inputs)))]
     .filter((path) => !path.includes('node_modules') && !path.includes(':'))
     .sort();
   writeAtomically(sources, `${JSON.stringify(inputs, null, 1)}\n`);
-  const written = new Set([sources, ...[bundle, ...workerBuilds].flatMap((b) => b.paths)]);
+  const written = new Set([sources, ...builds.flatMap((b) => b.paths)]);
   // Chunk names carry a content hash: the ones this build did not write are stale.
   for (const name of readdirSync(dir)) {
     // Another build's file in the middle of its rename is not ours to remove.
