@@ -18,6 +18,7 @@ import { DeviceRun, type DeviceOutcome, type DeviceProgressEvent } from './devic
 import { adoptedRelease, checkDrift, type DriftOptions } from './drift';
 import type { LockPolicy } from './device-lock';
 import { claimDevices } from './device-mutex';
+import { sharedUploadContent } from './upload-content';
 import { executeDeployDevice, type DeployTestHooks, type ExecutorContext } from './executor';
 import { planDeploy, type DeployPlan, type DevicePlan, type PlanContext } from './plan';
 import { executeRollbackDevice, planRollback, type RollbackPlan, type RollbackRequest } from './rollback';
@@ -301,6 +302,7 @@ export class DeployRunner {
       ]),
     );
     const pool = new ConnectionPool({ signal });
+    const uploadContent = sharedUploadContent();
     let result: RolloutResult | undefined;
     let failure: AppErrorData | null = null;
     try {
@@ -320,6 +322,7 @@ export class DeployRunner {
             trackedCurrent: (deviceId) =>
               this.repo.release(deviceId, meta.modelName)?.current?.release ?? null,
             testHooks: control.testHooks,
+            uploadContent,
           }),
         onDeviceDone: (outcome) => {
           recorder.finished(outcome);

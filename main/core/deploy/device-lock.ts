@@ -1,6 +1,6 @@
 import { AppError, toAppError } from '../../../shared/errors';
 import type { DeploymentStatus } from '../../../shared/schemas/deploy';
-import type { ConnectionPool, SshConnection } from '../fleet/ssh';
+import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
 import type { DeviceRun } from './device-run';
 import { lockCommand, type DevicePlan, type PlannedCommand } from './plan';
 import { exitCodes, parseKeyValues } from './remote-scripts';
@@ -47,8 +47,11 @@ export async function takeDeviceLock(
   pool: ConnectionPool,
   policy: LockPolicy | undefined,
   signal: AbortSignal,
+  /** The acquire command's result when it already ran (chained before the preflight). */
+  acquired?: ExecResult,
 ): Promise<HeldLock> {
-  let answer = await lockExec(conn, acquire, device, signal);
+  let answer =
+    acquired === undefined ? await lockExec(conn, acquire, device, signal) : lockAnswer(acquired, device);
   if (answer.state === 'held') {
     const holder = answer.holder;
     const stale = staleReason(holder, policy);
@@ -101,7 +104,10 @@ async function lockExec(
   device: DevicePlan,
   signal: AbortSignal,
 ): Promise<LockAnswer> {
-  const result = await conn.exec(cmd.exec, { signal });
+  return lockAnswer(await conn.exec(cmd.exec, { signal }), device);
+}
+
+function lockAnswer(result: ExecResult, device: DevicePlan): LockAnswer {
   if (result.code === exitCodes.cannotWrite) {
     throw new AppError(
       'PREFLIGHT_FAILED',

@@ -8,6 +8,7 @@ import {
   type ReleaseManifest,
 } from '../../../shared/schemas/deploy';
 import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
+import { runChain } from './command-chain';
 import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
 import { engineRecorded, engineRunner } from './engine-step';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
@@ -52,6 +53,8 @@ export type ExecutorContext = {
    * does the preflight first peek (no lock, no hashing): a re-deploy then costs one command per device.
    */
   trackedCurrent?: (deviceId: string) => string | null;
+  /** The bytes of a file to upload when the rollout holds them (sharedUploadContent); null: read from disk. */
+  uploadContent?: (localPath: string) => Promise<Buffer | null>;
 };
 
 type SwitchTarget = {
@@ -198,6 +201,7 @@ export async function lockDevice(
   walk: DeviceWalk,
   step: PlannedStep,
   ids: { deploymentId: string; modelName: string },
+  acquired?: ExecResult,
 ): Promise<void> {
   walk.lock = await takeDeviceLock(
     connOf(walk),
@@ -208,7 +212,29 @@ export async function lockDevice(
     walk.ctx.pool,
     walk.ctx.lock,
     walk.ctx.signal,
+    acquired,
   );
+}
+
+/**
+ * The lock, then (once it is ours) the preflight, in one round trip; a held lock is judged here first (and
+ * maybe taken over), then the preflight runs on its own.
+ */
+async function lockAndPreflight(
+  walk: DeviceWalk,
+  step: PlannedStep,
+  ids: { deploymentId: string; modelName: string },
+): Promise<ExecResult> {
+  const preflight = commandOf(walk.device, step, 'preflight');
+  const [lock, pre] = await runChain(
+    connOf(walk),
+    commandOf(walk.device, step, 'lock'),
+    [{ cmd: preflight, when: { line: 'lock=acquired' } }],
+    walk.ctx.signal,
+  );
+  if (lock === undefined) throw new AppError('INTERNAL', 'The lock command gave no result.');
+  await lockDevice(walk, step, ids, lock);
+  return pre ?? (await runPlanned(connOf(walk), preflight, walk.ctx.signal));
 }
 
 const switchRunner: StepRunner = {
@@ -360,6 +386,8 @@ export function executeDeployDevice(
   // What the preflight found on the device; the upload, verify and install steps run only when needed.
   let fileThere = false;
   let manifestOk = false;
+  /** The install's result when it ran chained to the verify (its step then only reports it). */
+  let installResult: ExecResult | null = null;
   const ref = {
     release: deploy.release,
     sha256: artifact.sha256,
@@ -411,8 +439,10 @@ export function executeDeployDevice(
             return { status: 'unchanged' };
           }
         }
-        await lockDevice(walk, step, { deploymentId: deploy.deploymentId, modelName: artifact.modelName });
-        const pre = await runPlanned(connOf(walk), commandOf(device, step, 'preflight'), ctx.signal);
+        const pre = await lockAndPreflight(walk, step, {
+          deploymentId: deploy.deploymentId,
+          modelName: artifact.modelName,
+        });
         if (pre.code !== 0) throw preflightError(device, pre);
         const { values, manifest } = parseKeyValues(pre.stdout);
         const facts = factsFrom(values);
@@ -471,6 +501,7 @@ export function executeDeployDevice(
         const upload = step.upload;
         if (upload === null) throw new AppError('INTERNAL', 'The plan has no upload step.');
         const conn = connOf(walk);
+        const content = (await ctx.uploadContent?.(upload.localPath)) ?? undefined;
         run.uploadStarted();
         try {
           // The SSH layer rejects with UNREACHABLE when the connection drops mid-transfer.
@@ -478,19 +509,20 @@ export function executeDeployDevice(
             mode: upload.mode,
             signal: ctx.signal,
             onProgress: (sent, total) => run.bytes(sent, total),
+            // On the device's storage before the checksum and the switch: a power cut after the switch must
+            // not leave `current` on a partial file. Without the SFTP extension the install script's `sync`
+            // does it.
+            fsync: true,
+            content,
           });
           run.bytes(result.bytes, result.bytes);
           run.log(
             'info',
             `Uploaded ${result.bytes} B in ${result.ms.toFixed(0)} ms (${result.mbPerSec.toFixed(1)} MB/s)`,
           );
-          // On the device's storage before the checksum and the switch: a power cut after the switch must
-          // not leave `current` on a partial file. Without the SFTP extension the install script's `sync`
-          // does it.
-          const flushed = await conn.fsync(upload.remotePath);
           run.log(
             'info',
-            flushed
+            result.flushed
               ? 'Flushed to the device storage (SFTP fsync)'
               : 'The SFTP server has no fsync extension: the install step flushes with sync',
           );
@@ -504,7 +536,16 @@ export function executeDeployDevice(
     verify: {
       skip: () => fileThere,
       run: async (walk, step) => {
-        const verify = await runPlanned(connOf(walk), commandOf(device, step, 'verify'), ctx.signal);
+        // The install follows a good checksum with no decision of ours in between: same round trip.
+        const install = manifestOk ? undefined : device.steps.find((s) => s.step === 'install');
+        const [verify, installed] = await runChain(
+          connOf(walk),
+          commandOf(device, step, 'verify'),
+          install === undefined ? [] : [{ cmd: commandOf(device, install, 'install'), when: 'ok' }],
+          ctx.signal,
+        );
+        if (verify === undefined) throw new AppError('INTERNAL', 'The verify command gave no result.');
+        installResult = installed ?? null;
         const actual = parseKeyValues(verify.stdout).values.get('sha256') ?? '';
         if (verify.code === exitCodes.checksumMismatch) {
           throw new AppError(
@@ -521,7 +562,9 @@ export function executeDeployDevice(
     install: {
       skip: () => manifestOk,
       run: async (walk, step) => {
-        const install = await runPlanned(connOf(walk), commandOf(device, step, 'install'), ctx.signal);
+        const install =
+          installResult ?? (await runPlanned(connOf(walk), commandOf(device, step, 'install'), ctx.signal));
+        installResult = null;
         if (install.code !== 0) throw scriptError(device, 'install', install);
         if (fileThere) run.log('info', 'Rewrote the release manifest');
         return null;

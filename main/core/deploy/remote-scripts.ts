@@ -515,6 +515,52 @@ done
 sec end
 `;
 
+/**
+ * chain <tag> then, per command, <script> <argc> <when> <stdin> <args…>: several of the scripts above in one
+ * SSH round trip, each in its own subshell with its own arguments, as if run one after the other — on a link
+ * with 100 ms of latency each command saved is 2–3 round trips. A command runs only when `when` holds for the
+ * one before: `ok` (it exited 0), `line:<text>` (exited 0 and printed that line) or `always`; the first that
+ * does not run ends the chain. After each command its stdout ends with `\n@@<tag>:<exit code>@@\n` and its
+ * stderr with `\n@@<tag>@@\n` (the tag is random per run, so no output can fake a boundary). Only a command
+ * whose `stdin` is 1 reads the chain's stdin; the others read /dev/null.
+ */
+export const chainScript = String.raw`# edgefleet deploy: commands in one round trip
+nl='
+'
+tag=$1; shift
+code=0; out=
+first=1
+while [ $# -ge 4 ]; do
+  s=$1; n=$2; when=$3; in=$4; shift 4
+  if [ "$first" = 0 ]; then
+    case $when in
+      always) ;;
+      ok) [ "$code" = 0 ] || break ;;
+      line:*) [ "$code" = 0 ] || break
+        case $nl$out$nl in *"$nl${pe('when#line:')}$nl"*) ;; *) break ;; esac ;;
+      *) break ;;
+    esac
+  fi
+  first=0
+  [ "$n" -le $# ] || { printf 'chain: %s arguments missing\n' "$n" >&2; exit 2; }
+  out=$(
+    # Keep this command's own arguments: rotate all of them once, keeping the first n.
+    total=$#; i=0
+    while [ "$i" -lt "$total" ]; do
+      if [ "$i" -lt "$n" ]; then set -- "$@" "$1"; fi
+      shift; i=$((i + 1))
+    done
+    if [ "$in" = 1 ]; then (eval "$s"); else (eval "$s") < /dev/null; fi
+    printf '\n%s' "$?"
+  )
+  code=${pe('out##*"$nl"')}; out=${pe('out%"$nl"*')}
+  printf '%s\n@@%s:%s@@\n' "$out" "$tag" "$code"
+  printf '\n@@%s@@\n' "$tag" >&2
+  shift "$n"
+done
+exit 0
+`;
+
 /** `key=value` lines (the first `=` splits); output after a `@@manifest@@` line is returned apart. */
 export function parseKeyValues(stdout: string): { values: Map<string, string>; manifest: string | null } {
   const marker = '@@manifest@@\n';

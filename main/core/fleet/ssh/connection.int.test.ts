@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -350,6 +351,19 @@ describe('sftp', () => {
     expect(result.bytes).toBe(size);
     expect(await sha256File(remote)).toBe(await sha256File(local));
     expect((await conn.readFile(remote)).length).toBe(size);
+  });
+
+  it('uploads from bytes in memory, flushes on the open handle, and sets the mode', async () => {
+    const remote = join(device.dir, 'from-memory.bin');
+    const bytes = await readFile(local);
+    const result = await conn.upload(local, remote, { content: bytes, fsync: true, mode: 0o640 });
+    expect(result).toMatchObject({ bytes: size, flushed: true });
+    expect(await sha256File(remote)).toBe(await sha256File(local));
+    expect(statSync(remote).mode & 0o777).toBe(0o640);
+    // Bytes that are not the file (another length) are not sent: the file is read instead.
+    const other = join(device.dir, 'from-disk.bin');
+    await conn.upload(local, other, { content: Buffer.from('not the file') });
+    expect(await sha256File(other)).toBe(await sha256File(local));
   });
 
   it('cancels an upload cleanly and keeps the connection usable', async () => {

@@ -8,7 +8,7 @@ import { hostKeyInfoOnly, openClient } from './handshake';
 import type { HostKeyInfo } from './host-key';
 import { parsePublicKey } from './host-key';
 import type { UploadOptions, UploadResult } from './sftp-transfer';
-import { fsyncRemoteFile, readRemoteFile, uploadFile } from './sftp-transfer';
+import { readRemoteFile, uploadFile } from './sftp-transfer';
 import type { SshTarget } from './ssh-target';
 import { defaultCommandMs, defaultConnectMs, describeTarget } from './ssh-target';
 
@@ -126,11 +126,6 @@ export class SshConnection {
         return this.onClose(onClosed);
       },
     });
-  }
-
-  /** fsync of a remote file over SFTP; false when the server lacks fsync@openssh.com (see fsyncRemoteFile). */
-  async fsync(remotePath: string): Promise<boolean> {
-    return fsyncRemoteFile(await this.sftp(), remotePath, this.where);
   }
 
   async readFile(remotePath: string): Promise<Buffer> {
