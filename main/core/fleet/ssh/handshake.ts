@@ -48,13 +48,16 @@ type OpenClientInput = {
  * ssh2's readyTimeout, because it must also cover the TCP connect and the jump channel, and tell "no TCP
  * answer" (UNREACHABLE) from "TCP but no SSH" (TIMEOUT).
  */
-export async function openClient(input: OpenClientInput): Promise<{ client: Client; hostKey: HostKeyInfo }> {
+export async function openClient(
+  input: OpenClientInput,
+): Promise<{ client: Client; hostKey: HostKeyInfo; sock: Duplex }> {
   const { where, connectMs, signal } = input;
   const client = new Client();
   let tcpConnected = false;
   let verdict: Verdict | undefined;
   let presented: HostKeyInfo | undefined;
   let cleanup = (): void => undefined;
+  let transport: Duplex | undefined;
 
   const outcome = new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -98,6 +101,7 @@ export async function openClient(input: OpenClientInput): Promise<{ client: Clie
     });
 
     const startSsh = (sock: Duplex): void => {
+      transport = sock;
       const config: ConnectConfig = {
         sock,
         username: input.username,
@@ -147,8 +151,10 @@ export async function openClient(input: OpenClientInput): Promise<{ client: Clie
   for (const event of ['error', 'ready', 'close', 'keyboard-interactive'] as const)
     client.removeAllListeners(event);
   client.on('error', () => undefined);
-  if (presented === undefined) throw new AppError('INTERNAL', `${where} authenticated without a host key.`);
-  return { client, hostKey: hostKeyInfoOnly(presented) };
+  if (presented === undefined || transport === undefined) {
+    throw new AppError('INTERNAL', `${where} authenticated without a host key.`);
+  }
+  return { client, hostKey: hostKeyInfoOnly(presented), sock: transport };
 }
 
 function preferredHostKeyAlgorithms(pinned: PinnedKey): ServerHostKeyAlgorithm[] {

@@ -68,6 +68,8 @@ type UploadInput = {
   remotePath: string;
   where: string;
   options: UploadOptions;
+  /** Gathers the packets sent in this tick into one socket write. */
+  batchWrites?: () => void;
   /** Closes the SFTP channel; the only way to stop writes in flight. */
   abortChannel: () => void;
   /**
@@ -195,6 +197,7 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
           const n = Math.min(sftpWriteBytes, block.len - o);
           const t0 = performance.now();
           inflight += 1;
+          input.batchWrites?.();
           // ssh2 copies the bytes into its packet: the block may be reused or dropped after this call.
           sftp.write(handle, block.buf, o, n, block.start + o, (err) => {
             inflight -= 1;
