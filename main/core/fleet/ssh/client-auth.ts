@@ -1,4 +1,4 @@
-import type { ConnectConfig } from 'ssh2';
+import type { ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 // ssh2 is CommonJS: Node only detects some named exports (not `utils`), so go through the default export.
 import ssh2 from 'ssh2';
 import { AppError } from '../../../../shared/errors';
@@ -12,6 +12,13 @@ export type AuthConfig = Pick<
 >;
 
 /**
+ * Private keys already read and parsed, by path, for the connections of one pool (a rollout): twenty devices
+ * with the same key read and parse it once instead of twice per device — an encrypted OpenSSH key costs a
+ * bcrypt key derivation per parse.
+ */
+export type KeyCache = Map<string, { passphrase: string | undefined; key: Promise<ParsedKey> }>;
+
+/**
  * Each method is offered straight away: ssh2 otherwise starts every login with a "none" request, one more
  * round trip (and one more authentication attempt for the device's sshd) that sshd refuses unless it allows
  * logins without any credential.
@@ -22,15 +29,29 @@ export type AuthConfig = Pick<
 export async function loadAuth(
   target: SshTarget,
   read: { signal?: AbortSignal | undefined; deadline?: number | undefined } = {},
+  keys?: KeyCache,
 ): Promise<AuthConfig> {
   const auth = target.auth;
   switch (auth.kind) {
-    case 'key':
-      return {
-        privateKey: await readPrivateKey(target, auth.privateKeyPath, auth.passphrase, read),
-        passphrase: auth.passphrase,
-        authHandler: ['publickey'],
-      };
+    case 'key': {
+      const { privateKeyPath: path, passphrase } = auth;
+      const cached = keys?.get(path);
+      let key = cached !== undefined && cached.passphrase === passphrase ? cached.key : undefined;
+      if (key === undefined) {
+        const reading = readPrivateKey(target, path, passphrase, read);
+        key = reading;
+        if (keys !== undefined) {
+          keys.set(path, { passphrase, key: reading });
+          // A failed read is not remembered: the next connection tries again (and reports its own error).
+          reading.catch(() => {
+            if (keys.get(path)?.key === reading) keys.delete(path);
+          });
+        }
+      }
+      // The parsed key itself: ssh2 would parse the bytes again for every connection.
+      const method: PublicKeyAuthMethod = { type: 'publickey', username: target.username, key: await key };
+      return { authHandler: [method] };
+    }
     case 'agent': {
       const socket = auth.socket ?? process.env['SSH_AUTH_SOCK'];
       if (socket === undefined || socket === '') {
@@ -57,7 +78,7 @@ async function readPrivateKey(
   path: string,
   passphrase: string | undefined,
   read: { signal?: AbortSignal | undefined; deadline?: number | undefined },
-): Promise<Buffer> {
+): Promise<ParsedKey> {
   const bytes = await readKeyFile(path, { ...read, where: describeTarget(target) });
   const parsed = ssh2.utils.parseKey(bytes, passphrase);
   if (parsed instanceof Error) {
@@ -91,5 +112,5 @@ async function readPrivateKey(
       { reason: 'invalid-key', path },
     );
   }
-  return bytes;
+  return parsed;
 }

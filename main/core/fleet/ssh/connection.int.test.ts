@@ -431,4 +431,24 @@ describe('jump hosts and pooling', () => {
     const closedOne = await withPool(async (p) => p.get(targetFor(device)));
     expect(closedOne.closed).toBe(true);
   });
+
+  it('reads and decrypts a key file once for all the connections of a pool', async () => {
+    const other = await startSshd({ authorizedKeys: [readFileSync(`${encryptedKeyPath}.pub`, 'utf8')] });
+    const keyPath = join(work, 'id_pool');
+    writeFileSync(keyPath, readFileSync(encryptedKeyPath), { mode: 0o600 });
+    const auth = { kind: 'key', privateKeyPath: keyPath, passphrase: 'correct horse' } as const;
+    const pool = new ConnectionPool();
+    try {
+      await pool.get(targetFor(device, { auth }));
+      // The file is gone, but this pool has the key already: the second device needs no second read.
+      rmSync(keyPath);
+      const second = await pool.get(targetFor(other, { auth }));
+      expect((await second.exec(['echo', 'pooled key'])).stdout).toBe('pooled key\n');
+      // Another operation reads the file again, and says it is missing.
+      expect((await failure(connect(targetFor(other, { auth })))).code).toBe('FILE_NOT_FOUND');
+    } finally {
+      await pool.closeAll();
+      await other.stop();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { ClientChannel, Client, SFTPWrapper } from 'ssh2';
 import { AppError } from '../../../../shared/errors';
-import { loadAuth } from './client-auth';
+import { loadAuth, type KeyCache } from './client-auth';
 import { hostKeyMismatch, hostKeyUnknown } from './connect-errors';
 import type { ExecCommand, ExecOptions, ExecResult } from './exec';
 import { runExec } from './exec';
@@ -24,6 +24,8 @@ export type ConnectOptions = {
   signal?: AbortSignal;
   /** An open connection to `target.jump` to tunnel through (a pool shares it); otherwise one is opened and owned. */
   jumpConnection?: SshConnection;
+  /** Keys read for earlier connections (a pool's): see KeyCache. */
+  keys?: KeyCache;
 };
 
 export class SshConnection {
@@ -199,15 +201,19 @@ export async function connect(target: SshTarget, options: ConnectOptions = {}): 
   // Parse the pin and the credentials first: mistakes there are reported without touching the network.
   const pinned = target.pinnedHostKey === null ? null : parsePublicKey(target.pinnedHostKey);
   // The key is read under the connect deadline and the cancel signal: a FIFO or a slow mount never hangs a job.
-  const auth = await loadAuth(target, {
-    signal: options.signal,
-    deadline: performance.now() + (target.timeouts?.connectMs ?? defaultConnectMs),
-  });
+  const auth = await loadAuth(
+    target,
+    {
+      signal: options.signal,
+      deadline: performance.now() + (target.timeouts?.connectMs ?? defaultConnectMs),
+    },
+    options.keys,
+  );
 
   let ownedJump: SshConnection | undefined;
   let jump = options.jumpConnection;
   if (target.jump !== undefined && jump === undefined) {
-    ownedJump = await connect(target.jump, { signal: options.signal });
+    ownedJump = await connect(target.jump, { signal: options.signal, keys: options.keys });
     jump = ownedJump;
   }
   try {

@@ -1,3 +1,4 @@
+import type { KeyCache } from './client-auth';
 import type { SshConnection } from './connection';
 import { connect } from './connection';
 import type { SshTarget } from './ssh-target';
@@ -10,6 +11,8 @@ import { targetKey } from './ssh-target';
  */
 export class ConnectionPool {
   private readonly connections = new Map<string, Promise<SshConnection>>();
+  /** One read and parse per key file for all the pool's connections. */
+  private readonly keys: KeyCache = new Map();
 
   constructor(private readonly options: { signal?: AbortSignal } = {}) {}
 
@@ -44,10 +47,7 @@ export class ConnectionPool {
   private async open(target: SshTarget): Promise<SshConnection> {
     const signal = this.options.signal;
     const jumpConnection = target.jump === undefined ? undefined : await this.get(target.jump);
-    return connect(target, {
-      signal,
-      jumpConnection,
-    });
+    return connect(target, { signal, jumpConnection, keys: this.keys });
   }
 }
 
