@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../main/core/db/open-database';
+import { DeployRunner } from '../main/core/deploy';
 import { connect, type SshConnection, type SshTarget } from '../main/core/fleet/ssh';
-import { startDeviceSshd } from '../test/fixtures/deploy';
+import { deployTargetFor, randomArtifact, startDeviceSshd } from '../test/fixtures/deploy';
 import { stopAllSshd } from '../test/fixtures/sshd';
 
 /**
@@ -13,7 +15,8 @@ import { stopAllSshd } from '../test/fixtures/sshd';
  * proxy with a delay and a rate, bench/latency-proxy.mjs, in front of a real sshd), by EdgeFleet's upload
  * (32 KiB writes, a window of 8 to 64 that grows while nothing queues) against fixed windows through ssh2's
  * fastPut: 8 × 32 KiB (what the window starts at) and 64 × 255 KiB (EdgeFleet's upload before 2026-12-07).
- * Interleaved, median of 3; a fresh connection per upload.
+ * Interleaved, median of 3; a fresh connection per upload. Then a whole deploy of a 5 MiB model to one device
+ * over each path (first deploy, then the idempotent re-deploy), median of 3: what the round trips cost.
  */
 
 const sizeBytes = 20 * 2 ** 20;
@@ -62,6 +65,7 @@ const local = join(work, 'model.bin');
 writeFileSync(local, randomBytes(sizeBytes));
 const sshd = await startDeviceSshd();
 const rows: string[] = [];
+const deployRows: string[] = [];
 try {
   for (const path of paths) {
     const proxy =
@@ -75,6 +79,7 @@ try {
       timeouts: { connectMs: 30_000, commandMs: 120_000 },
     };
     const times = new Map<string, number[]>(modes.map((m) => [m.name, []]));
+    const deploys = { first: [] as number[], again: [] as number[] };
     try {
       for (let r = 0; r < rounds; r++) {
         for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
@@ -88,9 +93,33 @@ try {
           }
         }
       }
+      const db = openDatabase(join(work, `deploy-${path.rttMs}-${path.mbit}.db`));
+      try {
+        const runner = DeployRunner.open(db);
+        for (let r = 0; r < rounds; r++) {
+          const root = join(sshd.dir, `deploy-${path.rttMs}-${path.mbit}-${r}`);
+          const device = deployTargetFor(sshd, root, {
+            ssh: { port: target.port, timeouts: target.timeouts },
+          });
+          const artifact = randomArtifact(join(work, 'store'), 5 * 2 ** 20, `2026120${r}-000000`);
+          for (const kind of ['first', 'again'] as const) {
+            const t0 = performance.now();
+            const report = await runner.deployArtifact(artifact, [device], { concurrency: 1 });
+            if (report.devices[0]?.status !== (kind === 'first' ? 'deployed' : 'unchanged')) {
+              throw new Error(`deploy over ${path.name}: ${JSON.stringify(report.devices[0]?.error)}`);
+            }
+            deploys[kind].push((performance.now() - t0) / 1000);
+          }
+        }
+      } finally {
+        db.close();
+      }
     } finally {
       proxy?.child.kill();
     }
+    deployRows.push(
+      `| ${path.name} | ${median(deploys.first).toFixed(2)} s | ${median(deploys.again).toFixed(2)} s |`,
+    );
     const ours = median(times.get(modes[0]?.name ?? '') ?? []);
     const before = median(times.get(modes[2]?.name ?? '') ?? []);
     rows.push(
@@ -107,3 +136,7 @@ console.log(
 console.log(`| path | ${modes.map((m) => m.name).join(' | ')} | EdgeFleet ÷ before |`);
 console.log(`|---|${modes.map(() => '---:').join('|')}|---:|`);
 for (const row of rows) console.log(row);
+console.log(`\nA whole deploy of a 5 MiB model to one device over the same paths, median of ${rounds}:\n`);
+console.log('| path | first deploy | re-deploy (nothing to send) |');
+console.log('|---|---:|---:|');
+for (const row of deployRows) console.log(row);

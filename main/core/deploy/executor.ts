@@ -8,7 +8,7 @@ import {
   type ReleaseManifest,
 } from '../../../shared/schemas/deploy';
 import type { ConnectionPool, ExecResult, SshConnection } from '../fleet/ssh';
-import { runChain } from './command-chain';
+import { runChain, type ChainLink } from './command-chain';
 import { takeDeviceLock, type HeldLock, type LockPolicy } from './device-lock';
 import { engineRecorded, engineRunner } from './engine-step';
 import type { DeviceOutcome, DeviceRecorder, DeviceRun } from './device-run';
@@ -31,7 +31,8 @@ import { exitCodes, parseKeyValues } from './remote-scripts';
  * step (it stays on its old release; an upload's temp file is removed by the next preflight). From the
  * switch on, the device is carried through restart, health check and, if needed, the switch back without
  * looking at the cancel signal: a device is never left with a new `current` whose service was not
- * restarted.
+ * restarted. When the switch rides in the verify's round trip (chainAfterVerify), that round trip is where
+ * the device is committed.
  */
 
 export type DeployTestHooks = {
@@ -91,6 +92,8 @@ type DeviceWalk = {
   resumed: boolean;
   /** Set by a restart or health check that failed after the switch: the walk goes on with onFailure. */
   failure: AppError | null;
+  /** Results of plan commands that already ran, chained to an earlier step's (see runChain). */
+  ahead: Map<CommandId, ExecResult>;
 };
 
 /** How a step ends the device's run early; null: the walk goes on. */
@@ -126,6 +129,7 @@ export async function walkDevice(
     switched: false,
     resumed: false,
     failure: null,
+    ahead: new Map(),
   };
   try {
     const ended = await walkSteps(walk, device.steps, runners, { untilFailure: true });
@@ -245,7 +249,7 @@ const switchRunner: StepRunner = {
       throw new AppError('INTERNAL', `The plan for ${device.deviceName} switches before any preflight.`);
     }
     walk.conn = await reconnectIfClosed(connOf(walk), device, ctx);
-    const sw = await runPlanned(walk.conn, commandOf(device, step, 'switch'));
+    const sw = await runOrTake(walk, commandOf(device, step, 'switch'));
     if (sw.code !== 0) throw scriptError(device, 'switch', sw);
     const values = parseKeyValues(sw.stdout).values;
     const release = values.get('release') ?? activation.target.spec;
@@ -386,8 +390,6 @@ export function executeDeployDevice(
   // What the preflight found on the device; the upload, verify and install steps run only when needed.
   let fileThere = false;
   let manifestOk = false;
-  /** The install's result when it ran chained to the verify (its step then only reports it). */
-  let installResult: ExecResult | null = null;
   const ref = {
     release: deploy.release,
     sha256: artifact.sha256,
@@ -438,6 +440,13 @@ export function executeDeployDevice(
           if (seen.code === 0 && values.get('locked') !== '1' && alreadyActive(values, manifest, null)) {
             return { status: 'unchanged' };
           }
+        }
+        // A device that gets this far usually needs the upload: its SFTP session opens meanwhile (unused, and
+        // closed with the connection, when the release turns out to be there).
+        if (ctx.trackedCurrent?.(device.deviceId) !== deploy.release) {
+          connOf(walk)
+            .sftp()
+            .catch(() => undefined);
         }
         const pre = await lockAndPreflight(walk, step, {
           deploymentId: deploy.deploymentId,
@@ -536,16 +545,22 @@ export function executeDeployDevice(
     verify: {
       skip: () => fileThere,
       run: async (walk, step) => {
-        // The install follows a good checksum with no decision of ours in between: same round trip.
-        const install = manifestOk ? undefined : device.steps.find((s) => s.step === 'install');
-        const [verify, installed] = await runChain(
+        // The install, and the switch when nothing comes between them, follow a good checksum with no
+        // decision of ours in between: the same round trip. The switch is then the point of no return
+        // already, so a cancel from here on carries the device through (as it does once a switch began).
+        const chained = chainAfterVerify(walk, manifestOk);
+        if (chained.some((l) => l.cmd.id === 'switch')) walk.committed = true;
+        const [verify, ...rest] = await runChain(
           connOf(walk),
           commandOf(device, step, 'verify'),
-          install === undefined ? [] : [{ cmd: commandOf(device, install, 'install'), when: 'ok' }],
+          chained,
           ctx.signal,
         );
         if (verify === undefined) throw new AppError('INTERNAL', 'The verify command gave no result.');
-        installResult = installed ?? null;
+        rest.forEach((result, i) => {
+          const id = chained[i]?.cmd.id;
+          if (id !== undefined) walk.ahead.set(id, result);
+        });
         const actual = parseKeyValues(verify.stdout).values.get('sha256') ?? '';
         if (verify.code === exitCodes.checksumMismatch) {
           throw new AppError(
@@ -562,9 +577,7 @@ export function executeDeployDevice(
     install: {
       skip: () => manifestOk,
       run: async (walk, step) => {
-        const install =
-          installResult ?? (await runPlanned(connOf(walk), commandOf(device, step, 'install'), ctx.signal));
-        installResult = null;
+        const install = await runOrTake(walk, commandOf(device, step, 'install'), ctx.signal);
         if (install.code !== 0) throw scriptError(device, 'install', install);
         if (fileThere) run.log('info', 'Rewrote the release manifest');
         return null;
@@ -647,6 +660,34 @@ async function reconnectIfClosed(
   ctx: ExecutorContext,
 ): Promise<SshConnection> {
   return conn.closed ? ctx.pool.get(device.ssh) : conn;
+}
+
+/** The command's result when it already ran chained to an earlier one; else it runs now. */
+function runOrTake(walk: DeviceWalk, cmd: PlannedCommand, signal?: AbortSignal): Promise<ExecResult> {
+  const ran = walk.ahead.get(cmd.id);
+  if (ran !== undefined) {
+    walk.ahead.delete(cmd.id);
+    return Promise.resolve(ran);
+  }
+  return runPlanned(connOf(walk), cmd, signal);
+}
+
+/**
+ * What runs in the verify's round trip: the install (unless the release's manifest is already right), then
+ * the switch when the plan has it right after the install (no TensorRT build in between) and the preflight
+ * said what to switch to.
+ */
+function chainAfterVerify(walk: DeviceWalk, manifestOk: boolean): ChainLink[] {
+  const steps = walk.device.steps;
+  const at = steps.findIndex((s) => s.step === 'install');
+  const install = steps[at];
+  if (manifestOk || install === undefined) return [];
+  const links: ChainLink[] = [{ cmd: commandOf(walk.device, install, 'install'), when: 'ok' }];
+  const next = steps[at + 1];
+  if (next?.step === 'switch' && walk.activation !== null) {
+    links.push({ cmd: commandOf(walk.device, next, 'switch'), when: 'ok' });
+  }
+  return links;
 }
 
 export function runPlanned(

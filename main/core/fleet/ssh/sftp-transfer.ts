@@ -94,16 +94,20 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
   let sent = 0;
   let aborted = false;
   let lost = false;
-  let stop: (() => void) | null = null;
+  /** What is waiting on the server (an SFTP call, a free slot in the window): ended on cancel or drop. */
+  const stops = new Set<() => void>();
+  const stopAll = (): void => {
+    for (const stop of [...stops]) stop();
+  };
   const onAbort = (): void => {
     aborted = true;
     input.abortChannel();
-    stop?.();
+    stopAll();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const stopWatching = input.watchClose(() => {
     lost = true;
-    stop?.();
+    stopAll();
   });
   const failure = (err: unknown): AppError => {
     if (aborted) return cancelled(localPath, where);
@@ -117,19 +121,28 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
     const handle = await stoppable<Buffer>((done) =>
       sftp.open(remotePath, 'w', options.mode === undefined ? {} : { mode: options.mode }, done),
     );
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> =>
+      stoppable<void>((done) => sftp.close(handle, (err) => done(err ?? undefined)));
     try {
       const content = options.content?.length === total ? options.content : null;
       await writeAll(sftp, handle, content ?? local, total, (bytes) => {
         sent = bytes;
         options.onProgress?.(bytes, total);
       });
-      if (options.fsync === true && hasFsync(sftp)) {
-        await stoppable<void>((done) => sftp.ext_openssh_fsync(handle, (err) => done(err ?? undefined)));
-        flushed = true;
-      }
+      // The flush and the close leave together (the server answers them in order): one round trip, not two.
+      const flushing =
+        options.fsync === true && hasFsync(sftp)
+          ? stoppable<void>((done) => sftp.ext_openssh_fsync(handle, (err) => done(err ?? undefined)))
+          : null;
+      closing = close();
+      const [flush, closed] = await Promise.allSettled([flushing, closing]);
+      if (flush.status === 'rejected') throw flush.reason;
+      if (closed.status === 'rejected') throw closed.reason;
+      flushed = flushing !== null;
     } finally {
-      if (!aborted && !lost)
-        await stoppable<void>((done) => sftp.close(handle, (err) => done(err ?? undefined)));
+      // After a failed write the handle is closed too, but the write's error is the one to report.
+      if (closing === null && !aborted && !lost) await close().catch(() => undefined);
     }
   } catch (err) {
     throw failure(err);
@@ -150,9 +163,10 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
         reject(failure(null));
         return;
       }
-      stop = () => reject(failure(null));
+      const stop = (): void => reject(failure(null));
+      stops.add(stop);
       call((err, value) => {
-        stop = null;
+        stops.delete(stop);
         if (err) reject(failure(err));
         else resolve(value as T);
       });
@@ -174,8 +188,12 @@ export async function uploadFile(input: UploadInput): Promise<UploadResult> {
     let wake: (() => void) | null = null;
     const slot = (): Promise<void> =>
       new Promise<void>((resolve, reject) => {
-        wake = resolve;
-        stop = () => reject(failure(null));
+        const stop = (): void => reject(failure(null));
+        stops.add(stop);
+        wake = () => {
+          stops.delete(stop);
+          resolve();
+        };
       });
     const read = (start: number): Promise<{ buf: Buffer; len: number; start: number }> => {
       if (Buffer.isBuffer(source)) return Promise.resolve({ buf: source, len: size, start: 0 });
