@@ -428,3 +428,111 @@ describe('release state: one stat run, or program by program where stat answers 
     }
   });
 });
+
+describe('what a deploy costs the device in program runs (each a fork and an exec)', () => {
+  const programs = [
+    'cat',
+    'chmod',
+    'date',
+    'df',
+    'ln',
+    'ls',
+    'mkdir',
+    'mv',
+    'openssl',
+    'readlink',
+    'rm',
+  ].concat(['stat', 'sync', 'touch', 'uname']);
+
+  /** A PATH of these programs only, each logging its name to `log` before running the real one. */
+  function countingPath(name: string, log: string, wrap: Record<string, string> = {}): string {
+    const dir = join(work, `counting-${name}`);
+    mkdirSync(dir, { recursive: true });
+    for (const p of programs) {
+      const real = spawnSync('/bin/sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).stdout.trim();
+      const body = wrap[p] ?? `exec ${real} "$@"`;
+      writeFileSync(join(dir, p), `#!/bin/sh\nprintf '%s\\n' ${p} >> '${log}'\n${body}\n`, { mode: 0o755 });
+    }
+    return dir;
+  }
+  const runs = (log: string): string[] =>
+    existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
+
+  it('a first deploy (lock, preflight, verify, install, switch that confirms itself, unlock) runs at most 30', () => {
+    const root = join(work, 'budget');
+    const md = join(root, 'det');
+    const log = join(work, 'budget.log');
+    const env = { PATH: countingPath('budget', log) };
+    const bytes = Buffer.alloc(4096, 5);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const run = (script: string, args: string[], input?: string) => {
+      const r = spawnSync('/bin/sh', ['-c', script, 'edgefleet', ...args], { encoding: 'utf8', env, input });
+      expect(r.status, r.stderr).toBe(0);
+      return parseKeyValues(r.stdout).values;
+    };
+    expect(run(lockScript, [root, 'd_1', 'det', 'acquire']).get('lock')).toBe('acquired');
+    const pre = run(preflightScript, [md, 'r1', String(bytes.length), 'd_1']);
+    expect([pre.get('current'), pre.get('hasher'), Number(pre.get('avail_kb')) > 0]).toEqual([
+      '',
+      'openssl',
+      true,
+    ]);
+    const upload = join(md, 'releases', '.incoming-d_1-r1');
+    writeFileSync(upload, bytes);
+    expect(run(verifyScript, [upload, sha]).get('sha256')).toBe(sha);
+    run(installScript, [upload, join(md, 'releases', 'r1'), sha], '{"format":"edgefleet-release/1"}\n');
+    expect(run(switchScript, [md, 'r1', 'd_1', '3']).get('switched')).toBe('yes');
+    expect(run(lockScript, [root, 'd_1', 'det', 'release']).get('lock')).toBe('released');
+    expect(readlinkSync(join(md, 'current'))).toBe('releases/r1');
+    expect(readFileSync(join(md, 'releases', 'r1', 'manifest.json'), 'utf8')).toContain(
+      'edgefleet-release/1',
+    );
+    // The scripts of 2026-12-06 ran 46 here; the budget keeps a regression from coming back unseen.
+    expect(runs(log).length, runs(log).join(' ')).toBeLessThanOrEqual(30);
+    // The next deploy's peek reads the release state with one stat run and the sha256 from the cache.
+    rmSync(log);
+    const peek = run(peekScript, [md, 'r1', String(bytes.length), join(root, '.edgefleet-lock')]);
+    expect([peek.get('current'), peek.get('sha256_from')]).toEqual(['releases/r1', 'cache']);
+    expect(runs(log)).toEqual(['stat']);
+  });
+
+  it('a model directory with nothing in it yet is read with the one stat run too', () => {
+    const md = join(work, 'empty model dir');
+    mkdirSync(join(md, 'releases'), { recursive: true });
+    const log = join(work, 'empty.log');
+    const r = spawnSync('/bin/sh', ['-c', peekScript, 'edgefleet', md, 'r1', '10', join(work, 'no-lock')], {
+      encoding: 'utf8',
+      env: { PATH: countingPath('empty', log) },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseKeyValues(r.stdout).values.get('current')).toBe('');
+    expect(runs(log)).toEqual(['stat']);
+  });
+
+  it('prunes where ls has no -q (BusyBox as Debian builds it)', () => {
+    const pd = join(work, 'prune without -q');
+    ['a', 'b', 'c', 'd'].forEach((n, i) => {
+      mkdirSync(join(pd, 'releases', n), { recursive: true });
+      writeFileSync(join(pd, 'releases', n, 'model.onnx'), n);
+      spawnSync('touch', ['-d', `@${1_700_000_000 + i}`, join(pd, 'releases', n)]);
+    });
+    symlinkSync('releases/d', join(pd, 'current'));
+    symlinkSync('releases/a', join(pd, 'previous'));
+    const realLs = spawnSync('/bin/sh', ['-c', 'command -v ls'], { encoding: 'utf8' }).stdout.trim();
+    const log = join(work, 'prune-no-q.log');
+    const noQ = `case "$*" in *q*) echo "ls: invalid option -- 'q'" >&2; exit 1 ;; esac\nexec ${realLs} "$@"`;
+    const r = spawnSync('/bin/sh', ['-c', pruneScript, 'edgefleet', pd, '1'], {
+      encoding: 'utf8',
+      env: { PATH: countingPath('no-q', log, { ls: noQ }) },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    // d current (and the newest), a previous; b and c beyond the one kept.
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['removed=b', 'removed=c']);
+    expect(['a', 'b', 'c', 'd'].map((n) => existsSync(join(pd, 'releases', n)))).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+  });
+});

@@ -33,31 +33,38 @@ export LC_ALL
 nl='
 '
 fail() { code=$1; shift; printf '%s\n' "$*" >&2; exit "$code"; }
-# hash_file <file>: its sha256, read on stdin so no file name can look like an option or be escaped in
-# the output. openssl first: it uses the CPU's SHA instructions, 3-4x faster than coreutils' sha256sum.
+# sha256_of <file>: sets h to its sha256, read on stdin so no file name can look like an option or be escaped
+# in the output. openssl first: it uses the CPU's SHA instructions, 3-4x faster than coreutils' sha256sum.
 # A tool whose answer is not 64 hex digits (broken, FIPS-restricted) is skipped. 127: no tool at all.
-hash_file() {
+# One program run per tool tried, no pipe: every fork and exec costs a small device more than the hashing.
+sha256_of() {
   found=127
   for tool in openssl sha256sum shasum; do
     command -v "$tool" >/dev/null 2>&1 || continue
     found=1
     case $tool in
-      openssl) h=$(openssl dgst -sha256 < "$1" 2>/dev/null | awk '{print $NF}') ;;
-      sha256sum) h=$(sha256sum < "$1" 2>/dev/null | awk '{print $1}') ;;
-      *) h=$(shasum -a 256 < "$1" 2>/dev/null | awk '{print $1}') ;;
+      openssl) h=$(openssl dgst -sha256 < "$1" 2>/dev/null); h=${pe('h##* ')} ;;
+      sha256sum) h=$(sha256sum < "$1" 2>/dev/null); h=${pe('h%% *')} ;;
+      *) h=$(shasum -a 256 < "$1" 2>/dev/null); h=${pe('h%% *')} ;;
     esac
     case $h in *[!0-9a-f]*) continue ;; esac
-    if [ ${pe('#h')} -eq 64 ]; then printf '%s\n' "$h"; return 0; fi
+    if [ ${pe('#h')} -eq 64 ]; then return 0; fi
   done
+  h=
   return "$found"
 }
-# file_sig <file>: size, mtime and ctime to the nanosecond, inode, device. Every write, rename or chmod moves
+# hash_file <file>: prints what sha256_of finds.
+hash_file() {
+  sha256_of "$1" || return
+  printf '%s\n' "$h"
+}
+# file_sig <file>: sets sig to its size, mtime and ctime to the nanosecond, inode, device. Every write, rename or chmod moves
 # ctime, which no one can set back: an unchanged signature means the bytes are unchanged since it was taken
 # (git's index works the same way). Only nanosecond output counts (GNU stat); without it (BusyBox) there is
 # no signature and the file is hashed every time.
 file_sig() {
-  s=$(stat -c '%s %.9Y %.9Z %i %d' -- "$1" 2>/dev/null) || return 1
-  case $s in *[!0-9.' ']*) return 1 ;; *.*.*) printf '%s' "$s" ;; *) return 1 ;; esac
+  sig=$(stat -c '%s %.9Y %.9Z %i %d' -- "$1" 2>/dev/null) || { sig=; return 1; }
+  case $sig in *[!0-9.' ']*) sig=; return 1 ;; *.*.*) return 0 ;; *) sig=; return 1 ;; esac
 }
 # cached_sha256 <file> <signature>: sets h to the sha256 recorded beside the file (.sha256-cache) when it was
 # recorded for this signature (file_sig), so an unchanged file is not read again.
@@ -70,11 +77,10 @@ cached_sha256() {
   [ ${pe('#h')} -eq 64 ]
 }
 # remember_sha256 <file> <sha256>: records it for cached_sha256; best effort (unwritable: hashed next time).
+# Written in place: a torn line never matches a whole signature, so the worst a crash leaves is one more hash.
 remember_sha256() {
-  sig=$(file_sig "$1") || return 0
-  c=${pe('1%/*')}/.sha256-cache
-  if printf '%s %s\n' "$2" "$sig" > "$c.$$.tmp" 2>/dev/null; then mv -f -- "$c.$$.tmp" "$c" 2>/dev/null; fi
-  rm -f -- "$c.$$.tmp"
+  file_sig "$1" || return 0
+  { printf '%s %s\n' "$2" "$sig" > "${pe('1%/*')}/.sha256-cache"; } 2>/dev/null || true
 }
 # stat_state <modelDir> <release>: one stat run for the links, the release's file and its manifest — each
 # program run is a fork and an exec, most of what a re-deploy that changes nothing costs the device after the
@@ -83,8 +89,10 @@ remember_sha256() {
 # msize (the manifest's size, empty when absent). Any other answer (BusyBox quotes names): st_ok=0.
 stat_state() {
   st_ok=0; cur=; prev=; fsig=; msize=
-  out=$(CDPATH= cd -- "$1" 2>/dev/null && QUOTING_STYLE=escape stat -c '%n|%F|%s %.9Y %.9Z %i %d|%N' -- \
-    current previous "releases/$2/model.onnx" "releases/$2/manifest.json" 2>/dev/null)
+  # "." always exists: a model directory with nothing in it yet still gets an answer to judge stat by.
+  out=$(CDPATH= cd -- "$1" 2>/dev/null && QUOTING_STYLE=escape && export QUOTING_STYLE &&
+    exec stat -c '%n|%F|%s %.9Y %.9Z %i %d|%N' -- . current previous "releases/$2/model.onnx" \
+      "releases/$2/manifest.json" 2>/dev/null)
   while IFS= read -r line; do
     [ -n "$line" ] || continue
     name=${pe('line%%|*')}
@@ -123,14 +131,14 @@ release_state() {
   pending_switch "$1"
   f=$1/releases/$2/model.onnx
   if [ -f "$f" ]; then
-    if [ "$st_ok" = 1 ]; then sig=$fsig; else sig=$(file_sig "$f") || sig=; fi
+    if [ "$st_ok" = 1 ]; then sig=$fsig; else file_sig "$f" || sig=; fi
     if [ -n "$sig" ]; then fsize=${pe('sig%% *')}; else fsize=$(($(wc -c < "$f"))); fi
     printf 'release_size=%s\n' "$fsize"
     if [ "$fsize" = "$3" ]; then
       if [ "$4" != rehash ] && cached_sha256 "$f" "$sig"; then
         printf 'release_sha256=%s\nsha256_from=cache\n' "$h"
       elif [ "$4" != cache-only ]; then
-        h=$(hash_file "$f") && remember_sha256 "$f" "$h"
+        sha256_of "$f" && remember_sha256 "$f" "$h"
         printf 'release_sha256=%s\n' "$h"
       fi
     fi
@@ -154,20 +162,28 @@ device_facts() {
   done
   printf 'hasher=%s\n' "$hasher"
   printf 'uname=%s\n' "$(uname -srm 2>/dev/null)"
-  printf 'python3=%s\n' "$(command -v python3 2>/dev/null)"
-  printf 'avail_kb=%s\n' "$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 {print $4}')"
+  # python3 looked up and df's answer read by the shell itself: no subshell or awk of their own.
+  py=; ifs=$IFS; IFS=:; set -f
+  for d in ${pe('PATH-')}; do
+    if [ -f "${pe('d:-.')}/python3" ] && [ -x "${pe('d:-.')}/python3" ]; then py=${pe('d:-.')}/python3; break; fi
+  done
+  IFS=$ifs; set +f
+  printf 'python3=%s\n' "$py"
+  d=$(df -Pk -- "$1" 2>/dev/null) || d=
+  case $d in *"$nl"*) set -f; set -- ${pe('d#*"$nl"')}; set +f ;; *) set -- ;; esac
+  printf 'avail_kb=%s\n' "${pe('4-')}"
 }
 # relink <modelDir> <name> <target>: a new link, renamed over the old one (rename is atomic; ln -sf is not).
 # The temporary link carries the deployment id ($tag), so no other deployment's clean-up can take it.
 relink() {
-  rm -f -- "$1/.link-$tag-$2"
+  if [ -e "$1/.link-$tag-$2" ] || [ -L "$1/.link-$tag-$2" ]; then rm -f -- "$1/.link-$tag-$2"; fi
   ln -s -- "$3" "$1/.link-$tag-$2" && mv -T -- "$1/.link-$tag-$2" "$1/$2"
 }
-# sync_path <file or directory>: flush it to stable storage before anything depends on it (a power cut
-# after a rename must not leave a name pointing at a partial file). GNU/BusyBox "sync FILE" fsyncs that
-# file; "sync -f" flushes its whole file system; a bare "sync" everything. The first that works wins.
+# sync_path <file or directory>…: flush them to stable storage before anything depends on them (a power cut
+# after a rename must not leave a name pointing at a partial file). GNU/BusyBox "sync FILE…" fsyncs those
+# files; "sync -f" flushes their file systems; a bare "sync" everything. The first that works wins.
 sync_path() {
-  sync -- "$1" 2>/dev/null || sync -f -- "$1" 2>/dev/null || sync
+  sync -- "$@" 2>/dev/null || sync -f -- "$@" 2>/dev/null || sync
 }
 # link_of <path>: a link's target on one line; '?' for a hand-made target with a newline (it would end the
 # value) or a backslash (stat_state cannot show it as written): neither is a release name.
@@ -199,9 +215,9 @@ export const preflightScript = String.raw`# edgefleet deploy: preflight
 ${prelude}
 md=$1; rel=$2; size=$3; tag=$4; hashing=${pe('5:-hash')}
 rd=$md/releases
-mkdir -p -- "$rd" 2>/dev/null || fail 20 "cannot create $rd"
+[ -d "$rd" ] || mkdir -p -- "$rd" 2>/dev/null || fail 20 "cannot create $rd"
 probe=$rd/.edgefleet-write-test.$tag
-if ! (: > "$probe") 2>/dev/null; then fail 20 "no permission to write in $rd"; fi
+if ! { printf '' > "$probe"; } 2>/dev/null; then fail 20 "no permission to write in $rd"; fi
 rm -f -- "$probe"
 n=0
 for f in "$rd"/.incoming-* "$md"/.link-* "$md"/.undo.*.tmp; do
@@ -212,7 +228,7 @@ printf 'removed_temp=%s\n' "$n"
 # The switch renames a new link over the old one with mv -T; once a switch worked here, it still does.
 if [ ! -L "$md/current" ]; then
   a=$md/.link-$tag-mvtest.a; b=$md/.link-$tag-mvtest.b
-  ln -s releases "$a" && ln -s releases "$b" && mv -T -- "$a" "$b" 2>/dev/null
+  ln -s releases "$a" && mv -T -- "$a" "$b" 2>/dev/null
   ok=$?
   rm -f -- "$a" "$b"
   [ "$ok" -eq 0 ] || fail 22 "mv -T is not supported here"
@@ -253,16 +269,20 @@ export const lockScript = String.raw`# edgefleet deploy: device lock
 ${prelude}
 root=$1; me=$2; model=$3; mode=$4; expect=${pe('5-')}
 ld=$root/${lockDirName}
-now=$(date +%s)
-mtime_of() { stat -c %Y -- "$1" 2>/dev/null || date -r "$1" +%s 2>/dev/null || printf '%s' "$now"; }
+# The clock is read only by the modes that need it (a release does not): each program run is a fork and an exec.
+now=
+clock() { [ -n "$now" ] || now=$(date +%s); }
+mtime_of() { clock; stat -c %Y -- "$1" 2>/dev/null || date -r "$1" +%s 2>/dev/null || printf '%s' "$now"; }
 holder_of() {
   h=; s=; m=
   if [ -f "$ld/owner" ]; then { IFS= read -r h; IFS= read -r s; IFS= read -r m; } < "$ld/owner" || true; fi
 }
 write_owner() {
+  clock
   printf '%s\n%s\n%s\n' "$me" "$now" "$model" > "$ld/owner.$me.tmp" && mv -f -- "$ld/owner.$me.tmp" "$ld/owner"
 }
 report_held() {
+  clock
   holder_of
   if [ -f "$ld/owner" ]; then b=$(mtime_of "$ld/owner"); else b=$(mtime_of "$ld"); fi
   printf 'lock=held\nholder=%s\nholder_started=%s\nholder_model=%s\nidle_s=%s\n' "$h" "$s" "$m" "$((now - b))"
@@ -276,7 +296,7 @@ acquire() {
 }
 case $mode in
   acquire)
-    mkdir -p -- "$root" 2>/dev/null || fail 20 "cannot create $root"
+    [ -d "$root" ] || mkdir -p -- "$root" 2>/dev/null || fail 20 "cannot create $root"
     acquire acquired
     [ -d "$ld" ] || fail 20 "cannot create the lock $ld"
     holder_of
@@ -291,6 +311,7 @@ case $mode in
     until mkdir -- "$tm" 2>/dev/null; do
       tries=$((tries + 1))
       if [ "$tries" -gt 25 ]; then
+        clock
         [ $((now - $(mtime_of "$tm"))) -gt 60 ] && rm -rf -- "$tm" && continue
         report_held; exit 0
       fi
@@ -324,14 +345,14 @@ esac
 export const verifyScript = String.raw`# edgefleet deploy: verify sha256
 ${prelude}
 [ -f "$1" ] || fail 30 "the uploaded file $1 is not there"
-actual=$(hash_file "$1")
+sha256_of "$1"
 case $? in
   0) ;;
   127) fail 21 "none of openssl, sha256sum or shasum is installed" ;;
   *) fail 32 "could not compute the sha256 of $1 (unreadable?)" ;;
 esac
-printf 'sha256=%s\n' "$actual"
-if [ "$actual" != "$2" ]; then rm -f -- "$1"; exit 31; fi
+printf 'sha256=%s\n' "$h"
+if [ "$h" != "$2" ]; then rm -f -- "$1"; exit 31; fi
 `;
 
 /**
@@ -342,23 +363,25 @@ if [ "$actual" != "$2" ]; then rm -f -- "$1"; exit 31; fi
 export const installScript = String.raw`# edgefleet deploy: install release
 ${prelude}
 tmp=$1; dir=$2; sha=${pe('3-')}
-mkdir -p -- "$dir" || fail 20 "cannot create $dir"
-if [ -f "$tmp" ]; then
-  chmod 0644 -- "$tmp" 2>/dev/null
-  # Already flushed over SFTP (fsync@openssh.com) when the server has it; flushing a clean file is cheap.
-  sync_path "$tmp"
-  mv -f -- "$tmp" "$dir/model.onnx" || fail 41 "cannot move $tmp into $dir"
-  # Verified just before (verify step): the next deploy of this release need not hash it again.
-  if [ -n "$sha" ]; then remember_sha256 "$dir/model.onnx" "$sha"; fi
-elif [ ! -f "$dir/model.onnx" ]; then
+[ -d "$dir" ] || mkdir -p -- "$dir" || fail 20 "cannot create $dir"
+if [ ! -f "$tmp" ] && [ ! -f "$dir/model.onnx" ]; then
   fail 40 "neither the upload $tmp nor $dir/model.onnx exists"
 fi
 cat > "$dir/.manifest.json.tmp" || fail 42 "cannot write the manifest in $dir"
-sync_path "$dir/.manifest.json.tmp"
+# The file and the manifest reach the disk before their renames, in one sync run (the upload was flushed
+# over SFTP already when the server has fsync@openssh.com; flushing a clean file is cheap).
+if [ -f "$tmp" ]; then
+  chmod 0644 -- "$tmp" 2>/dev/null
+  sync_path "$tmp" "$dir/.manifest.json.tmp"
+  mv -f -- "$tmp" "$dir/model.onnx" || fail 41 "cannot move $tmp into $dir"
+  # Verified just before (verify step): the next deploy of this release need not hash it again.
+  if [ -n "$sha" ]; then remember_sha256 "$dir/model.onnx" "$sha"; fi
+else
+  sync_path "$dir/.manifest.json.tmp"
+fi
 mv -f -- "$dir/.manifest.json.tmp" "$dir/manifest.json" || fail 42 "cannot write the manifest in $dir"
 # The renames into the release directory, and the directory's own entry, reach the disk before the switch.
-sync_path "$dir"
-sync_path "${pe('dir%/*')}"
+sync_path "$dir" "${pe('dir%/*')}"
 printf 'installed=%s\n' "$dir"
 `;
 
@@ -372,26 +395,36 @@ valid_release "$rel" || fail 50 "$rel is not a release name"
 `;
 
 /**
- * confirm_prune <modelDir> <keep>: the switch is final (it passed restart and health check, or there are
- * none), so its `.undo` record goes; then release directories beyond the `keep` most recently activated are
- * removed, never the ones `current` or `previous` point to, never anything whose name EdgeFleet would not
- * have made.
+ * confirm_prune <modelDir> <keep> [current previous]: the switch is final (it passed restart and health
+ * check, or there are none), so its `.undo` record goes; then release directories beyond the `keep` most
+ * recently activated are removed, never the ones `current` or `previous` point to, never anything whose name
+ * EdgeFleet would not have made. The switch passes the links it just made; without them they are read.
  */
-const confirmPrune = String.raw`confirm_prune() (
-  rm -f -- "$1/.undo"
-  cd -- "$1/releases" 2>/dev/null || exit 0
-  cur=$(readlink -- "$1/current" 2>/dev/null || true); cur=${pe('cur#releases/')}
-  prev=$(readlink -- "$1/previous" 2>/dev/null || true); prev=${pe('prev#releases/')}
+const confirmPrune = String.raw`confirm_prune() {
+  if [ -e "$1/.undo" ]; then rm -f -- "$1/.undo"; fi
+  if [ $# -lt 4 ]; then
+    set -- "$1" "$2" "$(readlink -- "$1/current" 2>/dev/null)" "$(readlink -- "$1/previous" 2>/dev/null)"
+  fi
+  cur=${pe('3#releases/')}; prev=${pe('4#releases/')}
+  cd -- "$1/releases" 2>/dev/null || return 0
+  # Counted by the shell first: only more than keep releases need ls (and its pipe) to order them by age.
   n=0
-  ls -1tq | while IFS= read -r name; do
+  for name in *; do
+    if valid_release "$name" && [ -d "$name" ] && [ ! -L "$name" ]; then n=$((n + 1)); fi
+  done
+  [ "$n" -gt "$2" ] || return 0
+  n=0
+  # BusyBox's ls may have no -q (Debian's has not): then names as they are (only names with a newline, which no
+  # release has, would come apart).
+  { ls -1tq 2>/dev/null || ls -1t; } | while IFS= read -r name; do
     valid_release "$name" || continue
     if [ ! -d "$name" ] || [ -L "$name" ]; then continue; fi
     n=$((n + 1))
     if [ "$n" -le "$2" ] || [ "$name" = "$cur" ] || [ "$name" = "$prev" ]; then continue; fi
     rm -rf -- "$name" && printf 'removed=%s\n' "$name"
   done
-  exit 0
-)
+  return 0
+}
 `;
 
 /**
@@ -400,7 +433,7 @@ const confirmPrune = String.raw`confirm_prune() (
  * health check can restore it exactly; `.undo` stays until the switch is confirmed (prune) or undone, so a
  * crash in between is visible to the next preflight. Already current → `switched=no`, nothing touched.
  * With `keep` (a device without restart and health-check commands: nothing can fail after the switch) the
- * switch is confirmed and old releases pruned in the same round trip.
+ * switch is confirmed and old releases pruned in the same round trip, and no `.undo` is written.
  */
 export const switchScript = String.raw`# edgefleet deploy: switch current
 ${prelude}
@@ -410,26 +443,34 @@ ${resolveRelease}
 if [ -e "$md/current" ] && [ ! -L "$md/current" ]; then
   fail 53 "$md/current is a real file or directory, not a link: move it away, then retry"
 fi
-cur=$(readlink -- "$md/current" 2>/dev/null || true)
-prev=$(readlink -- "$md/previous" 2>/dev/null || true)
+cur=$(readlink -- "$md/current" 2>/dev/null)
+prev=$(readlink -- "$md/previous" 2>/dev/null)
 case $cur$prev in *"$nl"*) fail 53 "a link under $md has a newline in its target: fix it by hand" ;; esac
 printf 'release=%s\nold_current=%s\nold_previous=%s\n' "$rel" "$cur" "$prev"
+now_prev=$prev
 if [ "$cur" = "releases/$rel" ]; then
   printf 'switched=no\n'
 else
-  # The 4th line names the deployment that switched (read by people, not by the scripts).
-  { printf '%s\n%s\n%s\n%s\n' "$rel" "$cur" "$prev" "$tag" > "$md/.undo.$tag.tmp" &&
-    sync_path "$md/.undo.$tag.tmp" && mv -f -- "$md/.undo.$tag.tmp" "$md/.undo"; } ||
-    fail 52 "cannot write $md/.undo"
+  # The 4th line names the deployment that switched (read by people, not by the scripts). A switch that
+  # confirms itself (keep) needs no record: nothing after it can fail, and a crash half-way leaves current
+  # on the old or the new release, both whole.
+  if [ -z "$keep" ]; then
+    { printf '%s\n%s\n%s\n%s\n' "$rel" "$cur" "$prev" "$tag" > "$md/.undo.$tag.tmp" &&
+      sync_path "$md/.undo.$tag.tmp" && mv -f -- "$md/.undo.$tag.tmp" "$md/.undo"; } ||
+      fail 52 "cannot write $md/.undo"
+  fi
   # The release's mtime says when it was last activated: prune keeps the most recent.
   touch -- "$md/releases/$rel" 2>/dev/null
   relink "$md" current "releases/$rel" || fail 54 "cannot switch $md/current"
-  if [ -n "$cur" ]; then relink "$md" previous "$cur" || fail 54 "cannot update $md/previous"; fi
+  if [ -n "$cur" ]; then
+    relink "$md" previous "$cur" || fail 54 "cannot update $md/previous"
+    now_prev=$cur
+  fi
   # The renamed links are directory entries: flush the directory so the switch survives a power cut.
   sync_path "$md"
   printf 'switched=yes\n'
 fi
-if [ -n "$keep" ]; then confirm_prune "$md" "$keep"; fi
+if [ -n "$keep" ]; then confirm_prune "$md" "$keep" "releases/$rel" "$now_prev"; fi
 exit 0
 `;
 
@@ -445,7 +486,7 @@ md=$1; want=$2; tag=$3
 { IFS= read -r u_rel; IFS= read -r u_cur; IFS= read -r u_prev; } < "$md/.undo"
 u_rel=${pe('u_rel-')}; u_cur=${pe('u_cur-')}; u_prev=${pe('u_prev-')}
 if [ -n "$want" ] && [ "$u_rel" != "$want" ]; then fail 51 "the last switch went to $u_rel, not $want"; fi
-cur=$(readlink -- "$md/current" 2>/dev/null || true)
+cur=$(readlink -- "$md/current" 2>/dev/null)
 [ "$cur" = "releases/$u_rel" ] || fail 51 "current points to '$cur' now, not releases/$u_rel: it changed since"
 if [ -n "$u_cur" ]; then relink "$md" current "$u_cur" || fail 54 "cannot switch $md/current back"
 else rm -f -- "$md/current"; fi
