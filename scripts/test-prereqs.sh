@@ -3,7 +3,8 @@
 #   unit          nothing (Node and node_modules only)
 #   integration   OpenSSH server + client (private sshd "devices"), Debian's python3 with onnx and numpy
 #                 (independent checks), libonnx-testdata (ONNX's backend test models), ansible (the
-#                 Ansible deploy engine: ansible-playbook with the ansible.posix collection)
+#                 Ansible deploy engine: ansible-playbook with the ansible.posix collection), busybox (the
+#                 device scripts on a BusyBox-only device)
 #   e2e           Chromium (Playwright drives the system browser; no browser is downloaded)
 # Usage: bash scripts/test-prereqs.sh [integration|e2e|all]   (default: all)
 # What is missing is installed with apt-get when running as root on Debian/Ubuntu; otherwise the script names
@@ -33,6 +34,7 @@ if [[ "$tier" == integration || "$tier" == all ]]; then
   check libonnx-testdata 'test -d /usr/share/libonnx-testdata/data/node'
   check procps 'command -v ps'
   check ansible 'command -v ansible-playbook && test -d /usr/lib/python3/dist-packages/ansible_collections/ansible/posix'
+  check busybox 'test -x /usr/bin/busybox'
 fi
 if [[ "$tier" == e2e || "$tier" == all ]]; then
   check chromium 'test -x /usr/bin/chromium'
