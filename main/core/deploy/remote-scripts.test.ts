@@ -487,7 +487,7 @@ describe('what a deploy costs the device in program runs (each a fork and an exe
     expect(readFileSync(join(md, 'releases', 'r1', 'manifest.json'), 'utf8')).toContain(
       'edgefleet-release/1',
     );
-    // The scripts of 2026-12-06 ran 46 here; the budget keeps a regression from coming back unseen.
+    // The scripts before the trim of 2026-12-07 ran 46 here; the budget keeps a regression from coming back unseen.
     expect(runs(log).length, runs(log).join(' ')).toBeLessThanOrEqual(30);
     // The next deploy's peek reads the release state with one stat run and the sha256 from the cache.
     rmSync(log);
