@@ -58,10 +58,10 @@ hash_file() {
   sha256_of "$1" || return
   printf '%s\n' "$h"
 }
-# file_sig <file>: sets sig to its size, mtime and ctime to the nanosecond, inode, device. Every write, rename or chmod moves
-# ctime, which no one can set back: an unchanged signature means the bytes are unchanged since it was taken
-# (git's index works the same way). Only nanosecond output counts (GNU stat); without it (BusyBox) there is
-# no signature and the file is hashed every time.
+# file_sig <file>: sets sig to its size, mtime and ctime to the nanosecond, inode, device. Every write, rename
+# or chmod moves ctime, which no one can set back: an unchanged signature means the bytes are unchanged since
+# it was taken (git's index works the same way). Only nanosecond output counts (GNU stat); without it
+# (BusyBox) there is no signature and the file is hashed every time.
 file_sig() {
   sig=$(stat -c '%s %.9Y %.9Z %i %d' -- "$1" 2>/dev/null) || { sig=; return 1; }
   case $sig in *[!0-9.' ']*) sig=; return 1 ;; *.*.*) return 0 ;; *) sig=; return 1 ;; esac
