@@ -5,6 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
+import pLimit from 'p-limit';
 import { openDatabase } from '../main/core/db/open-database';
 import { DeployRunner, type DeployArtifact, type DeployTarget } from '../main/core/deploy';
 import { AnsibleEngine } from '../main/core/deploy/ansible/engine';
@@ -116,11 +117,29 @@ function targetsFor(sshds: SshdDevice[], work: string): DeployTarget[] {
   ).flat();
 }
 
+/** A known_hosts file pinning every device's host key, for the OpenSSH rows. */
+function writeKnownHosts(path: string, sshds: SshdDevice[]): string {
+  writeFileSync(path, sshds.map((d) => `[${d.host}]:${d.port} ${d.hostPublicKey}`).join('\n') + '\n');
+  return path;
+}
+
+/** OpenSSH's options for one device: its key only, host key checked against known_hosts, never a prompt. */
+function opensshOptions(sshd: SshdDevice, knownHosts: string): string[] {
+  return ['-q', '-i', sshd.clientKeyPath]
+    .concat(['-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHosts}`])
+    .concat(['-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes']);
+}
+
+/** Runs `task` on every item, `parallel` at a time (the first failure rejects). */
+async function inPool<T>(items: T[], parallel: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  const limit = pLimit(parallel);
+  await Promise.all(items.map((item) => limit(() => task(item))));
+}
+
 /** `parallel` copies at a time (1: a plain loop), each a fresh scp process with its own handshake. */
 async function scpPhase(artifact: DeployArtifact, work: string, parallel: number): Promise<Phase> {
   const sshds = await startDevices();
-  const knownHosts = join(work, 'known_hosts');
-  writeFileSync(knownHosts, sshds.map((d) => `[${d.host}]:${d.port} ${d.hostPublicKey}`).join('\n') + '\n');
+  const knownHosts = writeKnownHosts(join(work, 'known_hosts'), sshds);
   // The same 50 directories EdgeFleet deploys into (scp needs them to exist; EdgeFleet creates them).
   const dests = sshds.flatMap((sshd, i) =>
     Array.from({ length: entriesPerDevice }, (_, j) => {
@@ -131,32 +150,16 @@ async function scpPhase(artifact: DeployArtifact, work: string, parallel: number
   );
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
-  let next = 0;
-  const copyNext = async (): Promise<void> => {
-    const dest = dests[next++];
-    if (dest === undefined) return;
-    const { sshd, dir } = dest;
-    // Host keys checked against known_hosts, as EdgeFleet checks its pinned keys.
-    await run('scp', [
-      '-q',
-      '-i',
-      sshd.clientKeyPath,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      `UserKnownHostsFile=${knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
+  // Host keys checked against known_hosts, as EdgeFleet checks its pinned keys.
+  await inPool(dests, parallel, ({ sshd, dir }) =>
+    run('scp', [
+      ...opensshOptions(sshd, knownHosts),
       '-P',
       String(sshd.port),
       artifact.localPath,
       `${sshd.username}@${sshd.host}:${dir}/scp-copy.onnx`,
-    ]);
-    await copyNext();
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, dests.length) }, copyNext));
+    ]),
+  );
   const ms = performance.now() - t0;
   // The scp and ssh processes are reaped, the sshd ones not yet: this is the deploying machine's share.
   const desktopCpu = cpuSince(cpu0).total;
@@ -350,7 +353,6 @@ function leftovers(work: string): number {
   return n;
 }
 
-/** Fleet mode: the idempotent re-deploy as a user runs it, through the CLI (a fresh process each time). */
 /**
  * The floor of a re-deploy on these cores: OpenSSH logging in to every device and running `true`, as many at
  * a time as the deploy, host keys checked — one login and one command per device, as a re-deploy does. The
@@ -358,41 +360,26 @@ function leftovers(work: string): number {
  */
 async function sshTrueRound(sshds: SshdDevice[], knownHosts: string): Promise<number> {
   const t0 = performance.now();
-  let next = 0;
-  const loginNext = async (): Promise<void> => {
-    const sshd = sshds[next++];
-    if (sshd === undefined) return;
-    await run('ssh', [
-      '-q',
-      '-i',
-      sshd.clientKeyPath,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      `UserKnownHostsFile=${knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
+  await inPool(sshds, concurrency, (sshd) =>
+    run('ssh', [
+      ...opensshOptions(sshd, knownHosts),
       '-o',
       'KexAlgorithms=curve25519-sha256',
       '-p',
       String(sshd.port),
       `${sshd.username}@${sshd.host}`,
       'true',
-    ]);
-    await loginNext();
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, sshds.length) }, loginNext));
+    ]),
+  );
   return performance.now() - t0;
 }
 
+/** Fleet mode: the idempotent re-deploy as a user runs it, through the CLI (a fresh process each time). */
 async function cliRedeploys(work: string): Promise<void> {
   const sshds = await startDevices();
   try {
     const dataDir = await prepareCliFleet(work, sshds, sizeBytes);
-    const knownHosts = join(work, 'known_hosts_cli');
-    writeFileSync(knownHosts, sshds.map((d) => `[${d.host}]:${d.port} ${d.hostPublicKey}`).join('\n') + '\n');
+    const knownHosts = writeKnownHosts(join(work, 'known_hosts_cli'), sshds);
     const first = await cliDeploy(dataDir, concurrency);
     if (first.statuses.some((s) => s !== 'deployed'))
       throw new Error(`CLI deploy: ${first.statuses.join(', ')}`);

@@ -46,15 +46,18 @@ function sh(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Where this machine's `program` is. */
+function realProgram(program: string): string {
+  const real = spawnSync('/bin/sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).stdout.trim();
+  if (real === '') throw new Error(`${program} is not installed`);
+  return real;
+}
+
 /** A PATH holding only these programs (symlinks to the real ones). */
 function pathWith(name: string, programs: string[]): string {
   const dir = join(work, `bin-${name}`);
   mkdirSync(dir, { recursive: true });
-  for (const p of programs) {
-    const real = spawnSync('/bin/sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).stdout.trim();
-    if (real === '') throw new Error(`${p} is not installed`);
-    symlinkSync(real, join(dir, p));
-  }
+  for (const p of programs) symlinkSync(realProgram(p), join(dir, p));
   return dir;
 }
 
@@ -358,7 +361,7 @@ describe('release state: one stat run, or program by program where stat answers 
   function quotingStat(): string {
     const dir = join(work, 'bin-quoting-stat');
     mkdirSync(dir, { recursive: true });
-    const real = spawnSync('/bin/sh', ['-c', 'command -v stat'], { encoding: 'utf8' }).stdout.trim();
+    const real = realProgram('stat');
     writeFileSync(join(dir, 'stat'), `#!/bin/sh\nQUOTING_STYLE=shell-always exec ${real} "$@"\n`, {
       mode: 0o755,
     });
@@ -449,8 +452,7 @@ describe('what a deploy costs the device in program runs (each a fork and an exe
     const dir = join(work, `counting-${name}`);
     mkdirSync(dir, { recursive: true });
     for (const p of programs) {
-      const real = spawnSync('/bin/sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).stdout.trim();
-      const body = wrap[p] ?? `exec ${real} "$@"`;
+      const body = wrap[p] ?? `exec ${realProgram(p)} "$@"`;
       writeFileSync(join(dir, p), `#!/bin/sh\nprintf '%s\\n' ${p} >> '${log}'\n${body}\n`, { mode: 0o755 });
     }
     return dir;
@@ -518,9 +520,8 @@ describe('what a deploy costs the device in program runs (each a fork and an exe
     });
     symlinkSync('releases/d', join(pd, 'current'));
     symlinkSync('releases/a', join(pd, 'previous'));
-    const realLs = spawnSync('/bin/sh', ['-c', 'command -v ls'], { encoding: 'utf8' }).stdout.trim();
     const log = join(work, 'prune-no-q.log');
-    const noQ = `case "$*" in *q*) echo "ls: invalid option -- 'q'" >&2; exit 1 ;; esac\nexec ${realLs} "$@"`;
+    const noQ = `case "$*" in *q*) echo "ls: invalid option -- 'q'" >&2; exit 1 ;; esac\nexec ${realProgram('ls')} "$@"`;
     const r = spawnSync('/bin/sh', ['-c', pruneScript, 'edgefleet', pd, '1'], {
       encoding: 'utf8',
       env: { PATH: countingPath('no-q', log, { ls: noQ }) },

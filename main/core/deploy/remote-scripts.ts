@@ -400,7 +400,9 @@ valid_release "$rel" || fail 50 "$rel is not a release name"
  * recently activated are removed, never the ones `current` or `previous` point to, never anything whose name
  * EdgeFleet would not have made. The switch passes the links it just made; without them they are read.
  */
-const confirmPrune = String.raw`confirm_prune() {
+const confirmPrune = String.raw`# release_dir <name>: a release directory EdgeFleet made (not a link, not a foreign name).
+release_dir() { valid_release "$1" && [ -d "$1" ] && [ ! -L "$1" ]; }
+confirm_prune() {
   if [ -e "$1/.undo" ]; then rm -f -- "$1/.undo"; fi
   if [ $# -lt 4 ]; then
     set -- "$1" "$2" "$(readlink -- "$1/current" 2>/dev/null)" "$(readlink -- "$1/previous" 2>/dev/null)"
@@ -410,15 +412,14 @@ const confirmPrune = String.raw`confirm_prune() {
   # Counted by the shell first: only more than keep releases need ls (and its pipe) to order them by age.
   n=0
   for name in *; do
-    if valid_release "$name" && [ -d "$name" ] && [ ! -L "$name" ]; then n=$((n + 1)); fi
+    if release_dir "$name"; then n=$((n + 1)); fi
   done
   [ "$n" -gt "$2" ] || return 0
   n=0
   # BusyBox's ls may have no -q (Debian's has not): then names as they are (only names with a newline, which no
   # release has, would come apart).
   { ls -1tq 2>/dev/null || ls -1t; } | while IFS= read -r name; do
-    valid_release "$name" || continue
-    if [ ! -d "$name" ] || [ -L "$name" ]; then continue; fi
+    release_dir "$name" || continue
     n=$((n + 1))
     if [ "$n" -le "$2" ] || [ "$name" = "$cur" ] || [ "$name" = "$prev" ]; then continue; fi
     rm -rf -- "$name" && printf 'removed=%s\n' "$name"
