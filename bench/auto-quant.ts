@@ -4,7 +4,7 @@
 // process, and scored on the same held-out samples. PaddleOCR rec is also read as text: CTC greedy decoding with
 // the package's dictionary, on text lines rendered here, compared with FP32's reading.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,7 @@ import { measureRoundRobin } from '../main/core/optimize/search/rank-candidates'
 import { createScorer } from '../main/core/optimize/search/scorer';
 import { writeTestModel } from '../test/models';
 import { createRng } from '../test/models/prng';
-import { writeNpy } from '../test/fixtures/npy';
-import { buildBenchConvNet } from './bench-models';
+import { buildBenchConvNet, writeGaussian } from './bench-models';
 import { randomLine, readTexts, writeLines } from './text-lines';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -44,18 +43,6 @@ type Case = {
 };
 
 // ---- data ---------------------------------------------------------------------------------------------------
-
-async function writeGaussian(dir: string, count: number, shape: number[], seed: number): Promise<DataSpec> {
-  mkdirSync(dir, { recursive: true });
-  const rng = createRng(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
-  for (let s = 0; s < count; s++) {
-    const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) data[i] = (rng() + rng() + rng() - 1.5) * 2;
-    await writeNpy(join(dir, `${String(s).padStart(4, '0')}.npy`), '<f4', shape, data);
-  }
-  return { kind: 'npy', path: dir };
-}
 
 async function prepareCases(): Promise<Case[]> {
   const ortFiles = (names: Record<string, string>) =>

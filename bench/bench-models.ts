@@ -1,6 +1,10 @@
 import type { ModelProto } from 'onnx-buf';
 import { TensorProto_DataType as DT } from 'onnx-buf';
 import { attrFloat, createModelBuilder } from '../main/core/onnx/builder';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSpec } from '../shared/schemas/optimize';
+import { writeNpy } from '../test/fixtures/npy';
 import { createRng, randomFloats, randomRange } from '../test/models/prng';
 
 /**
@@ -82,4 +86,22 @@ export function buildBenchMlp(seed = 12): ModelProto {
     .node('MatMul', ['r2', 'w3'], ['h3'])
     .node('Add', ['h3', 'b3'], ['scores'])
     .build();
+}
+
+/** `count` .npy samples of `shape`, each value a sum of three uniforms (bell-shaped, mean 0, in ±3). */
+export async function writeGaussian(
+  dir: string,
+  count: number,
+  shape: number[],
+  seed: number,
+): Promise<DataSpec> {
+  mkdirSync(dir, { recursive: true });
+  const rng = createRng(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  for (let s = 0; s < count; s++) {
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) data[i] = (rng() + rng() + rng() - 1.5) * 2;
+    await writeNpy(join(dir, `${String(s).padStart(4, '0')}.npy`), '<f4', shape, data);
+  }
+  return { kind: 'npy', path: dir };
 }
