@@ -87,8 +87,8 @@ function quantizedActivations(qdq: ModelProto, floatModel: ModelProto): Site[] {
     const signed = zero?.dataType === DT.INT8;
     sites.push({
       tensor,
-      scale: Number(tensorToNumbers(inits.get(node.input[1]!)!)[0]),
-      zeroPoint: zero ? Number(tensorToNumbers(zero)[0]) : 0,
+      scale: tensorToNumbers(inits.get(node.input[1]!)!)?.[0] ?? NaN,
+      zeroPoint: zero ? (tensorToNumbers(zero)?.[0] ?? 0) : 0,
       qmin: signed ? -128 : 0,
       qmax: signed ? 127 : 255,
     });
