@@ -54,6 +54,34 @@ describe('edgefleet optimize', () => {
     expect(JSON.parse(misplaced.stdout)).toMatchObject({ error: { code: 'USAGE' } });
   });
 
+  it('static INT8 says where rounding noise is made and how much of it reaches the output', () => {
+    const text = edgefleet([
+      'optimize',
+      'mlp',
+      '--method',
+      'int8-static',
+      '--calibration',
+      'random',
+      '--name',
+      'mlp-s8-noise',
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/TENSOR +PRODUCER +SQNR dB +ROUNDING dB/);
+    expect(text.stdout).toMatch(
+      /Rounding noise: \d+ activations, median [\d.]+ dB each alone, [\d.]+ dB summed; [\d.]+ dB at the output \(the network (damps it by|amplifies it by) [\d.]+ dB\)/,
+    );
+    const json = edgefleet(['--json', 'models', 'show', 'mlp-s8-noise']);
+    expect(json.code).toBe(0);
+    const fidelity = (
+      JSON.parse(json.stdout) as {
+        report: { fidelity: { tensors: { roundingSqnrDb: number | null }[]; noiseBudget: unknown } };
+      }
+    ).report.fidelity;
+    expect(fidelity.tensors.length).toBeGreaterThan(0);
+    expect(fidelity.tensors.every((t) => typeof t.roundingSqnrDb === 'number')).toBe(true);
+    expect(fidelity.noiseBudget).toMatchObject({ tensors: fidelity.tensors.length });
+  });
+
   it('static INT8 is per-channel by default when the opset allows it; --per-tensor forces per tensor', () => {
     const perChannelDefault = edgefleet([
       '--json',

@@ -214,10 +214,37 @@ const tensorFidelitySchema = z.lazy(() =>
     producer: z.string(),
     /** Name of the producing node, when it has one (else exclude the node by this tensor's name). */
     node: z.string().nullable(),
+    /** Float vs dequantized value in the variant: the error built up to this tensor. */
     sqnrDb: z.number().nullable(),
+    /**
+     * The float model's own value rounded alone on this tensor's 8-bit grid (its scale and zero point): the
+     * error made here. null when the grid is not a per-tensor 8-bit one; absent in reports made before it.
+     */
+    roundingSqnrDb: z.number().nullable().optional(),
   }),
 );
 export type TensorFidelity = z.infer<typeof tensorFidelitySchema>;
+
+/** Where a variant's rounding noise comes from and how much of it reaches the outputs (fidelity/README.md). */
+const noiseBudgetSchema = z.lazy(() =>
+  z.object({
+    /** Activations whose rounding alone was measured. */
+    tensors: z.number().int(),
+    /** Median of their rounding-alone SQNR. */
+    medianDb: z.number(),
+    /** The rounding-alone SQNR the best tenth of them reach: what this model's activations get at most. */
+    bestTenthDb: z.number(),
+    /** Their noise powers (each relative to its own tensor) summed: the output's SQNR at unit gain. */
+    summedDb: z.number(),
+    /** The worst output's measured SQNR. */
+    outputDb: z.number(),
+    /** outputDb − summedDb: how much the network damps (> 0) or passes on rounding noise. */
+    gainDb: z.number(),
+    /** The median rounding-alone SQNR the worst output would need for ≈ cosine 0.999 (27 dB). */
+    neededMedianDb: z.number(),
+  }),
+);
+export type NoiseBudget = z.infer<typeof noiseBudgetSchema>;
 
 export const fidelityReportSchema = z.lazy(() =>
   z.object({
@@ -229,6 +256,8 @@ export const fidelityReportSchema = z.lazy(() =>
     accuracy: z.object({ parent: z.number(), variant: z.number(), samples: z.number().int() }).nullable(),
     /** Quantized activations, worst first: where the error comes from. */
     tensors: z.array(tensorFidelitySchema),
+    /** Rounding noise made vs reaching the outputs, when activations were rounded; absent in older reports. */
+    noiseBudget: noiseBudgetSchema.nullable().optional(),
     sizeBytes: z.object({ parent: z.number().int(), variant: z.number().int(), ratio: z.number() }),
     /** Median ORT latency (ms), both models timed in the same process, interleaved. */
     latencyMs: z.object({

@@ -334,13 +334,22 @@ function reportText(result: ImportResult): string {
   ];
   if (f.tensors.length > 0) {
     lines.push(
-      'Layers that lose most (exclude them with --exclude):',
+      'Layers that lose most (exclude them with --exclude; ROUNDING = the error made there alone):',
       table(
-        ['TENSOR', 'PRODUCER', 'SQNR dB'],
+        ['TENSOR', 'PRODUCER', 'SQNR dB', 'ROUNDING dB'],
         f.tensors
           .slice(0, 10)
-          .map((t) => [t.name, t.producer, t.sqnrDb === null ? '-' : t.sqnrDb.toFixed(1)]),
+          .map((t) => [t.name, t.producer, num(t.sqnrDb, 1), num(t.roundingSqnrDb ?? null, 1)]),
       ),
+    );
+  }
+  const budget = f.noiseBudget;
+  if (budget) {
+    lines.push(
+      `Rounding noise: ${budget.tensors} activations, median ${budget.medianDb.toFixed(1)} dB each alone, ` +
+        `${budget.summedDb.toFixed(1)} dB summed; ${budget.outputDb.toFixed(1)} dB at the output (the network ` +
+        `${budget.gainDb >= 0 ? 'damps it by' : 'amplifies it by'} ${Math.abs(budget.gainDb).toFixed(1)} dB).`,
+      '',
     );
   }
   if (report.pass.pruning) lines.push(...pruneReportLines(report.pass.pruning));

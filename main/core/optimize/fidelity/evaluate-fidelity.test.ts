@@ -220,26 +220,53 @@ describe('evaluateFidelity', () => {
     expect(h1!.sqnrDb!).toBeGreaterThan(h1r!.sqnrDb! + 10);
     expect(report.warnings.join(' ')).toMatch(/skipped 1 quantized tensor.*'ghost'/);
 
-    // By hand: int8 QuantizeLinear (round half to even, saturate) then DequantizeLinear, on the parent's h1.
-    const withH1 = buildMlp();
-    withH1.graph!.output.push(makeValueInfo('h1', DT.FLOAT, [4, 128]));
+    // By hand: QuantizeLinear (round half to even, saturate) then DequantizeLinear, on the parent's values.
+    const withTaps = buildMlp();
+    withTaps.graph!.output.push(
+      makeValueInfo('h1', DT.FLOAT, [4, 128]),
+      makeValueInfo('h1r', DT.FLOAT, [4, 128]),
+    );
+    const roundTrip = (x: number, scale: number, min: number, max: number) => {
+      const v = Math.fround(x / scale);
+      let q = Math.round(v);
+      if (Math.abs(v % 1) === 0.5) q = 2 * Math.round(v / 2);
+      return Math.fround(Math.max(min, Math.min(max, q)) * scale);
+    };
     const refs: number[][] = [];
     const deq: number[][] = [];
+    const reluRefs: number[][] = [];
+    const reluAlone: number[][] = [];
     for (const s of await allSamples(samples)) {
-      const h = floatsOf((await runOrt(encodeModel(withH1), s)).h1!.bytes);
+      const taps = await runOrt(encodeModel(withTaps), s);
+      const h = floatsOf(taps.h1!.bytes);
       refs.push(Array.from(h));
-      deq.push(
-        Array.from(h, (x) => {
-          const v = Math.fround(x / fine);
-          let q = Math.round(v);
-          if (Math.abs(v % 1) === 0.5) q = 2 * Math.round(v / 2);
-          return Math.fround(Math.max(-128, Math.min(127, q)) * fine);
-        }),
-      );
+      deq.push(Array.from(h, (x) => roundTrip(x, fine, -128, 127)));
+      const r = floatsOf(taps.h1r!.bytes);
+      reluRefs.push(Array.from(r));
+      reluAlone.push(Array.from(r, (x) => roundTrip(x, coarse, 0, 255)));
     }
     expect(h1!.sqnrDb).toBeCloseTo(sqnr(refs, deq), 4);
+    // h1 is the first rounding: the error made there is all the error it carries.
+    expect(h1!.roundingSqnrDb).toBeCloseTo(sqnr(refs, deq), 4);
+    // h1r's own rounding, on the parent's values; it also carries h1's error, so it has built up more.
+    expect(h1r!.roundingSqnrDb).toBeCloseTo(sqnr(reluRefs, reluAlone), 4);
+    expect(h1r!.sqnrDb!).toBeLessThan(h1r!.roundingSqnrDb!);
     // The outputs carry the error of both pairs.
     expect(report.outputs[0]!.sqnrDb!).toBeLessThan(SQNR_CAP_DB);
+    const summed = -10 * Math.log10(10 ** (-h1!.roundingSqnrDb! / 10) + 10 ** (-h1r!.roundingSqnrDb! / 10));
+    expect(report.noiseBudget).toEqual({
+      tensors: 2,
+      medianDb: (h1!.roundingSqnrDb! + h1r!.roundingSqnrDb!) / 2,
+      bestTenthDb: Math.max(h1!.roundingSqnrDb!, h1r!.roundingSqnrDb!),
+      summedDb: expect.closeTo(summed, 10),
+      outputDb: report.outputs[0]!.sqnrDb,
+      gainDb: expect.closeTo(report.outputs[0]!.sqnrDb! - summed, 10),
+      neededMedianDb: expect.closeTo(
+        (h1!.roundingSqnrDb! + h1r!.roundingSqnrDb!) / 2 + 27 - report.outputs[0]!.sqnrDb!,
+        10,
+      ),
+    });
+    expect(fidelityReportSchema.parse(report)).toEqual(report);
   });
 
   it('reports accuracy against labels for a classifier', async () => {

@@ -7,6 +7,7 @@ import type { QuantizedTensor, Sample, SampleSource } from '../types';
 import { argMax, classScoreRows } from './class-scores';
 import { addPairs, cosine, createErrorSums, meanAbs, sqnrDb, type ErrorSums } from './error-metrics';
 import { measureLatency } from './latency';
+import { noiseBudgetOf, noiseBudgetWarning } from './noise-budget';
 import { createSession, feedsFor, releaseAll, runSession } from './sessions';
 import { quantizedTensorSqnr } from './tensor-sqnr';
 import { tensorValues } from './tensor-values';
@@ -195,6 +196,10 @@ export async function evaluateFidelity(args: EvaluateFidelityArgs): Promise<Fide
           })
         : [];
 
+    const noiseBudget = noiseBudgetOf(tensorReports, outputReports);
+    const beyondEightBits = noiseBudgetWarning(noiseBudget);
+    if (beyondEightBits !== null) warnings.push(beyondEightBits);
+
     throwIfCancelled(signal);
     const first = await firstSample(samples);
     const latency = await measureLatency(
@@ -221,6 +226,7 @@ export async function evaluateFidelity(args: EvaluateFidelityArgs): Promise<Fide
             }
           : null,
       tensors: tensorReports,
+      noiseBudget,
       sizeBytes: {
         parent: args.parent.byteLength,
         variant: args.variant.byteLength,

@@ -5,3 +5,4 @@ export { SQNR_CAP_DB, sqnrDb, cosine, createErrorSums, addPairs, type ErrorSums 
 export { classScoreRows, argMax } from './class-scores';
 export { measureLatency, median, type LatencyOptions, type LatencyResult } from './latency';
 export { quantizedTensorSqnr, withOutputs } from './tensor-sqnr';
+export { noiseBudgetOf, noiseBudgetWarning, COSINE_0999_DB } from './noise-budget';

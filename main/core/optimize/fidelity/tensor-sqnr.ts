@@ -1,8 +1,9 @@
 import { create } from '@bufbuild/protobuf';
-import { ValueInfoProtoSchema, type ModelProto } from 'onnx-buf';
+import { TensorProto_DataType as DT, ValueInfoProtoSchema, type ModelProto } from 'onnx-buf';
 import type { TensorFidelity } from '../../../../shared/schemas/optimize';
 import { throwIfCancelled } from '../../jobs/job-manager';
-import { decodeModel, encodeModel, producerMap } from '../../onnx';
+import { decodeModel, encodeModel, initializerMap, producerMap, tensorToNumbers } from '../../onnx';
+import { dequantizeArray, quantizeArray, type QuantType } from '../quant/quant-math';
 import type { QuantizedTensor, SampleSource } from '../types';
 import { addPairs, createErrorSums, sqnrDb, type ErrorSums } from './error-metrics';
 import { createSession, feedsFor, releaseAll, runSession } from './sessions';
@@ -30,6 +31,28 @@ export function withOutputs(model: ModelProto, names: readonly string[]): Uint8A
   return encodeModel(model);
 }
 
+type Grid = { scale: number; zeroPoint: number; type: QuantType };
+
+/**
+ * The per-tensor 8-bit grid a DequantizeLinear producing `name` reads (constant scale and zero point); null for
+ * per-axis, 16-bit or computed grids.
+ */
+function gridOf(model: ModelProto, name: string): Grid | null {
+  const graph = model.graph!;
+  const node = producerMap(graph).get(name);
+  if (node?.opType !== 'DequantizeLinear') return null;
+  const inits = initializerMap(graph);
+  const scale = inits.get(node.input[1] ?? '');
+  const zero = node.input[2] ? inits.get(node.input[2]) : undefined;
+  if (scale === undefined || (node.input[2] && zero === undefined)) return null;
+  const type =
+    zero === undefined || zero.dataType === DT.UINT8 ? 'uint8' : zero.dataType === DT.INT8 ? 'int8' : null;
+  const s = tensorToNumbers(scale);
+  const z = zero === undefined ? [0] : tensorToNumbers(zero);
+  if (type === null || s?.length !== 1 || z?.length !== 1) return null;
+  return { scale: s[0]!, zeroPoint: z[0]!, type };
+}
+
 type TensorSqnrArgs = {
   /** The float model whose tensor names the quantized tensors use. */
   reference: Uint8Array;
@@ -43,7 +66,8 @@ type TensorSqnrArgs = {
 
 /**
  * SQNR of every quantized tensor: its float value in the reference against its dequantized value in the variant,
- * both read as extra outputs of unoptimized sessions (so names survive), summed over all samples. Worst first;
+ * both read as extra outputs of unoptimized sessions (so names survive), summed over all samples; and the float
+ * value against itself rounded on the variant's grid for it (the error made at this tensor alone). Worst first;
  * tensors whose SQNR is not defined come last.
  */
 export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorFidelity[]> {
@@ -71,6 +95,8 @@ export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorF
   if (pairs.length === 0) return [];
 
   const sums = new Map<string, ErrorSums>(pairs.map((t) => [t.name, createErrorSums()]));
+  const grids = new Map(pairs.map((t) => [t.name, gridOf(varModel, t.dequantizedName)]));
+  const rounding = new Map<string, ErrorSums>(pairs.map((t) => [t.name, createErrorSums()]));
   const mismatched = new Set<string>();
   const refFetch = [...new Set(pairs.map((t) => t.name))];
   const varFetch = [...new Set(pairs.map((t) => t.dequantizedName))];
@@ -91,6 +117,15 @@ export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorF
           continue;
         }
         addPairs(sums.get(t.name)!, x, y);
+        const grid = grids.get(t.name);
+        if (grid) {
+          const { scale, zeroPoint, type } = grid;
+          addPairs(
+            rounding.get(t.name)!,
+            x,
+            dequantizeArray(quantizeArray(x, scale, zeroPoint, type), scale, zeroPoint),
+          );
+        }
       }
       args.onSample?.(++done);
     }
@@ -110,6 +145,7 @@ export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorF
       producer: t.producer,
       node: producers.get(t.name)?.name || null,
       sqnrDb: sqnrDb(sums.get(t.name)!),
+      roundingSqnrDb: grids.get(t.name) ? sqnrDb(rounding.get(t.name)!) : null,
     }));
   return result.sort((a, b) => {
     if (a.sqnrDb === null || b.sqnrDb === null) return a.sqnrDb === null ? (b.sqnrDb === null ? 0 : 1) : -1;

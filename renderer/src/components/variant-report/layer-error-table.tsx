@@ -1,6 +1,6 @@
 import { Button, Checkbox, Code, Group, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import type { TensorFidelity } from '../../../../shared/schemas/optimize';
+import type { NoiseBudget, TensorFidelity } from '../../../../shared/schemas/optimize';
 import {
   exclusionsFor,
   formatDb,
@@ -13,6 +13,8 @@ import {
 
 type LayerErrorTableProps = {
   tensors: readonly TensorFidelity[];
+  /** Rounding noise made against what reaches the outputs (absent in reports made before it). */
+  noiseBudget?: NoiseBudget | null;
   /** With it, rows get checkboxes and the one-click "exclude these and re-run". */
   onExclude?: (exclude: string[]) => void;
   /** Entries already excluded (shown, so the user sees what a re-run adds). */
@@ -21,11 +23,13 @@ type LayerErrorTableProps = {
 };
 
 /**
- * Per-layer error, worst first: which quantized activations lose most signal. Picking the worst few and
- * leaving their producers in float is the usual fix for a variant that is not accurate enough.
+ * Per-layer error, worst first: which quantized activations lose most signal, next to the error made at each
+ * alone (its own rounding). Picking the worst few and leaving their producers in float is the usual fix for a
+ * variant that is not accurate enough; the noise budget below says when it cannot be.
  */
 export function LayerErrorTable({
   tensors,
+  noiseBudget = null,
   onExclude,
   alreadyExcluded = [],
   busy = false,
@@ -76,7 +80,15 @@ export function LayerErrorTable({
               </Table.Th>
               <Table.Th>Tensor</Table.Th>
               <Table.Th>Producer op</Table.Th>
-              <Table.Th ta="right">SQNR</Table.Th>
+              <Table.Th ta="right" title="Float vs the variant's value: the error built up to this tensor">
+                SQNR
+              </Table.Th>
+              <Table.Th
+                ta="right"
+                title="The float value rounded alone on this tensor's grid: the error made here"
+              >
+                Made here
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -128,12 +140,20 @@ export function LayerErrorTable({
                   >
                     {formatDb(tensor.sqnrDb)}
                   </Table.Td>
+                  <Table.Td ta="right" ff="monospace" c="dimmed" data-testid="layer-rounding">
+                    {formatDb(tensor.roundingSqnrDb ?? null)}
+                  </Table.Td>
                 </Table.Tr>
               );
             })}
           </Table.Tbody>
         </Table>
       </ScrollArea.Autosize>
+      {noiseBudget && (
+        <Text size="xs" c="dimmed" data-testid="noise-budget">
+          {describeNoiseBudget(noiseBudget)}
+        </Text>
+      )}
       {selectable && (
         <Stack gap={4}>
           <Group gap="xs">
@@ -172,4 +192,12 @@ function describeExclusion(chosen: readonly TensorFidelity[], adds: readonly str
   }
   if (adds.length === 0) return 'Those are already excluded.';
   return `Re-run leaves in float the nodes ${adds.join(', ')}.`;
+}
+
+function describeNoiseBudget(b: NoiseBudget): string {
+  const gain = b.gainDb >= 0 ? `damps it by ${formatDb(b.gainDb)}` : `amplifies it by ${formatDb(-b.gainDb)}`;
+  return (
+    `Rounding noise: ${b.tensors} activations, median ${formatDb(b.medianDb)} each alone, ` +
+    `${formatDb(b.summedDb)} summed; ${formatDb(b.outputDb)} at the output (the network ${gain}).`
+  );
 }

@@ -39,6 +39,7 @@ export function VariantReport({ report, onExclude, alreadyExcluded, busy, recipe
         <SectionCard title="Per-layer error (worst first)" testId="layer-card">
           <LayerErrorTable
             tensors={fidelity.tensors}
+            noiseBudget={fidelity.noiseBudget}
             onExclude={onExclude}
             alreadyExcluded={alreadyExcluded}
             busy={busy}
