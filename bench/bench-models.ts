@@ -1,7 +1,6 @@
 import type { ModelProto } from 'onnx-buf';
 import { TensorProto_DataType as DT } from 'onnx-buf';
 import { attrFloat, createModelBuilder } from '../main/core/onnx/builder';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSpec } from '../shared/schemas/optimize';
 import { writeNpy } from '../test/fixtures/npy';
@@ -88,19 +87,22 @@ export function buildBenchMlp(seed = 12): ModelProto {
     .build();
 }
 
-/** `count` .npy samples of `shape`, each value a sum of three uniforms (bell-shaped, mean 0, in ±3). */
+/**
+ * `count` .npy samples of `shape`, each value a sum of three uniforms times `spread` (bell-shaped, mean 0, in
+ * ±1.5·spread).
+ */
 export async function writeGaussian(
   dir: string,
   count: number,
   shape: number[],
   seed: number,
+  spread = 2,
 ): Promise<DataSpec> {
-  mkdirSync(dir, { recursive: true });
   const rng = createRng(seed);
   const size = shape.reduce((a, b) => a * b, 1);
   for (let s = 0; s < count; s++) {
     const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) data[i] = (rng() + rng() + rng() - 1.5) * 2;
+    for (let i = 0; i < size; i++) data[i] = (rng() + rng() + rng() - 1.5) * spread;
     await writeNpy(join(dir, `${String(s).padStart(4, '0')}.npy`), '<f4', shape, data);
   }
   return { kind: 'npy', path: dir };

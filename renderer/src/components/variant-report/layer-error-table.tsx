@@ -1,5 +1,6 @@
 import { Button, Checkbox, Code, Group, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
+import { describeNoiseBudget } from '../../../../shared/noise-budget';
 import type { NoiseBudget, TensorFidelity } from '../../../../shared/schemas/optimize';
 import {
   exclusionsFor,
@@ -192,12 +193,4 @@ function describeExclusion(chosen: readonly TensorFidelity[], adds: readonly str
   }
   if (adds.length === 0) return 'Those are already excluded.';
   return `Re-run leaves in float the nodes ${adds.join(', ')}.`;
-}
-
-function describeNoiseBudget(b: NoiseBudget): string {
-  const gain = b.gainDb >= 0 ? `damps it by ${formatDb(b.gainDb)}` : `amplifies it by ${formatDb(-b.gainDb)}`;
-  return (
-    `Rounding noise: ${b.tensors} activations, median ${formatDb(b.medianDb)} each alone, ` +
-    `${formatDb(b.summedDb)} summed; ${formatDb(b.outputDb)} at the output (the network ${gain}).`
-  );
 }
